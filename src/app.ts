@@ -1,0 +1,53 @@
+// Builds the Express app and mounts the faces under BASE_PATH.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { healthRouter } from './api/health.ts';
+import type { BasicAuthenticator } from './auth/basic.ts';
+import type { Config } from './config.ts';
+import { davRouter } from './dav/router.ts';
+import type { Domain } from './domain/index.ts';
+import { requestLog } from './http/requestLog.ts';
+import type { Logger } from './logger.ts';
+
+export interface AppDeps {
+  config: Config;
+  domain: Domain;
+  log: Logger;
+  auth: BasicAuthenticator;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const { config, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'extended');
+  app.use(requestLog(log));
+
+  const mount = express.Router();
+  mount.use(healthRouter(deps.domain.system));
+  mount.use(davRouter({ domain: deps.domain, config, auth: deps.auth }));
+  app.use(config.basePath || '/', mount);
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).type('text/plain').send('Not Found\n');
+  });
+  // Last resort: faces map their own errors; anything reaching here is a bug, logged with its id.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = httpStatusOf(err);
+    if (status && status < 500) {
+      res.status(status).type('text/plain').send(`${status === 413 ? 'Request body too large' : 'Bad request'}\n`);
+      return;
+    }
+    log.error({ err, reqId: res.locals.requestId, method: req.method }, 'unhandled error');
+    if (!res.headersSent) res.status(500).type('text/plain').send('Internal Server Error\n');
+  });
+  return app;
+}
+
+function httpStatusOf(err: unknown): number | undefined {
+  if (typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number') {
+    return err.status;
+  }
+  return undefined;
+}

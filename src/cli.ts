@@ -1,0 +1,235 @@
+// The `calendula` command. Passwords come from standard input or from an environment variable named
+// by --password-env, never from the command line (where `ps` and shell history would see them).
+// Exit codes: 0 done, 1 the command failed, 2 wrong usage.
+import { createInterface } from 'node:readline';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.ts';
+import { DataDirBusyError } from './db/dataDirLock.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { isDomainError } from './domain/errors.ts';
+import { createDomain, type Domain } from './domain/index.ts';
+import { createLogger } from './logger.ts';
+import { systemClock } from './clock.ts';
+
+const USAGE = `Usage: calendula <command>
+
+Commands:
+  serve                                  start the server (the default)
+  migrate                                apply pending database migrations
+  user add <name> [--email <address>] [--display-name <name>] [--password-env <VAR>]
+  user passwd <name> [--password-env <VAR>]
+  user rm <name>
+  user list [--json]
+
+Passwords are read from standard input (one line), or from the environment variable named by
+--password-env. Settings come from the environment and ./.env (see docs/configuration.md).
+`;
+
+export class UsageError extends Error {}
+
+export interface CliIO {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: Record<string, string | undefined>;
+}
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+const VALUE_FLAGS = new Set(['--email', '--display-name', '--password-env']);
+const BOOL_FLAGS = new Set(['--json', '--help']);
+
+function parseArgs(argv: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq === -1 ? a : a.slice(0, eq);
+      if (VALUE_FLAGS.has(name)) {
+        const value = eq === -1 ? argv[++i] : a.slice(eq + 1);
+        if (value === undefined) throw new UsageError(`${name} needs a value`);
+        flags.set(name, value);
+      } else if (BOOL_FLAGS.has(name) && eq === -1) {
+        flags.set(name, true);
+      } else if (name === '--password') {
+        throw new UsageError('passwords are not taken on the command line; pipe it to standard input or use --password-env');
+      } else {
+        throw new UsageError(`unknown option ${name}`);
+      }
+    } else {
+      positional.push(a);
+    }
+  }
+  return { positional, flags };
+}
+
+function flag(p: Parsed, name: string): string | undefined {
+  const v = p.flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+async function readPassword(p: Parsed, io: CliIO): Promise<string> {
+  const envName = flag(p, '--password-env');
+  if (envName) {
+    const v = io.env[envName];
+    if (!v) throw new UsageError(`the environment variable ${envName} is not set or empty`);
+    return v;
+  }
+  if (io.stdin.isTTY) {
+    const first = await promptHidden(io, 'Password: ');
+    const second = await promptHidden(io, 'Repeat password: ');
+    if (first !== second) throw new UsageError('the two passwords differ');
+    return first;
+  }
+  const rl = createInterface({ input: io.stdin, crlfDelay: Infinity });
+  for await (const line of rl) {
+    rl.close();
+    return line;
+  }
+  throw new UsageError('no password on standard input');
+}
+
+function promptHidden(io: CliIO, question: string): Promise<string> {
+  return new Promise((resolve) => {
+    io.stdout.write(question);
+    const rl = createInterface({ input: io.stdin, terminal: true });
+    const out = rl as unknown as { _writeToOutput?: (s: string) => void };
+    out._writeToOutput = () => {};
+    rl.question('', (answer) => {
+      rl.close();
+      io.stdout.write('\n');
+      resolve(answer);
+    });
+  });
+}
+
+async function withDomain<T>(config: Config, fn: (domain: Domain, db: Database) => Promise<T>): Promise<T> {
+  const log = createLogger('silent');
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : config.dataDir,
+  });
+  try {
+    await db.migrate();
+    return await fn(createDomain({ db, config, clock: systemClock, log }), db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function userCommand(p: Parsed, config: Config, io: CliIO): Promise<void> {
+  const [, sub, name, ...extra] = p.positional;
+  if (extra.length) throw new UsageError(`unexpected argument ${extra[0]}`);
+  const needName = () => {
+    if (!name) throw new UsageError(`user ${sub} needs a user name`);
+    return name;
+  };
+  switch (sub) {
+    case 'add': {
+      const username = needName();
+      const password = await readPassword(p, io);
+      await withDomain(config, async (d) => {
+        await d.users.create({
+          username,
+          password,
+          email: flag(p, '--email') ?? null,
+          displayName: flag(p, '--display-name') ?? null,
+        });
+      });
+      io.stdout.write(`Created user ${username}.\n`);
+      return;
+    }
+    case 'passwd': {
+      const username = needName();
+      const password = await readPassword(p, io);
+      await withDomain(config, (d) => d.users.setPassword(username, password));
+      io.stdout.write(`Changed the password of ${username}.\n`);
+      return;
+    }
+    case 'rm': {
+      const username = needName();
+      await withDomain(config, (d) => d.users.delete(username));
+      io.stdout.write(`Removed user ${username} and everything they owned.\n`);
+      return;
+    }
+    case 'list': {
+      if (name) throw new UsageError(`unexpected argument ${name}`);
+      const users = await withDomain(config, (d) => d.users.list());
+      if (p.flags.get('--json')) {
+        io.stdout.write(
+          `${JSON.stringify(users.map((u) => ({ id: u.id, username: u.username, email: u.email, displayName: u.displayName })))}\n`,
+        );
+      } else {
+        for (const u of users) {
+          io.stdout.write(`${u.username}\t${u.email ?? ''}\t${u.displayName ?? ''}\n`);
+        }
+      }
+      return;
+    }
+    default:
+      throw new UsageError(sub ? `unknown user command ${sub}` : 'user needs a command: add, passwd, rm or list');
+  }
+}
+
+/** Runs one CLI invocation; returns the exit code (serve never returns while it runs). */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    io.stderr.write(`calendula: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const command = parsed.positional[0] ?? 'serve';
+  if (parsed.flags.has('--help') || command === 'help') {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === 'serve') {
+    const { serve } = await import('./main.ts');
+    await serve();
+    return -1;
+  }
+  try {
+    loadDotEnv();
+    const config = loadConfig(io.env);
+    switch (command) {
+      case 'migrate': {
+        if (parsed.positional.length > 1) throw new UsageError(`unexpected argument ${parsed.positional[1]}`);
+        const applied = await withDomain(config, async (_d, db) => db.migrate());
+        io.stdout.write(applied.length ? `Applied ${applied.join(', ')}.\n` : 'The database is up to date.\n');
+        return 0;
+      }
+      case 'user':
+        await userCommand(parsed, config, io);
+        return 0;
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`calendula: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof ConfigError || e instanceof DataDirBusyError || isDomainError(e)) {
+      io.stderr.write(`calendula: ${e.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`calendula: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+export async function main(): Promise<void> {
+  const code = await runCli(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  });
+  if (code >= 0) process.exitCode = code;
+}

@@ -1,0 +1,229 @@
+// The only module that reads process.env. Every setting is typed, validated and has a documented
+// default (docs/configuration.md lists them; keep the two in step).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isValidUsername, USERNAME_RULE } from './domain/usernames.ts';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Limits {
+  /** Largest request body of any kind, in bytes. */
+  maxRequestBytes: number;
+  /** Largest XML request body (PROPFIND, REPORT, PROPPATCH, MKCALENDAR), in bytes. */
+  maxXmlBytes: number;
+  /** Deepest element nesting accepted in an XML request body. */
+  maxXmlDepth: number;
+  /** Largest calendar object resource (CalDAV max-resource-size), in bytes. */
+  maxObjectBytes: number;
+  /** Most objects one calendar may hold. */
+  maxObjectsPerCalendar: number;
+  /** Most hrefs in one calendar-multiget. */
+  maxMultigetHrefs: number;
+  /** Largest JSON request body of the JSON APIs, in bytes. */
+  maxJsonBytes: number;
+  /** Most recurrence instances expanded for one object when indexing or answering a query. */
+  maxRecurrenceInstances: number;
+  /** Shortest password accepted for a user. */
+  minPasswordLength: number;
+}
+
+export interface AuthThrottle {
+  /** Failed logins per username or address tolerated before responses slow down. */
+  freeFailures: number;
+  /** Failed logins per username or address after which requests get 429 until the window ends. */
+  lockFailures: number;
+  /** How long failures are remembered, in seconds; also the longest a 429 lasts. */
+  windowSeconds: number;
+  /** Longest delay added to a failed login, in milliseconds. */
+  maxDelayMs: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Absolute base URL seen by clients, without trailing slash (links, ics_path). */
+  publicUrl: string;
+  /** Path prefix under which everything is served ('' or '/something', no trailing slash). */
+  basePath: string;
+  /** postgres:// URL; undefined means the embedded PGlite database in dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Admin API key; '' disables /api/v1 (except /health) and the provisioning API. */
+  apiKey: string;
+  authRealm: string;
+  appTimezone: string;
+  logLevel: LogLevel;
+  initialUser: string;
+  initialPassword: string | undefined;
+  /** 64 hex characters (32 bytes) or undefined. */
+  secretKey: string | undefined;
+  publicCalendarsEnabled: boolean;
+  /** Days a calendar's change log is kept; older sync tokens get valid-sync-token. */
+  syncLogRetentionDays: number;
+  /** Trust X-Forwarded-Proto/Host/For from the reverse proxy. */
+  trustProxy: boolean;
+  limits: Limits;
+  authThrottle: AuthThrottle;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new ConfigError(name, `must be a whole number between ${min} and ${max} (got "${raw}")`);
+  }
+  const n = Number(raw.trim());
+  if (n < min || n > max) {
+    throw new ConfigError(name, `must be a whole number between ${min} and ${max} (got "${raw}")`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw}")`);
+}
+
+function basePath(env: Env): string {
+  const raw = text(env, 'BASE_PATH', '').trim();
+  if (raw === '' || raw === '/') return '';
+  if (!/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(raw)) {
+    throw new ConfigError('BASE_PATH', `must be a path like /calendula (got "${raw}")`);
+  }
+  return raw.replace(/\/$/, '');
+}
+
+function publicUrl(env: Env, port: number, base: string): string {
+  const raw = env.PUBLIC_URL?.trim();
+  if (!raw) return `http://localhost:${port}${base}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `must be an absolute http(s) URL (got "${raw}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('PUBLIC_URL', `must be an absolute http(s) URL (got "${raw}")`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL, or unset for the embedded database');
+  }
+  return raw;
+}
+
+function timezone(env: Env): string {
+  const tz = text(env, 'APP_TIMEZONE', 'UTC');
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch {
+    throw new ConfigError('APP_TIMEZONE', `must be an IANA time zone such as Europe/Berlin (got "${tz}")`);
+  }
+  return tz;
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(env: Env): LogLevel {
+  const v = text(env, 'LOG_LEVEL', 'info').toLowerCase();
+  if (!(LOG_LEVELS as string[]).includes(v)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${v}")`);
+  }
+  return v as LogLevel;
+}
+
+function initialUser(env: Env): string {
+  const v = text(env, 'INITIAL_USER', 'admin');
+  if (!isValidUsername(v)) {
+    throw new ConfigError('INITIAL_USER', `must be ${USERNAME_RULE} (got "${v}")`);
+  }
+  return v;
+}
+
+function secretKey(env: Env): string | undefined {
+  const raw = env.SECRET_KEY?.trim();
+  if (!raw) return undefined;
+  if (!/^[0-9a-fA-F]{64}$/.test(raw)) {
+    throw new ConfigError('SECRET_KEY', 'must be 64 hex characters (generate one with: openssl rand -hex 32)');
+  }
+  return raw.toLowerCase();
+}
+
+const MB = 1024 * 1024;
+
+/** Builds the configuration from an environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const base = basePath(env);
+  return {
+    port,
+    host: text(env, 'HOST', '127.0.0.1'),
+    publicUrl: publicUrl(env, port, base),
+    basePath: base,
+    databaseUrl: databaseUrl(env),
+    dataDir: resolve(text(env, 'DATA_DIR', './data')),
+    apiKey: (env.API_KEY ?? '').trim(),
+    authRealm: text(env, 'AUTH_REALM', 'Calendula').replace(/["\\\r\n]/g, ''),
+    appTimezone: timezone(env),
+    logLevel: logLevel(env),
+    initialUser: initialUser(env),
+    initialPassword: env.INITIAL_PASSWORD ? env.INITIAL_PASSWORD : undefined,
+    secretKey: secretKey(env),
+    publicCalendarsEnabled: bool(env, 'PUBLIC_CALENDARS_ENABLED', true),
+    syncLogRetentionDays: integer(env, 'SYNC_LOG_RETENTION_DAYS', 180, 1, 36500),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    limits: {
+      maxRequestBytes: integer(env, 'MAX_REQUEST_BYTES', 20 * MB, 1024, 1024 * MB),
+      maxXmlBytes: integer(env, 'MAX_XML_BYTES', 2 * MB, 1024, 1024 * MB),
+      maxXmlDepth: integer(env, 'MAX_XML_DEPTH', 32, 4, 1000),
+      maxObjectBytes: integer(env, 'MAX_OBJECT_BYTES', 4 * MB, 1024, 1024 * MB),
+      maxObjectsPerCalendar: integer(env, 'MAX_OBJECTS_PER_CALENDAR', 500000, 1, 100_000_000),
+      maxMultigetHrefs: integer(env, 'MAX_MULTIGET_HREFS', 2000, 1, 1_000_000),
+      maxJsonBytes: integer(env, 'MAX_JSON_BYTES', 1 * MB, 1024, 1024 * MB),
+      maxRecurrenceInstances: integer(env, 'MAX_RECURRENCE_INSTANCES', 5000, 10, 10_000_000),
+      minPasswordLength: integer(env, 'MIN_PASSWORD_LENGTH', 8, 1, 1024),
+    },
+    authThrottle: {
+      freeFailures: integer(env, 'AUTH_FREE_FAILURES', 5, 0, 1_000_000),
+      lockFailures: integer(env, 'AUTH_LOCK_FAILURES', 20, 1, 1_000_000),
+      windowSeconds: integer(env, 'AUTH_WINDOW_SECONDS', 900, 1, 86400 * 30),
+      maxDelayMs: integer(env, 'AUTH_MAX_DELAY_MS', 3000, 0, 60000),
+    },
+  };
+}
+
+/** Reads ./.env (if present) into process.env without overriding what is already set. */
+export function loadDotEnv(dir: string = process.cwd()): void {
+  const file = resolve(dir, '.env');
+  if (!existsSync(file)) return;
+  const before = { ...process.env };
+  process.loadEnvFile(file);
+  for (const [k, v] of Object.entries(before)) process.env[k] = v;
+}
+

@@ -1,0 +1,136 @@
+// Opens and closes the database for either engine: PostgreSQL when a URL is given, otherwise the
+// embedded PGlite in a data directory. Both use the same entities and migration files.
+import { mkdirSync } from 'node:fs';
+import type { PGlite } from '@electric-sql/pglite';
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver, type SqlEntityManager } from '@mikro-orm/postgresql';
+import { lockDataDir } from './dataDirLock.ts';
+import { allEntities } from './entities/index.ts';
+import { migrationsList } from './migrations/index.ts';
+import { openPglite, PgliteDriver } from './pgliteDriver.ts';
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface Database {
+  readonly engine: Engine;
+  readonly orm: MikroORM;
+  /** A fresh EntityManager for one unit of work. */
+  em(): SqlEntityManager;
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL; undefined → PGlite. */
+  url: string | undefined;
+  /** PGlite data directory; undefined → in memory (tests and tools only). */
+  dataDir: string | undefined;
+  /** Largest PostgreSQL pool. */
+  poolMax?: number;
+  debug?: boolean;
+  /** Where MikroORM's own messages go (default: dropped). */
+  log?: (message: string) => void;
+}
+
+export const MIGRATIONS_PATH = 'src/db/migrations';
+
+export function ormOptions(extra: Partial<Options>): Options {
+  return {
+    entities: allEntities,
+    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true, warnWhenNoEntities: true },
+    metadataCache: { enabled: false },
+    extensions: [Migrator],
+    migrations: {
+      migrationsList,
+      path: MIGRATIONS_PATH,
+      pathTs: MIGRATIONS_PATH,
+      emit: 'ts',
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+      tableName: 'mikro_orm_migrations',
+      silent: true,
+    },
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    ensureDatabase: false,
+    ...extra,
+  };
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  let pglite: PGlite | undefined;
+  let release: () => void = () => {};
+  let orm: MikroORM;
+  if (opts.url) {
+    orm = await MikroORM.init(
+      ormOptions({
+        driver: PostgreSqlDriver,
+        clientUrl: opts.url,
+        pool: { min: 0, max: opts.poolMax ?? 10 },
+        debug: opts.debug ?? false,
+        logger: opts.log ?? (() => {}),
+      }),
+    );
+  } else {
+    if (opts.dataDir) {
+      mkdirSync(opts.dataDir, { recursive: true });
+      release = lockDataDir(opts.dataDir);
+    }
+    try {
+      pglite = await openPglite(opts.dataDir);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    const instance = pglite;
+    try {
+      orm = await MikroORM.init(
+        ormOptions({
+          driver: PgliteDriver,
+          dbName: 'postgres',
+          driverOptions: { connection: () => ({ pglite: instance }) },
+          debug: opts.debug ?? false,
+          logger: opts.log ?? (() => {}),
+        }),
+      );
+    } catch (err) {
+      await instance.close();
+      release();
+      throw err;
+    }
+  }
+  const engine: Engine = opts.url ? 'postgres' : 'pglite';
+  let closed = false;
+  return {
+    engine,
+    orm,
+    em: () => orm.em.fork() as SqlEntityManager,
+    async migrate() {
+      const applied = await orm.getMigrator().up();
+      return applied.map((m) => m.name);
+    },
+    async ping() {
+      try {
+        await orm.em.getConnection().execute('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await orm.close(true);
+        if (pglite && !pglite.closed) await pglite.close();
+      } finally {
+        release();
+      }
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** sabre/dav `principals`: one row per user (is_main) plus future group or proxy principals. */
+export const Principal = defineEntity({
+  name: 'Principal',
+  tableName: 'principals',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    uri: p.string().length(200).unique('principals_uri_unique'),
+    email: p.string().length(255).nullable(),
+    displayname: p.string().length(255).nullable(),
+    isMain: p.boolean().fieldName('is_main').default(true),
+  },
+});

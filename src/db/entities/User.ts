@@ -1,0 +1,14 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** sabre/dav `users`, with a scrypt hash instead of sabre's digest column. */
+export const User = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    username: p.string().length(64).unique('users_username_unique'),
+    passwordHash: p.text().fieldName('password_hash'),
+    createdAt: p.datetime().fieldName('created_at').defaultRaw('now()'),
+    updatedAt: p.datetime().fieldName('updated_at').defaultRaw('now()'),
+  },
+});

@@ -1,0 +1,66 @@
+import { ApiToken } from './ApiToken.ts';
+import { AuthFailure } from './AuthFailure.ts';
+import { Calendar } from './Calendar.ts';
+import { CalendarChange } from './CalendarChange.ts';
+import { CalendarFeed } from './CalendarFeed.ts';
+import { CalendarInstance } from './CalendarInstance.ts';
+import { CalendarObject } from './CalendarObject.ts';
+import { CalendarSubscription } from './CalendarSubscription.ts';
+import { FeedTag } from './FeedTag.ts';
+import { FeedToken } from './FeedToken.ts';
+import { GroupMember } from './GroupMember.ts';
+import { Job } from './Job.ts';
+import { Principal } from './Principal.ts';
+import { PropertyStorage } from './PropertyStorage.ts';
+import { SchedulingObject } from './SchedulingObject.ts';
+import { SyncLedgerEntry } from './SyncLedgerEntry.ts';
+import { Synchronization } from './Synchronization.ts';
+import { Tag } from './Tag.ts';
+import { TokenTag } from './TokenTag.ts';
+import { User } from './User.ts';
+
+export {
+  ApiToken,
+  AuthFailure,
+  Calendar,
+  CalendarChange,
+  CalendarFeed,
+  CalendarInstance,
+  CalendarObject,
+  CalendarSubscription,
+  FeedTag,
+  FeedToken,
+  GroupMember,
+  Job,
+  Principal,
+  PropertyStorage,
+  SchedulingObject,
+  SyncLedgerEntry,
+  Synchronization,
+  Tag,
+  TokenTag,
+  User,
+};
+
+export const allEntities = [
+  Principal,
+  User,
+  Calendar,
+  CalendarInstance,
+  CalendarObject,
+  CalendarChange,
+  CalendarSubscription,
+  SchedulingObject,
+  PropertyStorage,
+  GroupMember,
+  ApiToken,
+  Tag,
+  TokenTag,
+  CalendarFeed,
+  FeedTag,
+  FeedToken,
+  Synchronization,
+  SyncLedgerEntry,
+  Job,
+  AuthFailure,
+];

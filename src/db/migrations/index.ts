@@ -1,0 +1,8 @@
+// Every migration, in order. Listed explicitly so that start-up needs no file discovery.
+import type { Constructor } from '@mikro-orm/core';
+import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261122020722 } from './Migration20261122020722.ts';
+
+export const migrationsList: { name: string; class: Constructor<Migration> }[] = [
+  { name: 'Migration20261122020722', class: Migration20261122020722 },
+];

@@ -1,0 +1,50 @@
+// Inserting a calendar: the data row and its owner's instance. Used inside callers' transactions.
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { Calendar, CalendarInstance } from '../db/entities/index.ts';
+import { componentsToCsv, type ComponentType } from './components.ts';
+
+export interface NewCalendar {
+  principaluri: string;
+  uri: string;
+  displayname: string | null;
+  components: ComponentType[];
+  description?: string | null;
+  color?: string | null;
+  order?: number;
+  timezone?: string | null;
+  isPublic?: boolean;
+}
+
+export const OWNER_ACCESS = 1;
+export const READ_ACCESS = 2;
+export const READWRITE_ACCESS = 3;
+
+/** Creates the calendar and the owner's instance; returns the instance id and the calendar id. */
+export async function insertCalendar(
+  em: SqlEntityManager,
+  c: NewCalendar,
+): Promise<{ instanceId: number; calendarId: number }> {
+  const calendar = em.create(Calendar, {
+    synctoken: 1,
+    syncFloor: 1,
+    components: componentsToCsv(c.components),
+    createdAt: new Date(),
+  });
+  await em.flush();
+  const instance = em.create(CalendarInstance, {
+    calendar: calendar.id,
+    principaluri: c.principaluri,
+    access: OWNER_ACCESS,
+    uri: c.uri,
+    displayname: c.displayname,
+    description: c.description ?? null,
+    calendarcolor: c.color ?? null,
+    calendarorder: c.order ?? 0,
+    timezone: c.timezone ?? null,
+    transparent: 0,
+    shareInvitestatus: 2,
+    public: c.isPublic ?? false,
+  });
+  await em.flush();
+  return { instanceId: instance.id, calendarId: calendar.id };
+}

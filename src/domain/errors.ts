@@ -1,0 +1,54 @@
+// Typed domain errors. Each face maps them to its wire format in exactly one place.
+
+export type DomainErrorKind =
+  | 'NotFound'
+  | 'Conflict'
+  | 'Invalid'
+  | 'Forbidden'
+  | 'PreconditionFailed'
+  | 'TooLarge'
+  | 'Unauthorized';
+
+/** A CalDAV/WebDAV precondition element that explains the error (RFC 4791 §5.3.2, RFC 4918 §16). */
+export interface Precondition {
+  namespace: 'DAV:' | 'urn:ietf:params:xml:ns:caldav';
+  name: string;
+  /** For no-uid-conflict: the href of the object that already holds the UID. */
+  href?: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    message: string,
+    readonly details: { precondition?: Precondition; field?: string; code?: string } = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const CALDAV_NS = 'urn:ietf:params:xml:ns:caldav';
+
+export function notFound(message: string, details?: DomainError['details']): DomainError {
+  return new DomainError('NotFound', message, details);
+}
+export function conflict(message: string, details?: DomainError['details']): DomainError {
+  return new DomainError('Conflict', message, details);
+}
+export function invalid(message: string, details?: DomainError['details']): DomainError {
+  return new DomainError('Invalid', message, details);
+}
+export function forbidden(message: string, details?: DomainError['details']): DomainError {
+  return new DomainError('Forbidden', message, details);
+}
+export function preconditionFailed(message: string, details?: DomainError['details']): DomainError {
+  return new DomainError('PreconditionFailed', message, details);
+}
+export function tooLarge(message: string, details?: DomainError['details']): DomainError {
+  return new DomainError('TooLarge', message, details);
+}
+
+export function isDomainError(e: unknown): e is DomainError {
+  return e instanceof DomainError;
+}

@@ -1,0 +1,48 @@
+// Failed-login counters, kept in the database so that every server process sees the same state.
+import { AuthFailure } from '../db/entities/index.ts';
+import type { DomainContext } from './context.ts';
+
+export interface FailureCount {
+  failures: number;
+  windowStart: Date;
+}
+
+export class LoginFailureService {
+  constructor(private readonly ctx: DomainContext) {}
+
+  private windowMs(): number {
+    return this.ctx.config.authThrottle.windowSeconds * 1000;
+  }
+
+  /** Current counts for the keys; keys without failures in the window are absent. */
+  async counts(keys: string[]): Promise<Map<string, FailureCount>> {
+    const since = new Date(this.ctx.clock.now().getTime() - this.windowMs());
+    const rows = await this.ctx.db.em().find(AuthFailure, { key: { $in: keys }, windowStart: { $gt: since } });
+    return new Map(rows.map((r) => [r.key, { failures: r.failures, windowStart: r.windowStart }]));
+  }
+
+  /** Adds one failure to each key (starting a new window where the old one ended). */
+  async record(keys: string[]): Promise<Map<string, FailureCount>> {
+    const now = this.ctx.clock.now();
+    const expired = new Date(now.getTime() - this.windowMs());
+    const conn = this.ctx.db.em().getConnection();
+    const out = new Map<string, FailureCount>();
+    for (const key of keys) {
+      const rows = await conn.execute<{ failures: number; window_start: string }[]>(
+        `insert into auth_failures (key, failures, window_start, last_failure) values (?, 1, ?, ?)
+         on conflict (key) do update set
+           failures = case when auth_failures.window_start <= ? then 1 else auth_failures.failures + 1 end,
+           window_start = case when auth_failures.window_start <= ? then excluded.window_start else auth_failures.window_start end,
+           last_failure = excluded.last_failure
+         returning failures, window_start`,
+        [key, now, now, expired, expired],
+      );
+      const row = rows[0];
+      if (row) out.set(key, { failures: Number(row.failures), windowStart: new Date(row.window_start) });
+    }
+    if (Math.random() < 0.02) {
+      await conn.execute('delete from auth_failures where last_failure <= ?', [expired]);
+    }
+    return out;
+  }
+}

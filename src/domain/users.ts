@@ -1,0 +1,230 @@
+// Users and their principals. A user is a `users` row plus the principal `principals/<username>`
+// (sabre's convention), and starts with a `default` calendar for events.
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { hashPassword } from '../auth/passwords.ts';
+import { Calendar, CalendarInstance, Principal, PropertyStorage, User } from '../db/entities/index.ts';
+import { insertCalendar, OWNER_ACCESS } from './calendarRows.ts';
+import type { DomainContext } from './context.ts';
+import { conflict, invalid, notFound } from './errors.ts';
+import { isValidUsername, USERNAME_RULE } from './usernames.ts';
+
+export interface UserInfo {
+  id: number;
+  username: string;
+  principalId: number;
+  principalUri: string;
+  email: string | null;
+  displayName: string | null;
+  createdAt: Date;
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  email?: string | null;
+  displayName?: string | null;
+}
+
+export interface UserChanges {
+  email?: string | null;
+  displayName?: string | null;
+}
+
+export const DEFAULT_CALENDAR_URI = 'default';
+export const DEFAULT_CALENDAR_NAME = 'Default Calendar';
+
+export function principalUriOf(username: string): string {
+  return `principals/${username}`;
+}
+
+const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/;
+
+function checkEmail(email: string | null | undefined): string | null {
+  if (email === undefined || email === null || email === '') return null;
+  if (typeof email !== 'string' || email.length > 254 || !EMAIL.test(email)) {
+    throw invalid('email must be an e-mail address', { field: 'email' });
+  }
+  return email;
+}
+
+function checkDisplayName(name: string | null | undefined): string | null {
+  if (name === undefined || name === null || name === '') return null;
+  if (typeof name !== 'string' || name.length > 255 || /[\u0000-\u001f]/.test(name)) {
+    throw invalid('display name must be at most 255 characters without control characters', {
+      field: 'displayName',
+    });
+  }
+  return name;
+}
+
+export class UserService {
+  constructor(private readonly ctx: DomainContext) {}
+
+  checkPassword(password: unknown): string {
+    const min = this.ctx.config.limits.minPasswordLength;
+    if (typeof password !== 'string' || password.length < min || password.length > 1024) {
+      throw invalid(`password must be between ${min} and 1024 characters`, { field: 'password' });
+    }
+    return password;
+  }
+
+  async create(input: NewUser): Promise<UserInfo> {
+    if (!isValidUsername(input.username)) {
+      throw invalid(`username must be ${USERNAME_RULE}`, { field: 'username' });
+    }
+    const password = this.checkPassword(input.password);
+    const email = checkEmail(input.email);
+    const displayName = checkDisplayName(input.displayName);
+    const passwordHash = await hashPassword(password);
+    const principalUri = principalUriOf(input.username);
+    try {
+      return await this.ctx.db.em().transactional(async (em) => {
+        if (await em.count(User, { username: input.username })) {
+          throw conflict(`user ${input.username} already exists`, { field: 'username' });
+        }
+        const principal = em.create(Principal, { uri: principalUri, email, displayname: displayName, isMain: true });
+        const now = this.ctx.clock.now();
+        const user = em.create(User, { username: input.username, passwordHash, createdAt: now, updatedAt: now });
+        await em.flush();
+        await insertCalendar(em, {
+          principaluri: principalUri,
+          uri: DEFAULT_CALENDAR_URI,
+          displayname: DEFAULT_CALENDAR_NAME,
+          components: ['VEVENT'],
+        });
+        return toInfo(user, principal);
+      });
+    } catch (e) {
+      // Two creates racing for one name: the unique index decides.
+      if (e instanceof UniqueConstraintViolationException) {
+        throw conflict(`user ${input.username} already exists`, { field: 'username' });
+      }
+      throw e;
+    }
+  }
+
+  async get(username: string): Promise<UserInfo | null> {
+    if (!isValidUsername(username)) return null;
+    const em = this.ctx.db.em();
+    const user = await em.findOne(User, { username });
+    if (!user) return null;
+    const principal = await em.findOne(Principal, { uri: principalUriOf(username) });
+    return principal ? toInfo(user, principal) : null;
+  }
+
+  async getById(id: number): Promise<UserInfo | null> {
+    if (!Number.isSafeInteger(id) || id < 1 || id > 2 ** 31 - 1) return null;
+    const em = this.ctx.db.em();
+    const user = await em.findOne(User, { id });
+    if (!user) return null;
+    const principal = await em.findOne(Principal, { uri: principalUriOf(user.username) });
+    return principal ? toInfo(user, principal) : null;
+  }
+
+  async require(username: string): Promise<UserInfo> {
+    const u = await this.get(username);
+    if (!u) throw notFound(`no user ${username}`);
+    return u;
+  }
+
+  async list(): Promise<UserInfo[]> {
+    const em = this.ctx.db.em();
+    const users = await em.find(User, {}, { orderBy: { username: 'asc' } });
+    const principals = await em.find(Principal, { uri: { $in: users.map((u) => principalUriOf(u.username)) } });
+    const byUri = new Map(principals.map((p) => [p.uri, p]));
+    return users.flatMap((u) => {
+      const p = byUri.get(principalUriOf(u.username));
+      return p ? [toInfo(u, p)] : [];
+    });
+  }
+
+  async count(): Promise<number> {
+    return this.ctx.db.em().count(User, {});
+  }
+
+  async update(username: string, changes: UserChanges): Promise<UserInfo> {
+    const email = changes.email === undefined ? undefined : checkEmail(changes.email);
+    const displayName = changes.displayName === undefined ? undefined : checkDisplayName(changes.displayName);
+    return this.ctx.db.em().transactional(async (em) => {
+      const user = await em.findOne(User, { username });
+      const principal = await em.findOne(Principal, { uri: principalUriOf(username) });
+      if (!user || !principal) throw notFound(`no user ${username}`);
+      if (email !== undefined) principal.email = email;
+      if (displayName !== undefined) principal.displayname = displayName;
+      user.updatedAt = this.ctx.clock.now();
+      await em.flush();
+      return toInfo(user, principal);
+    });
+  }
+
+  async setPassword(username: string, password: string): Promise<void> {
+    const hash = await hashPassword(this.checkPassword(password));
+    await this.ctx.db.em().transactional(async (em) => {
+      const user = await em.findOne(User, { username });
+      if (!user) throw notFound(`no user ${username}`);
+      user.passwordHash = hash;
+      user.updatedAt = this.ctx.clock.now();
+    });
+  }
+
+  /** The stored hash, for the authenticator. */
+  async credentials(username: string): Promise<{ id: number; username: string; passwordHash: string } | null> {
+    if (!isValidUsername(username)) return null;
+    const user = await this.ctx.db.em().findOne(User, { username }, { fields: ['id', 'username', 'passwordHash'] });
+    return user ? { id: user.id, username: user.username, passwordHash: user.passwordHash } : null;
+  }
+
+  /** Removes the user and everything they own, in one transaction. */
+  async delete(username: string): Promise<void> {
+    await this.ctx.db.em().transactional(async (em) => {
+      const user = await em.findOne(User, { username });
+      if (!user) throw notFound(`no user ${username}`);
+      await deleteUserRows(em, username);
+    });
+  }
+}
+
+/** Deletes a user's calendars (with every sharee instance), principal, settings and user row. */
+export async function deleteUserRows(em: SqlEntityManager, username: string): Promise<void> {
+  const principalUri = principalUriOf(username);
+  const owned = await em.find(
+    CalendarInstance,
+    { principaluri: principalUri, access: OWNER_ACCESS },
+    { fields: ['calendar'] },
+  );
+  const calendarIds = owned.map((i) => i.calendar);
+  if (calendarIds.length) await em.nativeDelete(Calendar, { id: { $in: calendarIds } });
+  const prefixes = [`calendars/${username}/`, `${principalUri}/`];
+  await em.nativeDelete(PropertyStorage, {
+    $or: [
+      { path: `calendars/${username}` },
+      { path: principalUri },
+      ...prefixes.map((p) => ({ path: { $like: `${escapeLike(p)}%` } })),
+    ],
+  });
+  // Cascades: sharee instances, subscriptions, scheduling objects, group memberships.
+  await em.nativeDelete(Principal, { uri: principalUri });
+  // Cascades: API tokens, tags, feeds' tags, synchronizations.
+  await em.nativeDelete(User, { username });
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function toInfo(
+  user: { id: number; username: string; createdAt: Date },
+  principal: { id: number; uri: string; email?: string | null; displayname?: string | null },
+): UserInfo {
+  return {
+    id: user.id,
+    username: user.username,
+    principalId: principal.id,
+    principalUri: principal.uri,
+    email: principal.email ?? null,
+    displayName: principal.displayname ?? null,
+    createdAt: user.createdAt,
+  };
+}
+

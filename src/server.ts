@@ -1,0 +1,77 @@
+// Starts and stops one Calendula server: database, migrations, first user, HTTP listener.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import { BasicAuthenticator } from './auth/basic.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { ensureFirstUser, type FirstUser } from './domain/bootstrap.ts';
+import { createDomain, type Domain } from './domain/index.ts';
+import type { Logger } from './logger.ts';
+
+export interface RunningServer {
+  /** Where this process listens, e.g. http://127.0.0.1:8080 (not PUBLIC_URL). */
+  readonly url: string;
+  readonly port: number;
+  readonly db: Database;
+  readonly domain: Domain;
+  readonly firstUser: FirstUser | null;
+  /** Stops accepting, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  /** Milliseconds to wait for in-flight requests before cutting connections. */
+  shutdownGraceMs?: number;
+}
+
+export async function startServer(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningServer> {
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : config.dataDir,
+    log: (m) => log.debug({ orm: m }, 'orm'),
+  });
+  let server: Server | undefined;
+  try {
+    const applied = await db.migrate();
+    if (applied.length) log.info({ migrations: applied }, 'database migrated');
+    const clock = opts.clock ?? systemClock;
+    const domain = createDomain({ db, config, clock, log });
+    const firstUser = await ensureFirstUser(domain.users, config.initialUser, config.initialPassword);
+    const auth = new BasicAuthenticator(domain.users, domain.loginFailures, config.authThrottle, clock);
+    const app = createApp({ config, domain, log, auth });
+    const srv = app.listen(config.port, config.host);
+    server = srv;
+    await once(srv, 'listening');
+    srv.keepAliveTimeout = 30_000;
+    const { port } = srv.address() as AddressInfo;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+      port,
+      db,
+      domain,
+      firstUser,
+      close() {
+        closing ??= (async () => {
+          const grace = opts.shutdownGraceMs ?? 10_000;
+          const closed = new Promise<void>((resolve) => srv.close(() => resolve()));
+          srv.closeIdleConnections();
+          const timer = setTimeout(() => srv.closeAllConnections(), grace);
+          await closed;
+          clearTimeout(timer);
+          await db.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (e) {
+    server?.close();
+    await db.close();
+    throw e;
+  }
+}

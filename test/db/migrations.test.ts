@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/database.ts';
+import { migrationsList } from '../../src/db/migrations/index.ts';
+import { testEngine } from '../helpers/database.ts';
+import { adminQuery, databaseUrlFor } from '../helpers/postgres.ts';
+
+async function emptyDatabase(): Promise<{ db: Database; drop: () => Promise<void> }> {
+  if (testEngine() === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'calendula-empty-'));
+    const db = await openDatabase({ url: undefined, dataDir: dir });
+    return { db, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `calendula_empty_${randomBytes(5).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const db = await openDatabase({ url: databaseUrlFor(name), dataDir: undefined });
+  return { db, drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
+}
+
+const SABRE_TABLES = [
+  'principals',
+  'users',
+  'calendars',
+  'calendarinstances',
+  'calendarobjects',
+  'calendarchanges',
+  'calendarsubscriptions',
+  'schedulingobjects',
+  'propertystorage',
+  'groupmembers',
+];
+const OUR_TABLES = [
+  'api_tokens',
+  'tags',
+  'token_tags',
+  'calendar_feeds',
+  'feed_tags',
+  'feed_tokens',
+  'synchronizations',
+  'sync_ledger',
+  'jobs',
+  'auth_failures',
+];
+
+describe('migrations', () => {
+  it('build the whole schema from an empty database, and a second run applies nothing', async () => {
+    const { db, drop } = await emptyDatabase();
+    try {
+      const applied = await db.migrate();
+      expect(applied).toEqual(migrationsList.map((m) => m.name));
+      expect(await db.migrate()).toEqual([]);
+
+      const rows = await db
+        .em()
+        .getConnection()
+        .execute<{ table_name: string }[]>(
+          "select table_name from information_schema.tables where table_schema = 'public'",
+        );
+      const tables = rows.map((r) => r.table_name);
+      for (const t of [...SABRE_TABLES, ...OUR_TABLES]) expect(tables).toContain(t);
+
+      // The schema the migrations build is exactly what the entities describe. The foreign keys
+      // from principaluri to principals(uri) exist only in migrations (MikroORM cannot map them).
+      const diff = await db.orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false });
+      const statements = diff
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !/_principaluri_foreign/.test(l));
+      expect(statements).toEqual([]);
+    } finally {
+      await db.close();
+      await drop();
+    }
+  });
+
+  it('declare sabre/dav unique indexes and real foreign keys', async () => {
+    const { db, drop } = await emptyDatabase();
+    try {
+      await db.migrate();
+      const constraints = await db
+        .em()
+        .getConnection()
+        .execute<{ conname: string; contype: string }[]>(
+          "select conname, contype from pg_constraint where connamespace = 'public'::regnamespace",
+        );
+      const names = new Map(constraints.map((c) => [c.conname, c.contype]));
+      expect(names.get('calendarinstances_principaluri_uri_unique')).toBe('u');
+      expect(names.get('calendarobjects_calendarid_uri_unique')).toBe('u');
+      expect(names.get('propertystorage_path_name_unique')).toBe('u');
+      expect(names.get('calendarinstances_principaluri_foreign')).toBe('f');
+      expect(names.get('calendarobjects_calendarid_foreign')).toBe('f');
+      expect(names.get('api_tokens_user_id_foreign')).toBe('f');
+    } finally {
+      await db.close();
+      await drop();
+    }
+  });
+});

@@ -1,0 +1,26 @@
+// The suite runs once per database engine: always on the embedded PGlite, and also on PostgreSQL
+// when TEST_DATABASE_URL points at a server (.ci/run sets it). Each test file gets its own
+// database, cloned from a migrated template that test/helpers/globalSetup.ts prepares.
+import { defineConfig } from 'vitest/config';
+
+const engines = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 60_000,
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/bench/**', 'node_modules/**'],
+    pool: 'forks',
+    maxWorkers: Number(process.env.TEST_WORKERS ?? 2),
+    projects: engines.map((engine) => ({
+      extends: true,
+      test: {
+        name: engine,
+        env: { CALENDULA_TEST_ENGINE: engine },
+        globalSetup: ['test/helpers/globalSetup.ts'],
+      },
+    })),
+  },
+});
