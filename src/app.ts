@@ -13,6 +13,8 @@ export interface AppDeps {
   domain: Domain;
   log: Logger;
   auth: BasicAuthenticator;
+  /** True once shutdown began: responses then ask clients to close their connections. */
+  draining?: () => boolean;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -23,6 +25,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'extended');
   app.use(requestLog(log));
+  const draining = deps.draining;
+  if (draining) {
+    app.use((_req: Request, res: Response, next: NextFunction) => {
+      if (draining()) res.setHeader('Connection', 'close');
+      next();
+    });
+  }
 
   const mount = express.Router();
   mount.use(healthRouter(deps.domain.system));

@@ -3,6 +3,7 @@
 // Exit codes: 0 done, 1 the command failed, 2 wrong usage.
 import { createInterface } from 'node:readline';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.ts';
+import { copyDatabase } from './db/copy.ts';
 import { DataDirBusyError } from './db/dataDirLock.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { isDomainError } from './domain/errors.ts';
@@ -19,6 +20,7 @@ Commands:
   user passwd <name> [--password-env <VAR>]
   user rm <name>
   user list [--json]
+  db copy-to <postgres-url>              copy every row into an empty PostgreSQL database
 
 Passwords are read from standard input (one line), or from the environment variable named by
 --password-env. Settings come from the environment and ./.env (see docs/configuration.md).
@@ -175,6 +177,35 @@ async function userCommand(p: Parsed, config: Config, io: CliIO): Promise<void> 
   }
 }
 
+async function dbCommand(p: Parsed, config: Config, io: CliIO): Promise<void> {
+  const [, sub, url, ...extra] = p.positional;
+  if (sub !== 'copy-to') throw new UsageError(sub ? `unknown db command ${sub}` : 'db needs a command: copy-to');
+  if (!url || extra.length) throw new UsageError('db copy-to needs exactly one postgres:// URL');
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError('db copy-to needs a postgres:// URL');
+  if (url === config.databaseUrl) throw new UsageError('the target is the database Calendula already uses');
+  const target = await openDatabase({ url, dataDir: undefined });
+  try {
+    await target.migrate();
+    await withDomain(config, async (_d, source) => {
+      const counts = await copyDatabase(source, target);
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      io.stdout.write(`Copied ${total} rows in ${counts.size} tables. Now set DATABASE_URL=${redactUrl(url)} and start Calendula.\n`);
+    });
+  } finally {
+    await target.close();
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the URL';
+  }
+}
+
 /** Runs one CLI invocation; returns the exit code (serve never returns while it runs). */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let parsed: Parsed;
@@ -206,6 +237,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       }
       case 'user':
         await userCommand(parsed, config, io);
+        return 0;
+      case 'db':
+        await dbCommand(parsed, config, io);
         return 0;
       default:
         throw new UsageError(`unknown command ${command}`);

@@ -42,7 +42,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     const domain = createDomain({ db, config, clock, log });
     const firstUser = await ensureFirstUser(domain.users, config.initialUser, config.initialPassword);
     const auth = new BasicAuthenticator(domain.users, domain.loginFailures, config.authThrottle, clock);
-    const app = createApp({ config, domain, log, auth });
+    let draining = false;
+    const app = createApp({ config, domain, log, auth, draining: () => draining });
     const srv = app.listen(config.port, config.host);
     server = srv;
     await once(srv, 'listening');
@@ -58,11 +59,15 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       firstUser,
       close() {
         closing ??= (async () => {
+          draining = true;
           const grace = opts.shutdownGraceMs ?? 10_000;
           const closed = new Promise<void>((resolve) => srv.close(() => resolve()));
+          // Keep-alive connections go idle as their last response finishes; close them as they do.
+          const sweeper = setInterval(() => srv.closeIdleConnections(), 50);
           srv.closeIdleConnections();
           const timer = setTimeout(() => srv.closeAllConnections(), grace);
           await closed;
+          clearInterval(sweeper);
           clearTimeout(timer);
           await db.close();
         })();

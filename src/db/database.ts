@@ -38,8 +38,13 @@ export interface DatabaseOptions {
 
 export const MIGRATIONS_PATH = 'src/db/migrations';
 
+let opened = 0;
+
 export function ormOptions(extra: Partial<Options>): Options {
   return {
+    // MikroORM finds the current transaction through AsyncLocalStorage by this name; two databases
+    // in one process (a copy, or two servers in a test) must not see each other's transactions.
+    contextName: `calendula-${++opened}`,
     entities: allEntities,
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true, warnWhenNoEntities: true },
     metadataCache: { enabled: false },

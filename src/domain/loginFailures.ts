@@ -25,10 +25,10 @@ export class LoginFailureService {
   async record(keys: string[]): Promise<Map<string, FailureCount>> {
     const now = this.ctx.clock.now();
     const expired = new Date(now.getTime() - this.windowMs());
-    const conn = this.ctx.db.em().getConnection();
+    const em = this.ctx.db.em();
     const out = new Map<string, FailureCount>();
     for (const key of keys) {
-      const rows = await conn.execute<{ failures: number; window_start: string }[]>(
+      const rows = await em.execute<{ failures: number; window_start: string }[]>(
         `insert into auth_failures (key, failures, window_start, last_failure) values (?, 1, ?, ?)
          on conflict (key) do update set
            failures = case when auth_failures.window_start <= ? then 1 else auth_failures.failures + 1 end,
@@ -41,7 +41,7 @@ export class LoginFailureService {
       if (row) out.set(key, { failures: Number(row.failures), windowStart: new Date(row.window_start) });
     }
     if (Math.random() < 0.02) {
-      await conn.execute('delete from auth_failures where last_failure <= ?', [expired]);
+      await em.execute('delete from auth_failures where last_failure <= ?', [expired]);
     }
     return out;
   }

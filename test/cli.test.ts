@@ -1,0 +1,125 @@
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli.ts';
+import { freshDatabase, testEngine, type FreshDatabase } from './helpers/database.ts';
+import { runCalendula, spawnCalendula } from './helpers/process.ts';
+import { basic } from './helpers/server.ts';
+
+async function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await runCli(args, { stdin: Readable.from([stdin]), stdout, stderr, env: { LOG_LEVEL: 'silent', ...env } });
+  return { code, out, err };
+}
+
+describe('calendula CLI', () => {
+  let db: FreshDatabase;
+  beforeAll(async () => {
+    db = await freshDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('migrate applies nothing on a migrated database', async () => {
+    const r = await cli(['migrate'], db.env);
+    expect(r).toMatchObject({ code: 0, out: 'The database is up to date.\n' });
+  });
+
+  it('user add reads the password from standard input and stores the e-mail and display name', async () => {
+    const r = await cli(['user', 'add', 'carol', '--email', 'carol@example.org', '--display-name', 'Carol C'], db.env, 'carol-password\n');
+    expect(r).toMatchObject({ code: 0, out: 'Created user carol.\n' });
+    const list = await cli(['user', 'list', '--json'], db.env);
+    expect(JSON.parse(list.out)).toContainEqual(expect.objectContaining({ username: 'carol', email: 'carol@example.org', displayName: 'Carol C' }));
+  });
+
+  it('user add takes the password from the variable named by --password-env', async () => {
+    const r = await cli(['user', 'add', 'dave', '--password-env', 'DAVE_PW'], { ...db.env, DAVE_PW: 'dave-password' });
+    expect(r.code).toBe(0);
+  });
+
+  it('user list prints one user per line', async () => {
+    const r = await cli(['user', 'list'], db.env);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').filter(Boolean).map((l) => l.split('\t')[0])).toEqual(['carol', 'dave']);
+  });
+
+  it('user passwd changes the password', async () => {
+    expect((await cli(['user', 'passwd', 'carol'], db.env, 'new-carol-password\n')).code).toBe(0);
+  });
+
+  it('user rm removes the user', async () => {
+    expect((await cli(['user', 'rm', 'dave'], db.env)).code).toBe(0);
+    const list = await cli(['user', 'list', '--json'], db.env);
+    expect(JSON.parse(list.out).map((u: { username: string }) => u.username)).toEqual(['carol']);
+  });
+
+  it('fails with exit code 1 and one message for what cannot be done', async () => {
+    const cases: [string[], string, Record<string, string>?][] = [
+      [['user', 'add', 'carol'], 'already exists'],
+      [['user', 'add', 'bad name'], 'username must be'],
+      [['user', 'add', 'erin'], 'password must be between', {}],
+      [['user', 'passwd', 'nobody'], 'no user nobody'],
+      [['user', 'rm', 'nobody'], 'no user nobody'],
+      [['migrate'], 'Invalid configuration: PORT', { PORT: 'x' }],
+    ];
+    for (const [args, message, extra] of cases) {
+      const stdin = args[1] === 'add' && args[2] === 'erin' ? 'short\n' : 'some-password\n';
+      const r = await cli(args, { ...db.env, ...(extra ?? {}) }, stdin);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.err).toContain(message);
+    }
+  });
+
+  it('fails with exit code 2 and the usage for wrong usage', async () => {
+    const cases: [string[], string][] = [
+      [['user'], 'user needs a command'],
+      [['user', 'add'], 'needs a user name'],
+      [['user', 'frobnicate', 'x'], 'unknown user command'],
+      [['launch'], 'unknown command launch'],
+      [['user', 'add', 'x', '--password', 'visible'], 'not taken on the command line'],
+      [['user', 'add', 'x', '--email'], '--email needs a value'],
+      [['user', 'add', 'x', '--password-env', 'UNSET_VARIABLE'], 'UNSET_VARIABLE is not set'],
+      [['user', 'add', 'x', '--colour', 'red'], 'unknown option --colour'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args, db.env);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toContain(message);
+      expect(r.err).toContain('Usage: calendula');
+    }
+    const empty = await cli(['user', 'add', 'x'], db.env, '');
+    expect(empty.code).toBe(2);
+    expect(empty.err).toContain('no password on standard input');
+  });
+
+  it('help prints the usage', async () => {
+    const r = await cli(['help'], db.env);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('user passwd <name>');
+  });
+
+  it('the installed command works end to end: a user added with a piped password can sign in', async () => {
+    const added = await runCalendula(['user', 'add', 'frank'], db.env, { stdin: 'frank-password\n' });
+    expect(added).toMatchObject({ code: 0, stdout: 'Created user frank.\n' });
+    const server = spawnCalendula(['serve'], { ...db.env, PORT: '0' });
+    try {
+      const [, url] = await server.waitFor(/listening on (http:\/\/[^\s/]+)/);
+      const res = await fetch(`${url}/dav/`, { headers: { authorization: basic('frank', 'frank-password') } });
+      expect(res.status).toBe(200);
+      if (testEngine() === 'pglite') {
+        // The embedded database belongs to one process: the CLI refuses to open it under the server.
+        const busy = await runCalendula(['user', 'list'], db.env);
+        expect(busy.code).toBe(1);
+        expect(busy.stderr).toContain('is in use by process');
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});
