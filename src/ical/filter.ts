@@ -1,0 +1,161 @@
+// Evaluating a calendar-query filter (RFC 4791 §9.7) against one calendar object, exactly:
+// recurrence-aware time ranges on components, alarms and properties, text matches with
+// collations, and is-not-defined.
+import ICAL from 'ical.js';
+import { textContains, type Collation } from './collation.ts';
+import { expandInstances, type Instance } from './instances.ts';
+import { alarmOverlaps, freeBusyOverlaps, instanceOverlaps, instanceTimes, type TimeRange } from './timeRange.ts';
+import { TimeResolver, tzidOf, type FloatingZone } from './time.ts';
+
+export interface TextMatch {
+  value: string;
+  collation: Collation;
+  negate: boolean;
+}
+
+export interface ParamFilter {
+  name: string;
+  isNotDefined: boolean;
+  textMatch?: TextMatch;
+}
+
+export interface PropFilter {
+  name: string;
+  isNotDefined: boolean;
+  timeRange?: TimeRange;
+  textMatch?: TextMatch;
+  paramFilters: ParamFilter[];
+}
+
+export interface CompFilter {
+  /** Upper-case component name: VCALENDAR, VEVENT, VTODO, VJOURNAL, VALARM, VFREEBUSY, ... */
+  name: string;
+  isNotDefined: boolean;
+  timeRange?: TimeRange;
+  propFilters: PropFilter[];
+  compFilters: CompFilter[];
+}
+
+export interface FilterOptions {
+  floatingZone: FloatingZone;
+  maxInstances: number;
+}
+
+interface Context {
+  r: TimeResolver;
+  /** Instances of the object's VEVENT/VTODO/VJOURNAL components, within the widest range asked. */
+  instances: Instance[];
+  /** True when a limit cut the expansion short (pathological rules): such components count as matching. */
+  capped: boolean;
+}
+
+function collectRanges(f: CompFilter, out: TimeRange[]): void {
+  if (f.timeRange) out.push(f.timeRange);
+  for (const c of f.compFilters) collectRanges(c, out);
+}
+
+function mentions(f: CompFilter, name: string): boolean {
+  return f.name === name || f.compFilters.some((c) => mentions(c, name));
+}
+
+/** Does the object (its root VCALENDAR) match the filter? */
+export function matchesFilter(root: ICAL.Component, filter: CompFilter, opts: FilterOptions): boolean {
+  if (filter.name !== 'VCALENDAR') return false;
+  if (filter.isNotDefined) return false;
+  const r = new TimeResolver(opts.floatingZone);
+  const components = root.getAllSubcomponents().filter((c) => ['vevent', 'vtodo', 'vjournal'].includes(c.name));
+  const ranges: TimeRange[] = [];
+  collectRanges(filter, ranges);
+  // Alarms fire before their events: expand from the start of time when a VALARM range is asked.
+  const hasAlarmRange = mentions(filter, 'VALARM');
+  const from = hasAlarmRange || ranges.some((t) => t.start === undefined) ? undefined : Math.min(...ranges.map((t) => t.start as number));
+  const until = ranges.length === 0 || hasAlarmRange || ranges.some((t) => t.end === undefined) ? undefined : Math.max(...ranges.map((t) => t.end as number));
+  const expansion = ranges.length
+    ? expandInstances(components, r, { from, until, maxInstances: opts.maxInstances })
+    : { instances: [], capped: false };
+  const ctx: Context = { r, instances: expansion.instances, capped: expansion.capped };
+  return filter.propFilters.every((p) => propMatches(root, p, ctx)) && filter.compFilters.every((c) => compFilterMatches(root, c, ctx, null));
+}
+
+/** Evaluates a comp-filter against the children of `parent`. `parentInstances` are set for VALARM. */
+function compFilterMatches(parent: ICAL.Component, f: CompFilter, ctx: Context, parentInstances: Instance[] | null): boolean {
+  const children = parent.getAllSubcomponents(f.name.toLowerCase());
+  if (f.isNotDefined) return children.length === 0;
+  return children.some((c) => componentMatches(c, f, ctx, parentInstances));
+}
+
+function componentMatches(c: ICAL.Component, f: CompFilter, ctx: Context, parentInstances: Instance[] | null): boolean {
+  const own = ['vevent', 'vtodo', 'vjournal'].includes(c.name) ? ctx.instances.filter((i) => i.component === c) : null;
+  if (f.timeRange) {
+    const range = f.timeRange;
+    let ok: boolean;
+    if (own) {
+      ok = ctx.capped || own.some((i) => instanceOverlaps(i, ctx.r, range));
+    } else if (c.name === 'valarm') {
+      ok = (parentInstances ?? []).some((i) => alarmOverlaps(c, instanceTimes(i, ctx.r), ctx.r, range));
+    } else if (c.name === 'vfreebusy') {
+      ok = freeBusyOverlaps(c, ctx.r, range);
+    } else if (c.name === 'vavailability') {
+      ok = freeBusyOverlaps(c, ctx.r, range);
+    } else {
+      ok = false;
+    }
+    if (!ok) return false;
+  }
+  if (!f.propFilters.every((p) => propMatches(c, p, ctx))) return false;
+  return f.compFilters.every((sub) => compFilterMatches(c, sub, ctx, own ?? parentInstances));
+}
+
+function propertyText(p: ICAL.Property): string {
+  return p
+    .getValues()
+    .map((v: unknown) => {
+      if (v instanceof ICAL.Time) return v.toICALString();
+      if (v instanceof ICAL.Duration || v instanceof ICAL.Period || v instanceof ICAL.Recur) return v.toString();
+      return String(v);
+    })
+    .join(',');
+}
+
+function textMatches(text: string, m: TextMatch): boolean {
+  const found = textContains(text, m.value, m.collation);
+  return m.negate ? !found : found;
+}
+
+function propMatches(c: ICAL.Component, f: PropFilter, ctx: Context): boolean {
+  const props = c.getAllProperties(f.name.toLowerCase());
+  if (f.isNotDefined) return props.length === 0;
+  return props.some((p) => {
+    if (f.timeRange && !propertyInRange(c, p, ctx, f.timeRange)) return false;
+    if (f.textMatch && !textMatches(propertyText(p), f.textMatch)) return false;
+    return f.paramFilters.every((pf) => paramMatches(p, pf));
+  });
+}
+
+/** RFC 4791 §9.9 for properties: a DATE-TIME value in [start, end); a DATE covers its whole day. */
+function propertyInRange(c: ICAL.Component, p: ICAL.Property, ctx: Context, range: TimeRange): boolean {
+  const lo = range.start ?? -Infinity;
+  const hi = range.end ?? Infinity;
+  return p.getValues().some((v: unknown) => {
+    const t = v instanceof ICAL.Period ? v.start : v;
+    if (!(t instanceof ICAL.Time)) return false;
+    const e = ctx.r.epoch(t, tzidOf(c, p.name));
+    return t.isDate ? lo < e + 86400 && hi > e : lo <= e && hi > e;
+  });
+}
+
+function paramMatches(p: ICAL.Property, f: ParamFilter): boolean {
+  const raw = p.getParameter(f.name.toLowerCase());
+  const values = raw === undefined || raw === null ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)];
+  if (f.isNotDefined) return values.length === 0;
+  if (!values.length) return false;
+  return f.textMatch ? values.some((v) => textMatches(v, f.textMatch as TextMatch)) : true;
+}
+
+/** The component type and time range a filter narrows to, for the SQL prefilter (sound, not exact). */
+export function filterNarrowing(filter: CompFilter): { componentType?: string; range?: TimeRange } {
+  const [only] = filter.compFilters;
+  if (filter.compFilters.length !== 1 || !only || only.isNotDefined) return {};
+  const componentType = ['VEVENT', 'VTODO', 'VJOURNAL'].includes(only.name) ? only.name : undefined;
+  return { componentType, range: componentType ? only.timeRange : undefined };
+}

@@ -1,0 +1,247 @@
+// Parsing and validating one calendar object resource (RFC 4791 §4.1). ical.js accepts some
+// garbage (an empty body, a mismatched END, two VCALENDARs) and reads values lazily, so this
+// module checks the structure itself and reads every date it will rely on.
+import ICAL from 'ical.js';
+
+export type IcalComponentType = 'VEVENT' | 'VTODO' | 'VJOURNAL';
+
+/** Which CalDAV precondition a failure maps to (RFC 4791 §5.3.2). */
+export type IcalFailure = 'valid-calendar-data' | 'valid-calendar-object-resource' | 'supported-calendar-component';
+
+export class IcalError extends Error {
+  constructor(
+    readonly failure: IcalFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IcalError';
+  }
+}
+
+export interface ParsedObject {
+  /** The text as received (decoded UTF-8, BOM removed). */
+  text: string;
+  root: ICAL.Component;
+  componentType: IcalComponentType;
+  uid: string;
+  /** The VEVENT/VTODO/VJOURNAL components: the master (if any) and its overrides. */
+  components: ICAL.Component[];
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+const invalidData = (m: string) => new IcalError('valid-calendar-data', m);
+const invalidObject = (m: string) => new IcalError('valid-calendar-object-resource', m);
+
+/** Decodes bytes as UTF-8 (strictly) and drops a byte-order mark. */
+export function decodeCalendarText(body: Uint8Array | string): string {
+  let text: string;
+  if (typeof body === 'string') text = body;
+  else {
+    try {
+      text = decoder.decode(body);
+    } catch {
+      throw invalidData('the body is not valid UTF-8');
+    }
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Unfolds content lines (RFC 5545 §3.1), tolerating bare LF line ends. */
+export function contentLines(text: string): string[] {
+  return text.replace(/\r?\n[ \t]/g, '').split(/\r?\n/);
+}
+
+/** Checks BEGIN/END nesting and that there is exactly one VCALENDAR and nothing around it. */
+function checkStructure(text: string): void {
+  const stack: string[] = [];
+  let roots = 0;
+  let lineNo = 0;
+  for (const raw of contentLines(text)) {
+    lineNo++;
+    if (raw.trim() === '') {
+      if (stack.length) throw invalidData(`line ${lineNo}: empty line inside a component`);
+      continue;
+    }
+    if (!raw.includes(':')) throw invalidData(`line ${lineNo}: not a content line (no ":")`);
+    const m = /^(BEGIN|END):([^;:]*)$/i.exec(raw.trimEnd());
+    if (!m) {
+      if (!stack.length) throw invalidData(`line ${lineNo}: content outside BEGIN:VCALENDAR … END:VCALENDAR`);
+      continue;
+    }
+    const name = (m[2] ?? '').trim().toUpperCase();
+    if (!name) throw invalidData(`line ${lineNo}: ${m[1]} without a component name`);
+    if ((m[1] ?? '').toUpperCase() === 'BEGIN') {
+      if (!stack.length) {
+        roots++;
+        if (name !== 'VCALENDAR') throw invalidData(`line ${lineNo}: the object must start with BEGIN:VCALENDAR`);
+        if (roots > 1) throw invalidData('the body holds more than one VCALENDAR');
+      }
+      stack.push(name);
+    } else {
+      const open = stack.pop();
+      if (open !== name) {
+        throw invalidData(`line ${lineNo}: END:${name} does not close ${open ? `BEGIN:${open}` : 'anything'}`);
+      }
+    }
+  }
+  if (stack.length) throw invalidData(`BEGIN:${stack[stack.length - 1]} is never closed`);
+  if (roots === 0) throw invalidData('the body holds no VCALENDAR');
+}
+
+/** Parses iCalendar text into the root VCALENDAR, checking structure; throws IcalError. */
+export function parseCalendarText(text: string): ICAL.Component {
+  if (text.trim() === '') throw invalidData('the body is empty');
+  checkStructure(text);
+  let jcal: unknown;
+  try {
+    jcal = ICAL.parse(text);
+  } catch (e) {
+    throw invalidData(`unreadable iCalendar: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!Array.isArray(jcal) || jcal.length === 0 || Array.isArray(jcal[0])) {
+    throw invalidData('the body must hold exactly one VCALENDAR');
+  }
+  const root = new ICAL.Component(jcal as unknown[] as ConstructorParameters<typeof ICAL.Component>[0]);
+  if (root.name !== 'vcalendar') throw invalidData('the object must be a VCALENDAR');
+  return root;
+}
+
+const OBJECT_TYPES = new Set(['vevent', 'vtodo', 'vjournal']);
+const ALLOWED_TOP = new Set(['vevent', 'vtodo', 'vjournal', 'vtimezone', 'vfreebusy', 'vavailability']);
+
+/** Reads a property's value, turning ical.js's lazy decoding errors into IcalError. */
+function readValue(comp: ICAL.Component, name: string): unknown {
+  try {
+    return comp.getFirstPropertyValue(name);
+  } catch (e) {
+    throw invalidData(`${name.toUpperCase()} is unreadable: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function checkTime(comp: ICAL.Component, name: string, required: boolean): void {
+  const prop = comp.getFirstProperty(name);
+  if (!prop) {
+    if (required) throw invalidObject(`${comp.name.toUpperCase()} needs ${name.toUpperCase()}`);
+    return;
+  }
+  const v = readValue(comp, name);
+  if (!(v instanceof ICAL.Time) || !Number.isFinite(v.year) || Number.isNaN(v.toUnixTime())) {
+    throw invalidData(`${name.toUpperCase()} is not a valid date or date-time`);
+  }
+  if (v.month < 1 || v.month > 12 || v.day < 1 || v.day > 31 || v.hour > 23 || v.minute > 59 || v.second > 60) {
+    throw invalidData(`${name.toUpperCase()} is not a valid date or date-time`);
+  }
+}
+
+const FREQS = new Set(['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY']);
+
+function checkRecurrence(comp: ICAL.Component): void {
+  for (const prop of comp.getAllProperties('rrule')) {
+    let rule: unknown;
+    try {
+      rule = prop.getFirstValue();
+    } catch (e) {
+      throw invalidData(`RRULE is unreadable: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!(rule instanceof ICAL.Recur) || !rule.freq || !FREQS.has(rule.freq)) {
+      throw invalidData('RRULE needs a valid FREQ');
+    }
+    if (rule.interval !== undefined && (!Number.isInteger(rule.interval) || rule.interval < 1)) {
+      throw invalidData('RRULE INTERVAL must be a positive integer');
+    }
+    if (rule.count !== null && rule.count !== undefined && (!Number.isInteger(rule.count) || rule.count < 1)) {
+      throw invalidData('RRULE COUNT must be a positive integer');
+    }
+    if (rule.until && Number.isNaN(rule.until.toUnixTime())) throw invalidData('RRULE UNTIL is not a valid date');
+  }
+  for (const name of ['rdate', 'exdate', 'recurrence-id']) {
+    for (const prop of comp.getAllProperties(name)) {
+      try {
+        for (const v of prop.getValues()) {
+          const t = v instanceof ICAL.Period ? v.start : v;
+          if (t instanceof ICAL.Time && Number.isNaN(t.toUnixTime())) throw new Error('bad date');
+        }
+      } catch (e) {
+        throw invalidData(`${name.toUpperCase()} is unreadable: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+}
+
+/**
+ * Validates a calendar object resource: one VCALENDAR holding components of one type (plus
+ * VTIMEZONEs), all with one UID, at most one master and distinct RECURRENCE-IDs, readable dates and
+ * rules. Throws IcalError naming the CalDAV precondition.
+ */
+export function parseCalendarObject(body: Uint8Array | string): ParsedObject {
+  const text = decodeCalendarText(body);
+  const root = parseCalendarText(text);
+
+  if (root.getFirstProperty('method')) {
+    throw invalidObject('calendar object resources must not contain METHOD (RFC 4791 §4.1)');
+  }
+  const subs = root.getAllSubcomponents();
+  for (const s of subs) {
+    if (!ALLOWED_TOP.has(s.name) && !s.name.startsWith('x-')) {
+      throw invalidObject(`${s.name.toUpperCase()} cannot be stored in a calendar`);
+    }
+  }
+  const components = subs.filter((s) => OBJECT_TYPES.has(s.name));
+  const others = subs.filter((s) => s.name === 'vfreebusy' || s.name === 'vavailability');
+  if (components.length === 0) {
+    if (others.length) {
+      throw new IcalError('supported-calendar-component', `${others[0]!.name.toUpperCase()} is not supported here`);
+    }
+    throw invalidObject('the object holds no VEVENT, VTODO or VJOURNAL');
+  }
+  const type = components[0]!.name;
+  if (components.some((c) => c.name !== type) || others.length) {
+    throw invalidObject('one object may hold components of one type only');
+  }
+  const uids = new Set<string>();
+  for (const c of components) {
+    const uid = readValue(c, 'uid');
+    if (typeof uid !== 'string' || uid.trim() === '') throw invalidObject(`${type.toUpperCase()} needs a UID`);
+    uids.add(uid);
+  }
+  if (uids.size !== 1) throw invalidObject('all components of one object must share one UID');
+
+  const seen = new Set<string>();
+  let masters = 0;
+  for (const c of components) {
+    checkTime(c, 'dtstart', type === 'vevent');
+    if (c.getFirstProperty('dtend') && c.getFirstProperty('duration')) {
+      throw invalidObject(`${type.toUpperCase()} must not have both DTEND and DURATION`);
+    }
+    if (c.getFirstProperty('due') && c.getFirstProperty('duration')) {
+      throw invalidObject('VTODO must not have both DUE and DURATION');
+    }
+    for (const name of ['dtend', 'due', 'completed', 'created']) checkTime(c, name, false);
+    if (c.getFirstProperty('duration')) {
+      const d = readValue(c, 'duration');
+      if (!(d instanceof ICAL.Duration)) throw invalidData('DURATION is not a valid duration');
+    }
+    checkRecurrence(c);
+    const rid = c.getFirstProperty('recurrence-id');
+    if (!rid) {
+      masters++;
+      continue;
+    }
+    checkTime(c, 'recurrence-id', false);
+    const key = (readValue(c, 'recurrence-id') as ICAL.Time).toUnixTime().toString();
+    if (seen.has(key)) throw invalidObject('two components share one RECURRENCE-ID');
+    seen.add(key);
+  }
+  if (masters > 1) throw invalidObject('only one component may be without RECURRENCE-ID');
+  for (const tz of root.getAllSubcomponents('vtimezone')) {
+    if (typeof readValue(tz, 'tzid') !== 'string') throw invalidData('VTIMEZONE needs a TZID');
+  }
+  return {
+    text,
+    root,
+    componentType: type.toUpperCase() as IcalComponentType,
+    uid: [...uids][0] as string,
+    components,
+  };
+}

@@ -1,0 +1,163 @@
+// Turning iCalendar times into instants (UTC epoch seconds).
+//  - A time with a VTIMEZONE in its object, or in UTC, is converted by ical.js.
+//  - A TZID without a VTIMEZONE (RFC 5545 says it must have one; clients omit it anyway) is looked
+//    up as an IANA zone in Node's ICU data.
+//  - Floating times and all-day dates are read in the calendar's time zone (RFC 4791 §9.9).
+import ICAL from 'ical.js';
+
+/** The latest instant we index: open-ended series end here (9999-12-31T23:59:59Z). */
+export const MAX_INSTANT = 253402300799;
+/** The earliest instant we index (0001-01-01T00:00:00Z). */
+export const MIN_INSTANT = -62135596800;
+
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function formatter(tzid: string): Intl.DateTimeFormat | null {
+  let f = formatters.get(tzid);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone: tzid,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+        era: 'short',
+      });
+    } catch {
+      f = null;
+    }
+    formatters.set(tzid, f);
+  }
+  return f;
+}
+
+export function isIanaZone(tzid: string): boolean {
+  return formatter(tzid) !== null;
+}
+
+/** Offset of the zone from UTC at an instant, in seconds. */
+function offsetAt(f: Intl.DateTimeFormat, epochMs: number): number {
+  const parts: Record<string, string> = {};
+  for (const p of f.formatToParts(new Date(epochMs))) parts[p.type] = p.value;
+  let year = Number(parts.year);
+  if (parts.era === 'BC' || parts.era === 'B') year = 1 - year;
+  const asUtc = Date.UTC(year, Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return Math.round((asUtc - Math.floor(epochMs / 1000) * 1000) / 1000);
+}
+
+/** Wall-clock time in an IANA zone → epoch seconds (a time in a DST gap moves forward). */
+export function wallClockToEpoch(
+  tzid: string,
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+): number | null {
+  const f = formatter(tzid);
+  if (!f) return null;
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
+  // The offsets a day before and after bracket any transition near this time.
+  const before = offsetAt(f, (wall - 86400) * 1000);
+  const after = offsetAt(f, (wall + 86400) * 1000);
+  const fits = (c: number) => offsetAt(f, c * 1000) === wall - c;
+  const a = wall - before;
+  const b = wall - after;
+  if (fits(a) && fits(b)) return Math.min(a, b); // repeated hour: the first occurrence
+  if (fits(a)) return a;
+  if (fits(b)) return b;
+  return a; // skipped hour: read with the offset before the transition (RFC 5545 §3.3.5)
+}
+
+function isFloating(t: ICAL.Time): boolean {
+  const z = t.zone;
+  return t.isDate || !z || z === ICAL.Timezone.localTimezone || z.tzid === 'floating';
+}
+
+/** How a calendar reads floating times: a VTIMEZONE (calendar-timezone), an IANA name, or UTC. */
+export type FloatingZone = ICAL.Timezone | string | undefined;
+
+/** Parses a calendar-timezone property value (a VCALENDAR with one VTIMEZONE) into a zone. */
+export function zoneFromCalendarTimezone(text: string | null | undefined): FloatingZone {
+  if (!text) return undefined;
+  try {
+    const root = new ICAL.Component(ICAL.parse(text) as ConstructorParameters<typeof ICAL.Component>[0]);
+    const vtz = root.name === 'vtimezone' ? root : root.getFirstSubcomponent('vtimezone');
+    if (!vtz) return undefined;
+    const tzid = vtz.getFirstPropertyValue('tzid');
+    if (typeof tzid === 'string' && isIanaZone(tzid)) return tzid;
+    return new ICAL.Timezone({ component: vtz, tzid: typeof tzid === 'string' ? tzid : 'calendar' });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Converts times of one object to instants; remembers whether any of them was floating. */
+export class TimeResolver {
+  /** True once a floating time or all-day date was converted (its instant depends on the zone). */
+  sawFloating = false;
+
+  constructor(private readonly floatingZone: FloatingZone = undefined) {}
+
+  /** Epoch seconds of a time; `tzid` is the TZID parameter of the property it came from. */
+  epoch(t: ICAL.Time, tzid?: string | null): number {
+    if (!isFloating(t)) return t.toUnixTime();
+    if (tzid && !t.isDate) {
+      const e = wallClockToEpoch(tzid, t.year, t.month, t.day, t.hour, t.minute, t.second);
+      if (e !== null) return e;
+    }
+    this.sawFloating = true;
+    return this.inFloatingZone(t);
+  }
+
+  private inFloatingZone(t: ICAL.Time): number {
+    const z = this.floatingZone;
+    const [h, mi, s] = t.isDate ? [0, 0, 0] : [t.hour, t.minute, t.second];
+    if (typeof z === 'string') {
+      const e = wallClockToEpoch(z, t.year, t.month, t.day, h, mi, s);
+      if (e !== null) return e;
+    } else if (z) {
+      const local = ICAL.Time.fromData({ year: t.year, month: t.month, day: t.day, hour: h, minute: mi, second: s, isDate: false }, z);
+      return local.toUnixTime();
+    }
+    return Date.UTC(t.year, t.month - 1, t.day, h, mi, s) / 1000;
+  }
+}
+
+/** The TZID parameter of a component's property, if any. */
+export function tzidOf(comp: ICAL.Component, name: string): string | null {
+  const p = comp.getFirstProperty(name);
+  const v = p?.getParameter('tzid');
+  return typeof v === 'string' ? v : null;
+}
+
+/** A property's time value as an instant, or null when absent. */
+export function propertyEpoch(comp: ICAL.Component, name: string, r: TimeResolver): number | null {
+  const v = comp.getFirstPropertyValue(name);
+  if (!(v instanceof ICAL.Time)) return null;
+  return r.epoch(v, tzidOf(comp, name));
+}
+
+export function isDateValue(comp: ICAL.Component, name: string): boolean {
+  const v = comp.getFirstPropertyValue(name);
+  return v instanceof ICAL.Time && v.isDate;
+}
+
+/** Formats an instant as an iCalendar UTC date-time (20260105T090000Z). */
+export function formatUtc(epoch: number): string {
+  return new Date(epoch * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/** Parses an iCalendar UTC date-time (as CalDAV time-range attributes carry) into epoch seconds. */
+export function parseUtc(value: string): number | null {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return null;
+  return Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
+}
