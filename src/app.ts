@@ -35,7 +35,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   const mount = express.Router();
   mount.use(healthRouter(deps.domain.system));
-  mount.use(davRouter({ domain: deps.domain, config, auth: deps.auth }));
+  mount.use(davRouter({ domain: deps.domain, config, auth: deps.auth, log }));
   app.use(config.basePath || '/', mount);
 
   app.use((_req: Request, res: Response) => {

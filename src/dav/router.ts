@@ -1,24 +1,97 @@
-// The CalDAV face under /dav. Every request is authenticated with HTTP Basic (401 challenge).
+// The CalDAV face: /.well-known/caldav and everything under /dav. Requests are authenticated with
+// HTTP Basic (401 challenge, never 403); anonymous requests reach only public calendars, read-only.
 import { Router, type Request, type Response } from 'express';
-import type { BasicAuthenticator } from '../auth/basic.ts';
-import type { Config } from '../config.ts';
-import type { Domain } from '../domain/index.ts';
-import { authenticateBasic } from '../http/basicAuthGate.ts';
+import type { Logger } from '../logger.ts';
+import { authenticateBasic, challenge } from '../http/basicAuthGate.ts';
+import type { DavCtx, DavDeps } from './context.ts';
+import { errorBody, sendDavError } from './errors.ts';
+import { copyMove } from './methods/copyMove.ts';
+import { deleteMethod } from './methods/delete.ts';
+import { getOrHead } from './methods/get.ts';
+import { mkcalendar } from './methods/mkcalendar.ts';
+import { options, allowedMethods, davHeader } from './methods/options.ts';
+import { propfind } from './methods/propfind.ts';
+import { proppatch } from './methods/proppatch.ts';
+import { put } from './methods/put.ts';
+import { report } from './methods/report.ts';
+import { parseDavPath } from './paths.ts';
+import { isPubliclyReadable, resolveResource } from './resources.ts';
 
-export interface DavDeps {
-  domain: Domain;
-  config: Config;
-  auth: BasicAuthenticator;
+export type { DavDeps };
+
+type Handler = (ctx: DavCtx) => Promise<void>;
+
+const HANDLERS: Record<string, Handler> = {
+  PROPFIND: propfind,
+  PROPPATCH: proppatch,
+  MKCALENDAR: mkcalendar,
+  MKCOL: mkcalendar,
+  GET: getOrHead,
+  HEAD: getOrHead,
+  PUT: put,
+  DELETE: deleteMethod,
+  COPY: copyMove,
+  MOVE: copyMove,
+  REPORT: report,
+};
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'PROPFIND', 'REPORT', 'OPTIONS']);
+
+/** Where a client that typed only the host should go (RFC 6764), honouring the proxy's scheme and host. */
+function wellKnownLocation(req: Request, davRoot: string, trustProxy: boolean): string {
+  if (!trustProxy) return `${davRoot}/`;
+  const proto = req.get('x-forwarded-proto')?.split(',')[0]?.trim();
+  const host = req.get('x-forwarded-host')?.split(',')[0]?.trim();
+  return proto && host ? `${proto}://${host}${davRoot}/` : `${davRoot}/`;
 }
 
-export function davRouter(deps: DavDeps): Router {
+export function davRouter(deps: DavDeps & { log: Logger }): Router {
   const r = Router();
-  r.all('/dav{/*path}', async (req: Request, res: Response) => {
-    const user = await authenticateBasic(req, res, deps.auth, deps.config.authRealm, false, (status, message) =>
-      res.status(status).type('text/plain').send(`${message}\n`),
-    );
-    if (!user) return;
-    res.status(200).type('text/plain').send(`Calendula CalDAV endpoint. Signed in as ${user.username}.\n`);
+  const davRoot = `${deps.config.basePath}/dav`;
+
+  r.all(['/.well-known/caldav', '/.well-known/caldav/'], (req, res) => {
+    res.setHeader('Location', wellKnownLocation(req, davRoot, deps.config.trustProxy));
+    res.status(301).end();
+  });
+
+  r.all(['/dav', '/dav/{*path}'], async (req: Request, res: Response) => {
+    res.setHeader('DAV', davHeader());
+    try {
+      const { segments } = parseDavPath(req.path.slice('/dav'.length));
+      const method = req.method.toUpperCase();
+      if (method === 'OPTIONS') {
+        options(res, segments);
+        return;
+      }
+      const user = await authenticateBasic(req, res, deps.auth, deps.config.authRealm, true, (status, message) =>
+        res.status(status).type('application/xml; charset=utf-8').send(errorBody(undefined, message)),
+      );
+      if (user === undefined) return;
+      const viewer = user ? { userId: user.id, username: user.username, principaluri: `principals/${user.username}` } : null;
+      const resource = await resolveResource(segments, viewer, deps.domain);
+      if (!viewer) {
+        const isPublic =
+          resource && (resource.kind === 'calendar' || resource.kind === 'object') && isPubliclyReadable(resource.cal, deps.config.publicCalendarsEnabled);
+        if (!isPublic || !READ_METHODS.has(method)) {
+          challenge(res, deps.config.authRealm);
+          res.status(401).type('application/xml; charset=utf-8').send(errorBody(undefined, 'Authentication required'));
+          return;
+        }
+      }
+      const handler = HANDLERS[method];
+      if (!handler) {
+        res.setHeader('Allow', allowedMethods(resource).join(', '));
+        res.status(405).type('application/xml; charset=utf-8').send(errorBody(undefined, `${method} is not supported here`));
+        return;
+      }
+      await handler({ req, res, deps, viewer, resource, segments, davRoot });
+    } catch (err) {
+      if (!sendDavError(res, err)) {
+        deps.log.error({ err, reqId: res.locals.requestId, method: req.method }, 'DAV request failed');
+        if (!res.headersSent) res.status(500).type('application/xml; charset=utf-8').send(errorBody(undefined, 'Internal Server Error'));
+        else res.end();
+      }
+    }
   });
   return r;
 }

@@ -9,6 +9,8 @@ export const Calendar = defineEntity({
     synctoken: p.integer().default(1),
     /** CSV of VEVENT, VJOURNAL, VTODO in that order. */
     components: p.string().length(21).nullable(),
+    /** How many objects the calendar holds, kept by the write path (ours; enforces the limit cheaply). */
+    objectcount: p.integer().default(0),
     /** Oldest sync token still answerable from the change log (ours). */
     syncFloor: p.integer().fieldName('sync_floor').default(1),
     createdAt: p.datetime().fieldName('created_at').defaultRaw('now()'),

@@ -5,7 +5,7 @@ export class Migration20261122020722 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create table "auth_failures" ("key" varchar(300) not null, "failures" int not null default 0, "window_start" timestamptz not null, "last_failure" timestamptz not null, constraint "auth_failures_pkey" primary key ("key"));`);
 
-    this.addSql(`create table "calendars" ("id" serial primary key, "synctoken" int not null default 1, "components" varchar(21) null, "sync_floor" int not null default 1, "created_at" timestamptz not null default now());`);
+    this.addSql(`create table "calendars" ("id" serial primary key, "synctoken" int not null default 1, "components" varchar(21) null, "objectcount" int not null default 0, "sync_floor" int not null default 1, "created_at" timestamptz not null default now());`);
 
     this.addSql(`create table "calendarchanges" ("id" serial primary key, "uri" varchar(255) not null, "synctoken" int not null, "calendarid" int not null, "operation" smallint not null, "created_at" timestamptz not null default now());`);
     this.addSql(`create index "calendarchanges_calendarid_synctoken_index" on "calendarchanges" ("calendarid", "synctoken");`);

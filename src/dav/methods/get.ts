@@ -1,0 +1,152 @@
+// GET and HEAD. An object answers its stored text; a calendar answers an export of all its objects
+// (also as `?export`, with sabre's start, end, expand and componentType parameters).
+import { createHash } from 'node:crypto';
+import { escapeText, CalendarMerger } from '../../ical/export.ts';
+import { calendarDataFor } from '../../ical/calendarData.ts';
+import { matchesFilter } from '../../ical/filter.ts';
+import { parseCalendarText } from '../../ical/parse.ts';
+import { zoneFromCalendarTimezone } from '../../ical/time.ts';
+import type { CalendarView } from '../../domain/calendars.ts';
+import { DavError } from '../errors.ts';
+import type { DavCtx } from '../context.ts';
+import { contentTypeOf } from '../properties.ts';
+
+export const PRODID = '-//Calendula//Calendula CalDAV Server//EN';
+
+function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return [...header.matchAll(/(?:W\/)?"([^"]*)"/g)].some((m) => m[1] === etag);
+}
+
+export interface ExportParams {
+  start?: number;
+  end?: number;
+  expand: boolean;
+  componentType?: string;
+}
+
+function single(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
+  return undefined;
+}
+
+/** sabre's ICS export parameters, with its messages. */
+export function exportParams(query: Record<string, unknown>): ExportParams {
+  const p: ExportParams = { expand: false };
+  const start = single(query.start);
+  const end = single(query.end);
+  if (start !== undefined) {
+    if (!/^\d+$/.test(start)) throw new DavError(400, 'The start= parameter must contain a unix timestamp');
+    p.start = Number(start);
+  }
+  if (end !== undefined) {
+    if (!/^\d+$/.test(end)) throw new DavError(400, 'The end= parameter must contain a unix timestamp');
+    p.end = Number(end);
+  }
+  const expand = single(query.expand);
+  if (expand !== undefined && expand !== '' && expand !== '0' && expand.toLowerCase() !== 'false') {
+    if (p.start === undefined || p.end === undefined) {
+      throw new DavError(400, "If you'd like to expand recurrences, you must specify both a start= and end= parameter.");
+    }
+    p.expand = true;
+    p.componentType = 'VEVENT';
+  }
+  const type = single(query.componentType);
+  if (type !== undefined) {
+    if (!['VEVENT', 'VTODO', 'VJOURNAL'].includes(type)) {
+      throw new DavError(400, `You are not allowed to search for components of type: ${type} here`);
+    }
+    p.componentType = type;
+  }
+  if ((p.start !== undefined || p.end !== undefined) && !p.componentType) p.componentType = 'VEVENT';
+  return p;
+}
+
+export function exportFileName(name: string, today: Date): string {
+  const safe = name.replace(/[^a-zA-Z0-9-_ ]/g, '') || 'calendar';
+  return `${safe}-${today.toISOString().slice(0, 10)}.ics`;
+}
+
+/** Streams a calendar as one VCALENDAR (export, public feeds). */
+export async function sendCalendarExport(ctx: DavCtx, cal: CalendarView, params: ExportParams, extraHeader: string[] = []): Promise<void> {
+  const { req, res, deps } = ctx;
+  const name = cal.displayname ?? cal.uri;
+  const etag = createHash('sha1')
+    .update(JSON.stringify([cal.calendarId, cal.synctoken, name, cal.color, cal.description, cal.timezone, params, extraHeader]))
+    .digest('hex');
+  res.setHeader('ETag', `"${etag}"`);
+  res.setHeader('Cache-Control', 'private, no-cache');
+  res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${exportFileName(name, deps.domain.ctx.clock.now())}"; filename*=UTF-8''${encodeURIComponent(`${name}.ics`)}`);
+  if (ifNoneMatchHits(req.get('if-none-match'), etag)) {
+    res.status(304).end();
+    return;
+  }
+  res.status(200);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const header = [`X-WR-CALNAME:${escapeText(name)}`, ...extraHeader];
+  if (cal.color) header.push(`X-APPLE-CALENDAR-COLOR:${cal.color}`);
+  const merger = new CalendarMerger();
+  const range = params.start !== undefined || params.end !== undefined ? { start: params.start, end: params.end } : undefined;
+  const zone = zoneFromCalendarTimezone(cal.timezone);
+  const limits = deps.config.limits;
+  const write = async (chunk: string) => {
+    if (chunk && !res.write(chunk)) await new Promise<void>((r) => res.once('drain', () => r()));
+  };
+  await write(merger.begin({ prodId: PRODID, properties: header }));
+  for await (const batch of deps.domain.objects.candidates(cal, { componentType: params.componentType, range })) {
+    for (const o of batch) {
+      let text = o.data;
+      if (range) {
+        const filter = {
+          name: 'VCALENDAR',
+          isNotDefined: false,
+          propFilters: [],
+          compFilters: [{ name: params.componentType ?? 'VEVENT', isNotDefined: false, timeRange: range, propFilters: [], compFilters: [] }],
+        };
+        if (!matchesFilter(parseCalendarText(o.data), filter, { floatingZone: zone, maxInstances: limits.maxRecurrenceInstances })) continue;
+      }
+      if (params.expand && params.start !== undefined && params.end !== undefined) {
+        text = calendarDataFor(o.data, { expand: { start: params.start, end: params.end } }, { floatingZone: zone, maxInstances: limits.maxRecurrenceInstances });
+      }
+      await write(merger.add(text, params.componentType));
+    }
+  }
+  res.end(merger.end());
+}
+
+export async function getOrHead(ctx: DavCtx): Promise<void> {
+  const { res, req } = ctx;
+  const r = ctx.resource;
+  if (!r) throw new DavError(404, 'nothing is here');
+  if (r.kind === 'object') {
+    const obj = r.meta ? await ctx.deps.domain.objects.get(r.cal, r.uri) : null;
+    if (!obj) throw new DavError(404, 'nothing is here');
+    res.setHeader('ETag', `"${obj.etag}"`);
+    res.setHeader('Last-Modified', new Date(obj.lastmodified * 1000).toUTCString());
+    res.setHeader('Content-Type', contentTypeOf(obj.componenttype));
+    if (ifNoneMatchHits(req.get('if-none-match'), obj.etag)) {
+      res.status(304).end();
+      return;
+    }
+    const bytes = Buffer.from(obj.data, 'utf8');
+    res.setHeader('Content-Length', String(bytes.length));
+    res.status(200);
+    if (req.method === 'HEAD') res.end();
+    else res.end(bytes);
+    return;
+  }
+  if (r.kind === 'calendar') {
+    await sendCalendarExport(ctx, r.cal, exportParams(req.query as Record<string, unknown>));
+    return;
+  }
+  const text = `Calendula CalDAV server.\nPoint your calendar client at ${ctx.davRoot}/ on this host.\n`;
+  res.status(200).type('text/plain; charset=utf-8');
+  if (req.method === 'HEAD') res.end();
+  else res.send(text);
+}

@@ -1,0 +1,47 @@
+// The privileges a viewer holds on a resource (RFC 3744 subset). They are listed explicitly in
+// current-user-privilege-set, because Outlook CalDav Synchronizer only recognizes write,
+// write-content, bind and unbind, and Thunderbird marks a calendar read-only unless write,
+// write-content, write-properties or all is present.
+import type { Actor } from '../domain/calendars.ts';
+import { c, d } from './xml/names.ts';
+import type { XmlNode } from './xml/write.ts';
+import type { Resource } from './resources.ts';
+
+export type Privilege =
+  | 'read'
+  | 'write'
+  | 'write-properties'
+  | 'write-content'
+  | 'bind'
+  | 'unbind'
+  | 'read-current-user-privilege-set'
+  | 'read-free-busy';
+
+const READ: Privilege[] = ['read', 'read-current-user-privilege-set'];
+const ALL_WRITE: Privilege[] = ['read', 'write', 'write-properties', 'write-content', 'bind', 'unbind', 'read-current-user-privilege-set'];
+
+export function privilegesFor(r: Resource, viewer: Actor | null): Set<Privilege> {
+  switch (r.kind) {
+    case 'root':
+    case 'principals':
+    case 'homes':
+      return new Set(READ);
+    case 'principal':
+      return new Set(viewer?.principaluri === r.user.principalUri ? [...READ, 'write-properties'] : READ);
+    case 'home':
+      return new Set(ALL_WRITE);
+    case 'calendar':
+    case 'object': {
+      const inHome = viewer?.principaluri === r.cal.principaluri;
+      if (inHome && (r.cal.access === 1 || r.cal.access === 3)) return new Set([...ALL_WRITE, 'read-free-busy']);
+      return new Set([...READ, 'read-free-busy']);
+    }
+  }
+}
+
+export function privilegeSetXml(privs: Set<Privilege>): XmlNode[] {
+  return [...privs].map((p) => ({
+    name: d('privilege'),
+    children: [{ name: p === 'read-free-busy' ? c(p) : d(p) }],
+  }));
+}

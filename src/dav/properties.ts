@@ -1,0 +1,338 @@
+// Live WebDAV/CalDAV properties: what each resource answers for each property name. Anything not
+// listed here is a dead property (stored verbatim) or a 404 in the propstat.
+import { createHash } from 'node:crypto';
+import type { Config } from '../config.ts';
+import type { Actor, DeadProperty } from '../domain/calendars.ts';
+import { calendarPath } from '../domain/calendars.ts';
+import { hrefFor } from './paths.ts';
+import { privilegeSetXml, privilegesFor } from './privileges.ts';
+import type { Resource, ResourceKind } from './resources.ts';
+import { apple, c, cs, d } from './xml/names.ts';
+import type { XmlNode } from './xml/write.ts';
+
+export interface PropContext {
+  davRoot: string;
+  viewer: Actor | null;
+  config: Config;
+  /** Dead properties by storage path, loaded for the resources being answered. */
+  dead: Map<string, DeadProperty[]>;
+}
+
+/** Children of the property element, or its text. */
+export type PropValue = XmlNode[] | string;
+
+interface LiveProperty {
+  kinds: readonly ResourceKind[] | 'all';
+  /** Whether PROPFIND allprop includes it (RFC 4918 §9.1; CalDAV keeps some out). */
+  allprop: boolean;
+  /** null: the resource has no value (404 in the propstat). */
+  get(r: Resource, ctx: PropContext): PropValue | null;
+}
+
+const SYNC_PREFIX = 'http://calendula.dev/ns/sync/';
+
+export function syncTokenUri(token: number): string {
+  return `${SYNC_PREFIX}${token}`;
+}
+
+/** The integer in a sync token we issued, or null for anything else. */
+export function parseSyncToken(uri: string): number | null {
+  const t = uri.trim();
+  if (!t.startsWith(SYNC_PREFIX)) return null;
+  const n = t.slice(SYNC_PREFIX.length);
+  return /^\d{1,10}$/.test(n) ? Number(n) : null;
+}
+
+/** A home's token changes whenever one of its calendars (or the set of them) changes. */
+export function homeSyncToken(parts: { instanceId: number; synctoken: number; displayname: string | null; color: string | null; order: number }[]): string {
+  const h = createHash('sha1');
+  for (const p of parts) h.update(`${p.instanceId}:${p.synctoken}:${p.displayname ?? ''}:${p.color ?? ''}:${p.order};`);
+  return `${SYNC_PREFIX}home-${h.digest('hex')}`;
+}
+
+const href = (text: string): XmlNode => ({ name: d('href'), text });
+const principalHref = (ctx: PropContext, username: string) => hrefFor(ctx.davRoot, ['principals', username], true);
+const usernameOf = (principaluri: string) => principaluri.replace(/^principals\//, '');
+
+function httpDate(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toUTCString();
+}
+
+export function contentTypeOf(componenttype: string): string {
+  return `text/calendar; charset=utf-8; component=${componenttype.toLowerCase()}`;
+}
+
+function reports(names: XmlNode[]): XmlNode[] {
+  return names.map((n) => ({ name: d('supported-report'), children: [{ name: d('report'), children: [n] }] }));
+}
+
+const COLLECTIONS: readonly ResourceKind[] = ['root', 'principals', 'homes', 'home', 'calendar'];
+
+export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LiveProperty>([
+  [
+    d('resourcetype'),
+    {
+      kinds: 'all',
+      allprop: true,
+      get: (r) => {
+        switch (r.kind) {
+          case 'object':
+            return [];
+          case 'principal':
+            return [{ name: d('principal') }];
+          case 'calendar':
+            return [{ name: d('collection') }, { name: c('calendar') }];
+          default:
+            return [{ name: d('collection') }];
+        }
+      },
+    },
+  ],
+  [
+    d('displayname'),
+    {
+      kinds: ['principal', 'calendar', 'home', 'root', 'principals', 'homes'],
+      allprop: true,
+      get: (r) => {
+        switch (r.kind) {
+          case 'principal':
+            return r.user.displayName ?? r.user.username;
+          case 'calendar':
+            return r.cal.displayname;
+          case 'home':
+            return r.username;
+          default:
+            return null;
+        }
+      },
+    },
+  ],
+  [
+    d('current-user-principal'),
+    {
+      kinds: 'all',
+      allprop: false,
+      get: (_r, ctx) => (ctx.viewer ? [href(principalHref(ctx, usernameOf(ctx.viewer.principaluri)))] : [{ name: d('unauthenticated') }]),
+    },
+  ],
+  [
+    d('current-user-privilege-set'),
+    { kinds: 'all', allprop: false, get: (r, ctx) => privilegeSetXml(privilegesFor(r, ctx.viewer)) },
+  ],
+  [
+    d('principal-collection-set'),
+    { kinds: 'all', allprop: false, get: (_r, ctx) => [href(hrefFor(ctx.davRoot, ['principals'], true))] },
+  ],
+  [
+    d('owner'),
+    {
+      kinds: ['principal', 'home', 'calendar', 'object'],
+      allprop: false,
+      get: (r, ctx) => {
+        switch (r.kind) {
+          case 'principal':
+            return [href(principalHref(ctx, r.user.username))];
+          case 'home':
+            return [href(principalHref(ctx, r.username))];
+          case 'calendar':
+          case 'object':
+            return [href(principalHref(ctx, usernameOf(r.cal.ownerPrincipaluri)))];
+          default:
+            return null;
+        }
+      },
+    },
+  ],
+  [
+    d('supported-report-set'),
+    {
+      kinds: COLLECTIONS.concat(['principal']),
+      allprop: false,
+      get: (r) => {
+        switch (r.kind) {
+          case 'calendar':
+            return reports([
+              { name: c('calendar-query') },
+              { name: c('calendar-multiget') },
+              { name: c('free-busy-query') },
+              { name: d('sync-collection') },
+              { name: d('expand-property') },
+            ]);
+          case 'home':
+            // iCal uses sync-collection only when the home advertises it (sabre's workaround).
+            return reports([{ name: d('sync-collection') }, { name: d('expand-property') }]);
+          case 'principals':
+            return reports([{ name: d('principal-property-search') }, { name: d('principal-search-property-set') }, { name: d('expand-property') }]);
+          default:
+            return reports([{ name: d('expand-property') }]);
+        }
+      },
+    },
+  ],
+  // Principals
+  [d('principal-URL'), { kinds: ['principal'], allprop: true, get: (r, ctx) => (r.kind === 'principal' ? [href(principalHref(ctx, r.user.username))] : null) }],
+  [
+    c('calendar-home-set'),
+    {
+      kinds: ['principal'],
+      allprop: false,
+      get: (r, ctx) => (r.kind === 'principal' ? [href(hrefFor(ctx.davRoot, ['calendars', r.user.username], true))] : null),
+    },
+  ],
+  [
+    c('calendar-user-address-set'),
+    {
+      kinds: ['principal'],
+      allprop: false,
+      get: (r, ctx) => {
+        if (r.kind !== 'principal') return null;
+        const out = r.user.email ? [href(`mailto:${r.user.email}`)] : [];
+        return [...out, href(principalHref(ctx, r.user.username))];
+      },
+    },
+  ],
+  [
+    cs('email-address-set'),
+    {
+      kinds: ['principal'],
+      allprop: false,
+      get: (r) => (r.kind === 'principal' && r.user.email ? [{ name: cs('email-address'), text: r.user.email }] : null),
+    },
+  ],
+  [d('alternate-URI-set'), { kinds: ['principal'], allprop: false, get: (r) => (r.kind === 'principal' && r.user.email ? [href(`mailto:${r.user.email}`)] : []) }],
+  [c('calendar-user-type'), { kinds: ['principal'], allprop: false, get: () => 'INDIVIDUAL' }],
+  [d('group-membership'), { kinds: ['principal'], allprop: false, get: () => [] }],
+  [d('group-member-set'), { kinds: ['principal'], allprop: false, get: () => [] }],
+  [cs('calendar-proxy-read-for'), { kinds: ['principal'], allprop: false, get: () => [] }],
+  [cs('calendar-proxy-write-for'), { kinds: ['principal'], allprop: false, get: () => [] }],
+  // Calendars
+  [
+    d('sync-token'),
+    {
+      kinds: ['calendar'],
+      allprop: false,
+      get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : null),
+    },
+  ],
+  [cs('getctag'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : null) }],
+  [c('calendar-description'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? r.cal.description : null) }],
+  [c('calendar-timezone'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? r.cal.timezone : null) }],
+  [
+    c('supported-calendar-component-set'),
+    {
+      kinds: ['calendar'],
+      allprop: false,
+      get: (r) => (r.kind === 'calendar' ? r.cal.components.map((name) => ({ name: c('comp'), attrs: { name } })) : null),
+    },
+  ],
+  [
+    c('supported-calendar-data'),
+    {
+      kinds: ['calendar'],
+      allprop: false,
+      get: () => [{ name: c('calendar-data'), attrs: { 'content-type': 'text/calendar', version: '2.0' } }],
+    },
+  ],
+  [c('max-resource-size'), { kinds: ['calendar'], allprop: false, get: (_r, ctx) => String(ctx.config.limits.maxObjectBytes) }],
+  [apple('calendar-color'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? r.cal.color : null) }],
+  [apple('calendar-order'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? String(r.cal.order) : null) }],
+  [
+    c('schedule-calendar-transp'),
+    {
+      kinds: ['calendar'],
+      allprop: false,
+      get: (r) => (r.kind === 'calendar' ? [{ name: c(r.cal.transparent ? 'transparent' : 'opaque') }] : null),
+    },
+  ],
+  // Objects
+  [d('getetag'), { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? `"${r.meta.etag}"` : null) }],
+  [
+    d('getcontenttype'),
+    { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? contentTypeOf(r.meta.componenttype) : null) },
+  ],
+  [d('getcontentlength'), { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? String(r.meta.size) : null) }],
+  [
+    d('getlastmodified'),
+    { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? httpDate(r.meta.lastmodified) : null) },
+  ],
+]);
+
+/** Live properties a client may change with PROPPATCH. */
+export const WRITABLE = new Set([
+  d('displayname'),
+  c('calendar-description'),
+  c('calendar-timezone'),
+  apple('calendar-color'),
+  apple('calendar-order'),
+  c('schedule-calendar-transp'),
+]);
+
+/** Where a resource's dead properties are stored (null: it cannot have any). */
+export function deadPropertyPath(r: Resource): string | null {
+  switch (r.kind) {
+    case 'calendar':
+      return calendarPath(r.cal.principaluri, r.cal.uri);
+    case 'home':
+      return `calendars/${r.username}`;
+    case 'principal':
+      return r.user.principalUri;
+    default:
+      return null;
+  }
+}
+
+export function applies(p: LiveProperty, r: Resource): boolean {
+  return p.kinds === 'all' || p.kinds.includes(r.kind);
+}
+
+export interface PropAnswer {
+  found: XmlNode[];
+  missing: XmlNode[];
+}
+
+function deadNode(p: DeadProperty): XmlNode {
+  return p.isXml ? { raw: p.value } : { name: p.name, text: p.value };
+}
+
+function liveNode(name: string, value: PropValue): XmlNode {
+  return typeof value === 'string' ? { name, text: value } : { name, children: value };
+}
+
+/** Values of the named properties of a resource (PROPFIND prop). */
+export function answerProps(r: Resource, names: string[], ctx: PropContext, namesOnly = false): PropAnswer {
+  const found: XmlNode[] = [];
+  const missing: XmlNode[] = [];
+  const deadPath = deadPropertyPath(r);
+  const dead = deadPath ? (ctx.dead.get(deadPath) ?? []) : [];
+  for (const name of names) {
+    const live = LIVE.get(name);
+    if (live) {
+      const value = applies(live, r) ? live.get(r, ctx) : null;
+      if (value === null) missing.push({ name });
+      else found.push(namesOnly ? { name } : liveNode(name, value));
+      continue;
+    }
+    const dp = dead.find((x) => x.name === name);
+    if (dp) found.push(namesOnly ? { name } : deadNode(dp));
+    else missing.push({ name });
+  }
+  return { found, missing };
+}
+
+/** allprop: live properties meant for it, plus every dead property, plus the `include`d ones. */
+export function allProps(r: Resource, ctx: PropContext, include: string[] = []): PropAnswer {
+  const names = [...LIVE].filter(([, p]) => p.allprop && applies(p, r)).map(([n]) => n);
+  const deadPath = deadPropertyPath(r);
+  const dead = deadPath ? (ctx.dead.get(deadPath) ?? []) : [];
+  const answer = answerProps(r, [...new Set([...names, ...include])], ctx);
+  return { found: [...answer.found.filter((n) => !('name' in n) || !dead.some((x) => x.name === n.name)), ...dead.map(deadNode)], missing: answer.missing.filter((m) => 'name' in m && include.includes(m.name)) };
+}
+
+/** propname: the names of every property the resource has. */
+export function propNames(r: Resource, ctx: PropContext): PropAnswer {
+  const names = [...LIVE].filter(([, p]) => applies(p, r) && p.get(r, ctx) !== null).map(([n]) => n);
+  const deadPath = deadPropertyPath(r);
+  const dead = deadPath ? (ctx.dead.get(deadPath) ?? []) : [];
+  return { found: [...names, ...dead.map((x) => x.name)].map((name) => ({ name })), missing: [] };
+}
+

@@ -1,0 +1,183 @@
+// Parsing what REPORT bodies share (prop lists with calendar-data, filters, time ranges) and
+// answering objects with the asked properties.
+import type { CalendarDataRequest, CompSelection } from '../../ical/calendarData.ts';
+import { calendarDataFor, needsTransform } from '../../ical/calendarData.ts';
+import { isCollation } from '../../ical/collation.ts';
+import type { CompFilter, ParamFilter, PropFilter, TextMatch } from '../../ical/filter.ts';
+import { parseUtc, zoneFromCalendarTimezone, type FloatingZone } from '../../ical/time.ts';
+import type { TimeRange } from '../../ical/timeRange.ts';
+import type { CalendarView } from '../../domain/calendars.ts';
+import { CALDAV_NS } from '../../domain/errors.ts';
+import type { StoredObject } from '../../domain/objects.ts';
+import { DavError } from '../errors.ts';
+import type { DavCtx } from '../context.ts';
+import { hrefFor } from '../paths.ts';
+import { answerProps, type PropContext } from '../properties.ts';
+import { propstatsOf, type PropRequest } from '../methods/propfind.ts';
+import { segmentsOf, type Resource } from '../resources.ts';
+import { child, childrenNamed, textOf, type XmlElement } from '../xml/parse.ts';
+import { c, d } from '../xml/names.ts';
+import type { MultistatusWriter } from '../xml/write.ts';
+
+export interface ReportProps {
+  request: PropRequest;
+  /** Set when calendar-data is among the asked properties. */
+  calendarData?: CalendarDataRequest;
+}
+
+const invalidFilter = (message: string) => new DavError(403, message, { namespace: CALDAV_NS, name: 'valid-filter' });
+
+export function parseTimeRange(el: XmlElement, requireBoth = false): TimeRange {
+  const start = el.attrs.get('start');
+  const end = el.attrs.get('end');
+  if (start === undefined && end === undefined) throw invalidFilter('time-range needs start or end');
+  const range: TimeRange = {};
+  if (start !== undefined) {
+    const v = parseUtc(start);
+    if (v === null) throw invalidFilter(`time-range start "${start}" is not a UTC date-time (e.g. 20260101T000000Z)`);
+    range.start = v;
+  }
+  if (end !== undefined) {
+    const v = parseUtc(end);
+    if (v === null) throw invalidFilter(`time-range end "${end}" is not a UTC date-time (e.g. 20260101T000000Z)`);
+    range.end = v;
+  }
+  if (requireBoth && (range.start === undefined || range.end === undefined)) throw invalidFilter('both start and end are needed here');
+  if (range.start !== undefined && range.end !== undefined && range.end <= range.start) throw invalidFilter('time-range end must be after its start');
+  return range;
+}
+
+/** A comp with neither prop nor allprop returns all its properties; likewise for subcomponents. */
+function parseCompSelection(el: XmlElement): CompSelection {
+  const name = el.attrs.get('name');
+  if (!name) throw new DavError(400, 'CALDAV:comp needs a name');
+  const props = childrenNamed(el, c('prop'));
+  const comps = childrenNamed(el, c('comp'));
+  return {
+    name: name.toUpperCase(),
+    allProps: Boolean(child(el, c('allprop'))) || props.length === 0,
+    props: props.map((p) => ({ name: (p.attrs.get('name') ?? '').toUpperCase(), noValue: p.attrs.get('novalue') === 'yes' })),
+    allComps: Boolean(child(el, c('allcomp'))) || comps.length === 0,
+    comps: comps.map(parseCompSelection),
+  };
+}
+
+export function parseCalendarDataRequest(el: XmlElement): CalendarDataRequest {
+  const type = el.attrs.get('content-type');
+  if (type !== undefined && type.toLowerCase() !== 'text/calendar') {
+    throw new DavError(403, `calendar-data in ${type} is not supported`, { namespace: CALDAV_NS, name: 'supported-calendar-data' });
+  }
+  const version = el.attrs.get('version');
+  if (version !== undefined && version !== '2.0') {
+    throw new DavError(403, `iCalendar version ${version} is not supported`, { namespace: CALDAV_NS, name: 'supported-calendar-data' });
+  }
+  const req: CalendarDataRequest = {};
+  const comp = child(el, c('comp'));
+  if (comp) req.select = parseCompSelection(comp);
+  const expand = child(el, c('expand'));
+  if (expand) {
+    const r = parseTimeRange(expand, true);
+    req.expand = { start: r.start as number, end: r.end as number };
+  }
+  const limit = child(el, c('limit-recurrence-set'));
+  if (limit) {
+    const r = parseTimeRange(limit, true);
+    req.limitRecurrenceSet = { start: r.start as number, end: r.end as number };
+  }
+  return req;
+}
+
+/** The prop/allprop/propname part of a REPORT body. */
+export function parseReportProps(root: XmlElement): ReportProps {
+  const prop = child(root, d('prop'));
+  if (prop) {
+    const cd = child(prop, c('calendar-data'));
+    return {
+      request: { kind: 'prop', names: [...new Set(prop.children.map((x) => x.name))] },
+      calendarData: cd ? parseCalendarDataRequest(cd) : undefined,
+    };
+  }
+  if (child(root, d('propname'))) return { request: { kind: 'propname' } };
+  return { request: { kind: 'allprop', include: [] } };
+}
+
+function parseTextMatch(el: XmlElement): TextMatch {
+  const collation = el.attrs.get('collation') ?? 'i;ascii-casemap';
+  if (!isCollation(collation)) {
+    throw new DavError(403, `collation ${collation} is not supported`, { namespace: CALDAV_NS, name: 'supported-collation' });
+  }
+  const negate = (el.attrs.get('negate-condition') ?? 'no').toLowerCase() === 'yes';
+  return { value: textOf(el), collation, negate };
+}
+
+function parseParamFilter(el: XmlElement): ParamFilter {
+  const name = el.attrs.get('name');
+  if (!name) throw invalidFilter('param-filter needs a name');
+  const tm = child(el, c('text-match'));
+  return { name: name.toUpperCase(), isNotDefined: Boolean(child(el, c('is-not-defined'))), textMatch: tm ? parseTextMatch(tm) : undefined };
+}
+
+function parsePropFilter(el: XmlElement): PropFilter {
+  const name = el.attrs.get('name');
+  if (!name) throw invalidFilter('prop-filter needs a name');
+  const tr = child(el, c('time-range'));
+  const tm = child(el, c('text-match'));
+  return {
+    name: name.toUpperCase(),
+    isNotDefined: Boolean(child(el, c('is-not-defined'))),
+    timeRange: tr ? parseTimeRange(tr) : undefined,
+    textMatch: tm ? parseTextMatch(tm) : undefined,
+    paramFilters: childrenNamed(el, c('param-filter')).map(parseParamFilter),
+  };
+}
+
+function parseCompFilter(el: XmlElement): CompFilter {
+  const name = el.attrs.get('name');
+  if (!name) throw invalidFilter('comp-filter needs a name');
+  const tr = child(el, c('time-range'));
+  return {
+    name: name.toUpperCase(),
+    isNotDefined: Boolean(child(el, c('is-not-defined'))),
+    timeRange: tr ? parseTimeRange(tr) : undefined,
+    propFilters: childrenNamed(el, c('prop-filter')).map(parsePropFilter),
+    compFilters: childrenNamed(el, c('comp-filter')).map(parseCompFilter),
+  };
+}
+
+/** The filter of a calendar-query: exactly one comp-filter for VCALENDAR. */
+export function parseFilter(el: XmlElement | undefined): CompFilter {
+  if (!el) throw invalidFilter('calendar-query needs a filter');
+  const comps = childrenNamed(el, c('comp-filter'));
+  if (comps.length !== 1 || (comps[0] as XmlElement).attrs.get('name')?.toUpperCase() !== 'VCALENDAR') {
+    throw invalidFilter('the filter must hold exactly one comp-filter named VCALENDAR');
+  }
+  return parseCompFilter(comps[0] as XmlElement);
+}
+
+export function calendarZone(cal: CalendarView, override?: string): FloatingZone {
+  return zoneFromCalendarTimezone(override ?? cal.timezone);
+}
+
+/** Writes one object's response with the asked properties (calendar-data shaped as asked). */
+export function writeObjectResponse(
+  out: MultistatusWriter,
+  ctx: DavCtx,
+  propCtx: PropContext,
+  r: Resource & { kind: 'object' },
+  obj: StoredObject,
+  props: ReportProps,
+  zone: FloatingZone,
+  minimal: boolean,
+): void {
+  const names = props.request.kind === 'prop' ? props.request.names : [];
+  const others = names.filter((n) => n !== c('calendar-data'));
+  const answer = props.request.kind === 'prop' ? answerProps(r, others, propCtx) : answerProps(r, [d('getetag'), d('getcontenttype')], propCtx);
+  if (names.includes(c('calendar-data'))) {
+    const req = props.calendarData ?? {};
+    const text = needsTransform(req)
+      ? calendarDataFor(obj.data, req, { floatingZone: zone, maxInstances: ctx.deps.config.limits.maxRecurrenceInstances })
+      : obj.data;
+    answer.found.push({ name: c('calendar-data'), text });
+  }
+  out.response(hrefFor(ctx.davRoot, segmentsOf(r), false), propstatsOf(answer, minimal));
+}

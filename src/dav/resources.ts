@@ -1,0 +1,79 @@
+// Which resource a path names, and whether the viewer may see it (404 when not).
+//   /                                root
+//   /principals/  /principals/<u>/   principal collection, principal
+//   /calendars/   /calendars/<u>/    calendar homes (a home is visible to its user only)
+//   /calendars/<u>/<cal>/            calendar (owned, shared with <u>, or public)
+//   /calendars/<u>/<cal>/<name>      calendar object
+import type { CalendarView, Actor } from '../domain/calendars.ts';
+import type { Domain } from '../domain/index.ts';
+import type { ObjectMeta } from '../domain/objects.ts';
+import type { UserInfo } from '../domain/users.ts';
+import { isValidUsername } from '../domain/usernames.ts';
+
+export type Resource =
+  | { kind: 'root' }
+  | { kind: 'principals' }
+  | { kind: 'principal'; user: UserInfo }
+  | { kind: 'homes' }
+  | { kind: 'home'; username: string; principaluri: string }
+  | { kind: 'calendar'; username: string; cal: CalendarView }
+  | { kind: 'object'; username: string; cal: CalendarView; uri: string; meta: ObjectMeta | null };
+
+export type ResourceKind = Resource['kind'];
+
+export function isCollection(r: Resource): boolean {
+  return r.kind !== 'object';
+}
+
+/** The segments of a resource's path below the DAV root. */
+export function segmentsOf(r: Resource): string[] {
+  switch (r.kind) {
+    case 'root':
+      return [];
+    case 'principals':
+      return ['principals'];
+    case 'principal':
+      return ['principals', r.user.username];
+    case 'homes':
+      return ['calendars'];
+    case 'home':
+      return ['calendars', r.username];
+    case 'calendar':
+      return ['calendars', r.username, r.cal.uri];
+    case 'object':
+      return ['calendars', r.username, r.cal.uri, r.uri];
+  }
+}
+
+/** Whether a calendar that is not in the viewer's home may be read as a public calendar. */
+export function isPubliclyReadable(cal: CalendarView, publicEnabled: boolean): boolean {
+  return publicEnabled && cal.isPublic && cal.access === 1;
+}
+
+/**
+ * Resolves segments to a resource the viewer may see, or null (404). For objects, `meta` is null
+ * when nothing exists at that name yet (a PUT target).
+ */
+export async function resolveResource(segments: string[], viewer: Actor | null, domain: Domain): Promise<Resource | null> {
+  const [top, name, calUri, objUri, ...rest] = segments;
+  if (rest.length) return null;
+  if (top === undefined) return { kind: 'root' };
+  if (top === 'principals') {
+    if (name === undefined) return { kind: 'principals' };
+    if (calUri !== undefined || !viewer) return null;
+    const user = await domain.users.get(name);
+    return user ? { kind: 'principal', user } : null;
+  }
+  if (top !== 'calendars') return null;
+  if (name === undefined) return { kind: 'homes' };
+  if (!isValidUsername(name)) return null;
+  const principaluri = `principals/${name}`;
+  const own = viewer?.principaluri === principaluri;
+  if (calUri === undefined) return own ? { kind: 'home', username: name, principaluri } : null;
+  const cal = await domain.calendars.get(principaluri, calUri);
+  if (!cal) return null;
+  if (!own && !isPubliclyReadable(cal, domain.ctx.config.publicCalendarsEnabled)) return null;
+  if (objUri === undefined) return { kind: 'calendar', username: name, cal };
+  const meta = await domain.objects.getMeta(cal, objUri);
+  return { kind: 'object', username: name, cal, uri: objUri, meta };
+}

@@ -1,0 +1,269 @@
+// Calendars as each principal sees them (calendarinstances joined with calendars), their
+// properties (live and dead), creation and deletion. Objects inside them live in objects.ts.
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { Calendar, CalendarInstance, PropertyStorage } from '../db/entities/index.ts';
+import { insertCalendar, OWNER_ACCESS, READ_ACCESS, READWRITE_ACCESS } from './calendarRows.ts';
+import { componentsFromCsv, componentsToCsv, type ComponentType } from './components.ts';
+import type { DomainContext } from './context.ts';
+import { conflict, forbidden, invalid, notFound } from './errors.ts';
+
+export type Access = typeof OWNER_ACCESS | typeof READ_ACCESS | typeof READWRITE_ACCESS;
+
+/** Who is acting: an authenticated user, or null for anonymous requests. */
+export interface Actor {
+  userId: number;
+  username: string;
+  principaluri: string;
+}
+
+export interface CalendarView {
+  instanceId: number;
+  calendarId: number;
+  /** The principal whose home this instance sits in. */
+  principaluri: string;
+  /** The principal that owns the calendar (the access=1 instance). */
+  ownerPrincipaluri: string;
+  uri: string;
+  access: Access;
+  displayname: string | null;
+  description: string | null;
+  color: string | null;
+  order: number;
+  timezone: string | null;
+  transparent: boolean;
+  components: ComponentType[];
+  synctoken: number;
+  syncFloor: number;
+  objectCount: number;
+  isPublic: boolean;
+}
+
+/** A dead WebDAV property: Clark name and its value (text, or an XML fragment). */
+export interface DeadProperty {
+  name: string;
+  value: string;
+  isXml: boolean;
+}
+
+export interface CalendarChanges {
+  displayname?: string | null;
+  description?: string | null;
+  color?: string | null;
+  order?: number;
+  timezone?: string | null;
+  transparent?: boolean;
+  isPublic?: boolean;
+  components?: ComponentType[];
+  deadSet?: DeadProperty[];
+  deadRemove?: string[];
+}
+
+export interface NewCalendarRequest {
+  uri: string;
+  displayname?: string | null;
+  description?: string | null;
+  color?: string | null;
+  order?: number;
+  timezone?: string | null;
+  components?: ComponentType[];
+  isPublic?: boolean;
+  dead?: DeadProperty[];
+}
+
+/** Names that cannot be calendar URIs: they are (or will be) other resources of the home. */
+const RESERVED = new Set(['inbox', 'outbox', 'notifications', '.', '..']);
+
+export function checkCalendarUri(uri: string): void {
+  if (!uri || uri.length > 200 || RESERVED.has(uri.toLowerCase()) || /[\/\u0000-\u001f]/.test(uri)) {
+    throw invalid(`"${uri}" cannot be a calendar name`);
+  }
+}
+
+export function calendarPath(principaluri: string, uri: string): string {
+  return `calendars/${principaluri.replace(/^principals\//, '')}/${uri}`;
+}
+
+interface InstanceRow {
+  id: number;
+  calendarid: number;
+  principaluri: string;
+  uri: string;
+  access: number;
+  displayname: string | null;
+  description: string | null;
+  calendarcolor: string | null;
+  calendarorder: number;
+  timezone: string | null;
+  transparent: number;
+  public: boolean;
+  components: string | null;
+  synctoken: number;
+  sync_floor: number;
+  objectcount: number;
+  owner: string | null;
+}
+
+const SELECT_VIEW = `
+  select i.id, i.calendarid, i.principaluri, i.uri, i.access, i.displayname, i.description,
+         i.calendarcolor, i.calendarorder, i.timezone, i.transparent, i.public,
+         c.components, c.synctoken, c.sync_floor, c.objectcount,
+         (select o.principaluri from calendarinstances o where o.calendarid = i.calendarid and o.access = 1 limit 1) as owner
+    from calendarinstances i join calendars c on c.id = i.calendarid`;
+
+function toView(r: InstanceRow): CalendarView {
+  return {
+    instanceId: r.id,
+    calendarId: r.calendarid,
+    principaluri: r.principaluri,
+    ownerPrincipaluri: r.owner ?? r.principaluri,
+    uri: r.uri,
+    access: r.access as Access,
+    displayname: r.displayname,
+    description: r.description,
+    color: r.calendarcolor,
+    order: r.calendarorder,
+    timezone: r.timezone,
+    transparent: r.transparent === 1,
+    components: componentsFromCsv(r.components),
+    synctoken: r.synctoken,
+    syncFloor: r.sync_floor,
+    objectCount: r.objectcount,
+    isPublic: r.public,
+  };
+}
+
+export function canWriteContent(view: CalendarView): boolean {
+  return view.access === OWNER_ACCESS || view.access === READWRITE_ACCESS;
+}
+
+export class CalendarService {
+  constructor(private readonly ctx: DomainContext) {}
+
+  async listForPrincipal(principaluri: string): Promise<CalendarView[]> {
+    const rows = await this.ctx.db.em().execute<InstanceRow[]>(`${SELECT_VIEW} where i.principaluri = ? order by i.calendarorder, i.id`, [principaluri]);
+    return rows.map(toView);
+  }
+
+  async get(principaluri: string, uri: string): Promise<CalendarView | null> {
+    const rows = await this.ctx.db.em().execute<InstanceRow[]>(`${SELECT_VIEW} where i.principaluri = ? and i.uri = ?`, [principaluri, uri]);
+    return rows[0] ? toView(rows[0]) : null;
+  }
+
+  async getByInstanceId(id: number): Promise<CalendarView | null> {
+    if (!Number.isSafeInteger(id) || id < 1 || id > 2 ** 31 - 1) return null;
+    const rows = await this.ctx.db.em().execute<InstanceRow[]>(`${SELECT_VIEW} where i.id = ?`, [id]);
+    return rows[0] ? toView(rows[0]) : null;
+  }
+
+  /** Re-reads a view (after a write changed its token). */
+  async refresh(view: CalendarView): Promise<CalendarView> {
+    const fresh = await this.getByInstanceId(view.instanceId);
+    if (!fresh) throw notFound('the calendar is gone');
+    return fresh;
+  }
+
+  async create(actor: Actor, homePrincipaluri: string, req: NewCalendarRequest): Promise<CalendarView> {
+    if (actor.principaluri !== homePrincipaluri) throw forbidden('you can create calendars only in your own home');
+    checkCalendarUri(req.uri);
+    const components = req.components?.length ? req.components : (['VEVENT', 'VTODO'] as ComponentType[]);
+    if (req.isPublic && !this.ctx.config.publicCalendarsEnabled) throw forbidden('public calendars are disabled on this server');
+    const instanceId = await this.ctx.db.em().transactional(async (em) => {
+      if (await em.count(CalendarInstance, { principaluri: homePrincipaluri, uri: req.uri })) {
+        throw conflict(`a calendar named ${req.uri} already exists`, {
+          precondition: { namespace: 'DAV:', name: 'resource-must-be-null' },
+          code: 'exists',
+        });
+      }
+      const { instanceId } = await insertCalendar(em, {
+        principaluri: homePrincipaluri,
+        uri: req.uri,
+        displayname: req.displayname ?? null,
+        description: req.description ?? null,
+        color: req.color ?? null,
+        order: req.order ?? 0,
+        timezone: req.timezone ?? null,
+        components,
+        isPublic: req.isPublic ?? false,
+      });
+      if (req.dead?.length) await writeDeadProps(em, calendarPath(homePrincipaluri, req.uri), req.dead, []);
+      return instanceId;
+    });
+    return (await this.getByInstanceId(instanceId)) as CalendarView;
+  }
+
+  /** Applies property changes atomically. Instance properties of a share are the sharee's own. */
+  async update(actor: Actor, view: CalendarView, changes: CalendarChanges): Promise<CalendarView> {
+    if (actor.principaluri !== view.principaluri) throw notFound('no such calendar');
+    const calendarLevel = changes.components !== undefined || changes.isPublic !== undefined;
+    if (calendarLevel && view.access !== OWNER_ACCESS) throw forbidden('only the owner can change this');
+    if (changes.isPublic && !this.ctx.config.publicCalendarsEnabled) throw forbidden('public calendars are disabled on this server');
+    if (changes.components && changes.components.length === 0) throw invalid('at least one component type is needed');
+    await this.ctx.db.em().transactional(async (em) => {
+      const inst = await em.findOne(CalendarInstance, { id: view.instanceId });
+      if (!inst) throw notFound('no such calendar');
+      if (changes.displayname !== undefined) inst.displayname = changes.displayname;
+      if (changes.description !== undefined) inst.description = changes.description;
+      if (changes.color !== undefined) inst.calendarcolor = changes.color;
+      if (changes.order !== undefined) inst.calendarorder = changes.order;
+      if (changes.timezone !== undefined) inst.timezone = changes.timezone;
+      if (changes.transparent !== undefined) inst.transparent = changes.transparent ? 1 : 0;
+      if (changes.isPublic !== undefined) inst.public = changes.isPublic;
+      if (changes.components !== undefined) {
+        const cal = await em.findOneOrFail(Calendar, { id: view.calendarId });
+        cal.components = componentsToCsv(changes.components);
+      }
+      await em.flush();
+      if (changes.deadSet?.length || changes.deadRemove?.length) {
+        await writeDeadProps(em, calendarPath(view.principaluri, view.uri), changes.deadSet ?? [], changes.deadRemove ?? []);
+      }
+    });
+    return this.refresh(view);
+  }
+
+  /** The owner deletes the calendar for everyone; a sharee removes only their own instance. */
+  async delete(actor: Actor, view: CalendarView): Promise<void> {
+    if (actor.principaluri !== view.principaluri) throw notFound('no such calendar');
+    await this.ctx.db.em().transactional(async (em) => {
+      if (view.access === OWNER_ACCESS) {
+        const instances = await em.find(CalendarInstance, { calendar: view.calendarId });
+        await em.nativeDelete(PropertyStorage, { path: { $in: instances.map((i) => calendarPath(i.principaluri, i.uri)) } });
+        await em.nativeDelete(Calendar, { id: view.calendarId });
+      } else {
+        await em.nativeDelete(PropertyStorage, { path: calendarPath(view.principaluri, view.uri) });
+        await em.nativeDelete(CalendarInstance, { id: view.instanceId });
+      }
+    });
+  }
+
+  async deadProperties(path: string): Promise<DeadProperty[]> {
+    const rows = await this.ctx.db.em().find(PropertyStorage, { path }, { orderBy: { id: 'asc' } });
+    return rows.map((r) => ({ name: r.name, value: r.value, isXml: r.valuetype === 2 }));
+  }
+
+  /** Dead properties of many resources in one query, by path. */
+  async deadPropertiesMany(paths: string[]): Promise<Map<string, DeadProperty[]>> {
+    const out = new Map<string, DeadProperty[]>(paths.map((p) => [p, []]));
+    if (!paths.length) return out;
+    const rows = await this.ctx.db.em().find(PropertyStorage, { path: { $in: paths } }, { orderBy: { id: 'asc' } });
+    for (const r of rows) out.get(r.path)?.push({ name: r.name, value: r.value, isXml: r.valuetype === 2 });
+    return out;
+  }
+
+  /** Dead properties of a resource that is not a calendar (home, principal). */
+  async updateDeadProperties(path: string, set: DeadProperty[], remove: string[]): Promise<void> {
+    await this.ctx.db.em().transactional((em) => writeDeadProps(em, path, set, remove));
+  }
+}
+
+async function writeDeadProps(em: SqlEntityManager, path: string, set: DeadProperty[], remove: string[]): Promise<void> {
+  if (remove.length) await em.nativeDelete(PropertyStorage, { path, name: { $in: remove } });
+  for (const p of set) {
+    if (p.name.length > 255) throw invalid('property name too long');
+    await em.upsert(
+      PropertyStorage,
+      { path, name: p.name, valuetype: p.isXml ? 2 : 1, value: p.value },
+      { onConflictFields: ['path', 'name'], onConflictAction: 'merge', onConflictMergeFields: ['valuetype', 'value'] },
+    );
+  }
+}
+

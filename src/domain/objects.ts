@@ -1,0 +1,442 @@
+// Calendar objects. This is the ONE write path: every face that creates, changes, moves or deletes
+// an object comes through here. A write validates, derives the index columns, locks the calendar
+// row, checks preconditions, stores, bumps the sync token and appends to the change log, and lets
+// listeners (scheduling, synchronization jobs) act — all in one transaction.
+import { createHash } from 'node:crypto';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { deriveTimeBounds } from '../ical/indexing.ts';
+import { IcalError, parseCalendarObject, type ParsedObject } from '../ical/parse.ts';
+import type { TimeRange } from '../ical/timeRange.ts';
+import { canWriteContent, type Actor, type CalendarView } from './calendars.ts';
+import type { DomainContext } from './context.ts';
+import { CALDAV_NS, conflict, forbidden, invalid, notFound, preconditionFailed, tooLarge } from './errors.ts';
+
+export interface ObjectMeta {
+  id: number;
+  uri: string;
+  etag: string;
+  size: number;
+  lastmodified: number;
+  componenttype: string;
+}
+
+export interface StoredObject extends ObjectMeta {
+  uid: string;
+  data: string;
+}
+
+/** HTTP preconditions, with ETags unquoted; '*' means "any". */
+export interface WriteConditions {
+  ifMatch?: string[];
+  ifNoneMatch?: string[];
+}
+
+export type ChangeKind = 'created' | 'updated' | 'deleted';
+
+export interface ObjectChange {
+  kind: ChangeKind;
+  calendar: CalendarView;
+  uri: string;
+  uid: string;
+  /** The new content (created, updated). */
+  parsed?: ParsedObject;
+  /** The content before the change (updated, deleted). */
+  previous?: string;
+  actor: Actor | null;
+  /** Set when the change comes from another module (scheduling), so it does not loop back. */
+  origin?: string;
+}
+
+/** Runs inside the write's transaction; throwing aborts the whole write. */
+export type WriteListener = (em: SqlEntityManager, change: ObjectChange) => Promise<void>;
+
+export interface WriteResult {
+  etag: string;
+  created: boolean;
+}
+
+export interface SyncChanges {
+  /** Members changed since the token: present ones (with meta) and removed ones. */
+  changed: ObjectMeta[];
+  removed: string[];
+  /** The token that represents the state answered. */
+  token: number;
+  /** True when `limit` cut the answer short (the client should ask again with `token`). */
+  truncated: boolean;
+}
+
+export const OP_ADDED = 1;
+export const OP_MODIFIED = 2;
+export const OP_DELETED = 3;
+
+export function etagOf(data: string): string {
+  return createHash('md5').update(data).digest('hex');
+}
+
+export function checkObjectUri(uri: string): void {
+  if (!uri || uri.length > 255 || uri === '.' || uri === '..' || /[\/\u0000-\u001f]/.test(uri)) {
+    throw invalid(`"${uri}" cannot be an object name`);
+  }
+}
+
+function matchesAny(etag: string | null, list: string[]): boolean {
+  return list.some((t) => t === '*' || (etag !== null && t === etag));
+}
+
+/** RFC 9110 §13: If-Match needs an existing, matching resource; If-None-Match the opposite. */
+export function checkConditions(etag: string | null, cond: WriteConditions): void {
+  if (cond.ifMatch && !matchesAny(etag, cond.ifMatch)) {
+    throw preconditionFailed(etag === null ? 'the resource does not exist (If-Match)' : 'the resource has changed (If-Match)');
+  }
+  if (cond.ifNoneMatch && etag !== null && matchesAny(etag, cond.ifNoneMatch)) {
+    throw preconditionFailed('the resource already exists (If-None-Match)');
+  }
+}
+
+interface Row {
+  id: number;
+  uri: string;
+  etag: string;
+  size: number;
+  lastmodified: number;
+  componenttype: string;
+  uid?: string;
+  calendardata?: string;
+}
+
+function toMeta(r: Row): ObjectMeta {
+  return { id: r.id, uri: r.uri, etag: r.etag, size: r.size, lastmodified: r.lastmodified, componenttype: r.componenttype };
+}
+
+function toStored(r: Row): StoredObject {
+  return { ...toMeta(r), uid: r.uid ?? '', data: r.calendardata ?? '' };
+}
+
+const META = 'id, uri, etag, size, lastmodified, componenttype';
+const FULL = `${META}, uid, calendardata`;
+
+export class ObjectService {
+  private readonly listeners: WriteListener[] = [];
+
+  constructor(private readonly ctx: DomainContext) {}
+
+  onWrite(listener: WriteListener): void {
+    this.listeners.push(listener);
+  }
+
+  private requireWrite(actor: Actor | null, view: CalendarView): Actor {
+    if (!actor || actor.principaluri !== view.principaluri) throw notFound('no such calendar');
+    if (!canWriteContent(view)) {
+      throw forbidden('this calendar is shared with you read-only', { precondition: { namespace: 'DAV:', name: 'need-privileges' } });
+    }
+    return actor;
+  }
+
+  /** Validates and indexes a body without storing it. */
+  prepare(view: CalendarView, body: Uint8Array | string): { parsed: ParsedObject; first: number | null; last: number | null; size: number } {
+    const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    if (size > this.ctx.config.limits.maxObjectBytes) {
+      throw tooLarge(`calendar objects may be at most ${this.ctx.config.limits.maxObjectBytes} bytes`, {
+        precondition: { namespace: CALDAV_NS, name: 'max-resource-size' },
+      });
+    }
+    let parsed: ParsedObject;
+    try {
+      parsed = parseCalendarObject(body);
+    } catch (e) {
+      if (e instanceof IcalError) throw invalid(e.message, { precondition: { namespace: CALDAV_NS, name: e.failure } });
+      throw e;
+    }
+    if (!view.components.includes(parsed.componentType)) {
+      throw invalid(`this calendar does not hold ${parsed.componentType} components`, {
+        precondition: { namespace: CALDAV_NS, name: 'supported-calendar-component' },
+      });
+    }
+    const { first, last } = deriveTimeBounds(parsed, this.ctx.config.limits.maxRecurrenceInstances);
+    return { parsed, first, last, size: Buffer.byteLength(parsed.text) };
+  }
+
+  /** Creates or replaces the object at `uri`. */
+  async put(
+    actor: Actor | null,
+    view: CalendarView,
+    uri: string,
+    body: Uint8Array | string,
+    cond: WriteConditions = {},
+    origin?: string,
+  ): Promise<WriteResult> {
+    const who = this.requireWrite(actor, view);
+    checkObjectUri(uri);
+    const prepared = this.prepare(view, body);
+    return this.ctx.db.em().transactional((em) => this.store(em, who, view, uri, prepared, cond, origin));
+  }
+
+  /** The store step of put(), for callers that already hold a transaction (scheduling, moves). */
+  async store(
+    em: SqlEntityManager,
+    actor: Actor | null,
+    view: CalendarView,
+    uri: string,
+    prepared: ReturnType<ObjectService['prepare']>,
+    cond: WriteConditions,
+    origin?: string,
+  ): Promise<WriteResult> {
+    const { parsed, first, last, size } = prepared;
+    const cal = await lockCalendar(em, view.calendarId);
+    const existing = (
+      await em.execute<Row[]>(`select ${META}, uid, calendardata from calendarobjects where calendarid = ? and uri = ?`, [view.calendarId, uri])
+    )[0];
+    checkConditions(existing?.etag ?? null, cond);
+    const clash = await em.execute<{ uri: string }[]>('select uri from calendarobjects where calendarid = ? and uid = ? and uri <> ? limit 1', [
+      view.calendarId,
+      parsed.uid,
+      uri,
+    ]);
+    if (clash[0]) {
+      throw conflict(`another object in this calendar already has the UID ${parsed.uid}`, {
+        precondition: { namespace: CALDAV_NS, name: 'no-uid-conflict', href: clash[0].uri },
+      });
+    }
+    if (!existing && cal.objectcount >= this.ctx.config.limits.maxObjectsPerCalendar) {
+      throw forbidden(`a calendar may hold at most ${this.ctx.config.limits.maxObjectsPerCalendar} objects`, {
+        precondition: { namespace: CALDAV_NS, name: 'max-resource-size' },
+      });
+    }
+    const etag = etagOf(parsed.text);
+    const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
+    const token = await bumpToken(em, view.calendarId, existing ? 0 : 1);
+    if (existing) {
+      await em.execute(
+        `update calendarobjects set calendardata = ?, etag = ?, size = ?, lastmodified = ?, componenttype = ?,
+           firstoccurence = ?, lastoccurence = ?, uid = ? where id = ?`,
+        [parsed.text, etag, size, now, parsed.componentType, first, last, parsed.uid, existing.id],
+      );
+    } else {
+      await em.execute(
+        `insert into calendarobjects (calendardata, uri, calendarid, lastmodified, etag, size, componenttype, firstoccurence, lastoccurence, uid)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [parsed.text, uri, view.calendarId, now, etag, size, parsed.componentType, first, last, parsed.uid],
+      );
+    }
+    await logChange(em, view.calendarId, uri, token, existing ? OP_MODIFIED : OP_ADDED, this.ctx.clock.now());
+    const change: ObjectChange = {
+      kind: existing ? 'updated' : 'created',
+      calendar: view,
+      uri,
+      uid: parsed.uid,
+      parsed,
+      previous: existing?.calendardata,
+      actor,
+      origin,
+    };
+    for (const l of this.listeners) await l(em, change);
+    return { etag, created: !existing };
+  }
+
+  async delete(actor: Actor | null, view: CalendarView, uri: string, cond: WriteConditions = {}, origin?: string): Promise<void> {
+    const who = this.requireWrite(actor, view);
+    await this.ctx.db.em().transactional((em) => this.remove(em, who, view, uri, cond, origin));
+  }
+
+  /** The delete step, for callers that already hold a transaction. */
+  async remove(em: SqlEntityManager, actor: Actor | null, view: CalendarView, uri: string, cond: WriteConditions, origin?: string): Promise<void> {
+    await lockCalendar(em, view.calendarId);
+    const existing = (await em.execute<Row[]>(`select ${META}, uid, calendardata from calendarobjects where calendarid = ? and uri = ?`, [view.calendarId, uri]))[0];
+    if (!existing) throw notFound('no such object');
+    checkConditions(existing.etag, cond);
+    const token = await bumpToken(em, view.calendarId, -1);
+    await em.execute('delete from calendarobjects where id = ?', [existing.id]);
+    await logChange(em, view.calendarId, uri, token, OP_DELETED, this.ctx.clock.now());
+    const change: ObjectChange = { kind: 'deleted', calendar: view, uri, uid: existing.uid ?? '', previous: existing.calendardata, actor, origin };
+    for (const l of this.listeners) await l(em, change);
+  }
+
+  /**
+   * Moves (or copies) an object, possibly into another calendar, replacing what is at the
+   * destination when `overwrite` allows. Returns whether the destination was created.
+   */
+  async transfer(
+    actor: Actor | null,
+    from: CalendarView,
+    fromUri: string,
+    to: CalendarView,
+    toUri: string,
+    opts: { overwrite: boolean; keepSource: boolean; cond: WriteConditions },
+  ): Promise<{ created: boolean; etag: string }> {
+    const who = this.requireWrite(actor, to);
+    if (!opts.keepSource) this.requireWrite(actor, from);
+    else if (!actor || actor.principaluri !== from.principaluri) throw notFound('no such calendar');
+    checkObjectUri(toUri);
+    return this.ctx.db.em().transactional(async (em) => {
+      // Lock both calendars in id order so two opposite moves cannot deadlock.
+      for (const id of [...new Set([from.calendarId, to.calendarId])].sort((a, b) => a - b)) await lockCalendar(em, id);
+      const source = (await em.execute<Row[]>(`select ${FULL} from calendarobjects where calendarid = ? and uri = ?`, [from.calendarId, fromUri]))[0];
+      if (!source) throw notFound('no such object');
+      checkConditions(source.etag, opts.cond);
+      if (from.calendarId === to.calendarId && fromUri === toUri) throw forbidden('source and destination are the same');
+      const target = (await em.execute<Row[]>(`select ${META} from calendarobjects where calendarid = ? and uri = ?`, [to.calendarId, toUri]))[0];
+      if (target && !opts.overwrite) throw preconditionFailed('the destination exists and Overwrite is F');
+      const prepared = this.prepare(to, source.calendardata ?? '');
+      if (!opts.keepSource) await this.remove(em, who, from, fromUri, {});
+      if (target) await this.remove(em, who, to, toUri, {});
+      const res = await this.store(em, who, to, toUri, prepared, {});
+      return { created: !target, etag: res.etag };
+    });
+  }
+
+  /** Metadata of every object, in batches (PROPFIND Depth 1 never reads calendardata). */
+  async *listMeta(view: CalendarView, batch = 2000): AsyncGenerator<ObjectMeta[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.ctx.db.em().execute<Row[]>(
+        `select ${META} from calendarobjects where calendarid = ? and id > ? order by id limit ?`,
+        [view.calendarId, after, batch],
+      );
+      if (!rows.length) return;
+      yield rows.map(toMeta);
+      after = (rows[rows.length - 1] as Row).id;
+      if (rows.length < batch) return;
+    }
+  }
+
+  async getMeta(view: CalendarView, uri: string): Promise<ObjectMeta | null> {
+    const rows = await this.ctx.db.em().execute<Row[]>(`select ${META} from calendarobjects where calendarid = ? and uri = ?`, [view.calendarId, uri]);
+    return rows[0] ? toMeta(rows[0]) : null;
+  }
+
+  async get(view: CalendarView, uri: string): Promise<StoredObject | null> {
+    const rows = await this.ctx.db.em().execute<Row[]>(`select ${FULL} from calendarobjects where calendarid = ? and uri = ?`, [view.calendarId, uri]);
+    return rows[0] ? toStored(rows[0]) : null;
+  }
+
+  /** Many objects by name in one query (calendar-multiget). */
+  async getMany(view: CalendarView, uris: string[]): Promise<StoredObject[]> {
+    if (!uris.length) return [];
+    const rows = await this.ctx.db
+      .em()
+      .execute<Row[]>(`select ${FULL} from calendarobjects where calendarid = ? and uri in (${uris.map(() => '?').join(', ')})`, [view.calendarId, ...uris]);
+    return rows.map(toStored);
+  }
+
+  /** Objects that may match a query, narrowed in SQL by component type and index bounds, in batches. */
+  async *candidates(view: CalendarView, narrow: { componentType?: string; range?: TimeRange }, batch = 500): AsyncGenerator<StoredObject[]> {
+    const where = ['calendarid = ?', 'id > ?'];
+    const params: (string | number)[] = [view.calendarId];
+    if (narrow.componentType) {
+      where.push('componenttype = ?');
+      params.push(narrow.componentType);
+    }
+    if (narrow.range?.start !== undefined) {
+      where.push('lastoccurence >= ?');
+      params.push(narrow.range.start);
+    }
+    if (narrow.range?.end !== undefined) {
+      where.push('firstoccurence <= ?');
+      params.push(narrow.range.end);
+    }
+    if (narrow.range && narrow.range.start === undefined && narrow.range.end === undefined) where.push('firstoccurence is not null');
+    let after = 0;
+    for (;;) {
+      const [first, ...rest] = params;
+      const rows = await this.ctx.db.em().execute<Row[]>(`select ${FULL} from calendarobjects where ${where.join(' and ')} order by id limit ?`, [
+        first as number,
+        after,
+        ...rest,
+        batch,
+      ]);
+      if (!rows.length) return;
+      yield rows.map(toStored);
+      after = (rows[rows.length - 1] as Row).id;
+      if (rows.length < batch) return;
+    }
+  }
+
+  /** What changed since a sync token (RFC 6578). Throws Invalid with valid-sync-token when unanswerable. */
+  async changesSince(view: CalendarView, token: number, limit?: number): Promise<SyncChanges> {
+    const em = this.ctx.db.em();
+    const cal = (await em.execute<{ synctoken: number; sync_floor: number }[]>('select synctoken, sync_floor from calendars where id = ?', [view.calendarId]))[0];
+    if (!cal) throw notFound('no such calendar');
+    if (token < cal.sync_floor || token > cal.synctoken) {
+      throw forbidden('the sync token is unknown or expired; sync again from scratch', {
+        precondition: { namespace: 'DAV:', name: 'valid-sync-token' },
+      });
+    }
+    const rows = await em.execute<{ uri: string; operation: number; synctoken: number }[]>(
+      'select uri, operation, synctoken from calendarchanges where calendarid = ? and synctoken >= ? and synctoken < ? order by synctoken',
+      [view.calendarId, token, cal.synctoken],
+    );
+    const last = new Map<string, number>();
+    let upTo = cal.synctoken;
+    let truncated = false;
+    for (const r of rows) {
+      if (limit !== undefined && !last.has(r.uri) && last.size >= limit) {
+        upTo = r.synctoken;
+        truncated = true;
+        break;
+      }
+      last.set(r.uri, r.operation);
+    }
+    const present = [...last].filter(([, op]) => op !== OP_DELETED).map(([uri]) => uri);
+    const metas = await this.metasByUri(view, present);
+    const found = new Set(metas.map((m) => m.uri));
+    // An object deleted after being logged as added in this window no longer exists: report it removed.
+    const removed = [...last.keys()].filter((u) => !found.has(u));
+    return { changed: metas, removed, token: upTo, truncated };
+  }
+
+  private async metasByUri(view: CalendarView, uris: string[]): Promise<ObjectMeta[]> {
+    const out: ObjectMeta[] = [];
+    for (let i = 0; i < uris.length; i += 1000) {
+      const part = uris.slice(i, i + 1000);
+      const rows = await this.ctx.db
+        .em()
+        .execute<Row[]>(`select ${META} from calendarobjects where calendarid = ? and uri in (${part.map(() => '?').join(', ')})`, [view.calendarId, ...part]);
+      out.push(...rows.map(toMeta));
+    }
+    return out;
+  }
+
+  /** Drops change-log entries older than the retention and raises each calendar's token floor. */
+  async pruneChangeLog(): Promise<number> {
+    const cutoff = new Date(this.ctx.clock.now().getTime() - this.ctx.config.syncLogRetentionDays * 86400_000);
+    return this.ctx.db.em().transactional(async (em) => {
+      const floors = await em.execute<{ calendarid: number; maxtok: number }[]>(
+        'select calendarid, max(synctoken) as maxtok from calendarchanges where created_at < ? group by calendarid',
+        [cutoff],
+      );
+      for (const f of floors) {
+        await em.execute('update calendars set sync_floor = greatest(sync_floor, ?) where id = ?', [f.maxtok + 1, f.calendarid]);
+      }
+      const res = await em.execute<{ affectedRows?: number }>('delete from calendarchanges where created_at < ?', [cutoff], 'run');
+      return res.affectedRows ?? 0;
+    });
+  }
+}
+
+async function lockCalendar(em: SqlEntityManager, calendarId: number): Promise<{ synctoken: number; objectcount: number }> {
+  const rows = await em.execute<{ synctoken: number; objectcount: number }[]>(
+    'select synctoken, objectcount from calendars where id = ? for update',
+    [calendarId],
+  );
+  if (!rows[0]) throw notFound('the calendar is gone');
+  return rows[0];
+}
+
+/** Increments the token; returns the token the change is logged under (the one before). */
+async function bumpToken(em: SqlEntityManager, calendarId: number, countDelta: number): Promise<number> {
+  const rows = await em.execute<{ synctoken: number }[]>(
+    'update calendars set synctoken = synctoken + 1, objectcount = objectcount + ? where id = ? returning synctoken',
+    [countDelta, calendarId],
+  );
+  return (rows[0] as { synctoken: number }).synctoken - 1;
+}
+
+async function logChange(em: SqlEntityManager, calendarId: number, uri: string, token: number, operation: number, at: Date): Promise<void> {
+  await em.execute('insert into calendarchanges (uri, synctoken, calendarid, operation, created_at) values (?, ?, ?, ?, ?)', [
+    uri,
+    token,
+    calendarId,
+    operation,
+    at,
+  ]);
+}
