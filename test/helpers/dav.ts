@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 // Raw HTTP for protocol tests: requests as clients put them on the wire, and a reader for 207
 // multistatus answers (namespaces resolved, so assertions use Clark names).
 import { parseXml, type XmlElement } from '../../src/dav/xml/parse.ts';
@@ -108,4 +109,18 @@ export function calendarQuery(filter: string, prop = '<d:getetag/>'): string {
 
 export function syncCollection(token: string, prop = '<d:getetag/>', extra = ''): string {
   return `<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level>${extra}<d:prop>${prop}</d:prop></d:sync-collection>`;
+}
+
+/** A request with the path exactly as given (fetch would normalize dot segments and encodings). */
+export function rawRequest(base: string, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(base);
+    const req = httpRequest({ host: u.hostname, port: u.port, method, path, headers }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
