@@ -42,6 +42,13 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     const domain = createDomain({ db, config, clock, log });
     const firstUser = await ensureFirstUser(domain.users, config.initialUser, config.initialPassword);
     const auth = new BasicAuthenticator(domain.users, domain.loginFailures, config.authThrottle, clock);
+    // The change log behind sync tokens is kept for SYNC_LOG_RETENTION_DAYS; older tokens get
+    // valid-sync-token and clients resynchronise.
+    const prune = () =>
+      domain.objects.pruneChangeLog().catch((err: unknown) => log.warn({ err }, 'pruning the change log failed'));
+    await prune();
+    const pruner = setInterval(prune, 6 * 3600_000);
+    pruner.unref();
     let draining = false;
     const app = createApp({ config, domain, log, auth, draining: () => draining });
     const srv = app.listen(config.port, config.host);
@@ -60,6 +67,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       close() {
         closing ??= (async () => {
           draining = true;
+          clearInterval(pruner);
           const grace = opts.shutdownGraceMs ?? 10_000;
           const closed = new Promise<void>((resolve) => srv.close(() => resolve()));
           // Keep-alive connections go idle as their last response finishes; close them as they do.
