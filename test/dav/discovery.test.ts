@@ -120,7 +120,7 @@ describe('CalDAV discovery and properties', () => {
     expect(full.props.get(D('displayname'))!.status).toBe(200);
     expect(full.props.get(CS('allowed-sharing-modes'))!.status).toBe(404);
     expect(full.props.get('{urn:example}unknown')!.status).toBe(404);
-    for (const headers of [{ prefer: 'return=minimal' }, { brief: 't' }]) {
+    for (const headers of [{ prefer: 'return=minimal' }, { brief: 't' }] as Record<string, string>[]) {
       const min = await alice.propfind('/dav/calendars/alice/default/', props, '0', headers);
       expect(min.text).not.toContain('404 Not Found');
       expect(parseMultistatus(min.text).members.get('/dav/calendars/alice/default/')!.props.get(D('displayname'))!.status).toBe(200);

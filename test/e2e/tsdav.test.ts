@@ -99,7 +99,7 @@ describe('tsdav end to end', () => {
     it(`syncs changes with smartCollectionSync (${method === 'webdav' ? 'sync-collection' : 'ctag and etags'})`, async () => {
       const c = await cal('Default Calendar');
       const initial = await client.fetchCalendarObjects({ calendar: c });
-      const collection = { ...c, objects: initial, objectMultiGet: client.calendarMultiGet, fetchObjects: ({ collection: col }: { collection: DAVCalendar }) => client.fetchCalendarObjects({ calendar: col }) };
+      const collection = { ...c, objects: initial, objectMultiGet: client.calendarMultiGet, fetchObjects: (p?: { collection: DAVCalendar }) => client.fetchCalendarObjects({ calendar: p?.collection ?? c }) };
       await client.createCalendarObject({ calendar: c, filename: `new-${method}.ics`, iCalString: calendar(event(`new-${method}`, ['DTSTART:20260401T090000Z'])) });
       const laterObj = initial.find((o) => o.url.endsWith('later.ics'))!;
       await client.updateCalendarObject({ calendarObject: { ...laterObj, data: calendar(event('later', ['DTSTART:20260601T090000Z', 'DURATION:PT2H', `SUMMARY:changed ${method}`])) } });
