@@ -54,6 +54,12 @@ export function davRouter(deps: DavDeps & { log: Logger }): Router {
     res.status(301).end();
   });
 
+  // Apple and Thunderbird try the host root when the given URL finds no principal.
+  r.propfind('/', (req, res) => {
+    res.setHeader('Location', wellKnownLocation(req, davRoot, deps.config.trustProxy));
+    res.status(301).end();
+  });
+
   r.all(['/dav', '/dav/{*path}'], async (req: Request, res: Response) => {
     res.setHeader('DAV', davHeader());
     try {
