@@ -49,7 +49,7 @@ describe('HTTP Basic on /dav', () => {
   it('lets the right password in', async () => {
     const res = await get(basic('admin', ADMIN_PASSWORD), '198.51.100.3');
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('admin');
+    expect(await res.text()).toContain('Calendula CalDAV server');
   });
 
   it('slows repeated failures down, then answers 429 with Retry-After for that address', async () => {
