@@ -1,5 +1,6 @@
 // Builds the Express app and mounts the faces under BASE_PATH.
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { adminRouter } from './api/admin-v1/router.ts';
 import { healthRouter } from './api/health.ts';
 import type { BasicAuthenticator } from './auth/basic.ts';
 import type { Config } from './config.ts';
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): express.Express {
   const mount = express.Router();
   mount.use(healthRouter(deps.domain.system));
   mount.use(davRouter({ domain: deps.domain, config, auth: deps.auth, log }));
+  mount.use(adminRouter({ domain: deps.domain, config, log }));
   app.use(config.basePath || '/', mount);
 
   app.use((_req: Request, res: Response) => {

@@ -99,5 +99,10 @@ export function davRouter(deps: DavDeps & { log: Logger }): Router {
       }
     }
   });
+  // Errors Express raises before a handler runs (a malformed percent-encoding in the path).
+  r.use(['/dav', '/dav/{*path}'], (err: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {
+    if (res.headersSent) return next(err);
+    res.status(400).type('application/xml; charset=utf-8').send(errorBody(undefined, 'bad request path'));
+  });
   return r;
 }

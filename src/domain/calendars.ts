@@ -1,7 +1,7 @@
 // Calendars as each principal sees them (calendarinstances joined with calendars), their
 // properties (live and dead), creation and deletion. Objects inside them live in objects.ts.
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
-import { Calendar, CalendarInstance, PropertyStorage } from '../db/entities/index.ts';
+import { Calendar, CalendarInstance, CalendarSubscription, PropertyStorage } from '../db/entities/index.ts';
 import { insertCalendar, OWNER_ACCESS, READ_ACCESS, READWRITE_ACCESS } from './calendarRows.ts';
 import { componentsFromCsv, componentsToCsv, type ComponentType } from './components.ts';
 import type { DomainContext } from './context.ts';
@@ -164,6 +164,11 @@ export class CalendarService {
 
   async create(actor: Actor, homePrincipaluri: string, req: NewCalendarRequest): Promise<CalendarView> {
     if (actor.principaluri !== homePrincipaluri) throw forbidden('you can create calendars only in your own home');
+    return this.createFor(homePrincipaluri, req);
+  }
+
+  /** Creates a calendar in a principal's home (the admin API acts for the user). */
+  async createFor(homePrincipaluri: string, req: NewCalendarRequest): Promise<CalendarView> {
     checkCalendarUri(req.uri);
     const components = req.components?.length ? req.components : (['VEVENT', 'VTODO'] as ComponentType[]);
     if (req.isPublic && !this.ctx.config.publicCalendarsEnabled) throw forbidden('public calendars are disabled on this server');
@@ -194,6 +199,11 @@ export class CalendarService {
   /** Applies property changes atomically. Instance properties of a share are the sharee's own. */
   async update(actor: Actor, view: CalendarView, changes: CalendarChanges): Promise<CalendarView> {
     if (actor.principaluri !== view.principaluri) throw notFound('no such calendar');
+    return this.updateInstance(view, changes);
+  }
+
+  /** Applies changes to an instance (calendar-level ones need the owner's instance). */
+  async updateInstance(view: CalendarView, changes: CalendarChanges): Promise<CalendarView> {
     const calendarLevel = changes.components !== undefined || changes.isPublic !== undefined;
     if (calendarLevel && view.access !== OWNER_ACCESS) throw forbidden('only the owner can change this');
     if (changes.isPublic && !this.ctx.config.publicCalendarsEnabled) throw forbidden('public calendars are disabled on this server');
@@ -223,6 +233,11 @@ export class CalendarService {
   /** The owner deletes the calendar for everyone; a sharee removes only their own instance. */
   async delete(actor: Actor, view: CalendarView): Promise<void> {
     if (actor.principaluri !== view.principaluri) throw notFound('no such calendar');
+    await this.deleteInstance(view);
+  }
+
+  /** Deletes what an instance stands for: the whole calendar (owner) or the share (sharee). */
+  async deleteInstance(view: CalendarView): Promise<void> {
     await this.ctx.db.em().transactional(async (em) => {
       if (view.access === OWNER_ACCESS) {
         const instances = await em.find(CalendarInstance, { calendar: view.calendarId });
@@ -233,6 +248,29 @@ export class CalendarService {
         await em.nativeDelete(CalendarInstance, { id: view.instanceId });
       }
     });
+  }
+
+  /** How many objects of each component type a calendar holds. */
+  async countsByComponent(calendarIds: number[]): Promise<Map<number, Record<ComponentType, number>>> {
+    const out = new Map<number, Record<ComponentType, number>>(calendarIds.map((id) => [id, { VEVENT: 0, VTODO: 0, VJOURNAL: 0 }]));
+    if (!calendarIds.length) return out;
+    const rows = await this.ctx.db
+      .em()
+      .execute<{ calendarid: number; componenttype: string; n: string }[]>(
+        `select calendarid, componenttype, count(*) as n from calendarobjects where calendarid in (${calendarIds.map(() => '?').join(', ')}) group by calendarid, componenttype`,
+        calendarIds,
+      );
+    for (const r of rows) {
+      const counts = out.get(r.calendarid);
+      if (counts && (r.componenttype === 'VEVENT' || r.componenttype === 'VTODO' || r.componenttype === 'VJOURNAL')) counts[r.componenttype] = Number(r.n);
+    }
+    return out;
+  }
+
+  /** Server-stored webcal subscriptions of a principal. */
+  async subscriptions(principaluri: string): Promise<{ id: number; uri: string; displayname: string | null; source: string | null }[]> {
+    const rows = await this.ctx.db.em().find(CalendarSubscription, { principaluri }, { orderBy: { id: 'asc' } });
+    return rows.map((r) => ({ id: r.id, uri: r.uri, displayname: r.displayname ?? null, source: r.source ?? null }));
   }
 
   async deadProperties(path: string): Promise<DeadProperty[]> {

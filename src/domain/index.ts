@@ -3,6 +3,7 @@ import { CalendarService } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { LoginFailureService } from './loginFailures.ts';
 import { ObjectService } from './objects.ts';
+import { SharingService } from './sharing.ts';
 import { SystemService } from './system.ts';
 import { UserService } from './users.ts';
 
@@ -11,6 +12,7 @@ export interface Domain {
   readonly users: UserService;
   readonly calendars: CalendarService;
   readonly objects: ObjectService;
+  readonly sharing: SharingService;
   readonly loginFailures: LoginFailureService;
   readonly system: SystemService;
 }
@@ -21,6 +23,7 @@ export function createDomain(ctx: DomainContext): Domain {
     users: new UserService(ctx),
     calendars: new CalendarService(ctx),
     objects: new ObjectService(ctx),
+    sharing: new SharingService(ctx),
     loginFailures: new LoginFailureService(ctx),
     system: new SystemService(ctx),
   };

@@ -122,6 +122,29 @@ export class UserService {
     return principal ? toInfo(user, principal) : null;
   }
 
+  /**
+   * Finds a user by numeric id or by name (a name of digits is tried as an id first), telling a
+   * missing user from a user whose principal is missing.
+   */
+  async lookup(idOrName: string): Promise<{ user: UserInfo } | { missing: 'user' | 'principal' }> {
+    const em = this.ctx.db.em();
+    let user = /^\d{1,10}$/.test(idOrName) ? await em.findOne(User, { id: Number(idOrName) }) : null;
+    if (!user && isValidUsername(idOrName)) user = await em.findOne(User, { username: idOrName });
+    if (!user) return { missing: 'user' };
+    const principal = await em.findOne(Principal, { uri: principalUriOf(user.username) });
+    return principal ? { user: toInfo(user, principal) } : { missing: 'principal' };
+  }
+
+  /** Main principals with their user (if any), as Davis lists them. */
+  async listPrincipals(): Promise<{ principalId: number; uri: string; userId: number | null; username: string | null }[]> {
+    const rows = await this.ctx.db.em().execute<{ principal_id: number; uri: string; user_id: number | null; username: string | null }[]>(
+      `select p.id as principal_id, p.uri, u.id as user_id, u.username
+         from principals p left join users u on 'principals/' || u.username = p.uri
+        where p.is_main order by p.id`,
+    );
+    return rows.map((r) => ({ principalId: r.principal_id, uri: r.uri, userId: r.user_id, username: r.username }));
+  }
+
   async require(username: string): Promise<UserInfo> {
     const u = await this.get(username);
     if (!u) throw notFound(`no user ${username}`);

@@ -1,0 +1,102 @@
+// Sharing a calendar with another user of this server. A share is the sharee's own instance of the
+// calendar (sabre's model): it appears in the sharee's home, read-only (access 2) or read-write
+// (access 3), and writes by either side land in the one calendar with one sync token.
+import { randomUUID } from 'node:crypto';
+import { CalendarInstance, Principal } from '../db/entities/index.ts';
+import { OWNER_ACCESS, READ_ACCESS, READWRITE_ACCESS } from './calendarRows.ts';
+import type { DomainContext } from './context.ts';
+import { forbidden, invalid, notFound } from './errors.ts';
+import { principalUriOf } from './users.ts';
+
+export interface ShareEntry {
+  username: string;
+  userId: number | null;
+  principalId: number;
+  displayName: string | null;
+  email: string | null;
+  writeAccess: boolean;
+}
+
+export class SharingService {
+  constructor(private readonly ctx: DomainContext) {}
+
+  /** The sharees of the calendar behind an instance (any instance of it). */
+  async shares(instanceId: number): Promise<ShareEntry[]> {
+    const rows = await this.ctx.db.em().execute<
+      { principaluri: string; access: number; principal_id: number; displayname: string | null; email: string | null; user_id: number | null; username: string | null }[]
+    >(
+      `select s.principaluri, s.access, p.id as principal_id, p.displayname, p.email, u.id as user_id, u.username
+         from calendarinstances i
+         join calendarinstances s on s.calendarid = i.calendarid and s.access not in (0, 1)
+         join principals p on p.uri = s.principaluri
+         left join users u on 'principals/' || u.username = s.principaluri
+        where i.id = ?
+        order by s.id`,
+      [instanceId],
+    );
+    return rows.map((r) => ({
+      username: r.username ?? r.principaluri.replace(/^principals\//, ''),
+      userId: r.user_id,
+      principalId: r.principal_id,
+      displayName: r.displayname,
+      email: r.email,
+      writeAccess: r.access === READWRITE_ACCESS,
+    }));
+  }
+
+  /**
+   * Shares the owner's calendar (identified by the owner's instance) with a user, or changes the
+   * access of an existing share. Sharees cannot share further; nobody shares with themselves.
+   */
+  async share(ownerUsername: string, instanceId: number, shareeUsername: string, writeAccess: boolean): Promise<void> {
+    const ownerUri = principalUriOf(ownerUsername);
+    const shareeUri = principalUriOf(shareeUsername);
+    await this.ctx.db.em().transactional(async (em) => {
+      const source = await em.findOne(CalendarInstance, { id: instanceId, principaluri: ownerUri });
+      if (!source) throw notFound('no such calendar of this user', { code: 'calendar' });
+      if (source.access !== OWNER_ACCESS) throw forbidden('only the owner of a calendar can share it', { code: 'not-owner' });
+      if (shareeUri === ownerUri) throw invalid('a calendar cannot be shared with its owner', { code: 'self' });
+      const sharee = await em.findOne(Principal, { uri: shareeUri });
+      if (!sharee) throw notFound(`no user ${shareeUsername}`, { code: 'sharee' });
+      const access = writeAccess ? READWRITE_ACCESS : READ_ACCESS;
+      const existing = await em.findOne(CalendarInstance, { calendar: source.calendar, principaluri: shareeUri });
+      if (existing) {
+        existing.access = access;
+      } else {
+        em.create(CalendarInstance, {
+          calendar: source.calendar,
+          principaluri: shareeUri,
+          access,
+          uri: randomUUID(),
+          shareHref: sharee.email ? `mailto:${sharee.email}` : shareeUri,
+          shareDisplayname: sharee.displayname ?? null,
+          displayname: source.displayname,
+          description: source.description,
+          calendarcolor: source.calendarcolor,
+          calendarorder: source.calendarorder,
+          timezone: source.timezone,
+          transparent: 1,
+          shareInvitestatus: 2,
+          public: false,
+        });
+      }
+      await em.flush();
+    });
+  }
+
+  /** Removes a user's share of the calendar behind the owner's instance (nothing to remove is fine). */
+  async unshare(ownerUsername: string, instanceId: number, shareeUsername: string): Promise<void> {
+    const ownerUri = principalUriOf(ownerUsername);
+    await this.ctx.db.em().transactional(async (em) => {
+      const source = await em.findOne(CalendarInstance, { id: instanceId, principaluri: ownerUri });
+      if (!source) throw notFound('no such calendar of this user', { code: 'calendar' });
+      const sharee = await em.findOne(Principal, { uri: principalUriOf(shareeUsername) });
+      if (!sharee) throw notFound(`no user ${shareeUsername}`, { code: 'sharee' });
+      await em.nativeDelete(CalendarInstance, {
+        calendar: source.calendar,
+        principaluri: sharee.uri,
+        access: { $nin: [0, OWNER_ACCESS] },
+      });
+    });
+  }
+}
