@@ -1,7 +1,10 @@
 // Builds the Express app and mounts the faces under BASE_PATH.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { adminRouter } from './api/admin-v1/router.ts';
+import { feedsRouter } from './api/feeds.ts';
 import { healthRouter } from './api/health.ts';
+import { notificationsRouter } from './api/notifications-v0/router.ts';
+import { tokensRouter } from './api/tokens/router.ts';
 import type { BasicAuthenticator } from './auth/basic.ts';
 import type { Config } from './config.ts';
 import { davRouter } from './dav/router.ts';
@@ -38,6 +41,9 @@ export function createApp(deps: AppDeps): express.Express {
   mount.use(healthRouter(deps.domain.system));
   mount.use(davRouter({ domain: deps.domain, config, auth: deps.auth, log }));
   mount.use(adminRouter({ domain: deps.domain, config, log }));
+  mount.use(tokensRouter({ domain: deps.domain, config, log, auth: deps.auth }));
+  mount.use(notificationsRouter({ domain: deps.domain, config, log }));
+  mount.use(feedsRouter(deps.domain));
   app.use(config.basePath || '/', mount);
 
   app.use((_req: Request, res: Response) => {

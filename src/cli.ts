@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.ts';
 import { copyDatabase } from './db/copy.ts';
 import { DataDirBusyError } from './db/dataDirLock.ts';
 import { openDatabase, type Database } from './db/database.ts';
-import { isDomainError } from './domain/errors.ts';
+import { isDomainError, notFound } from './domain/errors.ts';
 import { createDomain, type Domain } from './domain/index.ts';
 import { createLogger } from './logger.ts';
 import { systemClock } from './clock.ts';
@@ -21,6 +21,9 @@ Commands:
   user rm <name>
   user list [--json]
   db copy-to <postgres-url>              copy every row into an empty PostgreSQL database
+  token create <user> --name <name> --capability <cap> [--capability <cap> …] [--expires <ISO 8601>] [--tag <tag> …]
+  token list <user> [--json]
+  token revoke <user> <mom_id>
 
 Passwords are read from standard input (one line), or from the environment variable named by
 --password-env. Settings come from the environment and ./.env (see docs/configuration.md).
@@ -38,20 +41,28 @@ export interface CliIO {
 interface Parsed {
   positional: string[];
   flags: Map<string, string | true>;
+  /** Flags that may repeat. */
+  lists: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--email', '--display-name', '--password-env']);
+const VALUE_FLAGS = new Set(['--email', '--display-name', '--password-env', '--name', '--expires']);
+const LIST_FLAGS = new Set(['--capability', '--tag']);
 const BOOL_FLAGS = new Set(['--json', '--help']);
 
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq === -1 ? a : a.slice(0, eq);
-      if (VALUE_FLAGS.has(name)) {
+      if (LIST_FLAGS.has(name)) {
+        const value = eq === -1 ? argv[++i] : a.slice(eq + 1);
+        if (value === undefined) throw new UsageError(`${name} needs a value`);
+        lists.set(name, [...(lists.get(name) ?? []), value]);
+      } else if (VALUE_FLAGS.has(name)) {
         const value = eq === -1 ? argv[++i] : a.slice(eq + 1);
         if (value === undefined) throw new UsageError(`${name} needs a value`);
         flags.set(name, value);
@@ -66,7 +77,7 @@ function parseArgs(argv: string[]): Parsed {
       positional.push(a);
     }
   }
-  return { positional, flags };
+  return { positional, flags, lists };
 }
 
 function flag(p: Parsed, name: string): string | undefined {
@@ -177,6 +188,46 @@ async function userCommand(p: Parsed, config: Config, io: CliIO): Promise<void> 
   }
 }
 
+async function tokenCommand(p: Parsed, config: Config, io: CliIO): Promise<void> {
+  const [, sub, username, momId, ...extra] = p.positional;
+  if (!username) throw new UsageError(sub ? `token ${sub} needs a user name` : 'token needs a command: create, list or revoke');
+  await withDomain(config, async (d) => {
+    const user = await d.users.get(username);
+    if (!user) throw notFound(`no user ${username}`);
+    switch (sub) {
+      case 'create': {
+        if (momId !== undefined || extra.length) throw new UsageError(`unexpected argument ${momId ?? extra[0]}`);
+        const name = flag(p, '--name');
+        if (!name) throw new UsageError('token create needs --name');
+        const { secret, token } = await d.tokens.create(
+          user.id,
+          { name, capabilities: p.lists.get('--capability') ?? [], expiresAt: flag(p, '--expires') ?? null, tags: p.lists.get('--tag') ?? [] },
+          null,
+        );
+        io.stdout.write(`Token (shown only this once): ${secret}\nmom_id: ${token.momId}\n`);
+        return;
+      }
+      case 'list': {
+        const tokens = await d.tokens.list(user.id);
+        if (p.flags.get('--json')) {
+          io.stdout.write(`${JSON.stringify(tokens.map((t) => ({ mom_id: t.momId, name: t.name, capabilities: t.capabilities, expires_at: t.expiresAt, tags: t.tags })))}\n`);
+        } else {
+          for (const t of tokens) io.stdout.write(`${t.momId}\t${t.name}\t${t.capabilities.join(',')}\t${t.expiresAt?.toISOString() ?? 'never'}\n`);
+        }
+        return;
+      }
+      case 'revoke': {
+        if (!momId || extra.length) throw new UsageError('token revoke needs a user name and a mom_id');
+        await d.tokens.revoke(user.id, momId);
+        io.stdout.write('Revoked.\n');
+        return;
+      }
+      default:
+        throw new UsageError(`unknown token command ${sub}`);
+    }
+  });
+}
+
 async function dbCommand(p: Parsed, config: Config, io: CliIO): Promise<void> {
   const [, sub, url, ...extra] = p.positional;
   if (sub !== 'copy-to') throw new UsageError(sub ? `unknown db command ${sub}` : 'db needs a command: copy-to');
@@ -240,6 +291,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         return 0;
       case 'db':
         await dbCommand(parsed, config, io);
+        return 0;
+      case 'token':
+        await tokenCommand(parsed, config, io);
         return 0;
       default:
         throw new UsageError(`unknown command ${command}`);

@@ -8,7 +8,9 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { ensureFirstUser, type FirstUser } from './domain/bootstrap.ts';
+import { holds } from './domain/capabilities.ts';
 import { createDomain, type Domain } from './domain/index.ts';
+import { looksLikeToken } from './domain/tokens.ts';
 import type { Logger } from './logger.ts';
 
 export interface RunningServer {
@@ -42,6 +44,13 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     const domain = createDomain({ db, config, clock, log });
     const firstUser = await ensureFirstUser(domain.users, config.initialUser, config.initialPassword);
     const auth = new BasicAuthenticator(domain.users, domain.loginFailures, config.authThrottle, clock);
+    // API tokens holding `dav` work as app passwords for CalDAV.
+    auth.addAlternative(async (username, secret) => {
+      if (!looksLikeToken(secret)) return null;
+      const grant = await domain.tokens.authenticate(secret);
+      if (!grant || grant.username !== username || !holds(grant.token.capabilities, 'dav')) return null;
+      return { id: grant.token.userId, username: grant.username, via: 'token' };
+    });
     // The change log behind sync tokens is kept for SYNC_LOG_RETENTION_DAYS; older tokens get
     // valid-sync-token and clients resynchronise.
     const prune = () =>
@@ -49,6 +58,11 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     await prune();
     const pruner = setInterval(prune, 6 * 3600_000);
     pruner.unref();
+    // Expiry events of tokens that expired or were revoked leave the feeds.
+    const sweep = () => domain.feeds.sweep().catch((err: unknown) => log.warn({ err }, 'sweeping token feeds failed'));
+    await sweep();
+    const sweeper = setInterval(sweep, 10 * 60_000);
+    sweeper.unref();
     let draining = false;
     const app = createApp({ config, domain, log, auth, draining: () => draining });
     const srv = app.listen(config.port, config.host);
@@ -68,14 +82,15 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
         closing ??= (async () => {
           draining = true;
           clearInterval(pruner);
+          clearInterval(sweeper);
           const grace = opts.shutdownGraceMs ?? 10_000;
           const closed = new Promise<void>((resolve) => srv.close(() => resolve()));
           // Keep-alive connections go idle as their last response finishes; close them as they do.
-          const sweeper = setInterval(() => srv.closeIdleConnections(), 50);
+          const idleCloser = setInterval(() => srv.closeIdleConnections(), 50);
           srv.closeIdleConnections();
           const timer = setTimeout(() => srv.closeAllConnections(), grace);
           await closed;
-          clearInterval(sweeper);
+          clearInterval(idleCloser);
           clearTimeout(timer);
           await db.close();
         })();

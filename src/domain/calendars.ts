@@ -132,6 +132,12 @@ function toView(r: InstanceRow): CalendarView {
   };
 }
 
+/** Calendar views by a condition on instances (i.*), read with the given EntityManager (inside a transaction too). */
+export async function loadViews(em: SqlEntityManager, where: string, params: unknown[]): Promise<CalendarView[]> {
+  const rows = await em.execute<InstanceRow[]>(`${SELECT_VIEW} where ${where} order by i.calendarorder, i.id`, params as never[]);
+  return rows.map(toView);
+}
+
 export function canWriteContent(view: CalendarView): boolean {
   return view.access === OWNER_ACCESS || view.access === READWRITE_ACCESS;
 }
@@ -140,19 +146,16 @@ export class CalendarService {
   constructor(private readonly ctx: DomainContext) {}
 
   async listForPrincipal(principaluri: string): Promise<CalendarView[]> {
-    const rows = await this.ctx.db.em().execute<InstanceRow[]>(`${SELECT_VIEW} where i.principaluri = ? order by i.calendarorder, i.id`, [principaluri]);
-    return rows.map(toView);
+    return loadViews(this.ctx.db.em(), 'i.principaluri = ?', [principaluri]);
   }
 
   async get(principaluri: string, uri: string): Promise<CalendarView | null> {
-    const rows = await this.ctx.db.em().execute<InstanceRow[]>(`${SELECT_VIEW} where i.principaluri = ? and i.uri = ?`, [principaluri, uri]);
-    return rows[0] ? toView(rows[0]) : null;
+    return (await loadViews(this.ctx.db.em(), 'i.principaluri = ? and i.uri = ?', [principaluri, uri]))[0] ?? null;
   }
 
   async getByInstanceId(id: number): Promise<CalendarView | null> {
     if (!Number.isSafeInteger(id) || id < 1 || id > 2 ** 31 - 1) return null;
-    const rows = await this.ctx.db.em().execute<InstanceRow[]>(`${SELECT_VIEW} where i.id = ?`, [id]);
-    return rows[0] ? toView(rows[0]) : null;
+    return (await loadViews(this.ctx.db.em(), 'i.id = ?', [id]))[0] ?? null;
   }
 
   /** Re-reads a view (after a write changed its token). */
@@ -169,31 +172,34 @@ export class CalendarService {
 
   /** Creates a calendar in a principal's home (the admin API acts for the user). */
   async createFor(homePrincipaluri: string, req: NewCalendarRequest): Promise<CalendarView> {
+    const instanceId = await this.ctx.db.em().transactional((em) => this.insert(em, homePrincipaluri, req));
+    return (await this.getByInstanceId(instanceId)) as CalendarView;
+  }
+
+  /** Creates a calendar inside the caller's transaction; returns the instance id. */
+  async insert(em: SqlEntityManager, homePrincipaluri: string, req: NewCalendarRequest): Promise<number> {
     checkCalendarUri(req.uri);
     const components = req.components?.length ? req.components : (['VEVENT', 'VTODO'] as ComponentType[]);
     if (req.isPublic && !this.ctx.config.publicCalendarsEnabled) throw forbidden('public calendars are disabled on this server');
-    const instanceId = await this.ctx.db.em().transactional(async (em) => {
-      if (await em.count(CalendarInstance, { principaluri: homePrincipaluri, uri: req.uri })) {
-        throw conflict(`a calendar named ${req.uri} already exists`, {
-          precondition: { namespace: 'DAV:', name: 'resource-must-be-null' },
-          code: 'exists',
-        });
-      }
-      const { instanceId } = await insertCalendar(em, {
-        principaluri: homePrincipaluri,
-        uri: req.uri,
-        displayname: req.displayname ?? null,
-        description: req.description ?? null,
-        color: req.color ?? null,
-        order: req.order ?? 0,
-        timezone: req.timezone ?? null,
-        components,
-        isPublic: req.isPublic ?? false,
+    if (await em.count(CalendarInstance, { principaluri: homePrincipaluri, uri: req.uri })) {
+      throw conflict(`a calendar named ${req.uri} already exists`, {
+        precondition: { namespace: 'DAV:', name: 'resource-must-be-null' },
+        code: 'exists',
       });
-      if (req.dead?.length) await writeDeadProps(em, calendarPath(homePrincipaluri, req.uri), req.dead, []);
-      return instanceId;
+    }
+    const { instanceId } = await insertCalendar(em, {
+      principaluri: homePrincipaluri,
+      uri: req.uri,
+      displayname: req.displayname ?? null,
+      description: req.description ?? null,
+      color: req.color ?? null,
+      order: req.order ?? 0,
+      timezone: req.timezone ?? null,
+      components,
+      isPublic: req.isPublic ?? false,
     });
-    return (await this.getByInstanceId(instanceId)) as CalendarView;
+    if (req.dead?.length) await writeDeadProps(em, calendarPath(homePrincipaluri, req.uri), req.dead, []);
+    return instanceId;
   }
 
   /** Applies property changes atomically. Instance properties of a share are the sharee's own. */
@@ -238,16 +244,19 @@ export class CalendarService {
 
   /** Deletes what an instance stands for: the whole calendar (owner) or the share (sharee). */
   async deleteInstance(view: CalendarView): Promise<void> {
-    await this.ctx.db.em().transactional(async (em) => {
-      if (view.access === OWNER_ACCESS) {
-        const instances = await em.find(CalendarInstance, { calendar: view.calendarId });
-        await em.nativeDelete(PropertyStorage, { path: { $in: instances.map((i) => calendarPath(i.principaluri, i.uri)) } });
-        await em.nativeDelete(Calendar, { id: view.calendarId });
-      } else {
-        await em.nativeDelete(PropertyStorage, { path: calendarPath(view.principaluri, view.uri) });
-        await em.nativeDelete(CalendarInstance, { id: view.instanceId });
-      }
-    });
+    await this.ctx.db.em().transactional((em) => this.remove(em, view));
+  }
+
+  /** deleteInstance inside the caller's transaction. */
+  async remove(em: SqlEntityManager, view: CalendarView): Promise<void> {
+    if (view.access === OWNER_ACCESS) {
+      const instances = await em.find(CalendarInstance, { calendar: view.calendarId });
+      await em.nativeDelete(PropertyStorage, { path: { $in: instances.map((i) => calendarPath(i.principaluri, i.uri)) } });
+      await em.nativeDelete(Calendar, { id: view.calendarId });
+    } else {
+      await em.nativeDelete(PropertyStorage, { path: calendarPath(view.principaluri, view.uri) });
+      await em.nativeDelete(CalendarInstance, { id: view.instanceId });
+    }
   }
 
   /** How many objects of each component type a calendar holds. */

@@ -3,7 +3,10 @@ import { CalendarService } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { LoginFailureService } from './loginFailures.ts';
 import { ObjectService } from './objects.ts';
+import { ExportService } from './exports.ts';
+import { FeedService } from './feeds.ts';
 import { SharingService } from './sharing.ts';
+import { TokenService } from './tokens.ts';
 import { SystemService } from './system.ts';
 import { UserService } from './users.ts';
 
@@ -13,17 +16,26 @@ export interface Domain {
   readonly calendars: CalendarService;
   readonly objects: ObjectService;
   readonly sharing: SharingService;
+  readonly feeds: FeedService;
+  readonly exports: ExportService;
+  readonly tokens: TokenService;
   readonly loginFailures: LoginFailureService;
   readonly system: SystemService;
 }
 
 export function createDomain(ctx: DomainContext): Domain {
+  const calendars = new CalendarService(ctx);
+  const objects = new ObjectService(ctx);
+  const feeds = new FeedService(ctx, calendars, objects);
   return {
     ctx,
     users: new UserService(ctx),
-    calendars: new CalendarService(ctx),
-    objects: new ObjectService(ctx),
+    calendars,
+    objects,
     sharing: new SharingService(ctx),
+    feeds,
+    exports: new ExportService(ctx, objects),
+    tokens: new TokenService(ctx, feeds),
     loginFailures: new LoginFailureService(ctx),
     system: new SystemService(ctx),
   };

@@ -1,17 +1,9 @@
 // GET and HEAD. An object answers its stored text; a calendar answers an export of all its objects
 // (also as `?export`, with sabre's start, end, expand and componentType parameters).
-import { createHash } from 'node:crypto';
-import { escapeText, CalendarMerger } from '../../ical/export.ts';
-import { calendarDataFor } from '../../ical/calendarData.ts';
-import { matchesFilter } from '../../ical/filter.ts';
-import { parseCalendarText } from '../../ical/parse.ts';
-import { zoneFromCalendarTimezone } from '../../ical/time.ts';
 import type { CalendarView } from '../../domain/calendars.ts';
 import { DavError } from '../errors.ts';
 import type { DavCtx } from '../context.ts';
 import { contentTypeOf } from '../properties.ts';
-
-export const PRODID = '-//Calendula//Calendula CalDAV Server//EN';
 
 function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
   if (!header) return false;
@@ -69,13 +61,12 @@ export function exportFileName(name: string, today: Date): string {
   return `${safe}-${today.toISOString().slice(0, 10)}.ics`;
 }
 
-/** Streams a calendar as one VCALENDAR (export, public feeds). */
-export async function sendCalendarExport(ctx: DavCtx, cal: CalendarView, params: ExportParams, extraHeader: string[] = []): Promise<void> {
+/** Streams a calendar export with its headers; 304 when the client has it. */
+async function sendCalendarExport(ctx: DavCtx, cal: CalendarView, params: ExportParams): Promise<void> {
   const { req, res, deps } = ctx;
-  const name = cal.displayname ?? cal.uri;
-  const etag = createHash('sha1')
-    .update(JSON.stringify([cal.calendarId, cal.synctoken, name, cal.color, cal.description, cal.timezone, params, extraHeader]))
-    .digest('hex');
+  const exports = deps.domain.exports;
+  const etag = exports.etag(cal, params);
+  const name = exports.nameOf(cal);
   res.setHeader('ETag', `"${etag}"`);
   res.setHeader('Cache-Control', 'private, no-cache');
   res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
@@ -89,35 +80,10 @@ export async function sendCalendarExport(ctx: DavCtx, cal: CalendarView, params:
     res.end();
     return;
   }
-  const header = [`X-WR-CALNAME:${escapeText(name)}`, ...extraHeader];
-  if (cal.color) header.push(`X-APPLE-CALENDAR-COLOR:${cal.color}`);
-  const merger = new CalendarMerger();
-  const range = params.start !== undefined || params.end !== undefined ? { start: params.start, end: params.end } : undefined;
-  const zone = zoneFromCalendarTimezone(cal.timezone);
-  const limits = deps.config.limits;
-  const write = async (chunk: string) => {
+  for await (const chunk of exports.stream(cal, params)) {
     if (chunk && !res.write(chunk)) await new Promise<void>((r) => res.once('drain', () => r()));
-  };
-  await write(merger.begin({ prodId: PRODID, properties: header }));
-  for await (const batch of deps.domain.objects.candidates(cal, { componentType: params.componentType, range })) {
-    for (const o of batch) {
-      let text = o.data;
-      if (range) {
-        const filter = {
-          name: 'VCALENDAR',
-          isNotDefined: false,
-          propFilters: [],
-          compFilters: [{ name: params.componentType ?? 'VEVENT', isNotDefined: false, timeRange: range, propFilters: [], compFilters: [] }],
-        };
-        if (!matchesFilter(parseCalendarText(o.data), filter, { floatingZone: zone, maxInstances: limits.maxRecurrenceInstances })) continue;
-      }
-      if (params.expand && params.start !== undefined && params.end !== undefined) {
-        text = calendarDataFor(o.data, { expand: { start: params.start, end: params.end } }, { floatingZone: zone, maxInstances: limits.maxRecurrenceInstances });
-      }
-      await write(merger.add(text, params.componentType));
-    }
   }
-  res.end(merger.end());
+  res.end();
 }
 
 export async function getOrHead(ctx: DavCtx): Promise<void> {

@@ -6,7 +6,7 @@ import type { DavCtx } from '../context.ts';
 import { privilegesFor } from '../privileges.ts';
 import { child, type XmlElement } from '../xml/parse.ts';
 import { c } from '../xml/names.ts';
-import { PRODID } from '../methods/get.ts';
+import { PRODID } from '../../domain/exports.ts';
 import { calendarZone, parseTimeRange } from './common.ts';
 
 export async function freeBusyQuery(ctx: DavCtx, body: XmlElement): Promise<void> {
