@@ -97,6 +97,23 @@ describe('calendula CLI', () => {
     expect(empty.err).toContain('no password on standard input');
   });
 
+  it('token create prints the secret once; token list shows it without the secret; token revoke removes it', async () => {
+    const created = await cli(['token', 'create', 'carol', '--name', 'ci', '--capability', 'dav', '--capability', 'read@events', '--tag', 'CI', '--expires', '2099-01-01T00:00:00Z'], db.env);
+    expect(created.code).toBe(0);
+    const secret = /Token \(shown only this once\): (\S+)/.exec(created.out)![1]!;
+    const momId = /mom_id: (\S+)/.exec(created.out)![1]!;
+    expect(secret).toMatch(/^calendula_[0-9a-f]{32}_/);
+    const listed = await cli(['token', 'list', 'carol', '--json'], db.env);
+    expect(JSON.parse(listed.out)).toEqual([{ mom_id: momId, name: 'ci', capabilities: ['dav', 'read@events'], expires_at: '2099-01-01T00:00:00.000Z', tags: ['CI'] }]);
+    expect(listed.out).not.toContain(secret);
+    expect((await cli(['token', 'revoke', 'carol', momId], db.env)).code).toBe(0);
+    expect(JSON.parse((await cli(['token', 'list', 'carol', '--json'], db.env)).out)).toEqual([]);
+    expect((await cli(['token', 'revoke', 'carol', momId], db.env)).code).toBe(1);
+    expect((await cli(['token', 'create', 'carol', '--name', 'x'], db.env)).err).toContain('capabilities must be');
+    expect((await cli(['token', 'create', 'nobody', '--name', 'x', '--capability', 'dav'], db.env)).code).toBe(1);
+    expect((await cli(['token', 'create', 'carol', '--capability', 'dav'], db.env)).code).toBe(2);
+  });
+
   it('help prints the usage', async () => {
     const r = await cli(['help'], db.env);
     expect(r.code).toBe(0);
