@@ -236,6 +236,19 @@ describe('admin API /api/v1 (Davis-compatible)', () => {
       expect((await api('GET', '/api/v1/users/newbie')).status).toBe(404);
     });
 
+    it('token extension: create for a user (secret once), list, revoke', async () => {
+      const created = await api('POST', '/api/v1/users/jdoe/tokens', { body: { name: 'deploy', capabilities: ['calendars:notify', 'dav'], expires_at: '2027-01-01T00:00:00Z', tags: ['CI'] } });
+      expect(created.status).toBe(200);
+      const data = created.json.data as { token: string; mom_id: string };
+      expect(data.token).toMatch(/^calendula_/);
+      const listed = await api('GET', '/api/v1/users/jdoe/tokens');
+      expect(listed.json.data).toEqual([expect.objectContaining({ mom_id: data.mom_id, name: 'deploy', tags: ['CI'] })]);
+      expect(listed.raw).not.toContain(data.token.slice(10));
+      expect((await api('POST', '/api/v1/users/jdoe/tokens', { body: { name: 'x', capabilities: [] } })).status).toBe(400);
+      expect((await api('DELETE', `/api/v1/users/jdoe/tokens/${encodeURIComponent(data.mom_id)}`)).status).toBe(200);
+      expect((await api('DELETE', `/api/v1/users/jdoe/tokens/${encodeURIComponent(data.mom_id)}`)).json.message).toBe('Token Not Found');
+    });
+
     it('never answers 500 to malformed bodies and ids', async () => {
       const bodies = ['null', '42', '"string"', '[]', '{"name": {"$gt": ""}}', '\u0000', '{"name":"x","uri":"y","description":["a"]}'];
       for (const b of bodies) {

@@ -8,6 +8,7 @@ import type { CalendarView } from '../../domain/calendars.ts';
 import type { ComponentType } from '../../domain/components.ts';
 import { isDomainError } from '../../domain/errors.ts';
 import type { Domain } from '../../domain/index.ts';
+import type { TokenInfo } from '../../domain/tokens.ts';
 import type { UserInfo } from '../../domain/users.ts';
 import { BodyTooLargeError, readBody } from '../../http/body.ts';
 import type { Logger } from '../../logger.ts';
@@ -108,6 +109,17 @@ function extensions(ctx: Ctx, body: Body): { color?: string | null; isPublic?: b
   return out;
 }
 
+function tokenJson(t: TokenInfo): { [key: string]: Json } {
+  return {
+    mom_id: t.momId,
+    name: t.name,
+    capabilities: t.capabilities,
+    expires_at: t.expiresAt ? t.expiresAt.toISOString() : null,
+    tags: t.tags,
+    created_at: t.createdAt.toISOString(),
+  };
+}
+
 function userJson(u: UserInfo, detail: boolean): { [key: string]: Json } {
   const base = { user_id: u.id, principal_id: u.principalId, uri: u.principalUri, username: u.username };
   return detail ? { ...base, displayname: u.displayName, email: u.email } : base;
@@ -178,6 +190,45 @@ const handlers = {
   async deleteUser(ctx: Ctx) {
     const u = await user(ctx, ctx.params[0] as string);
     await ctx.deps.domain.users.delete(u.username);
+    ctx.env.success(ctx.res);
+  },
+
+  async listTokens(ctx: Ctx) {
+    const u = await user(ctx, ctx.params[0] as string);
+    const tokens = await ctx.deps.domain.tokens.list(u.id);
+    ctx.env.success(ctx.res, tokens.map((t) => tokenJson(t)));
+  },
+
+  async createToken(ctx: Ctx) {
+    const u = await user(ctx, ctx.params[0] as string);
+    const body = await jsonBody(ctx);
+    try {
+      const { secret, token } = await ctx.deps.domain.tokens.create(
+        u.id,
+        { name: body.name, capabilities: body.capabilities, expiresAt: body.expires_at, tags: body.tags },
+        null,
+      );
+      ctx.env.success(ctx.res, { token: secret, ...tokenJson(token) });
+    } catch (e) {
+      if (isDomainError(e) && e.kind === 'Invalid') throw new ApiError(400, `Invalid Token: ${e.message}`);
+      throw e;
+    }
+  },
+
+  async revokeToken(ctx: Ctx) {
+    const u = await user(ctx, ctx.params[0] as string);
+    let momId: string;
+    try {
+      momId = decodeURIComponent(ctx.params[1] as string);
+    } catch {
+      throw new ApiError(404, 'Token Not Found');
+    }
+    try {
+      await ctx.deps.domain.tokens.revoke(u.id, momId);
+    } catch (e) {
+      if (isDomainError(e) && e.kind === 'NotFound') throw new ApiError(404, 'Token Not Found');
+      throw e;
+    }
     ctx.env.success(ctx.res);
   },
 
@@ -355,6 +406,8 @@ const handlers = {
 const ROUTES: Route[] = [
   { pattern: /^\/health$/, methods: { GET: handlers.health }, open: true },
   { pattern: /^\/users$/, methods: { GET: handlers.listUsers, POST: handlers.createUser } },
+  { pattern: new RegExp(`^/users/${USER}/tokens$`), methods: { GET: handlers.listTokens, POST: handlers.createToken } },
+  { pattern: new RegExp(`^/users/${USER}/tokens/([^/]+)$`), methods: { DELETE: handlers.revokeToken } },
   { pattern: new RegExp(`^/users/${USER}$`), methods: { GET: handlers.getUser, PUT: handlers.updateUser, PATCH: handlers.updateUser, DELETE: handlers.deleteUser } },
   { pattern: new RegExp(`^/calendars/${USER}/create$`), methods: { POST: handlers.createCalendar } },
   { pattern: new RegExp(`^/calendars/${USER}/shares/${ID}$`), methods: { GET: handlers.listShares } },
