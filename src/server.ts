@@ -56,6 +56,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     const prune = () =>
       domain.objects.pruneChangeLog().catch((err: unknown) => log.warn({ err }, 'pruning the change log failed'));
     await prune();
+    const backfilled = await domain.objects.backfillEventFields();
+    if (backfilled) log.info({ objects: backfilled }, 'filled the event columns of older objects');
     const pruner = setInterval(prune, 6 * 3600_000);
     pruner.unref();
     // Expiry events of tokens that expired or were revoked leave the feeds.

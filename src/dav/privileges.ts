@@ -15,7 +15,9 @@ export type Privilege =
   | 'bind'
   | 'unbind'
   | 'read-current-user-privilege-set'
-  | 'read-free-busy';
+  | 'read-free-busy'
+  | 'schedule-deliver'
+  | 'schedule-send';
 
 const READ: Privilege[] = ['read', 'read-current-user-privilege-set'];
 const ALL_WRITE: Privilege[] = ['read', 'write', 'write-properties', 'write-content', 'bind', 'unbind', 'read-current-user-privilege-set'];
@@ -30,6 +32,10 @@ export function privilegesFor(r: Resource, viewer: Actor | null): Set<Privilege>
       return new Set(viewer?.principaluri === r.user.principalUri ? [...READ, 'write-properties'] : READ);
     case 'home':
       return new Set(ALL_WRITE);
+    case 'inbox':
+      return new Set([...READ, 'unbind', 'schedule-deliver']);
+    case 'outbox':
+      return new Set([...READ, 'schedule-send']);
     case 'calendar':
     case 'object': {
       const inHome = viewer?.principaluri === r.cal.principaluri;
@@ -42,6 +48,6 @@ export function privilegesFor(r: Resource, viewer: Actor | null): Set<Privilege>
 export function privilegeSetXml(privs: Set<Privilege>): XmlNode[] {
   return [...privs].map((p) => ({
     name: d('privilege'),
-    children: [{ name: p === 'read-free-busy' ? c(p) : d(p) }],
+    children: [{ name: p === 'read-free-busy' || p.startsWith('schedule-') ? c(p) : d(p) }],
   }));
 }

@@ -16,6 +16,8 @@ export interface PropContext {
   config: Config;
   /** Dead properties by storage path, loaded for the resources being answered. */
   dead: Map<string, DeadProperty[]>;
+  /** Where invitations land (schedule-default-calendar-URL), when known. */
+  defaultCalendarUri?: string;
 }
 
 /** Children of the property element, or its text. */
@@ -66,7 +68,7 @@ function reports(names: XmlNode[]): XmlNode[] {
   return names.map((n) => ({ name: d('supported-report'), children: [{ name: d('report'), children: [n] }] }));
 }
 
-const COLLECTIONS: readonly ResourceKind[] = ['root', 'principals', 'homes', 'home', 'calendar'];
+const COLLECTIONS: readonly ResourceKind[] = ['root', 'principals', 'homes', 'home', 'inbox', 'outbox', 'calendar'];
 
 export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LiveProperty>([
   [
@@ -82,6 +84,10 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
             return [{ name: d('principal') }];
           case 'calendar':
             return [{ name: d('collection') }, { name: c('calendar') }];
+          case 'inbox':
+            return [{ name: d('collection') }, { name: c('schedule-inbox') }];
+          case 'outbox':
+            return [{ name: d('collection') }, { name: c('schedule-outbox') }];
           default:
             return [{ name: d('collection') }];
         }
@@ -126,13 +132,15 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   [
     d('owner'),
     {
-      kinds: ['principal', 'home', 'calendar', 'object'],
+      kinds: ['principal', 'home', 'inbox', 'outbox', 'calendar', 'object'],
       allprop: false,
       get: (r, ctx) => {
         switch (r.kind) {
           case 'principal':
             return [href(principalHref(ctx, r.user.username))];
           case 'home':
+          case 'inbox':
+          case 'outbox':
             return [href(principalHref(ctx, r.username))];
           case 'calendar':
           case 'object':
@@ -201,6 +209,22 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   ],
   [d('alternate-URI-set'), { kinds: ['principal'], allprop: false, get: (r) => (r.kind === 'principal' && r.user.email ? [href(`mailto:${r.user.email}`)] : []) }],
   [c('calendar-user-type'), { kinds: ['principal'], allprop: false, get: () => 'INDIVIDUAL' }],
+  [
+    c('schedule-inbox-URL'),
+    { kinds: ['principal'], allprop: false, get: (r, ctx) => (r.kind === 'principal' ? [href(hrefFor(ctx.davRoot, ['calendars', r.user.username, 'inbox'], true))] : null) },
+  ],
+  [
+    c('schedule-outbox-URL'),
+    { kinds: ['principal'], allprop: false, get: (r, ctx) => (r.kind === 'principal' ? [href(hrefFor(ctx.davRoot, ['calendars', r.user.username, 'outbox'], true))] : null) },
+  ],
+  [
+    c('schedule-default-calendar-URL'),
+    {
+      kinds: ['inbox'],
+      allprop: false,
+      get: (r, ctx) => (r.kind === 'inbox' && ctx.defaultCalendarUri ? [href(hrefFor(ctx.davRoot, ['calendars', r.username, ctx.defaultCalendarUri], true))] : null),
+    },
+  ],
   [d('group-membership'), { kinds: ['principal'], allprop: false, get: () => [] }],
   [d('group-member-set'), { kinds: ['principal'], allprop: false, get: () => [] }],
   [cs('calendar-proxy-read-for'), { kinds: ['principal'], allprop: false, get: () => [] }],

@@ -16,6 +16,7 @@ export type Resource =
   | { kind: 'principal'; user: UserInfo }
   | { kind: 'homes' }
   | { kind: 'home'; username: string; principaluri: string }
+  | { kind: 'inbox' | 'outbox'; username: string; principaluri: string }
   | { kind: 'calendar'; username: string; cal: CalendarView }
   | { kind: 'object'; username: string; cal: CalendarView; uri: string; meta: ObjectMeta | null };
 
@@ -38,6 +39,9 @@ export function segmentsOf(r: Resource): string[] {
       return ['calendars'];
     case 'home':
       return ['calendars', r.username];
+    case 'inbox':
+    case 'outbox':
+      return ['calendars', r.username, r.kind];
     case 'calendar':
       return ['calendars', r.username, r.cal.uri];
     case 'object':
@@ -70,6 +74,9 @@ export async function resolveResource(segments: string[], viewer: Actor | null, 
   const principaluri = `principals/${name}`;
   const own = viewer?.principaluri === principaluri;
   if (calUri === undefined) return own ? { kind: 'home', username: name, principaluri } : null;
+  // The scheduling inbox and outbox (RFC 6638); invitations go straight into calendars, so the
+  // inbox stays empty.
+  if (own && (calUri === 'inbox' || calUri === 'outbox')) return objUri === undefined ? { kind: calUri, username: name, principaluri } : null;
   const cal = await domain.calendars.get(principaluri, calUri);
   if (!cal) return null;
   if (!own && !isPubliclyReadable(cal, domain.ctx.config.publicCalendarsEnabled)) return null;

@@ -10,6 +10,7 @@ import { deleteMethod } from './methods/delete.ts';
 import { getOrHead } from './methods/get.ts';
 import { mkcalendar } from './methods/mkcalendar.ts';
 import { options, allowedMethods, davHeader } from './methods/options.ts';
+import { post } from './methods/post.ts';
 import { propfind } from './methods/propfind.ts';
 import { proppatch } from './methods/proppatch.ts';
 import { put } from './methods/put.ts';
@@ -33,6 +34,7 @@ const HANDLERS: Record<string, Handler> = {
   COPY: copyMove,
   MOVE: copyMove,
   REPORT: report,
+  POST: post,
 };
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'PROPFIND', 'REPORT', 'OPTIONS']);

@@ -17,11 +17,19 @@ export interface Precondition {
   href?: string;
 }
 
+/** One broken rule of one field; `code` names the rule so that faces can word it in any language. */
+export interface FieldProblem {
+  field: string;
+  code: string;
+  /** Values the message may mention (a limit, …). */
+  params?: Record<string, string | number>;
+}
+
 export class DomainError extends Error {
   constructor(
     readonly kind: DomainErrorKind,
     message: string,
-    readonly details: { precondition?: Precondition; field?: string; code?: string } = {},
+    readonly details: { precondition?: Precondition; field?: string; code?: string; problems?: FieldProblem[] } = {},
   ) {
     super(message);
     this.name = 'DomainError';

@@ -3,8 +3,10 @@ import { CalendarService } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { LoginFailureService } from './loginFailures.ts';
 import { ObjectService } from './objects.ts';
+import { EventService } from './events.ts';
 import { ExportService } from './exports.ts';
 import { FeedService } from './feeds.ts';
+import { SchedulingService } from './scheduling.ts';
 import { SharingService } from './sharing.ts';
 import { TokenService } from './tokens.ts';
 import { SystemService } from './system.ts';
@@ -18,6 +20,8 @@ export interface Domain {
   readonly sharing: SharingService;
   readonly feeds: FeedService;
   readonly exports: ExportService;
+  readonly events: EventService;
+  readonly scheduling: SchedulingService;
   readonly tokens: TokenService;
   readonly loginFailures: LoginFailureService;
   readonly system: SystemService;
@@ -35,6 +39,8 @@ export function createDomain(ctx: DomainContext): Domain {
     sharing: new SharingService(ctx),
     feeds,
     exports: new ExportService(ctx, objects),
+    events: new EventService(ctx, objects),
+    scheduling: new SchedulingService(ctx, objects),
     tokens: new TokenService(ctx, feeds),
     loginFailures: new LoginFailureService(ctx),
     system: new SystemService(ctx),

@@ -4,6 +4,7 @@
 // listeners (scheduling, synchronization jobs) act — all in one transaction.
 import { createHash } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { deriveEventFields, type EventFields } from '../ical/eventFields.ts';
 import { deriveTimeBounds } from '../ical/indexing.ts';
 import { IcalError, parseCalendarObject, type ParsedObject } from '../ical/parse.ts';
 import type { TimeRange } from '../ical/timeRange.ts';
@@ -63,6 +64,20 @@ export interface SyncChanges {
   token: number;
   /** True when `limit` cut the answer short (the client should ask again with `token`). */
   truncated: boolean;
+}
+
+export interface PreparedObject {
+  parsed: ParsedObject;
+  first: number | null;
+  last: number | null;
+  size: number;
+  fields: EventFields;
+}
+
+/** The event columns in the order the statements list them (attendees as a PostgreSQL array literal). */
+function eventColumns(f: EventFields): (string | number | null)[] {
+  const arr = `{${f.attendees.map((a) => `"${a.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+  return [f.dtstart, f.dtend, f.summary, f.description, f.organizer, arr];
 }
 
 export const OP_ADDED = 1;
@@ -133,7 +148,7 @@ export class ObjectService {
   }
 
   /** Validates and indexes a body without storing it. */
-  prepare(view: CalendarView, body: Uint8Array | string): { parsed: ParsedObject; first: number | null; last: number | null; size: number } {
+  prepare(view: CalendarView, body: Uint8Array | string): PreparedObject {
     const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     if (size > this.ctx.config.limits.maxObjectBytes) {
       throw tooLarge(`calendar objects may be at most ${this.ctx.config.limits.maxObjectBytes} bytes`, {
@@ -153,7 +168,7 @@ export class ObjectService {
       });
     }
     const { first, last } = deriveTimeBounds(parsed, this.ctx.config.limits.maxRecurrenceInstances);
-    return { parsed, first, last, size: Buffer.byteLength(parsed.text) };
+    return { parsed, first, last, size: Buffer.byteLength(parsed.text), fields: deriveEventFields(parsed) };
   }
 
   /** Creates or replaces the object at `uri`. */
@@ -177,11 +192,11 @@ export class ObjectService {
     actor: Actor | null,
     view: CalendarView,
     uri: string,
-    prepared: ReturnType<ObjectService['prepare']>,
+    prepared: PreparedObject,
     cond: WriteConditions,
     origin?: string,
   ): Promise<WriteResult> {
-    const { parsed, first, last, size } = prepared;
+    const { parsed, first, last, size, fields: f } = prepared;
     const cal = await lockCalendar(em, view.calendarId);
     const existing = (
       await em.execute<Row[]>(`select ${META}, uid, calendardata from calendarobjects where calendarid = ? and uri = ?`, [view.calendarId, uri])
@@ -208,14 +223,16 @@ export class ObjectService {
     if (existing) {
       await em.execute(
         `update calendarobjects set calendardata = ?, etag = ?, size = ?, lastmodified = ?, componenttype = ?,
-           firstoccurence = ?, lastoccurence = ?, uid = ? where id = ?`,
-        [parsed.text, etag, size, now, parsed.componentType, first, last, parsed.uid, existing.id],
+           firstoccurence = ?, lastoccurence = ?, uid = ?, dtstart = ?, dtend = ?, summary = ?, description = ?,
+           organizer = ?, attendees = ? where id = ?`,
+        [parsed.text, etag, size, now, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), existing.id],
       );
     } else {
       await em.execute(
-        `insert into calendarobjects (calendardata, uri, calendarid, lastmodified, etag, size, componenttype, firstoccurence, lastoccurence, uid)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [parsed.text, uri, view.calendarId, now, etag, size, parsed.componentType, first, last, parsed.uid],
+        `insert into calendarobjects (calendardata, uri, calendarid, lastmodified, etag, size, componenttype, firstoccurence,
+           lastoccurence, uid, dtstart, dtend, summary, description, organizer, attendees, created_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [parsed.text, uri, view.calendarId, now, etag, size, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), now],
       );
     }
     await logChange(em, view.calendarId, uri, token, existing ? OP_MODIFIED : OP_ADDED, this.ctx.clock.now());
@@ -394,6 +411,27 @@ export class ObjectService {
       out.push(...rows.map(toMeta));
     }
     return out;
+  }
+
+  /** Fills the event columns of rows written before they existed (a no-op once done). */
+  async backfillEventFields(): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const rows = await this.ctx.db.em().execute<{ id: number; calendardata: string }[]>(
+        "select id, calendardata from calendarobjects where dtstart is null and summary is null and attendees is null and componenttype = 'VEVENT' limit 200",
+      );
+      if (!rows.length) return done;
+      for (const r of rows) {
+        let cols: (string | number | null)[];
+        try {
+          cols = eventColumns(deriveEventFields(parseCalendarObject(r.calendardata)));
+        } catch {
+          cols = [null, null, null, null, null, '{}'];
+        }
+        await this.ctx.db.em().execute('update calendarobjects set dtstart = ?, dtend = ?, summary = ?, description = ?, organizer = ?, attendees = ? where id = ?', [...cols, r.id]);
+        done++;
+      }
+    }
   }
 
   /** Drops change-log entries older than the retention and raises each calendar's token floor. */

@@ -53,8 +53,17 @@ export function mergePeriods(periods: BusyPeriod[]): BusyPeriod[] {
 }
 
 /** A VCALENDAR with one VFREEBUSY for the range. */
-export function freeBusyCalendar(periods: BusyPeriod[], range: { start: number; end: number }, now: number, prodId: string, extra: string[] = []): string {
-  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', `PRODID:${escapeText(prodId).replace(/\\,/g, ',')}`, 'CALSCALE:GREGORIAN', 'BEGIN:VFREEBUSY'];
+export function freeBusyCalendar(
+  periods: BusyPeriod[],
+  range: { start: number; end: number },
+  now: number,
+  prodId: string,
+  extra: string[] = [],
+  method?: string,
+): string {
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', `PRODID:${escapeText(prodId).replace(/\\,/g, ',')}`, 'CALSCALE:GREGORIAN'];
+  if (method) lines.push(`METHOD:${method}`);
+  lines.push('BEGIN:VFREEBUSY');
   lines.push(`DTSTAMP:${formatUtc(now)}`, `DTSTART:${formatUtc(range.start)}`, `DTEND:${formatUtc(range.end)}`, ...extra);
   for (const p of mergePeriods(periods)) {
     const type = p.type === 'BUSY' ? '' : `;FBTYPE=${p.type}`;

@@ -3,7 +3,7 @@
 import type { Response } from 'express';
 import type { Resource } from '../resources.ts';
 
-const CLASSES = ['1', '3', 'access-control', 'calendar-access', 'extended-mkcol'];
+const CLASSES = ['1', '3', 'access-control', 'calendar-access', 'calendar-auto-schedule', 'extended-mkcol'];
 
 export function davHeader(): string {
   return CLASSES.join(', ');
@@ -13,7 +13,7 @@ const COMMON = ['OPTIONS', 'GET', 'HEAD', 'PROPFIND', 'PROPPATCH', 'REPORT'];
 
 function allowedForDepth(segmentCount: number, top: string | undefined): string[] {
   if (top === 'calendars' && segmentCount === 4) return [...COMMON, 'PUT', 'DELETE', 'COPY', 'MOVE'];
-  if (top === 'calendars' && segmentCount === 3) return [...COMMON, 'DELETE', 'MKCALENDAR', 'MKCOL', 'PUT'];
+  if (top === 'calendars' && segmentCount === 3) return [...COMMON, 'DELETE', 'MKCALENDAR', 'MKCOL', 'PUT', 'POST'];
   if (top === 'calendars' && segmentCount === 2) return [...COMMON, 'MKCALENDAR', 'MKCOL'];
   return COMMON;
 }
@@ -27,6 +27,8 @@ export function allowedMethods(r: Resource | null): string[] {
       return allowedForDepth(3, 'calendars');
     case 'home':
       return allowedForDepth(2, 'calendars');
+    case 'outbox':
+      return [...COMMON, 'POST'];
     default:
       return COMMON;
   }

@@ -67,7 +67,11 @@ export async function childrenOf(ctx: DavCtx, r: Resource): Promise<Resource[]> 
     case 'homes':
       return viewer ? [{ kind: 'home', username: viewer.username, principaluri: viewer.principaluri }] : [];
     case 'home':
-      return (await domain.calendars.listForPrincipal(r.principaluri)).map((cal) => ({ kind: 'calendar', username: r.username, cal }));
+      return [
+        ...(await domain.calendars.listForPrincipal(r.principaluri)).map((cal): Resource => ({ kind: 'calendar', username: r.username, cal })),
+        { kind: 'inbox', username: r.username, principaluri: r.principaluri },
+        { kind: 'outbox', username: r.username, principaluri: r.principaluri },
+      ];
     default:
       return [];
   }
@@ -88,7 +92,9 @@ export async function propfind(ctx: DavCtx): Promise<void> {
   const dead = needsDead(request)
     ? await ctx.deps.domain.calendars.deadPropertiesMany(listed.map(deadPropertyPath).filter((p): p is string => p !== null))
     : new Map();
-  const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead };
+  const inbox = listed.find((r): r is Resource & { kind: 'inbox' } => r.kind === 'inbox');
+  const defaultCalendarUri = inbox ? await ctx.deps.domain.scheduling.defaultCalendarUri(inbox.principaluri) : undefined;
+  const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead, defaultCalendarUri };
   const out = startMultistatus(ctx.res);
   for (const r of listed) {
     out.response(hrefFor(ctx.davRoot, segmentsOf(r), isCollection(r)), propstatsOf(answerFor(r, request, propCtx), minimal));

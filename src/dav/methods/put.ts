@@ -23,6 +23,9 @@ export async function put(ctx: DavCtx): Promise<void> {
   const result = await ctx.deps.domain.objects.put(ctx.viewer, r.cal, r.uri, body, cond).catch((e: unknown) => {
     throw withObjectHref(e, (name) => hrefFor(ctx.davRoot, ['calendars', r.username, r.cal.uri, name], false));
   });
-  ctx.res.setHeader('ETag', `"${result.etag}"`);
+  // Scheduling may have added SCHEDULE-STATUS: then what is stored is not what was sent, and the
+  // answer carries no ETag, so the client fetches the object again (RFC 4791 §5.3.4).
+  const stored = await ctx.deps.domain.objects.getMeta(r.cal, r.uri);
+  if (stored?.etag === result.etag) ctx.res.setHeader('ETag', `"${result.etag}"`);
   ctx.res.status(result.created ? 201 : 204).end();
 }

@@ -19,6 +19,19 @@ export const CalendarObject = defineEntity({
     /** UTC epoch seconds of the last instant (far future for open-ended series). */
     lastoccurence: p.bigint('number').nullable(),
     uid: p.string().length(255),
+    // For the events API: the master component's times and texts, and who is involved.
+    /** UTC epoch seconds of the master's DTSTART. */
+    dtstart: p.bigint('number').nullable(),
+    /** UTC epoch seconds of the master's end (DTEND, DTSTART + DURATION, or the start). */
+    dtend: p.bigint('number').nullable(),
+    summary: p.text().nullable(),
+    description: p.text().nullable(),
+    /** Lower-case e-mail of the ORGANIZER. */
+    organizer: p.string().length(320).nullable(),
+    /** Lower-case e-mails of the ATTENDEEs. */
+    attendees: p.array().nullable(),
+    /** UTC epoch seconds of the creation of the object on this server. */
+    createdAt: p.bigint('number').fieldName('created_at').nullable(),
   },
   uniques: [
     { name: 'calendarobjects_calendarid_uri_unique', properties: ['calendar', 'uri'] },
@@ -28,6 +41,19 @@ export const CalendarObject = defineEntity({
     {
       name: 'calendarobjects_timerange_index',
       properties: ['calendar', 'componenttype', 'firstoccurence', 'lastoccurence'],
+    },
+    { name: 'calendarobjects_events_start_index', properties: ['calendar', 'dtstart', 'id'] },
+    { name: 'calendarobjects_events_end_index', properties: ['calendar', 'dtend', 'id'] },
+    { name: 'calendarobjects_events_modified_index', properties: ['calendar', 'lastmodified', 'id'] },
+    { name: 'calendarobjects_events_created_index', properties: ['calendar', 'createdAt', 'id'] },
+    {
+      name: 'calendarobjects_events_name_index',
+      expression: 'create index "calendarobjects_events_name_index" on "calendarobjects" ("calendarid", lower("summary"), "id")',
+    },
+    { name: 'calendarobjects_organizer_index', properties: ['organizer'] },
+    {
+      name: 'calendarobjects_attendees_index',
+      expression: 'create index "calendarobjects_attendees_index" on "calendarobjects" using gin ("attendees")',
     },
   ],
 });

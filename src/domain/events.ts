@@ -1,0 +1,281 @@
+// Events as the events API sees them: a JSON view over VEVENT objects in the caller's calendars.
+// Writes go through the one object write path (so CalDAV clients, sync tokens and scheduling see
+// them); lists are filtered, sorted and paged in SQL over the index columns.
+import { randomUUID } from 'node:crypto';
+import { applyEventChanges, DURATION, newEventText, readEvent, type EventChanges, type Notification } from '../ical/eventMapping.ts';
+import { loadViews, type Actor, type CalendarView } from './calendars.ts';
+import type { DomainContext } from './context.ts';
+import { DomainError, forbidden, notFound, preconditionFailed, type FieldProblem } from './errors.ts';
+import type { ObjectService } from './objects.ts';
+import { PRODID } from './exports.ts';
+import type { UserInfo } from './users.ts';
+
+export interface EventView {
+  id: number;
+  caption: string | null;
+  description: string | null;
+  start: number | null;
+  end: number | null;
+  notifications: Notification[];
+  recipients: string[];
+  organizer: string | null;
+  calendar: number;
+  createTime: number;
+  updateTime: number;
+  etag: string;
+  rrule: string | null;
+}
+
+/** Input as the API received it, already checked for JSON types. */
+export interface EventInput {
+  caption?: string;
+  description?: string | null;
+  /** ISO 8601 date-time with offset. */
+  startDate?: string;
+  endDate?: string;
+  /** ISO 8601 durations (before the start) or date-times. */
+  notifications?: string[];
+  recipients?: string[];
+  calendar?: number;
+}
+
+export type SortField = 'start' | 'end' | 'name' | 'created' | 'updated';
+
+export interface EventQuery {
+  start?: number;
+  end?: number;
+  recipients?: string[];
+  name?: string;
+  description?: string;
+  sortBy: SortField;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+
+/** Epoch seconds of an ISO 8601 date-time with an offset, or null. */
+export function parseDateTime(v: string): number | null {
+  if (!DATE_TIME.test(v)) return null;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : Math.floor(t / 1000);
+}
+
+function parseNotification(v: string): Notification | null {
+  if (DURATION.test(v)) return { before: v };
+  const t = parseDateTime(v);
+  return t === null ? null : { at: t };
+}
+
+const SORT_COLUMNS: Record<SortField, string> = {
+  start: 'o.dtstart',
+  end: 'o.dtend',
+  name: 'lower(o.summary)',
+  created: 'o.created_at',
+  updated: 'o.lastmodified',
+};
+
+interface Row {
+  id: number;
+  uri: string;
+  etag: string;
+  calendardata: string;
+  lastmodified: number;
+  created_at: string | null;
+  instance_id: number;
+}
+
+function likePattern(s: string): string {
+  return `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export class EventService {
+  constructor(
+    private readonly ctx: DomainContext,
+    private readonly objects: ObjectService,
+  ) {}
+
+  private actor(u: UserInfo): Actor {
+    return { userId: u.id, username: u.username, principaluri: u.principalUri };
+  }
+
+  private toView(r: Row): EventView {
+    const e = readEvent(r.calendardata);
+    return {
+      id: r.id,
+      caption: e.caption,
+      description: e.description,
+      start: e.start,
+      end: e.end,
+      notifications: e.notifications,
+      recipients: e.recipients,
+      organizer: e.organizer,
+      calendar: r.instance_id,
+      createTime: Number(r.created_at ?? r.lastmodified),
+      updateTime: r.lastmodified,
+      etag: r.etag,
+      rrule: e.rrule,
+    };
+  }
+
+  /** Checks the rules (422s); throws Invalid with every problem found. */
+  private check(input: EventInput, creating: boolean, current?: { start: number | null; end: number | null }): EventChanges {
+    const problems: FieldProblem[] = [];
+    const out: EventChanges = {};
+    if (input.caption !== undefined) {
+      if (input.caption.trim() === '') problems.push({ field: 'caption', code: 'required' });
+      else if ([...input.caption].length > 255) problems.push({ field: 'caption', code: 'too_long', params: { max: 255 } });
+      else out.caption = input.caption;
+    } else if (creating) problems.push({ field: 'caption', code: 'required' });
+    if (input.description !== undefined) out.description = input.description;
+    for (const field of ['startDate', 'endDate'] as const) {
+      const v = input[field];
+      if (v === undefined) {
+        if (creating) problems.push({ field, code: 'required' });
+        continue;
+      }
+      const t = parseDateTime(v);
+      if (t === null) problems.push({ field, code: 'bad_date' });
+      else if (field === 'startDate') out.start = t;
+      else out.end = t;
+    }
+    const start = out.start ?? current?.start ?? null;
+    const end = out.end ?? current?.end ?? null;
+    if (start !== null && end !== null && end < start && !problems.some((p) => p.field === 'startDate' || p.field === 'endDate')) {
+      problems.push({ field: 'endDate', code: 'end_before_start' });
+    }
+    if (input.notifications !== undefined) {
+      const parsed = input.notifications.map(parseNotification);
+      parsed.forEach((n, i) => {
+        if (!n) problems.push({ field: `notifications[${i}]`, code: 'bad_duration' });
+      });
+      if (input.notifications.length > 50) problems.push({ field: 'notifications', code: 'too_many', params: { max: 50 } });
+      out.notifications = parsed.filter((n): n is Notification => n !== null);
+    }
+    if (input.recipients !== undefined) {
+      input.recipients.forEach((r, i) => {
+        if (!EMAIL.test(r) || r.length > 254) problems.push({ field: `recipients[${i}]`, code: 'bad_email' });
+      });
+      if (input.recipients.length > 500) problems.push({ field: 'recipients', code: 'too_many', params: { max: 500 } });
+      out.recipients = [...new Map(input.recipients.map((r) => [r.toLowerCase(), r])).values()];
+    }
+    if (problems.length) throw new DomainError('Invalid', 'the event breaks some rules', { problems });
+    return out;
+  }
+
+  private async row(u: UserInfo, id: number): Promise<Row | null> {
+    if (!Number.isSafeInteger(id) || id < 1 || id > 2 ** 31 - 1) return null;
+    const rows = await this.ctx.db.em().execute<Row[]>(
+      `select o.id, o.uri, o.etag, o.calendardata, o.lastmodified, o.created_at, i.id as instance_id
+         from calendarobjects o join calendarinstances i on i.calendarid = o.calendarid and i.principaluri = ?
+        where o.id = ? and o.componenttype = 'VEVENT'`,
+      [u.principalUri, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async get(u: UserInfo, id: number): Promise<EventView> {
+    const r = await this.row(u, id);
+    if (!r) throw notFound('no such event');
+    return this.toView(r);
+  }
+
+  private async calendarFor(u: UserInfo, instanceId?: number): Promise<CalendarView> {
+    const em = this.ctx.db.em();
+    const views = instanceId === undefined ? await loadViews(em, "i.principaluri = ? and i.access = 1 and i.uri = 'default'", [u.principalUri]) : await loadViews(em, 'i.id = ? and i.principaluri = ?', [instanceId, u.principalUri]);
+    let view = views.find((v) => v.components.includes('VEVENT'));
+    if (!view && instanceId === undefined) view = (await loadViews(em, 'i.principaluri = ? and i.access = 1', [u.principalUri])).find((v) => v.components.includes('VEVENT'));
+    if (!view) throw new DomainError('Invalid', 'no such calendar for events', { problems: [{ field: 'calendar', code: 'bad_calendar' }] });
+    return view;
+  }
+
+  async create(u: UserInfo, input: EventInput): Promise<EventView> {
+    const c = this.check(input, true);
+    const view = await this.calendarFor(u, input.calendar);
+    const uid = randomUUID();
+    const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
+    const text = newEventText({
+      uid,
+      organizer: u.email ? { email: u.email, name: u.displayName } : null,
+      caption: c.caption as string,
+      description: c.description ?? null,
+      start: c.start as number,
+      end: c.end as number,
+      notifications: c.notifications ?? [],
+      recipients: c.recipients ?? [],
+      now,
+      prodId: PRODID,
+    });
+    await this.objects.put(this.actor(u), view, `${uid}.ics`, text, { ifNoneMatch: ['*'] }, 'events-api');
+    const meta = await this.objects.getMeta(view, `${uid}.ics`);
+    return this.get(u, (meta as { id: number }).id);
+  }
+
+  async update(u: UserInfo, id: number, input: EventInput, ifMatch?: string[]): Promise<EventView> {
+    const r = await this.row(u, id);
+    if (!r) throw notFound('no such event');
+    if (ifMatch && !ifMatch.some((t) => t === '*' || t === r.etag)) throw preconditionFailed('the event has changed (If-Match)');
+    const current = readEvent(r.calendardata);
+    const c = this.check(input, false, current);
+    const view = (await loadViews(this.ctx.db.em(), 'i.id = ?', [r.instance_id]))[0];
+    if (!view) throw notFound('no such event');
+    if (view.access === 2) throw forbidden('this calendar is shared with you read-only');
+    const text = applyEventChanges(r.calendardata, c, Math.floor(this.ctx.clock.now().getTime() / 1000));
+    await this.objects.put(this.actor(u), view, r.uri, text, { ifMatch: [r.etag] }, 'events-api');
+    return this.get(u, id);
+  }
+
+  async delete(u: UserInfo, id: number, ifMatch?: string[]): Promise<void> {
+    const r = await this.row(u, id);
+    if (!r) throw notFound('no such event');
+    if (ifMatch && !ifMatch.some((t) => t === '*' || t === r.etag)) throw preconditionFailed('the event has changed (If-Match)');
+    const view = (await loadViews(this.ctx.db.em(), 'i.id = ?', [r.instance_id]))[0];
+    if (!view) throw notFound('no such event');
+    if (view.access === 2) throw forbidden('this calendar is shared with you read-only');
+    await this.objects.delete(this.actor(u), view, r.uri, { ifMatch: [r.etag] }, 'events-api');
+  }
+
+  /** The SQL of a listing (also used to show its plan). */
+  listSql(u: UserInfo, q: EventQuery): { where: string; params: unknown[]; order: string } {
+    const where = ["o.componenttype = 'VEVENT'"];
+    const params: unknown[] = [u.principalUri];
+    if (q.end !== undefined) {
+      where.push('o.firstoccurence < ?');
+      params.push(q.end);
+    }
+    if (q.start !== undefined) {
+      // Overlap: ends after the window starts; an instant counts when it is inside the window.
+      where.push('(o.lastoccurence > ? or (o.lastoccurence = o.firstoccurence and o.firstoccurence >= ?))');
+      params.push(q.start, q.start);
+    }
+    if (q.recipients?.length) {
+      where.push(`o.attendees && array[${q.recipients.map(() => '?').join(', ')}]::text[]`);
+      params.push(...q.recipients.map((r) => r.toLowerCase()));
+    }
+    if (q.name) {
+      where.push("lower(o.summary) like ? escape '\\'");
+      params.push(likePattern(q.name));
+    }
+    if (q.description) {
+      where.push("lower(o.description) like ? escape '\\'");
+      params.push(likePattern(q.description));
+    }
+    const dir = q.order === 'desc' ? 'desc' : 'asc';
+    return { where: where.join(' and '), params, order: `${SORT_COLUMNS[q.sortBy]} ${dir} nulls last, o.id ${dir}` };
+  }
+
+  async list(u: UserInfo, q: EventQuery): Promise<{ items: EventView[]; total: number }> {
+    const em = this.ctx.db.em();
+    const { where, params, order } = this.listSql(u, q);
+    const from = 'from calendarobjects o join calendarinstances i on i.calendarid = o.calendarid and i.principaluri = ?';
+    const total = await em.execute<{ n: string }[]>(`select count(*) as n ${from} where ${where}`, params as never[]);
+    const rows = await em.execute<Row[]>(
+      `select o.id, o.uri, o.etag, o.calendardata, o.lastmodified, o.created_at, i.id as instance_id ${from}
+        where ${where} order by ${order} limit ? offset ?`,
+      [...params, q.limit, q.offset] as never[],
+    );
+    return { items: rows.map((r) => this.toView(r)), total: Number(total[0]?.n ?? 0) };
+  }
+}

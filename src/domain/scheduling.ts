@@ -1,0 +1,201 @@
+// Scheduling between users of this server (RFC 6638 implicit scheduling, delivered straight into
+// calendars). It listens to the one write path, so a CalDAV PUT/DELETE and the events API behave
+// the same:
+//  - the organizer creates or changes an event → every attendee who is a user here gets a copy in
+//    their default calendar (their PARTSTAT kept across updates); an attendee dropped from the
+//    list gets their copy cancelled; the organizer deleting the event deletes the copies;
+//  - an attendee changes their PARTSTAT in their copy (or deletes it: DECLINED) → the organizer's
+//    copy follows.
+// Attendees elsewhere stay ATTENDEEs only: no e-mail is sent.
+import { createHash } from 'node:crypto';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { busyPeriods, type BusyPeriod } from '../ical/freebusy.ts';
+import { parseCalendarText } from '../ical/parse.ts';
+import { zoneFromCalendarTimezone } from '../ical/time.ts';
+import { attendeesOf, cancelled, organizerOf, partstatOf, scheduleStatusOf, withoutScheduleStatus, withPartstat, withScheduleStatus } from '../ical/scheduling.ts';
+import { loadViews, type Actor, type CalendarView } from './calendars.ts';
+import type { DomainContext } from './context.ts';
+import type { ObjectChange, ObjectService } from './objects.ts';
+
+export const SCHEDULING_ORIGIN = 'scheduling';
+
+interface LocalUser {
+  username: string;
+  principaluri: string;
+  email: string;
+  userId: number;
+}
+
+interface Copy {
+  uri: string;
+  data: string;
+  view: CalendarView;
+}
+
+/** A safe object name for a UID (clients' names are kept; ours derive from the UID). */
+export function objectNameFor(uid: string): string {
+  return /^[A-Za-z0-9._@-]{1,200}$/.test(uid) ? `${uid}.ics` : `${createHash('sha1').update(uid).digest('hex')}.ics`;
+}
+
+function safeParse(text: string | undefined) {
+  if (!text) return null;
+  try {
+    return parseCalendarText(text);
+  } catch {
+    return null;
+  }
+}
+
+export class SchedulingService {
+  constructor(
+    private readonly ctx: DomainContext,
+    private readonly objects: ObjectService,
+  ) {
+    objects.onWrite((em, change) => this.onWrite(em, change));
+  }
+
+  private async usersByEmail(em: SqlEntityManager, emails: string[]): Promise<Map<string, LocalUser>> {
+    const out = new Map<string, LocalUser>();
+    if (!emails.length) return out;
+    const rows = await em.execute<{ uri: string; email: string; id: number; username: string }[]>(
+      `select p.uri, lower(p.email) as email, u.id, u.username from principals p join users u on 'principals/' || u.username = p.uri
+        where lower(p.email) in (${emails.map(() => '?').join(', ')})`,
+      emails,
+    );
+    for (const r of rows) out.set(r.email, { username: r.username, principaluri: r.uri, email: r.email, userId: r.id });
+    return out;
+  }
+
+  private async emailOf(em: SqlEntityManager, principaluri: string): Promise<string | null> {
+    const rows = await em.execute<{ email: string | null }[]>('select lower(email) as email from principals where uri = ?', [principaluri]);
+    return rows[0]?.email ?? null;
+  }
+
+  /** The user's copy of the event with this UID, in any calendar they own. */
+  private async copyOf(em: SqlEntityManager, principaluri: string, uid: string): Promise<Copy | null> {
+    const rows = await em.execute<{ uri: string; calendardata: string; instance_id: number }[]>(
+      `select o.uri, o.calendardata, i.id as instance_id from calendarobjects o
+         join calendarinstances i on i.calendarid = o.calendarid and i.principaluri = ? and i.access = 1
+        where o.uid = ? order by o.id limit 1`,
+      [principaluri, uid],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const view = (await loadViews(em, 'i.id = ?', [r.instance_id]))[0];
+    return view ? { uri: r.uri, data: r.calendardata, view } : null;
+  }
+
+  /** Where new invitations go: the `default` calendar if it holds events, else the first that does. */
+  private async inboxCalendar(em: SqlEntityManager, principaluri: string): Promise<CalendarView | null> {
+    const owned = await loadViews(em, 'i.principaluri = ? and i.access = 1', [principaluri]);
+    return owned.find((v) => v.uri === 'default' && v.components.includes('VEVENT')) ?? owned.find((v) => v.components.includes('VEVENT')) ?? null;
+  }
+
+  private actorOf(u: LocalUser): Actor {
+    return { userId: u.userId, username: u.username, principaluri: u.principaluri };
+  }
+
+  private async write(em: SqlEntityManager, u: LocalUser, view: CalendarView, uri: string, text: string): Promise<void> {
+    await this.objects.store(em, this.actorOf(u), view, uri, this.objects.prepare(view, text), {}, SCHEDULING_ORIGIN);
+  }
+
+  /** The calendar (its name in the home) where a user's invitations land. */
+  async defaultCalendarUri(principaluri: string): Promise<string | undefined> {
+    return (await this.inboxCalendar(this.ctx.db.em(), principaluri))?.uri;
+  }
+
+  /** A user's busy time in a range, over the calendars they own that count for free-busy. */
+  async busyTime(email: string, range: { start: number; end: number }): Promise<BusyPeriod[] | null> {
+    const em = this.ctx.db.em();
+    const user = (await this.usersByEmail(em, [email.toLowerCase()])).get(email.toLowerCase());
+    if (!user) return null;
+    const out: BusyPeriod[] = [];
+    for (const view of await loadViews(em, 'i.principaluri = ? and i.access = 1', [user.principaluri])) {
+      if (view.transparent || !view.components.includes('VEVENT')) continue;
+      const zone = zoneFromCalendarTimezone(view.timezone);
+      for await (const batch of this.objects.candidates(view, { componentType: 'VEVENT', range })) {
+        for (const o of batch) out.push(...busyPeriods(parseCalendarText(o.data), range, zone, this.ctx.config.limits.maxRecurrenceInstances));
+      }
+    }
+    return out;
+  }
+
+  async onWrite(em: SqlEntityManager, change: ObjectChange): Promise<void> {
+    if (change.origin === SCHEDULING_ORIGIN || change.origin === 'feeds' || !change.actor) return;
+    if (change.calendar.access !== 1 || change.calendar.principaluri !== change.actor.principaluri) return;
+    const after = change.parsed ? change.parsed.root : null;
+    if (change.parsed && change.parsed.componentType !== 'VEVENT') return;
+    const before = safeParse(change.previous);
+    const current = after ?? before;
+    if (!current) return;
+    const me = await this.emailOf(em, change.actor.principaluri);
+    if (!me) return;
+    const organizer = organizerOf(current);
+    if (!organizer) return;
+    if (organizer === me) await this.asOrganizer(em, change, me, before, after);
+    else if (attendeesOf(current).some((a) => a.email === me)) await this.asAttendee(em, change, me, organizer, after);
+  }
+
+  private async asOrganizer(
+    em: SqlEntityManager,
+    change: ObjectChange,
+    me: string,
+    before: ReturnType<typeof safeParse>,
+    after: ReturnType<typeof safeParse>,
+  ): Promise<void> {
+    const deliverable = (root: NonNullable<typeof before>) => attendeesOf(root).filter((a) => a.email !== me && a.agent === 'SERVER');
+    const now = after ? deliverable(after) : [];
+    const was = before ? deliverable(before) : [];
+    const users = await this.usersByEmail(em, [...new Set([...now, ...was].map((a) => a.email))]);
+    const uid = change.uid;
+    if (!after || !change.parsed) {
+      for (const a of was) {
+        const u = users.get(a.email);
+        const copy = u ? await this.copyOf(em, u.principaluri, uid) : null;
+        if (u && copy) await this.objects.remove(em, this.actorOf(u), copy.view, copy.uri, {}, SCHEDULING_ORIGIN);
+      }
+      return;
+    }
+    const text = withoutScheduleStatus(change.parsed.text);
+    const statuses = new Map<string, string>();
+    for (const a of now) {
+      const u = users.get(a.email);
+      if (!u) continue;
+      const copy = await this.copyOf(em, u.principaluri, uid);
+      // The attendee's own answer survives the organizer's updates.
+      const kept = copy ? partstatOf(copy.data, a.email) : null;
+      const delivered = kept && kept !== a.partstat ? withPartstat(text, a.email, kept) : text;
+      if (copy) {
+        if (copy.data !== delivered) await this.write(em, u, copy.view, copy.uri, delivered);
+      } else {
+        const target = await this.inboxCalendar(em, u.principaluri);
+        if (!target) {
+          statuses.set(a.email, '5.3');
+          continue;
+        }
+        await this.write(em, u, target, objectNameFor(uid), delivered);
+      }
+      statuses.set(a.email, '1.2');
+    }
+    for (const a of was) {
+      if (now.some((n) => n.email === a.email)) continue;
+      const u = users.get(a.email);
+      const copy = u ? await this.copyOf(em, u.principaluri, uid) : null;
+      if (u && copy) await this.write(em, u, copy.view, copy.uri, cancelled(copy.data));
+    }
+    if ([...statuses].some(([email, s]) => scheduleStatusOf(after, email) !== s) && change.actor) {
+      const organizerUser: LocalUser = { ...change.actor, email: me };
+      await this.write(em, organizerUser, change.calendar, change.uri, withScheduleStatus(change.parsed.text, statuses));
+    }
+  }
+
+  private async asAttendee(em: SqlEntityManager, change: ObjectChange, me: string, organizer: string, after: ReturnType<typeof safeParse>): Promise<void> {
+    const owner = (await this.usersByEmail(em, [organizer])).get(organizer);
+    if (!owner) return;
+    const copy = await this.copyOf(em, owner.principaluri, change.uid);
+    if (!copy) return;
+    const answer = after ? (attendeesOf(after).find((a) => a.email === me)?.partstat ?? null) : 'DECLINED';
+    if (!answer || partstatOf(copy.data, me) === answer) return;
+    await this.write(em, owner, copy.view, copy.uri, withPartstat(copy.data, me, answer));
+  }
+}

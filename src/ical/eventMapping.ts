@@ -1,0 +1,173 @@
+// The events API's view of a VEVENT (specs/events-v2.md): caption ⇄ SUMMARY, description ⇄
+// DESCRIPTION, startDate/endDate ⇄ DTSTART/DTEND in UTC, notifications ⇄ VALARMs before the start
+// (or at a time), recipients ⇄ ATTENDEEs, the caller ⇄ ORGANIZER. Changes touch only these on the
+// master component; everything else (RRULE, LOCATION, other alarms, X- properties) is kept.
+import ICAL from 'ical.js';
+import { escapeText, foldLine } from './export.ts';
+import { mailtoAddress } from './eventFields.ts';
+import { masterOf } from './instances.ts';
+import { parseCalendarText } from './parse.ts';
+import { formatUtc, propertyEpoch, TimeResolver } from './time.ts';
+
+/** A reminder: a duration before the start (iCalendar syntax, e.g. PT2H), or an instant. */
+export type Notification = { before: string } | { at: number };
+
+export interface EventChanges {
+  caption?: string;
+  description?: string | null;
+  start?: number;
+  end?: number;
+  notifications?: Notification[];
+  recipients?: string[];
+}
+
+export interface EventReading {
+  caption: string | null;
+  description: string | null;
+  start: number | null;
+  end: number | null;
+  notifications: Notification[];
+  recipients: string[];
+  organizer: string | null;
+  rrule: string | null;
+}
+
+/** The iCalendar durations the API accepts: P1W, P1D, PT2H, P1DT30M… (ISO 8601's Y and M are not iCalendar). */
+export const DURATION = /^P(?:\d+W|(?=\d|T\d)(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?)$/;
+
+function alarmLines(n: Notification, caption: string): string[] {
+  const trigger = 'before' in n ? `TRIGGER;RELATED=START:-${n.before}` : `TRIGGER;VALUE=DATE-TIME:${formatUtc(n.at)}`;
+  return ['BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${escapeText(caption || 'Reminder')}`, trigger, 'END:VALARM'];
+}
+
+function attendeeLine(email: string): string {
+  return `ATTENDEE;CUTYPE=INDIVIDUAL;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${email}`;
+}
+
+/** A new event object. */
+export function newEventText(i: {
+  uid: string;
+  organizer: { email: string; name: string | null } | null;
+  caption: string;
+  description: string | null;
+  start: number;
+  end: number;
+  notifications: Notification[];
+  recipients: string[];
+  now: number;
+  prodId: string;
+}): string {
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', `PRODID:${i.prodId}`, 'CALSCALE:GREGORIAN', 'BEGIN:VEVENT', `UID:${escapeText(i.uid)}`];
+  lines.push(`DTSTAMP:${formatUtc(i.now)}`, `CREATED:${formatUtc(i.now)}`, `LAST-MODIFIED:${formatUtc(i.now)}`, 'SEQUENCE:0');
+  lines.push(`DTSTART:${formatUtc(i.start)}`, `DTEND:${formatUtc(i.end)}`, `SUMMARY:${escapeText(i.caption)}`);
+  if (i.description) lines.push(`DESCRIPTION:${escapeText(i.description)}`);
+  if (i.organizer) {
+    const cn = i.organizer.name ? `;CN="${i.organizer.name.replace(/"/g, "'")}"` : '';
+    lines.push(`ORGANIZER${cn}:mailto:${i.organizer.email}`);
+  }
+  for (const r of i.recipients) lines.push(attendeeLine(r));
+  for (const n of i.notifications) lines.push(...alarmLines(n, i.caption));
+  lines.push('END:VEVENT', 'END:VCALENDAR');
+  return `${lines.map(foldLine).join('\r\n')}\r\n`;
+}
+
+/** Whether an alarm is one the API shows (and so replaces): a DISPLAY-able trigger before the start, or at a time. */
+function notificationOf(alarm: ICAL.Component, r: TimeResolver): Notification | null {
+  const prop = alarm.getFirstProperty('trigger');
+  if (!prop) return null;
+  const v = prop.getFirstValue();
+  if (v instanceof ICAL.Time) return { at: r.epoch(v) };
+  if (v instanceof ICAL.Duration) {
+    const related = String(prop.getParameter('related') ?? 'START').toUpperCase();
+    if (related !== 'START' || v.toSeconds() > 0) return null;
+    const d = v.clone();
+    d.isNegative = false;
+    return { before: d.toString() };
+  }
+  return null;
+}
+
+function masterFrom(text: string): { root: ICAL.Component; master: ICAL.Component } {
+  const root = parseCalendarText(text);
+  const events = root.getAllSubcomponents('vevent');
+  const master = masterOf(events) ?? events[0];
+  if (!master) throw new Error('not an event');
+  return { root, master };
+}
+
+export function readEvent(text: string): EventReading {
+  const { master } = masterFrom(text);
+  const r = new TimeResolver(undefined);
+  const start = propertyEpoch(master, 'dtstart', r);
+  let end = propertyEpoch(master, 'dtend', r);
+  const dur = master.getFirstPropertyValue('duration');
+  if (end === null && start !== null) end = dur instanceof ICAL.Duration ? start + dur.toSeconds() : start;
+  const rrule = master.getFirstProperty('rrule');
+  return {
+    caption: (master.getFirstPropertyValue('summary') as string | null) ?? null,
+    description: (master.getFirstPropertyValue('description') as string | null) ?? null,
+    start,
+    end,
+    notifications: master
+      .getAllSubcomponents('valarm')
+      .map((a) => notificationOf(a, r))
+      .filter((n): n is Notification => n !== null),
+    recipients: master
+      .getAllProperties('attendee')
+      .map((p) => mailtoAddress(p.getFirstValue()))
+      .filter((a): a is string => a !== null),
+    organizer: mailtoAddress(master.getFirstPropertyValue('organizer')),
+    rrule: rrule ? rrule.getFirstValue()!.toString() : null,
+  };
+}
+
+function setText(comp: ICAL.Component, name: string, value: string | null): void {
+  comp.removeAllProperties(name);
+  if (value !== null && value !== '') comp.addPropertyWithValue(name, value);
+}
+
+function setUtc(comp: ICAL.Component, name: string, epoch: number): void {
+  comp.removeAllProperties(name);
+  comp.addPropertyWithValue(name, ICAL.Time.fromJSDate(new Date(epoch * 1000), true));
+}
+
+/** Applies API changes to the stored text of an event; everything the API does not model stays. */
+export function applyEventChanges(text: string, c: EventChanges, now: number): string {
+  const { root, master } = masterFrom(text);
+  if (c.caption !== undefined) setText(master, 'summary', c.caption);
+  if (c.description !== undefined) setText(master, 'description', c.description);
+  if (c.start !== undefined) setUtc(master, 'dtstart', c.start);
+  if (c.end !== undefined) {
+    master.removeAllProperties('duration');
+    setUtc(master, 'dtend', c.end);
+  }
+  if (c.notifications !== undefined) {
+    const r = new TimeResolver(undefined);
+    for (const a of master.getAllSubcomponents('valarm')) if (notificationOf(a, r)) master.removeSubcomponent(a);
+    const caption = (master.getFirstPropertyValue('summary') as string | null) ?? '';
+    for (const n of c.notifications) {
+      const alarm = new ICAL.Component(ICAL.parse(`BEGIN:VCALENDAR\r\n${alarmLines(n, caption).join('\r\n')}\r\nEND:VCALENDAR\r\n`) as never).getFirstSubcomponent('valarm');
+      if (alarm) master.addSubcomponent(alarm);
+    }
+  }
+  if (c.recipients !== undefined) {
+    const wanted = new Set(c.recipients.map((e) => e.toLowerCase()));
+    const kept = new Set<string>();
+    for (const p of master.getAllProperties('attendee')) {
+      const a = mailtoAddress(p.getFirstValue());
+      if (!a || !wanted.has(a)) master.removeProperty(p);
+      else kept.add(a);
+    }
+    for (const e of c.recipients) {
+      if (kept.has(e.toLowerCase())) continue;
+      kept.add(e.toLowerCase());
+      master.addProperty(ICAL.Property.fromString(attendeeLine(e)));
+    }
+  }
+  setUtc(master, 'last-modified', now);
+  setUtc(master, 'dtstamp', now);
+  const seq = Number(master.getFirstPropertyValue('sequence') ?? 0);
+  master.removeAllProperties('sequence');
+  master.addPropertyWithValue('sequence', Number.isFinite(seq) ? seq + 1 : 1);
+  return root.toString().replace(/\r?\n/g, '\r\n').replace(/(\r\n)?$/, '\r\n');
+}

@@ -1,0 +1,104 @@
+// iCalendar edits that scheduling makes (RFC 6638): who organizes and who attends, a participant's
+// PARTSTAT, SCHEDULE-STATUS on the organizer's copy, and cancelling an attendee's copy.
+import ICAL from 'ical.js';
+import { mailtoAddress } from './eventFields.ts';
+import { parseCalendarText } from './parse.ts';
+
+export interface Participant {
+  email: string;
+  partstat: string;
+  /** SCHEDULE-AGENT: SERVER (default), CLIENT or NONE; only SERVER is ours to deliver. */
+  agent: string;
+}
+
+function components(root: ICAL.Component): ICAL.Component[] {
+  return root.getAllSubcomponents().filter((c) => c.name === 'vevent' || c.name === 'vtodo');
+}
+
+function serialize(root: ICAL.Component): string {
+  return root.toString().replace(/\r?\n/g, '\r\n').replace(/(\r\n)?$/, '\r\n');
+}
+
+export function organizerOf(root: ICAL.Component): string | null {
+  for (const c of components(root)) {
+    const o = mailtoAddress(c.getFirstPropertyValue('organizer'));
+    if (o) return o;
+  }
+  return null;
+}
+
+export function attendeesOf(root: ICAL.Component): Participant[] {
+  const out = new Map<string, Participant>();
+  for (const c of components(root)) {
+    for (const p of c.getAllProperties('attendee')) {
+      const email = mailtoAddress(p.getFirstValue());
+      if (!email || out.has(email)) continue;
+      out.set(email, {
+        email,
+        partstat: String(p.getParameter('partstat') ?? 'NEEDS-ACTION').toUpperCase(),
+        agent: String(p.getParameter('schedule-agent') ?? 'SERVER').toUpperCase(),
+      });
+    }
+  }
+  return [...out.values()];
+}
+
+function eachAttendee(root: ICAL.Component, email: string, fn: (p: ICAL.Property) => void): void {
+  for (const c of components(root)) {
+    for (const p of c.getAllProperties('attendee')) if (mailtoAddress(p.getFirstValue()) === email) fn(p);
+  }
+}
+
+/** The text with one participant's PARTSTAT set (in every component). */
+export function withPartstat(text: string, email: string, partstat: string): string {
+  const root = parseCalendarText(text);
+  eachAttendee(root, email, (p) => p.setParameter('partstat', partstat));
+  return serialize(root);
+}
+
+/** The participant's PARTSTAT in an object, if they are in it. */
+export function partstatOf(text: string, email: string): string | null {
+  return attendeesOf(parseCalendarText(text)).find((a) => a.email === email)?.partstat ?? null;
+}
+
+/** The SCHEDULE-STATUS an attendee has in an object, if any. */
+export function scheduleStatusOf(root: ICAL.Component, email: string): string | null {
+  let status: string | null = null;
+  eachAttendee(root, email, (p) => {
+    const v = p.getParameter('schedule-status');
+    if (v !== undefined && v !== null) status = String(v);
+  });
+  return status;
+}
+
+/** The organizer's copy with SCHEDULE-STATUS set for the given attendees (RFC 6638 §3.2.9). */
+export function withScheduleStatus(text: string, statuses: Map<string, string>): string {
+  const root = parseCalendarText(text);
+  for (const [email, status] of statuses) eachAttendee(root, email, (p) => p.setParameter('schedule-status', status));
+  return serialize(root);
+}
+
+/** What attendees receive: without SCHEDULE-STATUS (it is the organizer's bookkeeping). */
+export function withoutScheduleStatus(text: string): string {
+  const root = parseCalendarText(text);
+  let changed = false;
+  for (const c of components(root)) {
+    for (const p of c.getAllProperties('attendee')) {
+      if (p.getParameter('schedule-status') !== undefined) {
+        p.removeParameter('schedule-status');
+        changed = true;
+      }
+    }
+  }
+  return changed ? serialize(root) : text;
+}
+
+/** An attendee's copy of an event they were dropped from. */
+export function cancelled(text: string): string {
+  const root = parseCalendarText(text);
+  for (const c of components(root)) {
+    c.removeAllProperties('status');
+    c.addPropertyWithValue('status', 'CANCELLED');
+  }
+  return serialize(root);
+}
