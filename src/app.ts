@@ -1,6 +1,7 @@
 // Builds the Express app and mounts the faces under BASE_PATH.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { adminRouter } from './api/admin-v1/router.ts';
+import { eventsRouter } from './api/events-v2/router.ts';
 import { feedsRouter } from './api/feeds.ts';
 import { healthRouter } from './api/health.ts';
 import { notificationsRouter } from './api/notifications-v0/router.ts';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
   mount.use(tokensRouter({ domain: deps.domain, config, log, auth: deps.auth }));
   mount.use(notificationsRouter({ domain: deps.domain, config, log }));
   mount.use(feedsRouter(deps.domain));
+  mount.use(eventsRouter({ domain: deps.domain, config, log }));
   app.use(config.basePath || '/', mount);
 
   app.use((_req: Request, res: Response) => {

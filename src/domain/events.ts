@@ -241,14 +241,20 @@ export class EventService {
   listSql(u: UserInfo, q: EventQuery): { where: string; params: unknown[]; order: string } {
     const where = ["o.componenttype = 'VEVENT'"];
     const params: unknown[] = [u.principalUri];
-    if (q.end !== undefined) {
-      where.push('o.firstoccurence < ?');
-      params.push(q.end);
-    }
-    if (q.start !== undefined) {
-      // Overlap: ends after the window starts; an instant counts when it is inside the window.
-      where.push('(o.lastoccurence > ? or (o.lastoccurence = o.firstoccurence and o.firstoccurence >= ?))');
+    if (q.start !== undefined && q.end !== undefined && q.start === q.end) {
+      // A window of one instant (as in the seed's example): the events that cover it.
+      where.push('o.firstoccurence <= ? and o.lastoccurence >= ?');
       params.push(q.start, q.start);
+    } else {
+      if (q.end !== undefined) {
+        where.push('o.firstoccurence < ?');
+        params.push(q.end);
+      }
+      if (q.start !== undefined) {
+        // Overlap: ends after the window starts; an instant event counts when it is inside the window.
+        where.push('(o.lastoccurence > ? or (o.lastoccurence = o.firstoccurence and o.firstoccurence >= ?))');
+        params.push(q.start, q.start);
+      }
     }
     if (q.recipients?.length) {
       where.push(`o.attendees && array[${q.recipients.map(() => '?').join(', ')}]::text[]`);
