@@ -5,6 +5,7 @@ import { eventsRouter } from './api/events-v2/router.ts';
 import { feedsRouter } from './api/feeds.ts';
 import { healthRouter } from './api/health.ts';
 import { notificationsRouter } from './api/notifications-v0/router.ts';
+import { provisioningRouter } from './api/provisioning-v0/router.ts';
 import { tokensRouter } from './api/tokens/router.ts';
 import type { BasicAuthenticator } from './auth/basic.ts';
 import type { Config } from './config.ts';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
   mount.use(adminRouter({ domain: deps.domain, config, log }));
   mount.use(tokensRouter({ domain: deps.domain, config, log, auth: deps.auth }));
   mount.use(notificationsRouter({ domain: deps.domain, config, log }));
+  mount.use(provisioningRouter({ domain: deps.domain, config, log }));
   mount.use(feedsRouter(deps.domain));
   mount.use(eventsRouter({ domain: deps.domain, config, log }));
   app.use(config.basePath || '/', mount);

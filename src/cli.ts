@@ -10,6 +10,8 @@ import { isDomainError, notFound } from './domain/errors.ts';
 import { createDomain, type Domain } from './domain/index.ts';
 import { createLogger } from './logger.ts';
 import { systemClock } from './clock.ts';
+import { resolveSecretKey } from './sync/secrets.ts';
+import { SyncWorker, workerOptions } from './sync/worker.ts';
 
 const USAGE = `Usage: calendula <command>
 
@@ -24,6 +26,8 @@ Commands:
   token create <user> --name <name> --capability <cap> [--capability <cap> …] [--expires <ISO 8601>] [--tag <tag> …]
   token list <user> [--json]
   token revoke <user> <mom_id>
+  worker [--once]                        run the synchronization push worker alone (--once: until
+                                         nothing is due, then exit)
 
 Passwords are read from standard input (one line), or from the environment variable named by
 --password-env. Settings come from the environment and ./.env (see docs/configuration.md).
@@ -47,7 +51,7 @@ interface Parsed {
 
 const VALUE_FLAGS = new Set(['--email', '--display-name', '--password-env', '--name', '--expires']);
 const LIST_FLAGS = new Set(['--capability', '--tag']);
-const BOOL_FLAGS = new Set(['--json', '--help']);
+const BOOL_FLAGS = new Set(['--json', '--help', '--once']);
 
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
@@ -120,15 +124,14 @@ function promptHidden(io: CliIO, question: string): Promise<string> {
   });
 }
 
-async function withDomain<T>(config: Config, fn: (domain: Domain, db: Database) => Promise<T>): Promise<T> {
-  const log = createLogger('silent');
+async function withDomain<T>(config: Config, fn: (domain: Domain, db: Database) => Promise<T>, log = createLogger('silent')): Promise<T> {
   const db = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : config.dataDir,
   });
   try {
     await db.migrate();
-    return await fn(createDomain({ db, config, clock: systemClock, log }), db);
+    return await fn(createDomain({ db, config, clock: systemClock, log }, { secretKey: resolveSecretKey(config) }), db);
   } finally {
     await db.close();
   }
@@ -257,6 +260,31 @@ function redactUrl(url: string): string {
   }
 }
 
+/** The push worker without the HTTP server: for a PostgreSQL deployment with SYNC_WORKER=false on the servers. */
+async function workerCommand(p: Parsed, config: Config, io: CliIO): Promise<void> {
+  if (p.positional.length > 1) throw new UsageError(`unexpected argument ${p.positional[1]}`);
+  const log = createLogger(config.logLevel);
+  await withDomain(
+    config,
+    async (domain) => {
+      const worker = new SyncWorker(domain, log, systemClock, workerOptions(config));
+      if (p.flags.has('--once')) {
+        const n = await worker.drain();
+        io.stdout.write(`Ran ${n} job${n === 1 ? '' : 's'}; ${await domain.jobs.pending()} waiting for later.\n`);
+        return;
+      }
+      worker.start();
+      log.info({ worker: worker.id }, 'sync worker started');
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', resolve);
+        process.once('SIGINT', resolve);
+      });
+      await worker.stop();
+    },
+    log,
+  );
+}
+
 /** Runs one CLI invocation; returns the exit code (serve never returns while it runs). */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let parsed: Parsed;
@@ -294,6 +322,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         return 0;
       case 'token':
         await tokenCommand(parsed, config, io);
+        return 0;
+      case 'worker':
+        await workerCommand(parsed, config, io);
         return 0;
       default:
         throw new UsageError(`unknown command ${command}`);

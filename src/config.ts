@@ -38,6 +38,19 @@ export interface AuthThrottle {
   maxDelayMs: number;
 }
 
+export interface SyncSettings {
+  /** Run the push worker inside the server process (turn off when `calendula worker` runs apart). */
+  workerEnabled: boolean;
+  /** Minutes between full resyncs of each synchronization. */
+  resyncIntervalMinutes: number;
+  /** Longest wait before a failed push is retried, in seconds. */
+  maxBackoffSeconds: number;
+  /** How long one request to a target may take, in seconds. */
+  targetTimeoutSeconds: number;
+  /** How long a worker owns a job it claimed; a job of a worker that died runs again after this. */
+  leaseSeconds: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -64,6 +77,7 @@ export interface Config {
   trustProxy: boolean;
   limits: Limits;
   authThrottle: AuthThrottle;
+  sync: SyncSettings;
 }
 
 export class ConfigError extends Error {
@@ -214,6 +228,13 @@ export function loadConfig(env: Env = process.env): Config {
       lockFailures: integer(env, 'AUTH_LOCK_FAILURES', 20, 1, 1_000_000),
       windowSeconds: integer(env, 'AUTH_WINDOW_SECONDS', 900, 1, 86400 * 30),
       maxDelayMs: integer(env, 'AUTH_MAX_DELAY_MS', 3000, 0, 60000),
+    },
+    sync: {
+      workerEnabled: bool(env, 'SYNC_WORKER', true),
+      resyncIntervalMinutes: integer(env, 'SYNC_RESYNC_MINUTES', 360, 1, 525600),
+      maxBackoffSeconds: integer(env, 'SYNC_MAX_BACKOFF_SECONDS', 3600, 1, 86400),
+      targetTimeoutSeconds: integer(env, 'SYNC_TARGET_TIMEOUT_SECONDS', 30, 1, 3600),
+      leaseSeconds: integer(env, 'SYNC_LEASE_SECONDS', 300, 1, 86400),
     },
   };
 }

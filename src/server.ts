@@ -11,6 +11,8 @@ import { ensureFirstUser, type FirstUser } from './domain/bootstrap.ts';
 import { holds } from './domain/capabilities.ts';
 import { createDomain, type Domain } from './domain/index.ts';
 import { looksLikeToken } from './domain/tokens.ts';
+import { resolveSecretKey } from './sync/secrets.ts';
+import { SyncWorker, workerOptions } from './sync/worker.ts';
 import type { Logger } from './logger.ts';
 
 export interface RunningServer {
@@ -41,7 +43,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     const applied = await db.migrate();
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
     const clock = opts.clock ?? systemClock;
-    const domain = createDomain({ db, config, clock, log });
+    const domain = createDomain({ db, config, clock, log }, { secretKey: resolveSecretKey(config) });
     const firstUser = await ensureFirstUser(domain.users, config.initialUser, config.initialPassword);
     const auth = new BasicAuthenticator(domain.users, domain.loginFailures, config.authThrottle, clock);
     // API tokens holding `dav` work as app passwords for CalDAV.
@@ -65,12 +67,15 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     await sweep();
     const sweeper = setInterval(sweep, 10 * 60_000);
     sweeper.unref();
+    // The push worker of synchronizations (may run apart instead: `calendula worker`).
+    const worker = config.sync.workerEnabled ? new SyncWorker(domain, log, clock, workerOptions(config)) : undefined;
     let draining = false;
     const app = createApp({ config, domain, log, auth, draining: () => draining });
     const srv = app.listen(config.port, config.host);
     server = srv;
     await once(srv, 'listening');
     srv.keepAliveTimeout = 30_000;
+    worker?.start();
     const { port } = srv.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     let closing: Promise<void> | undefined;
@@ -85,6 +90,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
           draining = true;
           clearInterval(pruner);
           clearInterval(sweeper);
+          const workerStopped = worker?.stop();
           const grace = opts.shutdownGraceMs ?? 10_000;
           const closed = new Promise<void>((resolve) => srv.close(() => resolve()));
           // Keep-alive connections go idle as their last response finishes; close them as they do.
@@ -94,6 +100,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
           await closed;
           clearInterval(idleCloser);
           clearTimeout(timer);
+          await workerStopped;
           await db.close();
         })();
         return closing;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
 describe('loadConfig', () => {
@@ -75,5 +77,15 @@ describe('loadConfig', () => {
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
+  });
+});
+
+describe('docs/configuration.md', () => {
+  it('documents every variable the configuration reads', () => {
+    const source = readFileSync(resolve(import.meta.dirname, '../src/config.ts'), 'utf8');
+    const docs = readFileSync(resolve(import.meta.dirname, '../docs/configuration.md'), 'utf8');
+    const names = new Set([...source.matchAll(/(?:env, |env\.)'?([A-Z][A-Z0-9_]+)'?/g)].map((m) => m[1]!));
+    expect(names.size).toBeGreaterThan(30);
+    for (const name of names) expect(docs, name).toContain(`\`${name}\``);
   });
 });

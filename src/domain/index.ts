@@ -6,7 +6,9 @@ import { ObjectService } from './objects.ts';
 import { EventService } from './events.ts';
 import { ExportService } from './exports.ts';
 import { FeedService } from './feeds.ts';
+import { JobQueue } from './jobs.ts';
 import { SchedulingService } from './scheduling.ts';
+import { SynchronizationService } from './synchronizations.ts';
 import { SharingService } from './sharing.ts';
 import { TokenService } from './tokens.ts';
 import { SystemService } from './system.ts';
@@ -22,15 +24,23 @@ export interface Domain {
   readonly exports: ExportService;
   readonly events: EventService;
   readonly scheduling: SchedulingService;
+  readonly jobs: JobQueue;
+  readonly synchronizations: SynchronizationService;
   readonly tokens: TokenService;
   readonly loginFailures: LoginFailureService;
   readonly system: SystemService;
 }
 
-export function createDomain(ctx: DomainContext): Domain {
+export interface DomainOptions {
+  /** The key that encrypts synchronization credentials (null: synchronizations cannot be set up). */
+  secretKey?: Buffer | null;
+}
+
+export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Domain {
   const calendars = new CalendarService(ctx);
   const objects = new ObjectService(ctx);
   const feeds = new FeedService(ctx, calendars, objects);
+  const jobs = new JobQueue(ctx);
   return {
     ctx,
     users: new UserService(ctx),
@@ -41,6 +51,8 @@ export function createDomain(ctx: DomainContext): Domain {
     exports: new ExportService(ctx, objects),
     events: new EventService(ctx, objects),
     scheduling: new SchedulingService(ctx, objects),
+    jobs,
+    synchronizations: new SynchronizationService(ctx, jobs, objects, opts.secretKey ?? null),
     tokens: new TokenService(ctx, feeds),
     loginFailures: new LoginFailureService(ctx),
     system: new SystemService(ctx),

@@ -16,6 +16,7 @@ export interface UserInfo {
   principalUri: string;
   email: string | null;
   displayName: string | null;
+  locale: string | null;
   createdAt: Date;
 }
 
@@ -24,11 +25,13 @@ export interface NewUser {
   password: string;
   email?: string | null;
   displayName?: string | null;
+  locale?: string | null;
 }
 
 export interface UserChanges {
   email?: string | null;
   displayName?: string | null;
+  locale?: string | null;
 }
 
 export const DEFAULT_CALENDAR_URI = 'default';
@@ -58,6 +61,16 @@ function checkDisplayName(name: string | null | undefined): string | null {
   return name;
 }
 
+const LOCALE = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/;
+
+function checkLocale(locale: string | null | undefined): string | null {
+  if (locale === undefined || locale === null || locale === '') return null;
+  if (typeof locale !== 'string' || locale.length > 35 || !LOCALE.test(locale)) {
+    throw invalid('locale must be a language tag such as en or nl-NL', { field: 'locale' });
+  }
+  return locale;
+}
+
 export class UserService {
   constructor(private readonly ctx: DomainContext) {}
 
@@ -76,6 +89,7 @@ export class UserService {
     const password = this.checkPassword(input.password);
     const email = checkEmail(input.email);
     const displayName = checkDisplayName(input.displayName);
+    const locale = checkLocale(input.locale);
     const passwordHash = await hashPassword(password);
     const principalUri = principalUriOf(input.username);
     try {
@@ -85,7 +99,7 @@ export class UserService {
         }
         const principal = em.create(Principal, { uri: principalUri, email, displayname: displayName, isMain: true });
         const now = this.ctx.clock.now();
-        const user = em.create(User, { username: input.username, passwordHash, createdAt: now, updatedAt: now });
+        const user = em.create(User, { username: input.username, passwordHash, locale, createdAt: now, updatedAt: now });
         await em.flush();
         await insertCalendar(em, {
           principaluri: principalUri,
@@ -169,12 +183,14 @@ export class UserService {
   async update(username: string, changes: UserChanges): Promise<UserInfo> {
     const email = changes.email === undefined ? undefined : checkEmail(changes.email);
     const displayName = changes.displayName === undefined ? undefined : checkDisplayName(changes.displayName);
+    const locale = changes.locale === undefined ? undefined : checkLocale(changes.locale);
     return this.ctx.db.em().transactional(async (em) => {
       const user = await em.findOne(User, { username });
       const principal = await em.findOne(Principal, { uri: principalUriOf(username) });
       if (!user || !principal) throw notFound(`no user ${username}`);
       if (email !== undefined) principal.email = email;
       if (displayName !== undefined) principal.displayname = displayName;
+      if (locale !== undefined) user.locale = locale;
       user.updatedAt = this.ctx.clock.now();
       await em.flush();
       return toInfo(user, principal);
@@ -226,6 +242,8 @@ export async function deleteUserRows(em: SqlEntityManager, username: string): Pr
       ...prefixes.map((p) => ({ path: { $like: `${escapeLike(p)}%` } })),
     ],
   });
+  // Synchronizations go too (UNLINK_ONLY); those being unlinked outlive the user until done.
+  await em.execute('delete from synchronizations where user_id = (select id from users where username = ?) and unlink_mode is null', [username]);
   // Cascades: sharee instances, subscriptions, scheduling objects, group memberships.
   await em.nativeDelete(Principal, { uri: principalUri });
   // Cascades: API tokens, tags, feeds' tags, synchronizations.
@@ -237,7 +255,7 @@ function escapeLike(s: string): string {
 }
 
 function toInfo(
-  user: { id: number; username: string; createdAt: Date },
+  user: { id: number; username: string; locale?: string | null; createdAt: Date },
   principal: { id: number; uri: string; email?: string | null; displayname?: string | null },
 ): UserInfo {
   return {
@@ -247,6 +265,7 @@ function toInfo(
     principalUri: principal.uri,
     email: principal.email ?? null,
     displayName: principal.displayname ?? null,
+    locale: user.locale ?? null,
     createdAt: user.createdAt,
   };
 }

@@ -17,6 +17,8 @@ export const SyncLedgerEntry = defineEntity({
     sourceUid: p.string().length(255).fieldName('source_uid'),
     targetHref: p.text().fieldName('target_href'),
     targetEtag: p.string().length(255).fieldName('target_etag').nullable(),
+    /** The source object's ETag when it was pushed: a resync skips objects that did not change. */
+    sourceEtag: p.string().length(64).fieldName('source_etag').nullable(),
     /** UTC epoch seconds of the first instance, for DELETE_FUTURE_EVENTS. */
     firstStart: p.bigint('number').fieldName('first_start').nullable(),
     updatedAt: p.datetime().fieldName('updated_at').defaultRaw('now()'),

@@ -7,7 +7,8 @@ export const Synchronization = defineEntity({
   tableName: 'synchronizations',
   properties: {
     id: p.integer().primary().autoincrement(),
-    user: p.manyToOne(User).fieldName('user_id').deleteRule('cascade').mapToPk(),
+    /** Null once the user is deleted while an unlink (that still needs this row) finishes. */
+    user: p.manyToOne(User).fieldName('user_id').deleteRule('set null').nullable().mapToPk(),
     type: p.string().length(32),
     description: p.text().nullable(),
     enabled: p.boolean().default(true),

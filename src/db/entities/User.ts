@@ -8,6 +8,8 @@ export const User = defineEntity({
     id: p.integer().primary().autoincrement(),
     username: p.string().length(64).unique('users_username_unique'),
     passwordHash: p.text().fieldName('password_hash'),
+    /** BCP 47 language tag (the provisioning API's `locale`). */
+    locale: p.string().length(35).nullable(),
     createdAt: p.datetime().fieldName('created_at').defaultRaw('now()'),
     updatedAt: p.datetime().fieldName('updated_at').defaultRaw('now()'),
   },

@@ -9,6 +9,7 @@ import { CalendarSubscription } from './CalendarSubscription.ts';
 import { FeedTag } from './FeedTag.ts';
 import { FeedToken } from './FeedToken.ts';
 import { GroupMember } from './GroupMember.ts';
+import { InstanceSetting } from './InstanceSetting.ts';
 import { Job } from './Job.ts';
 import { Principal } from './Principal.ts';
 import { PropertyStorage } from './PropertyStorage.ts';
@@ -31,6 +32,7 @@ export {
   FeedTag,
   FeedToken,
   GroupMember,
+  InstanceSetting,
   Job,
   Principal,
   PropertyStorage,
@@ -63,4 +65,5 @@ export const allEntities = [
   SyncLedgerEntry,
   Job,
   AuthFailure,
+  InstanceSetting,
 ];

@@ -3,8 +3,10 @@ import type { Constructor } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261122020722 } from './Migration20261122020722.ts';
 import { Migration20261122032951 } from './Migration20261122032951.ts';
+import { Migration20261122034843 } from './Migration20261122034843.ts';
 
 export const migrationsList: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261122020722', class: Migration20261122020722 },
   { name: 'Migration20261122032951', class: Migration20261122032951 },
+  { name: 'Migration20261122034843', class: Migration20261122034843 },
 ];

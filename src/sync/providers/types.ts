@@ -1,0 +1,58 @@
+// What the push engine needs from an external calendar. One module per type implements it.
+
+/** Why a request to a target failed. `precondition`: an ETag did not match (If-Match / If-None-Match). */
+export type FailureKind = 'precondition' | 'auth' | 'unreachable' | 'rejected' | 'gone';
+
+export class TargetError extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'TargetError';
+  }
+}
+
+export interface TargetEntry {
+  /** Absolute URL of the object in the target. */
+  href: string;
+  etag: string | null;
+}
+
+export interface SyncTarget {
+  /** Writes an object by name inside the target collection; returns its URL and new ETag (if told). */
+  put(name: string, ics: string, cond: { ifMatch?: string; ifNoneMatch?: boolean }): Promise<TargetEntry>;
+  /** Deletes an object; an object already gone is fine. */
+  remove(href: string, etag?: string | null): Promise<void>;
+  /** The current ETag of an object, or null when it does not exist. */
+  etagOf(href: string): Promise<string | null>;
+  /** Every object of the target collection. */
+  list(): Promise<TargetEntry[]>;
+  /** The content of some objects. */
+  fetch(hrefs: string[]): Promise<{ href: string; data: string }[]>;
+}
+
+/** Provisioning parameters checked: what may be stored in clear, and the secrets (encrypted at rest). */
+export interface Configured {
+  settings: Record<string, string>;
+  secrets: Record<string, string>;
+}
+
+export class ParameterError extends Error {}
+
+export interface TargetOptions {
+  /** How long one request to the target may take. */
+  timeoutMs: number;
+}
+
+/**
+ * A synchronization type. `configure` checks the provisioning_* parameters of PUT /synchronizations
+ * (throwing ParameterError, answered 400) and splits them into settings and secrets; `open` gives
+ * the worker a target to push into.
+ */
+export interface Provider {
+  readonly type: string;
+  configure(params: Record<string, string>): Configured;
+  open(settings: Record<string, string>, secrets: Record<string, string>, opts: TargetOptions): SyncTarget;
+}
