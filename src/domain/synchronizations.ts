@@ -176,7 +176,7 @@ export class SynchronizationService {
    */
   async remove(id: number, mode: UnlinkMode): Promise<void> {
     await this.ctx.db.em().transactional(async (em) => {
-      const rows = await em.execute<{ id: number }[]>('update synchronizations set unlink_mode = ?, enabled = false where id = ? and unlink_mode is null returning id', [mode, id]);
+      const rows = await em.execute<{ id: number }[]>("update synchronizations set unlink_mode = ?, enabled = false, status = 'PENDING', last_error = null where id = ? and unlink_mode is null returning id", [mode, id]);
       if (!rows[0]) throw notFound('no such synchronization');
       await em.execute("delete from jobs where key like ? and locked_until is null", [`push:${id}:%`]);
       await this.jobs.enqueue(em, 'unlink', `unlink:${id}`, { syncId: id });

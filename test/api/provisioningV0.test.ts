@@ -180,7 +180,10 @@ describe('provisioning API /api/v0', () => {
       expect((await call(server, 'GET', `/api/v0/synchronizations/${id}`)).status).toBe(200);
       expect((await call(server, 'DELETE', `/api/v0/synchronizations/${id}?unlinkMode=DELETE_FUTURE_EVENTS`)).status).toBe(204);
       expect((await call(server, 'DELETE', `/api/v0/synchronizations/${id}?unlinkMode=DELETE_FUTURE_EVENTS`)).status).toBe(404);
-      expect((await call(server, 'GET', `/api/v0/synchronizations/${id}`)).status).toBe(404);
+      // Gone from the lists at once; its own URL shows the unlink until the worker has done it.
+      expect(((await call(server, 'GET', '/api/v0/synchronizations')).body.synchronizations as { id: number }[]).map((s) => s.id)).not.toContain(id);
+      const unlinking = await call(server, 'GET', `/api/v0/synchronizations/${id}`);
+      expect(unlinking.body.synchronization).toMatchObject({ id, status: 'PENDING', enabled: false, unlinkMode: 'DELETE_FUTURE_EVENTS' });
       expect((await call(server, 'DELETE', '/api/v0/synchronizations/999999?unlinkMode=CLEANUP')).status).toBe(404);
       expect((await call(server, 'DELETE', '/api/v0/synchronizations/abc?unlinkMode=CLEANUP')).status).toBe(404);
     });
@@ -222,6 +225,7 @@ describe('provisioning API /api/v0', () => {
         ['username=bob&type=caldav', 'provisioning_url'],
         ['username=bob&type=caldav&provisioning_url=ftp%3A%2F%2Fx%2F&provisioning_token=t', 'provisioning_url'],
         ['username=bob&type=caldav&provisioning_url=not%20a%20url&provisioning_token=t', 'provisioning_url'],
+        ['username=bob&type=caldav&provisioning_url=https%3A%2F%2Fu%3Ap%40x%2Fc%2F&provisioning_token=t', 'provisioning_url'],
         ['username=bob&type=caldav&provisioning_url=https%3A%2F%2Fx%2Fc%2F', 'provisioning_password'],
         ['username=bob&type=caldav&provisioning_url=https%3A%2F%2Fx%2Fc%2F&provisioning_token=t&provisioning_source=nope', 'provisioning_source'],
       ];

@@ -1,6 +1,8 @@
 // The push engine end to end: synchronizations set up through the provisioning API, events written
 // through CalDAV, pushed by the worker into real CalDAV targets on loopback (a second Calendula and
 // Debian's Radicale), read back from the targets over CalDAV.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
@@ -352,6 +354,7 @@ describe('unlink modes (against a second Calendula)', () => {
     expect((await source.api('DELETE', `/api/v0/synchronizations/${id}?unlinkMode=DELETE_ALL_EVENTS`)).status).toBe(204);
     await source.worker.drain();
     expect(await summaries(collection)).toEqual(['Erin’s event', 'Own']);
+    expect((await source.api('GET', `/api/v0/synchronizations/${id}`)).status).toBe(404);
     expect((await source.status(other)).status).toBe('OK');
     const ledger = await source.server.domain.ctx.db.em().execute<{ n: string }[]>('select count(*) as n from sync_ledger where synchronization_id = ?', [id]);
     expect(Number(ledger[0]!.n)).toBe(0);
@@ -434,6 +437,24 @@ describe('faults', () => {
     expect((await readTarget(collection, target.user, target.password)).size).toBe(1);
   });
 
+  it('an unlink while the target is down shows ERROR on the synchronization’s URL and finishes when it is back', async () => {
+    const proxy = await startProxy(new URL(target.collection).origin);
+    cleanups.push(() => proxy.close());
+    const collection = await target.fresh('unlink-down');
+    const id = await source.sync('alice', target, collection.replace(new URL(collection).origin, proxy.url));
+    await source.worker.drain();
+    expect((await readTarget(collection, target.user, target.password)).size).toBe(1);
+    await proxy.down();
+    expect((await source.api('DELETE', `/api/v0/synchronizations/${id}?unlinkMode=DELETE_ALL_EVENTS`)).status).toBe(204);
+    await source.worker.drain();
+    expect(await source.status(id)).toMatchObject({ status: 'ERROR', unlinkMode: 'DELETE_ALL_EVENTS' });
+    await proxy.up();
+    source.clock.advance(60_000);
+    await source.worker.drain();
+    expect((await source.api('GET', `/api/v0/synchronizations/${id}`)).status).toBe(404);
+    expect((await readTarget(collection, target.user, target.password)).size).toBe(0);
+  });
+
   it('wrong credentials: status AUTH_FAILED', async () => {
     const collection = await target.fresh('wrong-password');
     const wrong = { ...target, password: 'not-the-password' };
@@ -441,6 +462,29 @@ describe('faults', () => {
     await source.worker.drain();
     expect((await source.status(id)).status).toBe('AUTH_FAILED');
     expect((await readTarget(collection, target.user, target.password)).size).toBe(0);
+    await source.api('DELETE', `/api/v0/synchronizations/${id}?unlinkMode=UNLINK_ONLY`);
+    await source.worker.drain();
+  });
+
+  it('a target that redirects: status ERROR, and the credentials do not follow the redirect', async () => {
+    const seen: (string | undefined)[] = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200).end();
+    });
+    const redirector = createServer((_req, res) => res.writeHead(301, { location: `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/cal/` }).end());
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+    cleanups.push(async () => {
+      elsewhere.close();
+      redirector.close();
+    });
+    const id = await source.sync('alice', target, `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/cal/`);
+    await source.worker.drain();
+    expect((await source.status(id)).status).toBe('ERROR');
+    expect(seen).toEqual([]);
+    const row = await source.server.domain.ctx.db.em().execute<{ last_error: string }[]>('select last_error from synchronizations where id = ?', [id]);
+    expect(row[0]!.last_error).toContain('redirects');
     await source.api('DELETE', `/api/v0/synchronizations/${id}?unlinkMode=UNLINK_ONLY`);
     await source.worker.drain();
   });

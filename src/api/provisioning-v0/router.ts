@@ -34,7 +34,7 @@ export function userJson(u: UserInfo): Record<string, unknown> {
 }
 
 export function synchronizationJson(s: SyncView): Record<string, unknown> {
-  return {
+  const out: Record<string, unknown> = {
     id: s.id,
     type: s.type,
     username: s.username,
@@ -43,6 +43,9 @@ export function synchronizationJson(s: SyncView): Record<string, unknown> {
     status: s.status,
     lastResync: s.lastResync ? s.lastResync.getTime() : null,
   };
+  // Only GET /synchronizations/{id} shows one being unlinked (the lists leave it out at once).
+  if (s.unlinkMode) out.unlinkMode = s.unlinkMode;
+  return out;
 }
 
 function stringField(fields: BodyFields, name: string): string | undefined {
@@ -237,8 +240,8 @@ export function provisioningRouter(deps: ProvisioningDeps): Router {
   r.get(
     '/api/v0/synchronizations/:id',
     handle(async (req, res) => {
-      const sync = await domain.synchronizations.get(Number(param(req, 'id')));
-      if (!sync || sync.unlinkMode !== null) throw new V0Error(404, 'not_found', 'no such synchronization');
+      const sync = await domain.synchronizations.get(/^\d{1,10}$/.test(param(req, 'id')) ? Number(param(req, 'id')) : NaN);
+      if (!sync) throw new V0Error(404, 'not_found', 'no such synchronization');
       res.json({ synchronization: synchronizationJson(sync) });
     }),
   );

@@ -26,9 +26,15 @@ class CalDavTarget implements SyncTarget {
   private async request(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<Response> {
     let res: Response;
     try {
-      res = await fetch(url, { method, headers: { authorization: this.authorization, ...headers }, body, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'follow' });
+      res = await fetch(url, { method, headers: { authorization: this.authorization, ...headers }, body, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' });
     } catch (e) {
       throw new TargetError('unreachable', `${method} ${url}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // Redirects are not followed: credentials must not travel to another URL unasked.
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel();
+      const to = res.headers.get('location');
+      throw new TargetError('gone', `${method} ${url}: the target redirects${to ? ` to ${to}` : ''}; set provisioning_url to the calendar's own URL`, res.status);
     }
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
@@ -135,6 +141,8 @@ export const caldavProvider: Provider = {
       throw new ParameterError('provisioning_url must be an absolute http(s) URL');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ParameterError('provisioning_url must be an absolute http(s) URL');
+    if (url.username || url.password) throw new ParameterError('provisioning_url must not hold credentials: give provisioning_username and provisioning_password');
+    url.hash = '';
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     const token = params.provisioning_token;
     const username = params.provisioning_username;
