@@ -11,7 +11,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
     include: ['test/**/*.test.ts'],
-    exclude: ['test/bench/**', 'node_modules/**'],
+    exclude: ['node_modules/**'],
     pool: 'forks',
     maxWorkers: Number(process.env.TEST_WORKERS ?? 2),
     projects: engines.map((engine) => ({

@@ -12,7 +12,16 @@ const encoder = new TextEncoder();
 
 /** Folds one logical line into lines of at most 75 octets, never splitting a UTF-8 character. */
 export function foldLine(line: string): string {
-  if (encoder.encode(line).length <= 75) return line;
+  // A UTF-16 code unit is at most 3 UTF-8 octets: short lines need no counting.
+  if (line.length <= 25) return line;
+  const bytes = Buffer.byteLength(line, 'utf8');
+  if (bytes <= 75) return line;
+  if (bytes === line.length) {
+    // ASCII: cut by position.
+    const parts = [line.slice(0, 75)];
+    for (let i = 75; i < line.length; i += 74) parts.push(` ${line.slice(i, i + 74)}`);
+    return parts.join('\r\n');
+  }
   const out: string[] = [];
   let current = '';
   let currentBytes = 0;
@@ -45,8 +54,9 @@ export function topLevelComponents(text: string): { name: string; lines: string[
   let current: { name: string; lines: string[] } | null = null;
   for (const line of lines) {
     if (line === '') continue;
-    const begin = /^BEGIN:(.+)$/i.exec(line);
-    const end = /^END:(.+)$/i.exec(line);
+    const c0 = line.charCodeAt(0) | 0x20; // lower-cased first letter
+    const begin = c0 === 0x62 ? /^BEGIN:(.+)$/i.exec(line) : null;
+    const end = c0 === 0x65 ? /^END:(.+)$/i.exec(line) : null;
     if (begin) {
       depth++;
       if (depth === 2) current = { name: (begin[1] ?? '').trim().toUpperCase(), lines: [] };

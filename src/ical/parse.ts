@@ -2,6 +2,7 @@
 // garbage (an empty body, a mismatched END, two VCALENDARs) and reads values lazily, so this
 // module checks the structure itself and reads every date it will rely on.
 import ICAL from 'ical.js';
+import { useSharedZones } from './zoneCache.ts';
 
 export type IcalComponentType = 'VEVENT' | 'VTODO' | 'VJOURNAL';
 
@@ -104,6 +105,7 @@ export function parseCalendarText(text: string): ICAL.Component {
   }
   const root = new ICAL.Component(jcal as unknown[] as ConstructorParameters<typeof ICAL.Component>[0]);
   if (root.name !== 'vcalendar') throw invalidData('the object must be a VCALENDAR');
+  useSharedZones(root);
   return root;
 }
 

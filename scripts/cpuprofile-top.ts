@@ -1,0 +1,41 @@
+// Summarizes a V8 .cpuprofile (node --cpu-prof): self time by function and by file, top N.
+//   npx tsx scripts/cpuprofile-top.ts <file.cpuprofile> [N]
+import { readFileSync } from 'node:fs';
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const [file, nArg] = process.argv.slice(2);
+if (!file) throw new Error('usage: cpuprofile-top <file.cpuprofile> [N]');
+const n = Number(nArg ?? 30);
+const prof = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const byId = new Map(prof.nodes.map((x) => [x.id, x]));
+const self = new Map<number, number>();
+prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+const fn = new Map<string, number>();
+const files = new Map<string, number>();
+for (const [id, t] of self) {
+  const node = byId.get(id);
+  if (!node) continue;
+  const url = node.callFrame.url.replace(/^file:\/\//, '').replace(/.*node_modules\//, 'nm:').replace(/.*\/work\/main\//, '');
+  const key = `${node.callFrame.functionName || '(anon)'} ${url}:${node.callFrame.lineNumber + 1}`;
+  fn.set(key, (fn.get(key) ?? 0) + t);
+  const pkg = url.startsWith('nm:') ? url.split('/').slice(0, url.startsWith('nm:@') ? 2 : 1).join('/') : url || node.callFrame.functionName;
+  files.set(pkg, (files.get(pkg) ?? 0) + t);
+}
+const show = (m: Map<string, number>) =>
+  [...m.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, t]) => `${((100 * t) / total).toFixed(1).padStart(5)}%  ${(t / 1000).toFixed(0).padStart(7)} ms  ${k}`)
+    .join('\n');
+process.stdout.write(`total ${(total / 1000).toFixed(0)} ms\n\n-- by function (self)\n${show(fn)}\n\n-- by file/package (self)\n${show(files)}\n`);

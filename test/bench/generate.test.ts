@@ -1,0 +1,56 @@
+// The benchmark's generator computes query answers by itself; ical.js, expanding the same objects,
+// must agree, or the benchmark would check servers against a wrong answer.
+import ICAL from 'ical.js';
+import { describe, expect, it } from 'vitest';
+import { berlinToUtc, expectedIn, generate, MONTH } from './generate.ts';
+
+describe('benchmark data generator', () => {
+  const objects = generate(600);
+
+  it('is deterministic and has the promised mix', () => {
+    expect(generate(600).map((o) => o.ics)).toEqual(objects.map((o) => o.ics));
+    const todos = objects.filter((o) => o.kind === 'VTODO').length;
+    const recurring = objects.filter((o) => /RRULE:FREQ=(WEEKLY|DAILY)/.test(o.ics)).length;
+    const allDay = objects.filter((o) => o.ics.includes('VALUE=DATE:')).length;
+    expect(todos / 600).toBeGreaterThan(0.06);
+    expect(todos / 600).toBeLessThan(0.14);
+    expect(recurring / 600).toBeGreaterThan(0.25);
+    expect(recurring / 600).toBeLessThan(0.35);
+    expect(allDay).toBeGreaterThan(20);
+    expect(objects.every((o) => o.ics.split('\r\n').every((l) => l.length <= 75))).toBe(true);
+  });
+
+  it('converts Berlin wall-clock time across both DST changes', () => {
+    expect(new Date(berlinToUtc(Date.UTC(2026, 2, 28, 10))).toISOString()).toBe('2026-03-28T09:00:00.000Z');
+    expect(new Date(berlinToUtc(Date.UTC(2026, 2, 30, 10))).toISOString()).toBe('2026-03-30T08:00:00.000Z');
+    expect(new Date(berlinToUtc(Date.UTC(2026, 9, 26, 10))).toISOString()).toBe('2026-10-26T09:00:00.000Z');
+  });
+
+  it('agrees with ical.js on every instance of every event', () => {
+    for (const o of objects.filter((x) => x.kind === 'VEVENT')) {
+      const root = new ICAL.Component(ICAL.parse(o.ics) as never);
+      const events = root.getAllSubcomponents('vevent').map((c) => new ICAL.Event(c));
+      const master = events.find((e) => !e.isRecurrenceException()) as ICAL.Event;
+      for (const ex of events.filter((e) => e.isRecurrenceException())) master.relateException(ex);
+      const got: [number, number][] = [];
+      if (master.isRecurring()) {
+        const it = master.iterator();
+        for (let next = it.next(); next; next = it.next()) {
+          const d = master.getOccurrenceDetails(next);
+          got.push([d.startDate.toUnixTime() * 1000, d.endDate.toUnixTime() * 1000]);
+        }
+      } else {
+        const floating = master.startDate.isDate;
+        const ms = (t: ICAL.Time) => (floating ? Date.UTC(t.year, t.month - 1, t.day) : t.toUnixTime() * 1000);
+        got.push([ms(master.startDate), ms(master.endDate)]);
+      }
+      expect(got, o.name).toEqual(o.instances);
+    }
+  });
+
+  it('expects a plausible number of events in the month', () => {
+    const n = expectedIn(objects, MONTH).size;
+    expect(n).toBeGreaterThan(15);
+    expect(n).toBeLessThan(100);
+  });
+});

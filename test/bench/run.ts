@@ -1,0 +1,199 @@
+// `npm run bench`: Calendula (PGlite and PostgreSQL) and, when installed, Radicale and Xandikos,
+// each as a real process with fresh storage, through the same workloads over HTTP, side by side.
+// Results go to .bench/ (git-ignored) as JSON and Markdown, and the table is printed.
+//
+//   npm run bench -- [--sizes 1000,10000,100000] [--engines pglite,postgres] [--peers radicale,xandikos|none]
+//                    [--mixed-seconds 20] [--peer-budget 120] [--profile]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { generate, type BenchObject } from './generate.ts';
+import { peerInstalled, postgresAvailable, startCalendula, startRadicale, startXandikos, type Server } from './servers.ts';
+import { bulkPut, eventsApi, exportIcs, mixedLoad, monthQuery, multiget, propfindDepth1, syncCollection } from './workloads.ts';
+
+interface Options {
+  sizes: number[];
+  engines: ('pglite' | 'postgres')[];
+  peers: ('radicale' | 'xandikos')[];
+  mixedSeconds: number;
+  peerBudgetS: number;
+  profile: boolean;
+}
+
+function options(argv: string[]): Options {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  const list = (name: string, fallback: string) => (get(name) ?? fallback).split(',').filter((x) => x && x !== 'none');
+  return {
+    sizes: list('sizes', '1000,10000,100000').map(Number),
+    engines: list('engines', 'pglite,postgres') as Options['engines'],
+    peers: list('peers', 'radicale,xandikos') as Options['peers'],
+    mixedSeconds: Number(get('mixed-seconds') ?? 20),
+    peerBudgetS: Number(get('peer-budget') ?? 120),
+    profile: argv.includes('--profile'),
+  };
+}
+
+/** One server's figures at one size; null where it could not run the workload. */
+interface Row {
+  server: string;
+  size: number;
+  bulk: { perSecond: number; done: number; finished: boolean; seconds: number };
+  propfindMs?: number;
+  queryMs?: number;
+  queryMatched?: number;
+  multigetMs?: number;
+  syncInitialMs?: number;
+  syncChangesMs?: number;
+  exportMs?: number | null;
+  mixed?: { perSecond: number; p50: number; p99: number; errors: number };
+  eventsFilteredMs?: number;
+  eventsDeepMs?: number;
+  peakRssMb: number;
+  error?: string;
+}
+
+const log = (s: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
+
+async function measure(server: Server, objects: BenchObject[], opts: Options, budgetMs: number): Promise<Row> {
+  const size = objects.length;
+  const events = objects.filter((o) => o.kind === 'VEVENT').length;
+  log(`${server.name} ${size}: bulk PUT`);
+  const bulk = await bulkPut(server, objects, 8, budgetMs, (n) => {
+    if (n % 10000 === 0) log(`  ${n} stored`);
+  });
+  const row: Row = { server: server.name, size, bulk, peakRssMb: 0 };
+  if (!bulk.finished) {
+    log(`${server.name} ${size}: stopped after ${bulk.done} objects (${bulk.perSecond.toFixed(1)}/s) at the ${budgetMs / 1000} s budget`);
+    row.peakRssMb = server.peakRss() / 2 ** 20;
+    return row;
+  }
+  try {
+    log(`${server.name} ${size}: PROPFIND, query, multiget, sync, export`);
+    row.propfindMs = await propfindDepth1(server, size);
+    const q = await monthQuery(server, objects);
+    row.queryMs = q.ms;
+    row.queryMatched = q.matched;
+    row.multigetMs = await multiget(server, objects);
+    const sync = await syncCollection(server, objects);
+    row.syncInitialMs = sync.initialMs;
+    row.syncChangesMs = sync.changesMs;
+    row.exportMs = await exportIcs(server, Math.min(size, events));
+    log(`${server.name} ${size}: mixed load ${opts.mixedSeconds} s`);
+    const m = await mixedLoad(server, objects, opts.mixedSeconds);
+    row.mixed = { perSecond: m.perSecond, p50: m.p50, p99: m.p99, errors: m.errors };
+    if (server.kind === 'calendula') {
+      const e = await eventsApi(server, objects);
+      row.eventsFilteredMs = e.filteredMs;
+      row.eventsDeepMs = e.deepOffsetMs;
+    }
+  } catch (e) {
+    row.error = e instanceof Error ? e.message : String(e);
+    log(`${server.name} ${size}: ${row.error}`);
+  }
+  row.peakRssMb = server.peakRss() / 2 ** 20;
+  return row;
+}
+
+const f = (v: number | null | undefined, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
+
+interface Metric {
+  label: string;
+  value: (r: Row) => number | null | undefined;
+  /** true when more is better (rates); false for times and memory. */
+  higher: boolean;
+}
+
+const METRICS: Metric[] = [
+  { label: 'bulk PUT, objects/s (8 clients)', value: (r) => r.bulk.perSecond, higher: true },
+  { label: 'PROPFIND Depth 1 getetag, ms', value: (r) => r.propfindMs, higher: false },
+  { label: 'calendar-query one month, ms', value: (r) => r.queryMs, higher: false },
+  { label: 'calendar-multiget 100, ms', value: (r) => r.multigetMs, higher: false },
+  { label: 'sync-collection initial, ms', value: (r) => r.syncInitialMs, higher: false },
+  { label: 'sync-collection after 10 changes, ms', value: (r) => r.syncChangesMs, higher: false },
+  { label: 'GET calendar as ICS, ms', value: (r) => r.exportMs, higher: false },
+  { label: 'mixed load, requests/s', value: (r) => r.mixed?.perSecond, higher: true },
+  { label: 'mixed load p50, ms', value: (r) => r.mixed?.p50, higher: false },
+  { label: 'mixed load p99, ms', value: (r) => r.mixed?.p99, higher: false },
+  { label: 'events API filtered list, ms', value: (r) => r.eventsFilteredMs, higher: false },
+  { label: 'events API deep offset, ms', value: (r) => r.eventsDeepMs, higher: false },
+  { label: 'peak RSS of the server, MB', value: (r) => r.peakRssMb, higher: false },
+];
+
+function table(size: number, rows: Row[]): string {
+  const reference = rows.find((r) => r.server === 'calendula/postgres') ?? rows.find((r) => r.server.startsWith('calendula'));
+  const peers = rows.filter((r) => !r.server.startsWith('calendula'));
+  const head = ['', ...rows.map((r) => r.server), ...peers.map((p) => `${reference?.server.split('/')[1] ?? ''}/${p.server}`)];
+  const lines = [`### ${size.toLocaleString('en')} objects`, '', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const m of METRICS) {
+    const cells = rows.map((r) => {
+      const v = m.value(r);
+      if (m.label.startsWith('bulk') && !r.bulk.finished) return `${f(v)} (stopped at ${r.bulk.done} after ${f(r.bulk.seconds, 0)} s)`;
+      return f(v, m.label.includes('ms') ? 1 : 0);
+    });
+    const ratios = peers.map((p) => {
+      const a = reference ? m.value(reference) : undefined;
+      const b = m.value(p);
+      if (!a || !b) return '–';
+      return `${(a / b).toFixed(a / b < 0.1 ? 3 : 2)}`;
+    });
+    lines.push(`| ${m.label} | ${[...cells, ...ratios].join(' | ')} |`);
+  }
+  const notes = rows.filter((r) => r.error).map((r) => `- ${r.server}: ${r.error}`);
+  const matched = rows.find((r) => r.queryMatched !== undefined)?.queryMatched;
+  if (matched !== undefined) lines.push('', `The month query must return ${matched} events; every answer counted above was checked against the generator.`);
+  if (notes.length) lines.push('', ...notes);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const opts = options(process.argv.slice(2));
+  const engines = [...opts.engines];
+  if (engines.includes('postgres') && !(await postgresAvailable())) {
+    log('PostgreSQL is not reachable (BENCH_DATABASE_URL / TEST_DATABASE_URL / 127.0.0.1:5432): running without it');
+    engines.splice(engines.indexOf('postgres'), 1);
+  }
+  const peers = opts.peers.filter((p) => {
+    const ok = peerInstalled(p);
+    if (!ok) log(`${p} is not installed (apt-get install ${p}): running without it`);
+    return ok;
+  });
+  const outDir = resolve(import.meta.dirname, '../../.bench');
+  mkdirSync(outDir, { recursive: true });
+  const stampName = new Date().toISOString().replace(/[:.]/g, '-');
+  const profileDir = opts.profile ? join(outDir, `profiles-${stampName}`) : undefined;
+  const all: Row[] = [];
+  const sections: string[] = [];
+  for (const size of opts.sizes) {
+    const objects = generate(size);
+    const rows: Row[] = [];
+    const starters: [string, () => Promise<Server>, number][] = [
+      ...engines.map((e): [string, () => Promise<Server>, number] => [`calendula/${e}`, () => startCalendula(e, { cpuProf: profileDir ? join(profileDir, `${e}-${size}`) : undefined }), Infinity]),
+      ...peers.map((p): [string, () => Promise<Server>, number] => [p, p === 'radicale' ? startRadicale : startXandikos, opts.peerBudgetS * 1000]),
+    ];
+    for (const [name, start, budget] of starters) {
+      let server: Server | undefined;
+      try {
+        server = await start();
+        rows.push(await measure(server, objects, opts, budget));
+      } catch (e) {
+        log(`${name} ${size}: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        await server?.stop();
+      }
+    }
+    all.push(...rows);
+    const section = table(size, rows);
+    sections.push(section);
+    process.stdout.write(`\n${section}\n`);
+  }
+  const header = `Calendula benchmark, ${new Date().toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.
+Ratio columns: Calendula (PostgreSQL, else PGlite) divided by the peer; below 1 is better for times and memory, above 1 for rates.`;
+  writeFileSync(join(outDir, `results-${stampName}.json`), JSON.stringify({ options: opts, rows: all }, null, 2));
+  writeFileSync(join(outDir, `results-${stampName}.md`), `${header}\n\n${sections.join('\n\n')}\n`);
+  process.stdout.write(`\n${header}\nWritten to .bench/results-${stampName}.md${profileDir ? ` (CPU profiles in ${profileDir})` : ''}\n`);
+}
+
+await main();

@@ -1,0 +1,210 @@
+// The servers a benchmark runs against, each a real process on a free loopback port with fresh
+// storage: Calendula (PGlite or PostgreSQL), and, when Debian's packages are installed, Radicale and
+// Xandikos.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { freePort } from '../helpers/radicale.ts';
+
+export interface Server {
+  /** e.g. "calendula/postgres", "radicale". */
+  name: string;
+  kind: 'calendula' | 'radicale' | 'xandikos';
+  base: string;
+  /** The calendar collection's path (ends with /). */
+  calendar: string;
+  /** Authorization header value, if the server wants one. */
+  auth?: string;
+  pid: number;
+  /** Peak resident memory of the server process so far, in bytes (VmHWM). */
+  peakRss(): number;
+  stop(): Promise<void>;
+}
+
+const BIN = resolve(import.meta.dirname, '../../bin/calendula.js');
+const PASSWORD = 'bench-password-123';
+const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+
+export function peakRssOf(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function waitUp(url: string, child: ChildProcess, log: () => string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${log()}`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`did not start: ${log()}`);
+}
+
+function capture(child: ChildProcess): () => string {
+  let out = '';
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => out;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The PostgreSQL server for the benchmark: BENCH_DATABASE_URL, TEST_DATABASE_URL, or the local one. */
+export function postgresAdminUrl(): string {
+  return process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresAdminUrl(), connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function postgresAvailable(): Promise<boolean> {
+  try {
+    await adminQuery('select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startCalendula(engine: 'pglite' | 'postgres', opts: { cpuProf?: string } = {}): Promise<Server> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'calendula-bench-'));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    INITIAL_USER: 'bench',
+    INITIAL_PASSWORD: PASSWORD,
+    API_KEY: 'bench-api-key',
+    SECRET_KEY: 'd'.repeat(64),
+    DATA_DIR: join(dir, 'data'),
+  };
+  let dbName: string | undefined;
+  if (engine === 'postgres') {
+    dbName = `calendula_bench_${randomBytes(4).toString('hex')}`;
+    await adminQuery(`create database ${dbName}`);
+    const u = new URL(postgresAdminUrl());
+    u.pathname = `/${dbName}`;
+    env.DATABASE_URL = u.toString();
+  }
+  const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = capture(child);
+  const base = `http://127.0.0.1:${port}`;
+  await waitUp(`${base}/health`, child, log);
+  // The default calendar holds events only; the benchmark's holds tasks too, as a client would make it.
+  const auth = basic('bench', PASSWORD);
+  const made = await fetch(`${base}/dav/calendars/bench/bench/`, {
+    method: 'MKCALENDAR',
+    headers: { authorization: auth, 'content-type': 'application/xml' },
+    body: '<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><d:displayname>Bench</d:displayname><c:supported-calendar-component-set><c:comp name="VEVENT"/><c:comp name="VTODO"/></c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>',
+  });
+  if (made.status !== 201) throw new Error(`MKCALENDAR: ${made.status}`);
+  return {
+    name: `calendula/${engine}`,
+    kind: 'calendula',
+    base,
+    calendar: '/dav/calendars/bench/bench/',
+    auth,
+    pid: child.pid as number,
+    peakRss: () => peakRssOf(child.pid as number),
+    async stop() {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+      if (dbName) await adminQuery(`drop database if exists ${dbName} with (force)`);
+    },
+  };
+}
+
+export const RADICALE = '/usr/bin/radicale';
+export const XANDIKOS = '/usr/bin/xandikos';
+
+export async function startRadicale(): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'calendula-bench-radicale-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'users'), `bench:${PASSWORD}\n`);
+  writeFileSync(
+    join(dir, 'config'),
+    `[server]\nhosts = 127.0.0.1:${port}\nmax_content_length = 100000000\n[auth]\ntype = htpasswd\nhtpasswd_filename = ${join(dir, 'users')}\nhtpasswd_encryption = plain\ndelay = 0\n[storage]\nfilesystem_folder = ${join(dir, 'collections')}\n[rights]\ntype = owner_only\n[web]\ntype = none\n[logging]\nlevel = warning\n`,
+  );
+  const child = spawn(RADICALE, ['--config', join(dir, 'config')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = capture(child);
+  const base = `http://127.0.0.1:${port}`;
+  await waitUp(base, child, log);
+  const auth = basic('bench', PASSWORD);
+  const res = await fetch(`${base}/bench/cal/`, {
+    method: 'MKCALENDAR',
+    headers: { authorization: auth },
+  });
+  if (res.status !== 201) throw new Error(`radicale MKCALENDAR: ${res.status}`);
+  return {
+    name: 'radicale',
+    kind: 'radicale',
+    base,
+    calendar: '/bench/cal/',
+    auth,
+    pid: child.pid as number,
+    peakRss: () => peakRssOf(child.pid as number),
+    async stop() {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startXandikos(): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'calendula-bench-xandikos-'));
+  const port = await freePort();
+  // Xandikos has no authentication of its own (it expects a proxy in front); --defaults makes
+  // /user/calendars/calendar/.
+  const child = spawn(XANDIKOS, ['-d', dir, '-l', '127.0.0.1', '-p', String(port), '--defaults'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = capture(child);
+  const base = `http://127.0.0.1:${port}`;
+  await waitUp(base, child, log);
+  return {
+    name: 'xandikos',
+    kind: 'xandikos',
+    base,
+    calendar: '/user/calendars/calendar/',
+    pid: child.pid as number,
+    peakRss: () => peakRssOf(child.pid as number),
+    async stop() {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function peerInstalled(kind: 'radicale' | 'xandikos'): boolean {
+  return existsSync(kind === 'radicale' ? RADICALE : XANDIKOS);
+}
