@@ -128,6 +128,7 @@ async function withDomain<T>(config: Config, fn: (domain: Domain, db: Database) 
   const db = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : config.dataDir,
+    embeddedCacheMb: config.embeddedCacheMb,
   });
   try {
     await db.migrate();

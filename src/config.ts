@@ -61,6 +61,8 @@ export interface Config {
   /** postgres:// URL; undefined means the embedded PGlite database in dataDir. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /** The embedded database's own cache (shared_buffers), in MB. */
+  embeddedCacheMb: number;
   /** Admin API key; '' disables /api/v1 (except /health) and the provisioning API. */
   apiKey: string;
   authRealm: string;
@@ -202,6 +204,7 @@ export function loadConfig(env: Env = process.env): Config {
     basePath: base,
     databaseUrl: databaseUrl(env),
     dataDir: resolve(text(env, 'DATA_DIR', './data')),
+    embeddedCacheMb: integer(env, 'EMBEDDED_CACHE_MB', 32, 1, 65536),
     apiKey: (env.API_KEY ?? '').trim(),
     authRealm: text(env, 'AUTH_REALM', 'Calendula').replace(/["\\\r\n]/g, ''),
     appTimezone: timezone(env),

@@ -27,19 +27,42 @@ export type AlternativeVerifier = (username: string, secret: string) => Promise<
 
 const CACHE_TTL_MS = 5 * 60 * 1000;
 const CACHE_MAX = 10_000;
+/**
+ * How long a user's stored hash is reused without asking the database. A password change or
+ * deletion in this process takes effect at once; one made by another process (several servers
+ * on one PostgreSQL) within this time.
+ */
+const CREDENTIALS_TTL_MS = 10_000;
+
+type Credentials = { id: number; username: string; passwordHash: string } | null;
 
 export class BasicAuthenticator {
   /** Keyed by a hash over the stored hash and the given password: a password change misses. */
   private readonly verified = new Map<string, number>();
   private readonly pepper = randomBytes(32);
   private readonly alternatives: AlternativeVerifier[] = [];
+  private readonly credentials = new Map<string, { stored: Credentials; until: number }>();
 
   constructor(
     private readonly users: UserService,
     private readonly failures: LoginFailureService,
     private readonly policy: AuthThrottle,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    users.onCredentialsChange((username) => this.credentials.delete(username));
+  }
+
+  /** The stored hash, from the short-lived cache or the database (only known users are kept). */
+  private async storedFor(username: string, now: number): Promise<Credentials> {
+    const hit = this.credentials.get(username);
+    if (hit && hit.until > now) return hit.stored;
+    const stored = await this.users.credentials(username);
+    if (stored) {
+      if (this.credentials.size >= CACHE_MAX) this.credentials.delete(this.credentials.keys().next().value as string);
+      this.credentials.set(username, { stored, until: now + CREDENTIALS_TTL_MS });
+    }
+    return stored;
+  }
 
   addAlternative(v: AlternativeVerifier): void {
     this.alternatives.push(v);
@@ -55,9 +78,9 @@ export class BasicAuthenticator {
       if (user) return { kind: 'ok', user };
     }
 
-    const stored = await this.users.credentials(name);
-    const cacheKey = stored ? this.cacheKey(stored.passwordHash, pass) : undefined;
     const now = this.clock.now().getTime();
+    const stored = await this.storedFor(name, now);
+    const cacheKey = stored ? this.cacheKey(stored.passwordHash, pass) : undefined;
     if (stored && cacheKey) {
       const until = this.verified.get(cacheKey);
       if (until !== undefined && until > now) {

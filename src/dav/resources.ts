@@ -6,7 +6,7 @@
 //   /calendars/<u>/<cal>/<name>      calendar object
 import type { CalendarView, Actor } from '../domain/calendars.ts';
 import type { Domain } from '../domain/index.ts';
-import type { ObjectMeta } from '../domain/objects.ts';
+import type { ObjectMeta, StoredObject } from '../domain/objects.ts';
 import type { UserInfo } from '../domain/users.ts';
 import { isValidUsername } from '../domain/usernames.ts';
 
@@ -18,7 +18,15 @@ export type Resource =
   | { kind: 'home'; username: string; principaluri: string }
   | { kind: 'inbox' | 'outbox'; username: string; principaluri: string }
   | { kind: 'calendar'; username: string; cal: CalendarView }
-  | { kind: 'object'; username: string; cal: CalendarView; uri: string; meta: ObjectMeta | null };
+  | {
+      kind: 'object';
+      username: string;
+      cal: CalendarView;
+      uri: string;
+      meta: ObjectMeta | null;
+      /** The object with its content, when it was read along (GET, PUT); null: nothing is there. */
+      stored?: StoredObject | null;
+    };
 
 export type ResourceKind = Resource['kind'];
 
@@ -58,7 +66,12 @@ export function isPubliclyReadable(cal: CalendarView, publicEnabled: boolean): b
  * Resolves segments to a resource the viewer may see, or null (404). For objects, `meta` is null
  * when nothing exists at that name yet (a PUT target).
  */
-export async function resolveResource(segments: string[], viewer: Actor | null, domain: Domain): Promise<Resource | null> {
+export async function resolveResource(
+  segments: string[],
+  viewer: Actor | null,
+  domain: Domain,
+  opts: { withData?: boolean } = {},
+): Promise<Resource | null> {
   const [top, name, calUri, objUri, ...rest] = segments;
   if (rest.length) return null;
   if (top === undefined) return { kind: 'root' };
@@ -77,10 +90,14 @@ export async function resolveResource(segments: string[], viewer: Actor | null, 
   // The scheduling inbox and outbox (RFC 6638); invitations go straight into calendars, so the
   // inbox stays empty.
   if (own && (calUri === 'inbox' || calUri === 'outbox')) return objUri === undefined ? { kind: calUri, username: name, principaluri } : null;
-  const cal = await domain.calendars.get(principaluri, calUri);
-  if (!cal) return null;
-  if (!own && !isPubliclyReadable(cal, domain.ctx.config.publicCalendarsEnabled)) return null;
-  if (objUri === undefined) return { kind: 'calendar', username: name, cal };
-  const meta = await domain.objects.getMeta(cal, objUri);
-  return { kind: 'object', username: name, cal, uri: objUri, meta };
+  if (objUri === undefined) {
+    const cal = await domain.calendars.get(principaluri, calUri);
+    if (!cal || (!own && !isPubliclyReadable(cal, domain.ctx.config.publicCalendarsEnabled))) return null;
+    return { kind: 'calendar', username: name, cal };
+  }
+  const withData = opts.withData ?? false;
+  const found = await domain.objects.lookup(principaluri, calUri, objUri, withData);
+  if (!found || (!own && !isPubliclyReadable(found.view, domain.ctx.config.publicCalendarsEnabled))) return null;
+  const meta = found.object;
+  return { kind: 'object', username: name, cal: found.view, uri: objUri, meta, ...(withData ? { stored: meta as StoredObject | null } : {}) };
 }

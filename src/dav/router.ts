@@ -20,6 +20,8 @@ import { isPubliclyReadable, resolveResource } from './resources.ts';
 
 export type { DavDeps };
 
+const WITH_DATA = new Set(['GET', 'HEAD', 'PUT']);
+
 type Handler = (ctx: DavCtx) => Promise<void>;
 
 const HANDLERS: Record<string, Handler> = {
@@ -76,7 +78,8 @@ export function davRouter(deps: DavDeps & { log: Logger }): Router {
       );
       if (user === undefined) return;
       const viewer = user ? { userId: user.id, username: user.username, principaluri: `principals/${user.username}` } : null;
-      const resource = await resolveResource(segments, viewer, deps.domain);
+      // GET, HEAD and PUT need the object's content: read it along with the calendar.
+      const resource = await resolveResource(segments, viewer, deps.domain, { withData: WITH_DATA.has(method) });
       if (!viewer) {
         const isPublic =
           resource && (resource.kind === 'calendar' || resource.kind === 'object') && isPubliclyReadable(resource.cal, deps.config.publicCalendarsEnabled);

@@ -2,7 +2,7 @@
 // embedded PGlite in a data directory. Both use the same entities and migration files.
 import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
-import { MikroORM, type Options } from '@mikro-orm/core';
+import { DeadlockException, MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, type SqlEntityManager } from '@mikro-orm/postgresql';
 import { lockDataDir } from './dataDirLock.ts';
@@ -17,6 +17,11 @@ export interface Database {
   readonly orm: MikroORM;
   /** A fresh EntityManager for one unit of work. */
   em(): SqlEntityManager;
+  /**
+   * Runs `fn` in a transaction of a fresh EntityManager; a deadlock (two writes locking calendars
+   * in opposite orders) runs it again, up to three times.
+   */
+  transactional<T>(fn: (em: SqlEntityManager) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** True when the database answers a trivial query. */
@@ -31,6 +36,8 @@ export interface DatabaseOptions {
   dataDir: string | undefined;
   /** Largest PostgreSQL pool. */
   poolMax?: number;
+  /** PGlite's shared_buffers, in MB. */
+  embeddedCacheMb?: number;
   debug?: boolean;
   /** Where MikroORM's own messages go (default: dropped). */
   log?: (message: string) => void;
@@ -87,7 +94,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       release = lockDataDir(opts.dataDir);
     }
     try {
-      pglite = await openPglite(opts.dataDir);
+      pglite = await openPglite(opts.dataDir, opts.embeddedCacheMb);
     } catch (err) {
       release();
       throw err;
@@ -115,6 +122,15 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     engine,
     orm,
     em: () => orm.em.fork() as SqlEntityManager,
+    async transactional<T>(fn: (em: SqlEntityManager) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await (orm.em.fork() as SqlEntityManager).transactional(fn);
+        } catch (e) {
+          if (!(e instanceof DeadlockException) || attempt >= 3) throw e;
+        }
+      }
+    },
     async migrate() {
       const applied = await orm.getMigrator().up();
       return applied.map((m) => m.name);

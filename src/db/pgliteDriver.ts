@@ -1,6 +1,10 @@
 // A MikroORM 6 driver for PGlite (PostgreSQL compiled to WebAssembly), the embedded default engine.
 // It reuses MikroORM's PostgreSQL driver and only swaps the knex client underneath, so entities,
 // migrations and SQL are the same as on a real PostgreSQL server.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite, type Results } from '@electric-sql/pglite';
 import {
   AbstractSqlDriver,
@@ -14,9 +18,32 @@ import parseArray from 'postgres-array';
 const keepAsString = (s: string): string => s;
 const asArray = (s: string): unknown[] => parseArray.parse(s);
 
+/**
+ * PGlite's initdb takes some 800 MB that the process never gives back. On first start it runs in a
+ * short-lived child process, so the server itself stays small.
+ */
+async function initializeApart(dataDir: string): Promise<void> {
+  // Run from the application's directory, where the bare specifier resolves to our PGlite.
+  const appRoot = fileURLToPath(new URL('../..', import.meta.url));
+  const script = `const { PGlite } = await import('@electric-sql/pglite');
+const db = new PGlite(${JSON.stringify(dataDir)});
+await db.waitReady;
+await db.close();`;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: appRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`creating the embedded database in ${dataDir} failed: ${err.trim()}`))));
+  });
+}
+
 /** Opens (or creates) a PGlite database with the same type parsing as MikroORM's pg connection. */
-export async function openPglite(dataDir: string | undefined): Promise<PGlite> {
+export async function openPglite(dataDir: string | undefined, cacheMb = 32): Promise<PGlite> {
+  if (dataDir && !existsSync(join(dataDir, 'PG_VERSION'))) await initializeApart(dataDir);
   const db = new PGlite(dataDir, {
+    // PostgreSQL's own cache; the operating system caches the data files as well.
+    postgresqlconf: [`shared_buffers=${cacheMb}MB`],
     parsers: {
       20: keepAsString, // int8
       1082: keepAsString, // date

@@ -83,7 +83,7 @@ export function calendarPath(principaluri: string, uri: string): string {
   return `calendars/${principaluri.replace(/^principals\//, '')}/${uri}`;
 }
 
-interface InstanceRow {
+export interface InstanceRow {
   id: number;
   calendarid: number;
   principaluri: string;
@@ -103,14 +103,14 @@ interface InstanceRow {
   owner: string | null;
 }
 
-const SELECT_VIEW = `
+export const SELECT_VIEW = `
   select i.id, i.calendarid, i.principaluri, i.uri, i.access, i.displayname, i.description,
          i.calendarcolor, i.calendarorder, i.timezone, i.transparent, i.public,
          c.components, c.synctoken, c.sync_floor, c.objectcount,
          (select o.principaluri from calendarinstances o where o.calendarid = i.calendarid and o.access = 1 limit 1) as owner
     from calendarinstances i join calendars c on c.id = i.calendarid`;
 
-function toView(r: InstanceRow): CalendarView {
+export function toView(r: InstanceRow): CalendarView {
   return {
     instanceId: r.id,
     calendarId: r.calendarid,

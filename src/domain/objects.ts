@@ -8,7 +8,7 @@ import { deriveEventFields, type EventFields } from '../ical/eventFields.ts';
 import { deriveTimeBounds } from '../ical/indexing.ts';
 import { IcalError, parseCalendarObject, type ParsedObject } from '../ical/parse.ts';
 import type { TimeRange } from '../ical/timeRange.ts';
-import { canWriteContent, type Actor, type CalendarView } from './calendars.ts';
+import { canWriteContent, SELECT_VIEW, toView, type Actor, type CalendarView, type InstanceRow } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { CALDAV_NS, conflict, forbidden, invalid, notFound, preconditionFailed, tooLarge } from './errors.ts';
 
@@ -52,8 +52,11 @@ export interface ObjectChange {
 export type WriteListener = (em: SqlEntityManager, change: ObjectChange) => Promise<void>;
 
 export interface WriteResult {
+  /** The ETag of what is stored now. */
   etag: string;
   created: boolean;
+  /** False when a listener (scheduling) changed the object after it was written as sent. */
+  asSent: boolean;
 }
 
 export interface SyncChanges {
@@ -132,6 +135,8 @@ const FULL = `${META}, uid, calendardata`;
 
 export class ObjectService {
   private readonly listeners: WriteListener[] = [];
+  /** Per transaction: the last ETag written to each object, to tell when a listener rewrote one. */
+  private readonly written = new WeakMap<SqlEntityManager, Map<string, string>>();
 
   constructor(private readonly ctx: DomainContext) {}
 
@@ -171,7 +176,10 @@ export class ObjectService {
     return { parsed, first, last, size: Buffer.byteLength(parsed.text), fields: deriveEventFields(parsed) };
   }
 
-  /** Creates or replaces the object at `uri`. */
+  /**
+   * Creates or replaces the object at `uri`. `known` is what the caller already read at that name
+   * (null: nothing); it saves a read and is verified when writing.
+   */
   async put(
     actor: Actor | null,
     view: CalendarView,
@@ -179,14 +187,20 @@ export class ObjectService {
     body: Uint8Array | string,
     cond: WriteConditions = {},
     origin?: string,
+    known?: StoredObject | null,
   ): Promise<WriteResult> {
     const who = this.requireWrite(actor, view);
     checkObjectUri(uri);
     const prepared = this.prepare(view, body);
-    return this.ctx.db.em().transactional((em) => this.store(em, who, view, uri, prepared, cond, origin));
+    return this.ctx.db.transactional((em) => this.store(em, who, view, uri, prepared, cond, origin, known));
   }
 
-  /** The store step of put(), for callers that already hold a transaction (scheduling, moves). */
+  /**
+   * The store step of put(), for callers that already hold a transaction (scheduling, moves).
+   * The object row is written first, conditionally on what was read (a concurrent change is read
+   * again, never overwritten blindly); the calendar row is locked last, by the token bump, so the
+   * lock that orders a calendar's changes is held only until the commit.
+   */
   async store(
     em: SqlEntityManager,
     actor: Actor | null,
@@ -195,77 +209,111 @@ export class ObjectService {
     prepared: PreparedObject,
     cond: WriteConditions,
     origin?: string,
+    known?: StoredObject | null,
   ): Promise<WriteResult> {
     const { parsed, first, last, size, fields: f } = prepared;
-    const cal = await lockCalendar(em, view.calendarId);
-    const existing = (
-      await em.execute<Row[]>(`select ${META}, uid, calendardata from calendarobjects where calendarid = ? and uri = ?`, [view.calendarId, uri])
-    )[0];
-    checkConditions(existing?.etag ?? null, cond);
+    const etag = etagOf(parsed.text);
+    for (let attempt = 0; ; attempt++) {
+      const existing = attempt === 0 && known !== undefined ? known : await readStored(em, view.calendarId, uri);
+      checkConditions(existing?.etag ?? null, cond);
+      const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
+      let written: unknown[];
+      if (existing) {
+        if (existing.uid !== parsed.uid) await this.checkUid(em, view, parsed.uid, uri);
+        written = await em.execute(
+          `update calendarobjects set calendardata = ?, etag = ?, size = ?, lastmodified = ?, componenttype = ?,
+             firstoccurence = ?, lastoccurence = ?, uid = ?, dtstart = ?, dtend = ?, summary = ?, description = ?,
+             organizer = ?, attendees = ? where id = ? and etag = ? returning id`,
+          [parsed.text, etag, size, now, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), existing.id, existing.etag],
+        );
+      } else {
+        written = await em.execute(
+          `insert into calendarobjects (calendardata, uri, calendarid, lastmodified, etag, size, componenttype, firstoccurence,
+             lastoccurence, uid, dtstart, dtend, summary, description, organizer, attendees, created_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,
+          [parsed.text, uri, view.calendarId, now, etag, size, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), now],
+        );
+        // Nothing written: the UID is taken by another object, or a concurrent write created this one.
+        if (!written.length) await this.checkUid(em, view, parsed.uid, uri);
+      }
+      if (!written.length) {
+        if (attempt >= 3) throw conflict('the object kept changing while it was written; try again');
+        continue;
+      }
+      const change: ObjectChange = {
+        kind: existing ? 'updated' : 'created',
+        calendar: view,
+        uri,
+        uid: parsed.uid,
+        parsed,
+        previous: existing?.data,
+        actor,
+        origin,
+      };
+      const key = `${view.calendarId}/${uri}`;
+      let mine = this.written.get(em);
+      if (!mine) this.written.set(em, (mine = new Map()));
+      mine.set(key, etag);
+      for (const l of this.listeners) await l(em, change);
+      await this.bumpAndLog(em, view.calendarId, uri, existing ? OP_MODIFIED : OP_ADDED, existing ? 0 : 1);
+      const final = mine.get(key) ?? etag;
+      return { etag: final, created: !existing, asSent: final === etag };
+    }
+  }
+
+  private async checkUid(em: SqlEntityManager, view: CalendarView, uid: string, uri: string): Promise<void> {
     const clash = await em.execute<{ uri: string }[]>('select uri from calendarobjects where calendarid = ? and uid = ? and uri <> ? limit 1', [
       view.calendarId,
-      parsed.uid,
+      uid,
       uri,
     ]);
     if (clash[0]) {
-      throw conflict(`another object in this calendar already has the UID ${parsed.uid}`, {
+      throw conflict(`another object in this calendar already has the UID ${uid}`, {
         precondition: { namespace: CALDAV_NS, name: 'no-uid-conflict', href: clash[0].uri },
       });
     }
-    if (!existing && cal.objectcount >= this.ctx.config.limits.maxObjectsPerCalendar) {
-      throw forbidden(`a calendar may hold at most ${this.ctx.config.limits.maxObjectsPerCalendar} objects`, {
-        precondition: { namespace: CALDAV_NS, name: 'max-resource-size' },
-      });
-    }
-    const etag = etagOf(parsed.text);
-    const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
-    const token = await bumpToken(em, view.calendarId, existing ? 0 : 1);
-    if (existing) {
-      await em.execute(
-        `update calendarobjects set calendardata = ?, etag = ?, size = ?, lastmodified = ?, componenttype = ?,
-           firstoccurence = ?, lastoccurence = ?, uid = ?, dtstart = ?, dtend = ?, summary = ?, description = ?,
-           organizer = ?, attendees = ? where id = ?`,
-        [parsed.text, etag, size, now, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), existing.id],
-      );
-    } else {
-      await em.execute(
-        `insert into calendarobjects (calendardata, uri, calendarid, lastmodified, etag, size, componenttype, firstoccurence,
-           lastoccurence, uid, dtstart, dtend, summary, description, organizer, attendees, created_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [parsed.text, uri, view.calendarId, now, etag, size, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), now],
-      );
-    }
-    await logChange(em, view.calendarId, uri, token, existing ? OP_MODIFIED : OP_ADDED, this.ctx.clock.now());
-    const change: ObjectChange = {
-      kind: existing ? 'updated' : 'created',
-      calendar: view,
-      uri,
-      uid: parsed.uid,
-      parsed,
-      previous: existing?.calendardata,
-      actor,
-      origin,
-    };
-    for (const l of this.listeners) await l(em, change);
-    return { etag, created: !existing };
+  }
+
+  /**
+   * Bumps the calendar's sync token and logs the change under the token before it, in one
+   * statement; the row lock it takes orders the calendar's changes until the commit.
+   */
+  private async bumpAndLog(em: SqlEntityManager, calendarId: number, uri: string, operation: number, countDelta: number): Promise<void> {
+    const max = this.ctx.config.limits.maxObjectsPerCalendar;
+    const rows = await em.execute<{ synctoken: number }[]>(
+      `with t as (update calendars set synctoken = synctoken + 1, objectcount = objectcount + ?
+                   where id = ? and (? <= 0 or objectcount < ?) returning synctoken - 1 as token)
+       insert into calendarchanges (uri, synctoken, calendarid, operation, created_at)
+       select ?, token, ?, ?, ? from t returning synctoken`,
+      [countDelta, calendarId, countDelta, max, uri, calendarId, operation, this.ctx.clock.now()],
+    );
+    if (rows[0]) return;
+    const cal = await em.execute<{ id: number }[]>('select id from calendars where id = ?', [calendarId]);
+    if (!cal[0]) throw notFound('the calendar is gone');
+    throw forbidden(`a calendar may hold at most ${max} objects`, { precondition: { namespace: CALDAV_NS, name: 'max-resource-size' } });
   }
 
   async delete(actor: Actor | null, view: CalendarView, uri: string, cond: WriteConditions = {}, origin?: string): Promise<void> {
     const who = this.requireWrite(actor, view);
-    await this.ctx.db.em().transactional((em) => this.remove(em, who, view, uri, cond, origin));
+    await this.ctx.db.transactional((em) => this.remove(em, who, view, uri, cond, origin));
   }
 
   /** The delete step, for callers that already hold a transaction. */
   async remove(em: SqlEntityManager, actor: Actor | null, view: CalendarView, uri: string, cond: WriteConditions, origin?: string): Promise<void> {
-    await lockCalendar(em, view.calendarId);
-    const existing = (await em.execute<Row[]>(`select ${META}, uid, calendardata from calendarobjects where calendarid = ? and uri = ?`, [view.calendarId, uri]))[0];
-    if (!existing) throw notFound('no such object');
-    checkConditions(existing.etag, cond);
-    const token = await bumpToken(em, view.calendarId, -1);
-    await em.execute('delete from calendarobjects where id = ?', [existing.id]);
-    await logChange(em, view.calendarId, uri, token, OP_DELETED, this.ctx.clock.now());
-    const change: ObjectChange = { kind: 'deleted', calendar: view, uri, uid: existing.uid ?? '', previous: existing.calendardata, actor, origin };
-    for (const l of this.listeners) await l(em, change);
+    for (let attempt = 0; ; attempt++) {
+      const existing = await readStored(em, view.calendarId, uri);
+      if (!existing) throw notFound('no such object');
+      checkConditions(existing.etag, cond);
+      const gone = await em.execute<{ id: number }[]>('delete from calendarobjects where id = ? and etag = ? returning id', [existing.id, existing.etag]);
+      if (!gone.length) {
+        if (attempt >= 3) throw conflict('the object kept changing while it was deleted; try again');
+        continue;
+      }
+      const change: ObjectChange = { kind: 'deleted', calendar: view, uri, uid: existing.uid, previous: existing.data, actor, origin };
+      for (const l of this.listeners) await l(em, change);
+      await this.bumpAndLog(em, view.calendarId, uri, OP_DELETED, -1);
+      return;
+    }
   }
 
   /**
@@ -299,6 +347,39 @@ export class ObjectService {
       const res = await this.store(em, who, to, toUri, prepared, {});
       return { created: !target, etag: res.etag };
     });
+  }
+
+  /**
+   * A calendar of a home and what is at `objUri` in it, in one query; `withData` reads the
+   * object's content too (GET, PUT). Null when there is no such calendar.
+   */
+  async lookup(
+    principaluri: string,
+    calUri: string,
+    objUri: string,
+    withData: boolean,
+  ): Promise<{ view: CalendarView; object: StoredObject | ObjectMeta | null } | null> {
+    const cols = `o.id as o_id, o.uri as o_uri, o.etag as o_etag, o.size as o_size, o.lastmodified as o_lastmodified,
+      o.componenttype as o_componenttype${withData ? ', o.uid as o_uid, o.calendardata as o_calendardata' : ''}`;
+    const rows = await this.ctx.db.em().execute<(InstanceRow & Record<string, unknown>)[]>(
+      `select v.*, ${cols} from (${SELECT_VIEW} where i.principaluri = ? and i.uri = ?) v
+         left join calendarobjects o on o.calendarid = v.calendarid and o.uri = ?`,
+      [principaluri, calUri, objUri],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    if (r.o_id === null || r.o_id === undefined) return { view: toView(r), object: null };
+    const row: Row = {
+      id: r.o_id as number,
+      uri: r.o_uri as string,
+      etag: r.o_etag as string,
+      size: r.o_size as number,
+      lastmodified: r.o_lastmodified as number,
+      componenttype: r.o_componenttype as string,
+      uid: r.o_uid as string | undefined,
+      calendardata: r.o_calendardata as string | undefined,
+    };
+    return { view: toView(r), object: withData ? toStored(row) : toMeta(row) };
   }
 
   /** Metadata of every object, in batches (PROPFIND Depth 1 never reads calendardata). */
@@ -460,21 +541,7 @@ async function lockCalendar(em: SqlEntityManager, calendarId: number): Promise<{
   return rows[0];
 }
 
-/** Increments the token; returns the token the change is logged under (the one before). */
-async function bumpToken(em: SqlEntityManager, calendarId: number, countDelta: number): Promise<number> {
-  const rows = await em.execute<{ synctoken: number }[]>(
-    'update calendars set synctoken = synctoken + 1, objectcount = objectcount + ? where id = ? returning synctoken',
-    [countDelta, calendarId],
-  );
-  return (rows[0] as { synctoken: number }).synctoken - 1;
-}
-
-async function logChange(em: SqlEntityManager, calendarId: number, uri: string, token: number, operation: number, at: Date): Promise<void> {
-  await em.execute('insert into calendarchanges (uri, synctoken, calendarid, operation, created_at) values (?, ?, ?, ?, ?)', [
-    uri,
-    token,
-    calendarId,
-    operation,
-    at,
-  ]);
+async function readStored(em: SqlEntityManager, calendarId: number, uri: string): Promise<StoredObject | null> {
+  const rows = await em.execute<Row[]>(`select ${FULL} from calendarobjects where calendarid = ? and uri = ?`, [calendarId, uri]);
+  return rows[0] ? toStored(rows[0]) : null;
 }

@@ -125,6 +125,9 @@ export class SchedulingService {
     if (change.calendar.access !== 1 || change.calendar.principaluri !== change.actor.principaluri) return;
     const after = change.parsed ? change.parsed.root : null;
     if (change.parsed && change.parsed.componentType !== 'VEVENT') return;
+    // Most writes are not scheduling objects: skip the parse and the lookups for them.
+    const hadOrganizer = change.previous !== undefined && /\nORGANIZER[;:]/i.test(change.previous);
+    if (!hadOrganizer && !(after && organizerOf(after))) return;
     const before = safeParse(change.previous);
     const current = after ?? before;
     if (!current) return;

@@ -297,17 +297,21 @@ export class SynchronizationService {
     await this.enqueueFor(em, cal, change.uri);
   }
 
+  /** One statement whatever the number of synchronizations: writes pay one round trip, not one per sync. */
   private async enqueueFor(em: SqlEntityManager, owner: CalendarView, uri: string): Promise<void> {
     if (!owner.components.includes('VEVENT')) return;
-    const syncs = await em.execute<{ id: number; settings: Record<string, unknown> | string }[]>(
-      `select s.id, s.settings from synchronizations s join users u on u.id = s.user_id
-        where 'principals/' || u.username = ? and s.enabled and s.unlink_mode is null`,
-      [owner.principaluri],
+    const username = owner.principaluri.replace(/^principals\//, '');
+    const now = this.ctx.clock.now();
+    // The key is pushKey(sync id, calendar id, uri).
+    await em.execute(
+      `insert into jobs (kind, key, payload, run_at, attempts, created_at)
+       select 'push', 'push:' || s.id || ':' || ?::int || ':' || ?::text,
+              jsonb_build_object('syncId', s.id, 'calendarId', ?::int, 'uri', ?::text), ?, 0, ?
+         from synchronizations s join users u on u.id = s.user_id
+        where u.username = ? and s.enabled and s.unlink_mode is null
+          and (s.settings->>'source' is null or s.settings->>'source' = ?)
+       on conflict (key) where locked_until is null do nothing`,
+      [owner.calendarId, uri, owner.calendarId, uri, now, now, username, owner.uri],
     );
-    for (const s of syncs) {
-      const settings = typeof s.settings === 'string' ? (JSON.parse(s.settings) as Record<string, unknown>) : s.settings;
-      if (settings.source && settings.source !== owner.uri) continue;
-      await this.jobs.enqueue(em, 'push', pushKey(s.id, owner.calendarId, uri), { syncId: s.id, calendarId: owner.calendarId, uri });
-    }
   }
 }

@@ -72,7 +72,18 @@ function checkLocale(locale: string | null | undefined): string | null {
 }
 
 export class UserService {
+  private readonly credentialListeners: ((username: string) => void)[] = [];
+
   constructor(private readonly ctx: DomainContext) {}
+
+  /** Called after a user's password changed or the user was deleted (caches drop what they hold). */
+  onCredentialsChange(listener: (username: string) => void): void {
+    this.credentialListeners.push(listener);
+  }
+
+  private credentialsChanged(username: string): void {
+    for (const l of this.credentialListeners) l(username);
+  }
 
   checkPassword(password: unknown): string {
     const min = this.ctx.config.limits.minPasswordLength;
@@ -205,6 +216,7 @@ export class UserService {
       user.passwordHash = hash;
       user.updatedAt = this.ctx.clock.now();
     });
+    this.credentialsChanged(username);
   }
 
   /** The stored hash, for the authenticator. */
@@ -221,6 +233,7 @@ export class UserService {
       if (!user) throw notFound(`no user ${username}`);
       await deleteUserRows(em, username);
     });
+    this.credentialsChanged(username);
   }
 }
 

@@ -91,7 +91,7 @@ export async function getOrHead(ctx: DavCtx): Promise<void> {
   const r = ctx.resource;
   if (!r) throw new DavError(404, 'nothing is here');
   if (r.kind === 'object') {
-    const obj = r.meta ? await ctx.deps.domain.objects.get(r.cal, r.uri) : null;
+    const obj = r.stored !== undefined ? r.stored : r.meta ? await ctx.deps.domain.objects.get(r.cal, r.uri) : null;
     if (!obj) throw new DavError(404, 'nothing is here');
     res.setHeader('ETag', `"${obj.etag}"`);
     res.setHeader('Last-Modified', new Date(obj.lastmodified * 1000).toUTCString());

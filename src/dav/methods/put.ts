@@ -20,12 +20,11 @@ export async function put(ctx: DavCtx): Promise<void> {
   }
   const cond = conditionsOf(ctx.req);
   const body = await bodyBytes(ctx);
-  const result = await ctx.deps.domain.objects.put(ctx.viewer, r.cal, r.uri, body, cond).catch((e: unknown) => {
+  const result = await ctx.deps.domain.objects.put(ctx.viewer, r.cal, r.uri, body, cond, undefined, r.stored).catch((e: unknown) => {
     throw withObjectHref(e, (name) => hrefFor(ctx.davRoot, ['calendars', r.username, r.cal.uri, name], false));
   });
   // Scheduling may have added SCHEDULE-STATUS: then what is stored is not what was sent, and the
   // answer carries no ETag, so the client fetches the object again (RFC 4791 §5.3.4).
-  const stored = await ctx.deps.domain.objects.getMeta(r.cal, r.uri);
-  if (stored?.etag === result.etag) ctx.res.setHeader('ETag', `"${result.etag}"`);
+  if (result.asSent) ctx.res.setHeader('ETag', `"${result.etag}"`);
   ctx.res.status(result.created ? 201 : 204).end();
 }
