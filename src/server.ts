@@ -61,6 +61,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     await prune();
     const backfilled = await domain.objects.backfillEventFields();
     if (backfilled) log.info({ objects: backfilled }, 'filled the event columns of older objects');
+    const spanned = await domain.objects.backfillInstanceSpans();
+    if (spanned) log.info({ objects: spanned }, 'filled the instance spans of older objects');
     const pruner = setInterval(prune, 6 * 3600_000);
     pruner.unref();
     // Expiry events of tokens that expired or were revoked leave the feeds.

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { deriveEventFields, type EventFields } from '../ical/eventFields.ts';
-import { deriveTimeBounds } from '../ical/indexing.ts';
+import { deriveInstanceSpans, deriveTimeBounds, spansLiterals } from '../ical/indexing.ts';
 import { IcalError, parseCalendarObject, type ParsedObject } from '../ical/parse.ts';
 import type { TimeRange } from '../ical/timeRange.ts';
 import { canWriteContent, SELECT_VIEW, toView, type Actor, type CalendarView, type InstanceRow } from './calendars.ts';
@@ -75,6 +75,8 @@ export interface PreparedObject {
   last: number | null;
   size: number;
   fields: EventFields;
+  /** instancespans and instancewindow column literals (see deriveInstanceSpans). */
+  spans: [string | null, string];
 }
 
 /** The event columns in the order the statements list them (attendees as a PostgreSQL array literal). */
@@ -82,6 +84,11 @@ function eventColumns(f: EventFields): (string | number | null)[] {
   const arr = `{${f.attendees.map((a) => `"${a.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
   return [f.dtstart, f.dtend, f.summary, f.description, f.organizer, arr];
 }
+
+/** Most instance spans kept per object; longer series are evaluated by parsing. */
+const MAX_INDEXED_SPANS = 1000;
+/** Open-ended series are listed up to this far past the time of writing. */
+const SPAN_HORIZON_SECONDS = 3 * 366 * 86400;
 
 export const OP_ADDED = 1;
 export const OP_MODIFIED = 2;
@@ -173,7 +180,13 @@ export class ObjectService {
       });
     }
     const { first, last } = deriveTimeBounds(parsed, this.ctx.config.limits.maxRecurrenceInstances);
-    return { parsed, first, last, size: Buffer.byteLength(parsed.text), fields: deriveEventFields(parsed) };
+    const spans = spansLiterals(deriveInstanceSpans(parsed, this.spanOptions()));
+    return { parsed, first, last, size: Buffer.byteLength(parsed.text), fields: deriveEventFields(parsed), spans };
+  }
+
+  private spanOptions(): { maxSpans: number; horizon: number } {
+    const horizon = Math.floor(this.ctx.clock.now().getTime() / 1000) + SPAN_HORIZON_SECONDS;
+    return { maxSpans: Math.min(MAX_INDEXED_SPANS, this.ctx.config.limits.maxRecurrenceInstances), horizon };
   }
 
   /**
@@ -211,7 +224,7 @@ export class ObjectService {
     origin?: string,
     known?: StoredObject | null,
   ): Promise<WriteResult> {
-    const { parsed, first, last, size, fields: f } = prepared;
+    const { parsed, first, last, size, fields: f, spans } = prepared;
     const etag = etagOf(parsed.text);
     for (let attempt = 0; ; attempt++) {
       const existing = attempt === 0 && known !== undefined ? known : await readStored(em, view.calendarId, uri);
@@ -223,15 +236,15 @@ export class ObjectService {
         written = await em.execute(
           `update calendarobjects set calendardata = ?, etag = ?, size = ?, lastmodified = ?, componenttype = ?,
              firstoccurence = ?, lastoccurence = ?, uid = ?, dtstart = ?, dtend = ?, summary = ?, description = ?,
-             organizer = ?, attendees = ? where id = ? and etag = ? returning id`,
-          [parsed.text, etag, size, now, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), existing.id, existing.etag],
+             organizer = ?, attendees = ?, instancespans = ?, instancewindow = ? where id = ? and etag = ? returning id`,
+          [parsed.text, etag, size, now, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), ...spans, existing.id, existing.etag],
         );
       } else {
         written = await em.execute(
           `insert into calendarobjects (calendardata, uri, calendarid, lastmodified, etag, size, componenttype, firstoccurence,
-             lastoccurence, uid, dtstart, dtend, summary, description, organizer, attendees, created_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,
-          [parsed.text, uri, view.calendarId, now, etag, size, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), now],
+             lastoccurence, uid, dtstart, dtend, summary, description, organizer, attendees, instancespans, instancewindow, created_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,
+          [parsed.text, uri, view.calendarId, now, etag, size, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), ...spans, now],
         );
         // Nothing written: the UID is taken by another object, or a concurrent write created this one.
         if (!written.length) await this.checkUid(em, view, parsed.uid, uri);
@@ -416,10 +429,18 @@ export class ObjectService {
     return rows.map(toStored);
   }
 
-  /** Objects that may match a query, narrowed in SQL by component type and index bounds, in batches. */
-  async *candidates(view: CalendarView, narrow: { componentType?: string; range?: TimeRange }, batch = 500): AsyncGenerator<StoredObject[]> {
+  /**
+   * Objects that may match a query, narrowed in SQL by component type and index bounds, in
+   * batches. With `exact`, rows whose instance spans cover the range are decided in SQL: those
+   * that do not overlap are left out, those that do come with `exact` set and need no parsing.
+   */
+  async *candidates(
+    view: CalendarView,
+    narrow: { componentType?: string; range?: TimeRange; exact?: boolean },
+    batch = 500,
+  ): AsyncGenerator<(StoredObject & { exact: boolean })[]> {
     const where = ['calendarid = ?', 'id > ?'];
-    const params: (string | number)[] = [view.calendarId];
+    const params: (string | number | null)[] = [];
     if (narrow.componentType) {
       where.push('componenttype = ?');
       params.push(narrow.componentType);
@@ -433,17 +454,26 @@ export class ObjectService {
       params.push(narrow.range.end);
     }
     if (narrow.range && narrow.range.start === undefined && narrow.range.end === undefined) where.push('firstoccurence is not null');
+    let exact = 'false';
+    const exactParams: (number | null)[] = [];
+    if (narrow.exact && narrow.range) {
+      const bounds = [narrow.range.start ?? null, narrow.range.end ?? null];
+      const covered = `(instancespans is not null and instancewindow @> int8range(?, ?, '[)'))`;
+      exact = covered;
+      exactParams.push(...bounds);
+      where.push(`(not ${covered} or instancespans && int8range(?, ?, '[)'))`);
+      params.push(...bounds, ...bounds);
+    }
     let after = 0;
     for (;;) {
-      const [first, ...rest] = params;
-      const rows = await this.ctx.db.em().execute<Row[]>(`select ${FULL} from calendarobjects where ${where.join(' and ')} order by id limit ?`, [
-        first as number,
-        after,
-        ...rest,
-        batch,
-      ]);
+      const rows = await this.ctx.db
+        .em()
+        .execute<(Row & { exact: boolean })[]>(
+          `select ${FULL}, ${exact} as exact from calendarobjects where ${where.join(' and ')} order by id limit ?`,
+          [...exactParams, view.calendarId, after, ...params, batch],
+        );
       if (!rows.length) return;
-      yield rows.map(toStored);
+      yield rows.map((r) => ({ ...toStored(r), exact: r.exact === true }));
       after = (rows[rows.length - 1] as Row).id;
       if (rows.length < batch) return;
     }
@@ -510,6 +540,27 @@ export class ObjectService {
           cols = [null, null, null, null, null, '{}'];
         }
         await this.ctx.db.em().execute('update calendarobjects set dtstart = ?, dtend = ?, summary = ?, description = ?, organizer = ?, attendees = ? where id = ?', [...cols, r.id]);
+        done++;
+      }
+    }
+  }
+
+  /** Fills the instance spans of rows written before they existed (a no-op once done). */
+  async backfillInstanceSpans(): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const rows = await this.ctx.db
+        .em()
+        .execute<{ id: number; calendardata: string }[]>('select id, calendardata from calendarobjects where instancewindow is null limit 200');
+      if (!rows.length) return done;
+      for (const r of rows) {
+        let cols: [string | null, string];
+        try {
+          cols = spansLiterals(deriveInstanceSpans(parseCalendarObject(r.calendardata), this.spanOptions()));
+        } catch {
+          cols = spansLiterals(null);
+        }
+        await this.ctx.db.em().execute('update calendarobjects set instancespans = ?, instancewindow = ? where id = ?', [...cols, r.id]);
         done++;
       }
     }

@@ -152,10 +152,24 @@ function paramMatches(p: ICAL.Property, f: ParamFilter): boolean {
   return f.textMatch ? values.some((v) => textMatches(v, f.textMatch as TextMatch)) : true;
 }
 
-/** The component type and time range a filter narrows to, for the SQL prefilter (sound, not exact). */
-export function filterNarrowing(filter: CompFilter): { componentType?: string; range?: TimeRange } {
+/**
+ * What a filter narrows to in SQL: the component type and time range (sound, not exact), and
+ * `exact` when the filter is nothing but a time range on VEVENTs, which stored instance spans
+ * answer without parsing.
+ */
+export function filterNarrowing(filter: CompFilter): { componentType?: string; range?: TimeRange; exact?: boolean } {
   const [only] = filter.compFilters;
   if (filter.compFilters.length !== 1 || !only || only.isNotDefined) return {};
   const componentType = ['VEVENT', 'VTODO', 'VJOURNAL'].includes(only.name) ? only.name : undefined;
-  return { componentType, range: componentType ? only.timeRange : undefined };
+  const range = componentType ? only.timeRange : undefined;
+  const exact =
+    !filter.isNotDefined &&
+    !filter.propFilters.length &&
+    componentType === 'VEVENT' &&
+    range !== undefined &&
+    !only.propFilters.length &&
+    !only.compFilters.length &&
+    // An empty range matches by rules no span overlap expresses; parse for it.
+    (range.start === undefined || range.end === undefined || range.start < range.end);
+  return { componentType, range, exact };
 }

@@ -4,7 +4,7 @@
 import ICAL from 'ical.js';
 import { expandInstances, masterOf } from './instances.ts';
 import type { ParsedObject } from './parse.ts';
-import { instanceBounds } from './timeRange.ts';
+import { eventSpan, instanceBounds, instanceTimes } from './timeRange.ts';
 import { MAX_INSTANT, MIN_INSTANT, TimeResolver } from './time.ts';
 
 export interface TimeBounds {
@@ -49,4 +49,44 @@ export function deriveTimeBounds(parsed: ParsedObject, maxInstances: number): Ti
 
 function clamp(t: number): number {
   return Math.min(MAX_INSTANT, Math.max(MIN_INSTANT, Math.round(t)));
+}
+
+/**
+ * The exact spans of a VEVENT's instances, in epoch seconds, for answering time-range queries in
+ * SQL without parsing. `window` is where the list is complete: an instance that overlaps a range
+ * inside it is in the list. Null when the spans depend on the calendar's zone (floating times,
+ * all-day dates) or there are too many to list.
+ */
+export interface InstanceSpans {
+  /** [start, end) per instance; end === start for zero-length instances. */
+  spans: [number, number][];
+  /** [from, until), null = open. */
+  window: [number | null, number | null];
+}
+
+export function deriveInstanceSpans(parsed: ParsedObject, opts: { maxSpans: number; horizon: number }): InstanceSpans | null {
+  if (parsed.componentType !== 'VEVENT') return null;
+  const r = new TimeResolver(undefined);
+  // Open-ended (or very long) series are listed up to the horizon; queries beyond it parse.
+  const { instances, complete, capped } = expandInstances(parsed.components, r, { until: opts.horizon, maxInstances: opts.maxSpans });
+  if (capped) return null;
+  const spans: [number, number][] = [];
+  for (const inst of instances) {
+    const span = eventSpan(instanceTimes(inst, r));
+    if (span) spans.push([Math.round(span.start), Math.round(span.end)]);
+  }
+  if (r.sawFloating) return null;
+  return { spans, window: [null, complete ? null : opts.horizon] };
+}
+
+/**
+ * PostgreSQL literals for the spans (int8multirange) and their window (int8range). Objects
+ * without spans get an empty window: no query is answered from them, and they are not indexed again.
+ */
+export function spansLiterals(s: InstanceSpans | null): [string | null, string] {
+  if (!s) return [null, 'empty'];
+  // A zero-length instance is the single second it starts in: [t, t] (discrete ranges make it [t, t+1)).
+  const ranges = s.spans.map(([a, b]) => (b > a ? `[${a},${b})` : `[${a},${a}]`));
+  const [from, until] = s.window;
+  return [`{${ranges.join(',')}}`, `[${from ?? ''},${until ?? ''})`];
 }

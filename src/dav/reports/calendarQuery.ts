@@ -30,7 +30,7 @@ export async function calendarQuery(ctx: DavCtx, body: XmlElement): Promise<void
   } else {
     for await (const batch of objects.candidates(self.cal, filterNarrowing(filter))) {
       for (const obj of batch) {
-        if (!matchesFilter(parseCalendarText(obj.data), filter, opts)) continue;
+        if (!obj.exact && !matchesFilter(parseCalendarText(obj.data), filter, opts)) continue;
         const r: Resource & { kind: 'object' } = { kind: 'object', username: self.username, cal: self.cal, uri: obj.uri, meta: obj };
         writeObjectResponse(out, ctx, propCtx, r, obj, props, zone, minimal);
       }

@@ -30,6 +30,10 @@ export const CalendarObject = defineEntity({
     organizer: p.string().length(320).nullable(),
     /** Lower-case e-mails of the ATTENDEEs. */
     attendees: p.array().nullable(),
+    /** For time-range queries in SQL: each VEVENT instance's [start, end) in epoch seconds. */
+    instancespans: p.string().columnType('int8multirange').nullable(),
+    /** Where `instancespans` is complete; empty when the object has none (floating, too many). */
+    instancewindow: p.string().columnType('int8range').nullable(),
     /** UTC epoch seconds of the creation of the object on this server. */
     createdAt: p.bigint('number').fieldName('created_at').nullable(),
   },

@@ -4,9 +4,11 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261122020722 } from './Migration20261122020722.ts';
 import { Migration20261122032951 } from './Migration20261122032951.ts';
 import { Migration20261122034843 } from './Migration20261122034843.ts';
+import { Migration20261122053932 } from './Migration20261122053932.ts';
 
 export const migrationsList: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261122020722', class: Migration20261122020722 },
   { name: 'Migration20261122032951', class: Migration20261122032951 },
   { name: 'Migration20261122034843', class: Migration20261122034843 },
+  { name: 'Migration20261122053932', class: Migration20261122053932 },
 ];
