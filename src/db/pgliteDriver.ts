@@ -3,8 +3,8 @@
 // migrations and SQL are the same as on a real PostgreSQL server.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { join, sep } from 'node:path';
 import { PGlite, type Results } from '@electric-sql/pglite';
 import {
   AbstractSqlDriver,
@@ -23,14 +23,15 @@ const asArray = (s: string): unknown[] => parseArray.parse(s);
  * short-lived child process, so the server itself stays small.
  */
 async function initializeApart(dataDir: string): Promise<void> {
-  // Run from the application's directory, where the bare specifier resolves to our PGlite.
-  const appRoot = fileURLToPath(new URL('../..', import.meta.url));
+  // The child runs where the bare specifier resolves to the very PGlite this process uses.
+  const resolved = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const home = resolved.slice(0, resolved.lastIndexOf(`${sep}node_modules${sep}`));
   const script = `const { PGlite } = await import('@electric-sql/pglite');
 const db = new PGlite(${JSON.stringify(dataDir)});
 await db.waitReady;
 await db.close();`;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: appRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: home, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
     child.on('error', reject);
