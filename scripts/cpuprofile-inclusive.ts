@@ -1,5 +1,5 @@
 // Inclusive time per function of a V8 .cpuprofile (time of samples whose stack holds it).
-//   npx tsx scripts/cpuprofile-inclusive.ts <file.cpuprofile> [N] [filter]
+//   npx tsx scripts/cpuprofile-inclusive.ts <file.cpuprofile> [N] [filter] [--last-ms T]
 import { readFileSync } from 'node:fs';
 
 interface Node {
@@ -7,7 +7,10 @@ interface Node {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
-const [file, nArg, filter] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const lastAt = args.indexOf('--last-ms');
+const lastMs = lastAt === -1 ? Infinity : Number(args.splice(lastAt, 2)[1]);
+const [file, nArg, filter] = args;
 const prof = JSON.parse(readFileSync(file as string, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 const parent = new Map<number, number>();
 for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -15,8 +18,12 @@ const byId = new Map(prof.nodes.map((x) => [x.id, x]));
 const label = (n: Node) => `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.replace(/.*node_modules\//, 'nm:').replace(/.*\/work\/main\//, '')}:${n.callFrame.lineNumber + 1}`;
 const incl = new Map<string, number>();
 let total = 0;
+const span = prof.timeDeltas.reduce((a, b) => a + b, 0);
+let at = 0;
 prof.samples.forEach((id, i) => {
   const t = prof.timeDeltas[i] ?? 0;
+  at += t;
+  if (span - at > lastMs * 1000) return;
   const leaf = byId.get(id);
   if (leaf?.callFrame.functionName === '(idle)') return;
   total += t;

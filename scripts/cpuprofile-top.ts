@@ -1,5 +1,6 @@
 // Summarizes a V8 .cpuprofile (node --cpu-prof): self time by function and by file, top N.
-//   npx tsx scripts/cpuprofile-top.ts <file.cpuprofile> [N]
+//   npx tsx scripts/cpuprofile-top.ts <file.cpuprofile> [N] [--last-ms T]
+// --last-ms counts only the last T ms of the profile (the workload a script ran last).
 import { readFileSync } from 'node:fs';
 
 interface Node {
@@ -13,13 +14,21 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, nArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const lastAt = args.indexOf('--last-ms');
+const lastMs = lastAt === -1 ? Infinity : Number(args.splice(lastAt, 2)[1]);
+const [file, nArg] = args;
 if (!file) throw new Error('usage: cpuprofile-top <file.cpuprofile> [N]');
 const n = Number(nArg ?? 30);
 const prof = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(prof.nodes.map((x) => [x.id, x]));
 const self = new Map<number, number>();
-prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+const span = prof.timeDeltas.reduce((a, b) => a + b, 0);
+let at = 0;
+prof.samples.forEach((id, i) => {
+  at += prof.timeDeltas[i] ?? 0;
+  if (span - at <= lastMs * 1000) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+});
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const fn = new Map<string, number>();
 const files = new Map<string, number>();

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { deriveEventFields, type EventFields } from '../ical/eventFields.ts';
-import { deriveInstanceSpans, deriveTimeBounds, spansLiterals } from '../ical/indexing.ts';
+import { deriveIndex, deriveInstanceSpans, spansLiterals } from '../ical/indexing.ts';
 import { IcalError, parseCalendarObject, type ParsedObject } from '../ical/parse.ts';
 import type { TimeRange } from '../ical/timeRange.ts';
 import { canWriteContent, SELECT_VIEW, toView, type Actor, type CalendarView, type InstanceRow } from './calendars.ts';
@@ -51,6 +51,16 @@ export interface ObjectChange {
 /** Runs inside the write's transaction; throwing aborts the whole write. */
 export type WriteListener = (em: SqlEntityManager, change: ObjectChange) => Promise<void>;
 
+/**
+ * A data-modifying statement that commits with a write (queueing pushes). It may read the relation
+ * `written`, which has one row when the object was written and none otherwise.
+ */
+export interface WriteStatement {
+  sql: string;
+  params: (string | number | Date | null)[];
+}
+export type WriteStatementSource = (change: ObjectChange) => WriteStatement | null;
+
 export interface WriteResult {
   /** The ETag of what is stored now. */
   etag: string;
@@ -85,6 +95,8 @@ function eventColumns(f: EventFields): (string | number | null)[] {
   return [f.dtstart, f.dtend, f.summary, f.description, f.organizer, arr];
 }
 
+/** Creations take the one-statement path only while a calendar is this far below its object limit. */
+const OBJECT_LIMIT_MARGIN = 1000;
 /** Most instance spans kept per object; longer series are evaluated by parsing. */
 const MAX_INDEXED_SPANS = 1000;
 /** Open-ended series are listed up to this far past the time of writing. */
@@ -141,14 +153,33 @@ const META = 'id, uri, etag, size, lastmodified, componenttype';
 const FULL = `${META}, uid, calendardata`;
 
 export class ObjectService {
-  private readonly listeners: WriteListener[] = [];
+  private readonly listeners: { run: WriteListener; concerns: (change: ObjectChange) => boolean }[] = [];
+  private readonly statements: WriteStatementSource[] = [];
   /** Per transaction: the last ETag written to each object, to tell when a listener rewrote one. */
   private readonly written = new WeakMap<SqlEntityManager, Map<string, string>>();
 
   constructor(private readonly ctx: DomainContext) {}
 
-  onWrite(listener: WriteListener): void {
-    this.listeners.push(listener);
+  /**
+   * `listener` runs in the transaction of every write that `concerns` says it acts on; writes that
+   * concern no listener take the one-statement path.
+   */
+  onWrite(listener: WriteListener, concerns: (change: ObjectChange) => boolean = () => true): void {
+    this.listeners.push({ run: listener, concerns });
+  }
+
+  /** `source` adds a statement to every write (in its transaction, or in its one statement). */
+  onWriteStatement(source: WriteStatementSource): void {
+    this.statements.push(source);
+  }
+
+  /** Runs the listeners and statements of a change inside its transaction. */
+  private async follow(em: SqlEntityManager, change: ObjectChange): Promise<void> {
+    for (const l of this.listeners) if (l.concerns(change)) await l.run(em, change);
+    for (const source of this.statements) {
+      const st = source(change);
+      if (st) await em.execute(`with written as (select 1) ${st.sql}`, st.params as never[]);
+    }
   }
 
   private requireWrite(actor: Actor | null, view: CalendarView): Actor {
@@ -179,8 +210,9 @@ export class ObjectService {
         precondition: { namespace: CALDAV_NS, name: 'supported-calendar-component' },
       });
     }
-    const { first, last } = deriveTimeBounds(parsed, this.ctx.config.limits.maxRecurrenceInstances);
-    const spans = spansLiterals(deriveInstanceSpans(parsed, this.spanOptions()));
+    const index = deriveIndex(parsed, { maxInstances: this.ctx.config.limits.maxRecurrenceInstances, ...this.spanOptions() });
+    const { first, last } = index.bounds;
+    const spans = spansLiterals(index.spans);
     return { parsed, first, last, size: Buffer.byteLength(parsed.text), fields: deriveEventFields(parsed), spans };
   }
 
@@ -205,7 +237,83 @@ export class ObjectService {
     const who = this.requireWrite(actor, view);
     checkObjectUri(uri);
     const prepared = this.prepare(view, body);
-    return this.ctx.db.transactional((em) => this.store(em, who, view, uri, prepared, cond, origin, known));
+    if (known !== undefined) {
+      const done = await this.storeInOneStatement(who, view, uri, prepared, cond, origin, known);
+      if (done) return done;
+    }
+    // Everything else, and whatever the one statement could not write, takes the full path (which
+    // reads again and tells precisely what went wrong).
+    return this.ctx.db.transactional((em) => this.store(em, who, view, uri, prepared, cond, origin));
+  }
+
+  /**
+   * Most writes (no listener concerned) as ONE statement: object row, token bump, change log and
+   * statements from onWriteStatement commit together without a transaction's extra round trips,
+   * and the calendar row is locked only while the statement runs. Null when nothing was written
+   * (the object changed since `known`, a UID clash, the calendar near its object limit, ...).
+   */
+  private async storeInOneStatement(
+    actor: Actor,
+    view: CalendarView,
+    uri: string,
+    prepared: PreparedObject,
+    cond: WriteConditions,
+    origin: string | undefined,
+    known: StoredObject | null,
+  ): Promise<WriteResult | null> {
+    const { parsed, first, last, size, fields: f, spans } = prepared;
+    checkConditions(known?.etag ?? null, cond);
+    if (known && known.uid !== parsed.uid) return null;
+    const change: ObjectChange = {
+      kind: known ? 'updated' : 'created',
+      calendar: view,
+      uri,
+      uid: parsed.uid,
+      parsed,
+      previous: known?.data,
+      actor,
+      origin,
+    };
+    if (this.listeners.some((l) => l.concerns(change))) return null;
+    const etag = etagOf(parsed.text);
+    const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
+    const params: (string | number | Date | null)[] = [];
+    let write: string;
+    if (known) {
+      write = `update calendarobjects set calendardata = ?, etag = ?, size = ?, lastmodified = ?, componenttype = ?,
+                 firstoccurence = ?, lastoccurence = ?, uid = ?, dtstart = ?, dtend = ?, summary = ?, description = ?,
+                 organizer = ?, attendees = ?, instancespans = ?, instancewindow = ? where id = ? and etag = ? returning id`;
+      params.push(parsed.text, etag, size, now, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), ...spans, known.id, known.etag);
+    } else {
+      // The object limit is checked against a margin here, so that concurrent statements cannot
+      // pass it together; near the limit the full path checks it under the calendar's lock.
+      write = `insert into calendarobjects (calendardata, uri, calendarid, lastmodified, etag, size, componenttype, firstoccurence,
+                 lastoccurence, uid, dtstart, dtend, summary, description, organizer, attendees, instancespans, instancewindow, created_at)
+               select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                where (select objectcount from calendars where id = ?) < ?
+               on conflict do nothing returning id`;
+      params.push(parsed.text, uri, view.calendarId, now, etag, size, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), ...spans, now);
+      params.push(view.calendarId, this.ctx.config.limits.maxObjectsPerCalendar - OBJECT_LIMIT_MARGIN);
+    }
+    const parts = [
+      `written as (${write})`,
+      `bumped as (update calendars set synctoken = synctoken + 1, objectcount = objectcount + ?
+                    where id = ? and exists (select 1 from written) returning synctoken - 1 as token)`,
+      `logged as (insert into calendarchanges (uri, synctoken, calendarid, operation, created_at)
+                    select ?, token, ?, ?, ? from bumped)`,
+    ];
+    params.push(known ? 0 : 1, view.calendarId, uri, view.calendarId, known ? OP_MODIFIED : OP_ADDED, this.ctx.clock.now());
+    this.statements.forEach((source, i) => {
+      const st = source(change);
+      if (!st) return;
+      parts.push(`follow${i} as (${st.sql})`);
+      params.push(...st.params);
+    });
+    const rows = await this.ctx.db
+      .em()
+      .execute<{ n: number | string }[]>(`with ${parts.join(',\n')} select count(*) as n from written`, params as never[]);
+    if (Number(rows[0]?.n ?? 0) !== 1) return null;
+    return { etag, created: !known, asSent: true };
   }
 
   /**
@@ -267,7 +375,7 @@ export class ObjectService {
       let mine = this.written.get(em);
       if (!mine) this.written.set(em, (mine = new Map()));
       mine.set(key, etag);
-      for (const l of this.listeners) await l(em, change);
+      await this.follow(em, change);
       await this.bumpAndLog(em, view.calendarId, uri, existing ? OP_MODIFIED : OP_ADDED, existing ? 0 : 1);
       const final = mine.get(key) ?? etag;
       return { etag: final, created: !existing, asSent: final === etag };
@@ -323,7 +431,7 @@ export class ObjectService {
         continue;
       }
       const change: ObjectChange = { kind: 'deleted', calendar: view, uri, uid: existing.uid, previous: existing.data, actor, origin };
-      for (const l of this.listeners) await l(em, change);
+      await this.follow(em, change);
       await this.bumpAndLog(em, view.calendarId, uri, OP_DELETED, -1);
       return;
     }

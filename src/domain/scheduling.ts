@@ -51,7 +51,10 @@ export class SchedulingService {
     private readonly ctx: DomainContext,
     private readonly objects: ObjectService,
   ) {
-    objects.onWrite((em, change) => this.onWrite(em, change));
+    objects.onWrite(
+      (em, change) => this.onWrite(em, change),
+      (change) => this.concerns(change),
+    );
   }
 
   private async usersByEmail(em: SqlEntityManager, emails: string[]): Promise<Map<string, LocalUser>> {
@@ -120,14 +123,18 @@ export class SchedulingService {
     return out;
   }
 
-  async onWrite(em: SqlEntityManager, change: ObjectChange): Promise<void> {
-    if (change.origin === SCHEDULING_ORIGIN || change.origin === 'feeds' || !change.actor) return;
-    if (change.calendar.access !== 1 || change.calendar.principaluri !== change.actor.principaluri) return;
-    const after = change.parsed ? change.parsed.root : null;
-    if (change.parsed && change.parsed.componentType !== 'VEVENT') return;
-    // Most writes are not scheduling objects: skip the parse and the lookups for them.
+  /** Whether a change may be a scheduling message; most writes are not, and skip the lookups. */
+  concerns(change: ObjectChange): boolean {
+    if (change.origin === SCHEDULING_ORIGIN || change.origin === 'feeds' || !change.actor) return false;
+    if (change.calendar.access !== 1 || change.calendar.principaluri !== change.actor.principaluri) return false;
+    if (change.parsed && change.parsed.componentType !== 'VEVENT') return false;
     const hadOrganizer = change.previous !== undefined && /\nORGANIZER[;:]/i.test(change.previous);
-    if (!hadOrganizer && !(after && organizerOf(after))) return;
+    return hadOrganizer || Boolean(change.parsed && organizerOf(change.parsed.root));
+  }
+
+  async onWrite(em: SqlEntityManager, change: ObjectChange): Promise<void> {
+    if (!this.concerns(change) || !change.actor) return;
+    const after = change.parsed ? change.parsed.root : null;
     const before = safeParse(change.previous);
     const current = after ?? before;
     if (!current) return;

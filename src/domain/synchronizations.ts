@@ -9,7 +9,7 @@ import { loadViews, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
 import type { JobQueue } from './jobs.ts';
-import type { ObjectChange, ObjectService } from './objects.ts';
+import type { ObjectChange, ObjectService, WriteStatement } from './objects.ts';
 
 export const UNLINK_MODES = ['UNLINK_ONLY', 'DELETE_FUTURE_EVENTS', 'DELETE_ALL_EVENTS', 'CLEANUP'] as const;
 export type UnlinkMode = (typeof UNLINK_MODES)[number];
@@ -105,7 +105,7 @@ export class SynchronizationService {
     private readonly objects: ObjectService,
     private readonly secretKey: Buffer | null,
   ) {
-    objects.onWrite((em, change) => this.onWrite(em, change));
+    objects.onWriteStatement((change) => this.enqueueStatement(change));
   }
 
   /** This installation's id, as marked on everything it pushes. */
@@ -286,32 +286,29 @@ export class SynchronizationService {
     for (const r of rows) await this.jobs.enqueue(this.ctx.db.em(), 'resync', `resync:${r.id}`, { syncId: r.id });
   }
 
-  /** The write path's hook: a changed event of a synchronized calendar is queued for pushing. */
-  private async onWrite(em: SqlEntityManager, change: ObjectChange): Promise<void> {
-    const cal = change.calendar;
-    if (cal.access !== 1) {
-      const owners = await loadViews(em, 'i.calendarid = ? and i.access = 1', [cal.calendarId]);
-      if (!owners[0]) return;
-      return this.enqueueFor(em, owners[0], change.uri);
-    }
-    await this.enqueueFor(em, cal, change.uri);
+  /**
+   * The write path's hook: a changed event of a synchronized calendar is queued for pushing, by
+   * one statement whatever the number of synchronizations (the owner is found in SQL, so writes
+   * to shared instances queue the owner's pushes too).
+   */
+  private enqueueStatement(change: ObjectChange): WriteStatement | null {
+    if (!change.calendar.components.includes('VEVENT')) return null;
+    const now = this.ctx.clock.now();
+    const { calendarId } = change.calendar;
+    // The key is pushKey(sync id, calendar id, uri).
+    return {
+      sql: `insert into jobs (kind, key, payload, run_at, attempts, created_at)
+            select 'push', 'push:' || s.id || ':' || ?::int || ':' || ?::text,
+                   jsonb_build_object('syncId', s.id, 'calendarId', ?::int, 'uri', ?::text), ?, 0, ?
+              from calendarinstances i
+              join users u on i.principaluri = 'principals/' || u.username
+              join synchronizations s on s.user_id = u.id
+             where i.calendarid = ? and i.access = 1 and s.enabled and s.unlink_mode is null
+               and (s.settings->>'source' is null or s.settings->>'source' = i.uri)
+               and exists (select 1 from written)
+            on conflict (key) where locked_until is null do nothing`,
+      params: [calendarId, change.uri, calendarId, change.uri, now, now, calendarId],
+    };
   }
 
-  /** One statement whatever the number of synchronizations: writes pay one round trip, not one per sync. */
-  private async enqueueFor(em: SqlEntityManager, owner: CalendarView, uri: string): Promise<void> {
-    if (!owner.components.includes('VEVENT')) return;
-    const username = owner.principaluri.replace(/^principals\//, '');
-    const now = this.ctx.clock.now();
-    // The key is pushKey(sync id, calendar id, uri).
-    await em.execute(
-      `insert into jobs (kind, key, payload, run_at, attempts, created_at)
-       select 'push', 'push:' || s.id || ':' || ?::int || ':' || ?::text,
-              jsonb_build_object('syncId', s.id, 'calendarId', ?::int, 'uri', ?::text), ?, 0, ?
-         from synchronizations s join users u on u.id = s.user_id
-        where u.username = ? and s.enabled and s.unlink_mode is null
-          and (s.settings->>'source' is null or s.settings->>'source' = ?)
-       on conflict (key) where locked_until is null do nothing`,
-      [owner.calendarId, uri, owner.calendarId, uri, now, now, username, owner.uri],
-    );
-  }
 }

@@ -90,3 +90,23 @@ export function spansLiterals(s: InstanceSpans | null): [string | null, string] 
   const [from, until] = s.window;
   return [`{${ranges.join(',')}}`, `[${from ?? ''},${until ?? ''})`];
 }
+
+/**
+ * Bounds and spans together. A VEVENT whose spans are complete gets its bounds from them, so the
+ * common event is expanded once per write, not twice.
+ */
+export function deriveIndex(
+  parsed: ParsedObject,
+  opts: { maxInstances: number; maxSpans: number; horizon: number },
+): { bounds: TimeBounds; spans: InstanceSpans | null } {
+  const spans = deriveInstanceSpans(parsed, opts);
+  if (!spans || spans.window[1] !== null) return { bounds: deriveTimeBounds(parsed, opts.maxInstances), spans };
+  if (!spans.spans.length) return { bounds: { first: null, last: null }, spans };
+  let first = Infinity;
+  let last = -Infinity;
+  for (const [a, b] of spans.spans) {
+    first = Math.min(first, a);
+    last = Math.max(last, b);
+  }
+  return { bounds: { first: clamp(first), last: clamp(last) }, spans };
+}
