@@ -313,6 +313,7 @@ export class ObjectService {
       .em()
       .execute<{ n: number | string }[]>(`with ${parts.join(',\n')} select count(*) as n from written`, params as never[]);
     if (Number(rows[0]?.n ?? 0) !== 1) return null;
+    if (!known) this.ctx.db.noteCreated(1);
     return { etag, created: !known, asSent: true };
   }
 
@@ -378,6 +379,7 @@ export class ObjectService {
       await this.follow(em, change);
       await this.bumpAndLog(em, view.calendarId, uri, existing ? OP_MODIFIED : OP_ADDED, existing ? 0 : 1);
       const final = mine.get(key) ?? etag;
+      if (!existing) this.ctx.db.noteCreated(1);
       return { etag: final, created: !existing, asSent: final === etag };
     }
   }

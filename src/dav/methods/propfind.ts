@@ -3,7 +3,7 @@
 import type { Response } from 'express';
 import { DavError } from '../errors.ts';
 import { depthOf, wantsMinimal, xmlBody, type DavCtx } from '../context.ts';
-import { hrefFor } from '../paths.ts';
+import { encodeSegment, hrefFor } from '../paths.ts';
 import { allProps, answerProps, deadPropertyPath, LIVE, propNames, type PropAnswer, type PropContext } from '../properties.ts';
 import { isCollection, segmentsOf, type Resource } from '../resources.ts';
 import { child, type XmlElement } from '../xml/parse.ts';
@@ -100,10 +100,11 @@ export async function propfind(ctx: DavCtx): Promise<void> {
     out.response(hrefFor(ctx.davRoot, segmentsOf(r), isCollection(r)), propstatsOf(answerFor(r, request, propCtx), minimal));
   }
   if (depth === '1' && self.kind === 'calendar') {
+    const base = hrefFor(ctx.davRoot, segmentsOf(self), true);
     for await (const batch of ctx.deps.domain.objects.listMeta(self.cal)) {
       for (const meta of batch) {
         const obj: Resource = { kind: 'object', username: self.username, cal: self.cal, uri: meta.uri, meta };
-        out.response(hrefFor(ctx.davRoot, segmentsOf(obj), false), propstatsOf(answerFor(obj, request, propCtx), minimal));
+        out.response(base + encodeSegment(meta.uri), propstatsOf(answerFor(obj, request, propCtx), minimal));
       }
       await out.flush();
     }
