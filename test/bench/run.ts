@@ -70,29 +70,50 @@ async function measure(server: Server, objects: BenchObject[], opts: Options, bu
     row.peakRssMb = server.peakRss() / 2 ** 20;
     return row;
   }
-  try {
-    log(`${server.name} ${size}: PROPFIND, query, multiget, sync, export`);
+  // Each workload on its own: a server that fails one (a wrong answer) is still measured on the rest.
+  const errors: string[] = [];
+  const step = async (fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      errors.push(message);
+      log(`${server.name} ${size}: ${message}`);
+    }
+  };
+  log(`${server.name} ${size}: PROPFIND, query, multiget, sync, export`);
+  await step(async () => {
     row.propfindMs = await propfindDepth1(server, size);
+  });
+  await step(async () => {
     const q = await monthQuery(server, objects);
     row.queryMs = q.ms;
     row.queryMatched = q.matched;
+  });
+  await step(async () => {
     row.multigetMs = await multiget(server, objects);
+  });
+  await step(async () => {
     const sync = await syncCollection(server, objects);
     row.syncInitialMs = sync.initialMs;
     row.syncChangesMs = sync.changesMs;
+  });
+  await step(async () => {
     row.exportMs = await exportIcs(server, Math.min(size, events));
-    log(`${server.name} ${size}: mixed load ${opts.mixedSeconds} s`);
+  });
+  log(`${server.name} ${size}: mixed load ${opts.mixedSeconds} s`);
+  await step(async () => {
     const m = await mixedLoad(server, objects, opts.mixedSeconds);
     row.mixed = { perSecond: m.perSecond, p50: m.p50, p99: m.p99, errors: m.errors };
-    if (server.kind === 'calendula') {
+  });
+  if (server.kind === 'calendula') {
+    await step(async () => {
       const e = await eventsApi(server, objects);
       row.eventsFilteredMs = e.filteredMs;
       row.eventsDeepMs = e.deepOffsetMs;
-    }
-  } catch (e) {
-    row.error = e instanceof Error ? e.message : String(e);
-    log(`${server.name} ${size}: ${row.error}`);
+    });
   }
+  if (errors.length) row.error = errors.join('; ');
   row.peakRssMb = server.peakRss() / 2 ** 20;
   return row;
 }
