@@ -20,6 +20,8 @@ const PREFIXES: ReadonlyMap<string, string> = new Map([
 const ROOT_DECLARATIONS = [...PREFIXES].map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');
 
 const TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+/** TEXT_SPECIAL without CR: iCalendar text usually has nothing of these, only CRLF line ends. */
+const TEXT_SPECIAL_BUT_CR = /[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 
 /**
  * Escapes text content. CR becomes &#13; so that iCalendar's CRLF line ends survive XML parsing
@@ -27,6 +29,7 @@ const TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
  */
 export function escapeXml(s: string): string {
   if (!TEXT_SPECIAL.test(s)) return s;
+  if (!TEXT_SPECIAL_BUT_CR.test(s)) return s.replaceAll('\r', '&#13;');
   return s.replace(/[&<>\r\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => {
     switch (c) {
       case '&':
