@@ -2,7 +2,7 @@
 // Writes go through the one object write path (so CalDAV clients, sync tokens and scheduling see
 // them); lists are filtered, sorted and paged in SQL over the index columns.
 import { randomUUID } from 'node:crypto';
-import { applyEventChanges, DURATION, newEventText, readEvent, type EventChanges, type Notification } from '../ical/eventMapping.ts';
+import { applyEventChanges, DURATION, newEventText, readEvent, type EventChanges, type EventReading, type Notification } from '../ical/eventMapping.ts';
 import { loadViews, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { DomainError, forbidden, notFound, preconditionFailed, type FieldProblem } from './errors.ts';
@@ -10,20 +10,13 @@ import type { ObjectService } from './objects.ts';
 import { PRODID } from './exports.ts';
 import type { UserInfo } from './users.ts';
 
-export interface EventView {
+/** What the VEVENT says, with where it is stored and when it was made and changed. */
+export interface EventView extends EventReading {
   id: number;
-  caption: string | null;
-  description: string | null;
-  start: number | null;
-  end: number | null;
-  notifications: Notification[];
-  recipients: string[];
-  organizer: string | null;
   calendar: number;
   createTime: number;
   updateTime: number;
   etag: string;
-  rrule: string | null;
 }
 
 /** Input as the API received it, already checked for JSON types. */

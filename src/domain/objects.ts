@@ -95,6 +95,45 @@ function eventColumns(f: EventFields): (string | number | null)[] {
   return [f.dtstart, f.dtend, f.summary, f.description, f.organizer, arr];
 }
 
+/**
+ * The statement that writes an object's row, returning its id: an update of `existing` that holds
+ * only while its ETag is unchanged, or an insert that yields to a row already there (same name or
+ * UID). `insertGuard` is a further condition for inserting.
+ */
+function rowWrite(
+  p: PreparedObject,
+  etag: string,
+  now: number,
+  calendarId: number,
+  uri: string,
+  existing: StoredObject | null,
+  insertGuard?: WriteStatement,
+): WriteStatement {
+  const { parsed, first, last, size, fields, spans } = p;
+  if (existing) {
+    return {
+      sql: `update calendarobjects set calendardata = ?, etag = ?, size = ?, lastmodified = ?, componenttype = ?,
+              firstoccurence = ?, lastoccurence = ?, uid = ?, dtstart = ?, dtend = ?, summary = ?, description = ?,
+              organizer = ?, attendees = ?, instancespans = ?, instancewindow = ? where id = ? and etag = ? returning id`,
+      params: [parsed.text, etag, size, now, parsed.componentType, first, last, parsed.uid, ...eventColumns(fields), ...spans, existing.id, existing.etag],
+    };
+  }
+  return {
+    sql: `insert into calendarobjects (calendardata, uri, calendarid, lastmodified, etag, size, componenttype, firstoccurence,
+            lastoccurence, uid, dtstart, dtend, summary, description, organizer, attendees, instancespans, instancewindow, created_at)
+          select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?${insertGuard ? ` where ${insertGuard.sql}` : ''}
+          on conflict do nothing returning id`,
+    params: [
+      parsed.text, uri, calendarId, now, etag, size, parsed.componentType, first, last, parsed.uid, ...eventColumns(fields), ...spans, now,
+      ...(insertGuard?.params ?? []),
+    ],
+  };
+}
+
+function changeOf(view: CalendarView, uri: string, parsed: ParsedObject, existing: StoredObject | null, actor: Actor | null, origin?: string): ObjectChange {
+  return { kind: existing ? 'updated' : 'created', calendar: view, uri, uid: parsed.uid, parsed, previous: existing?.data, actor, origin };
+}
+
 /** Creations take the one-statement path only while a calendar is this far below its object limit. */
 const OBJECT_LIMIT_MARGIN = 1000;
 /** Most instance spans kept per object; longer series are evaluated by parsing. */
@@ -261,42 +300,22 @@ export class ObjectService {
     origin: string | undefined,
     known: StoredObject | null,
   ): Promise<WriteResult | null> {
-    const { parsed, first, last, size, fields: f, spans } = prepared;
+    const { parsed } = prepared;
     checkConditions(known?.etag ?? null, cond);
     if (known && known.uid !== parsed.uid) return null;
-    const change: ObjectChange = {
-      kind: known ? 'updated' : 'created',
-      calendar: view,
-      uri,
-      uid: parsed.uid,
-      parsed,
-      previous: known?.data,
-      actor,
-      origin,
-    };
+    const change = changeOf(view, uri, parsed, known, actor, origin);
     if (this.listeners.some((l) => l.concerns(change))) return null;
     const etag = etagOf(parsed.text);
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
-    const params: (string | number | Date | null)[] = [];
-    let write: string;
-    if (known) {
-      write = `update calendarobjects set calendardata = ?, etag = ?, size = ?, lastmodified = ?, componenttype = ?,
-                 firstoccurence = ?, lastoccurence = ?, uid = ?, dtstart = ?, dtend = ?, summary = ?, description = ?,
-                 organizer = ?, attendees = ?, instancespans = ?, instancewindow = ? where id = ? and etag = ? returning id`;
-      params.push(parsed.text, etag, size, now, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), ...spans, known.id, known.etag);
-    } else {
-      // The object limit is checked against a margin here, so that concurrent statements cannot
-      // pass it together; near the limit the full path checks it under the calendar's lock.
-      write = `insert into calendarobjects (calendardata, uri, calendarid, lastmodified, etag, size, componenttype, firstoccurence,
-                 lastoccurence, uid, dtstart, dtend, summary, description, organizer, attendees, instancespans, instancewindow, created_at)
-               select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-                where (select objectcount from calendars where id = ?) < ?
-               on conflict do nothing returning id`;
-      params.push(parsed.text, uri, view.calendarId, now, etag, size, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), ...spans, now);
-      params.push(view.calendarId, this.ctx.config.limits.maxObjectsPerCalendar - OBJECT_LIMIT_MARGIN);
-    }
+    // The object limit is checked against a margin here, so that concurrent statements cannot
+    // pass it together; near the limit the full path checks it under the calendar's lock.
+    const write = rowWrite(prepared, etag, now, view.calendarId, uri, known, {
+      sql: '(select objectcount from calendars where id = ?) < ?',
+      params: [view.calendarId, this.ctx.config.limits.maxObjectsPerCalendar - OBJECT_LIMIT_MARGIN],
+    });
+    const params: (string | number | Date | null)[] = [...write.params];
     const parts = [
-      `written as (${write})`,
+      `written as (${write.sql})`,
       `bumped as (update calendars set synctoken = synctoken + 1, objectcount = objectcount + ?
                     where id = ? and exists (select 1 from written) returning synctoken - 1 as token)`,
       `logged as (insert into calendarchanges (uri, synctoken, calendarid, operation, created_at)
@@ -331,47 +350,23 @@ export class ObjectService {
     prepared: PreparedObject,
     cond: WriteConditions,
     origin?: string,
-    known?: StoredObject | null,
   ): Promise<WriteResult> {
-    const { parsed, first, last, size, fields: f, spans } = prepared;
+    const { parsed } = prepared;
     const etag = etagOf(parsed.text);
     for (let attempt = 0; ; attempt++) {
-      const existing = attempt === 0 && known !== undefined ? known : await readStored(em, view.calendarId, uri);
+      const existing = await readStored(em, view.calendarId, uri);
       checkConditions(existing?.etag ?? null, cond);
+      if (existing && existing.uid !== parsed.uid) await this.checkUid(em, view, parsed.uid, uri);
       const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
-      let written: unknown[];
-      if (existing) {
-        if (existing.uid !== parsed.uid) await this.checkUid(em, view, parsed.uid, uri);
-        written = await em.execute(
-          `update calendarobjects set calendardata = ?, etag = ?, size = ?, lastmodified = ?, componenttype = ?,
-             firstoccurence = ?, lastoccurence = ?, uid = ?, dtstart = ?, dtend = ?, summary = ?, description = ?,
-             organizer = ?, attendees = ?, instancespans = ?, instancewindow = ? where id = ? and etag = ? returning id`,
-          [parsed.text, etag, size, now, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), ...spans, existing.id, existing.etag],
-        );
-      } else {
-        written = await em.execute(
-          `insert into calendarobjects (calendardata, uri, calendarid, lastmodified, etag, size, componenttype, firstoccurence,
-             lastoccurence, uid, dtstart, dtend, summary, description, organizer, attendees, instancespans, instancewindow, created_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,
-          [parsed.text, uri, view.calendarId, now, etag, size, parsed.componentType, first, last, parsed.uid, ...eventColumns(f), ...spans, now],
-        );
-        // Nothing written: the UID is taken by another object, or a concurrent write created this one.
-        if (!written.length) await this.checkUid(em, view, parsed.uid, uri);
-      }
+      const write = rowWrite(prepared, etag, now, view.calendarId, uri, existing);
+      const written = await em.execute<{ id: number }[]>(write.sql, write.params as never[]);
+      // Nothing inserted: the UID is taken by another object, or a concurrent write created this one.
+      if (!existing && !written.length) await this.checkUid(em, view, parsed.uid, uri);
       if (!written.length) {
         if (attempt >= 3) throw conflict('the object kept changing while it was written; try again');
         continue;
       }
-      const change: ObjectChange = {
-        kind: existing ? 'updated' : 'created',
-        calendar: view,
-        uri,
-        uid: parsed.uid,
-        parsed,
-        previous: existing?.data,
-        actor,
-        origin,
-      };
+      const change = changeOf(view, uri, parsed, existing, actor, origin);
       const key = `${view.calendarId}/${uri}`;
       let mine = this.written.get(em);
       if (!mine) this.written.set(em, (mine = new Map()));
@@ -635,42 +630,49 @@ export class ObjectService {
   }
 
   /** Fills the event columns of rows written before they existed (a no-op once done). */
-  async backfillEventFields(): Promise<number> {
-    let done = 0;
-    for (;;) {
-      const rows = await this.ctx.db.em().execute<{ id: number; calendardata: string }[]>(
-        "select id, calendardata from calendarobjects where dtstart is null and summary is null and attendees is null and componenttype = 'VEVENT' limit 200",
-      );
-      if (!rows.length) return done;
-      for (const r of rows) {
-        let cols: (string | number | null)[];
-        try {
-          cols = eventColumns(deriveEventFields(parseCalendarObject(r.calendardata)));
-        } catch {
-          cols = [null, null, null, null, null, '{}'];
-        }
-        await this.ctx.db.em().execute('update calendarobjects set dtstart = ?, dtend = ?, summary = ?, description = ?, organizer = ?, attendees = ? where id = ?', [...cols, r.id]);
-        done++;
-      }
-    }
+  backfillEventFields(): Promise<number> {
+    return this.backfill(
+      "dtstart is null and summary is null and attendees is null and componenttype = 'VEVENT'",
+      ['dtstart', 'dtend', 'summary', 'description', 'organizer', 'attendees'],
+      (data) => eventColumns(deriveEventFields(parseCalendarObject(data))),
+      [null, null, null, null, null, '{}'],
+    );
   }
 
   /** Fills the instance spans of rows written before they existed (a no-op once done). */
-  async backfillInstanceSpans(): Promise<number> {
+  backfillInstanceSpans(): Promise<number> {
+    return this.backfill(
+      'instancewindow is null',
+      ['instancespans', 'instancewindow'],
+      (data) => spansLiterals(deriveInstanceSpans(parseCalendarObject(data), this.spanOptions())),
+      spansLiterals(null),
+    );
+  }
+
+  /**
+   * Sets derived `columns` on every row matching `missing`, 200 at a time. `fallback` (for text
+   * that no longer parses) must make the row stop matching, or this would never end.
+   */
+  private async backfill(
+    missing: string,
+    columns: string[],
+    derive: (data: string) => (string | number | null)[],
+    fallback: (string | number | null)[],
+  ): Promise<number> {
     let done = 0;
     for (;;) {
       const rows = await this.ctx.db
         .em()
-        .execute<{ id: number; calendardata: string }[]>('select id, calendardata from calendarobjects where instancewindow is null limit 200');
+        .execute<{ id: number; calendardata: string }[]>(`select id, calendardata from calendarobjects where ${missing} limit 200`);
       if (!rows.length) return done;
       for (const r of rows) {
-        let cols: [string | null, string];
+        let values: (string | number | null)[];
         try {
-          cols = spansLiterals(deriveInstanceSpans(parseCalendarObject(r.calendardata), this.spanOptions()));
+          values = derive(r.calendardata);
         } catch {
-          cols = spansLiterals(null);
+          values = fallback;
         }
-        await this.ctx.db.em().execute('update calendarobjects set instancespans = ?, instancewindow = ? where id = ?', [...cols, r.id]);
+        await this.ctx.db.em().execute(`update calendarobjects set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ?`, [...values, r.id]);
         done++;
       }
     }

@@ -2,6 +2,7 @@
 // VTIMEZONE), about 30% recurring with an EXDATE and a moved override, some all-day, some in UTC,
 // about 10% VTODOs. It also computes, independently of any iCalendar library, which events a
 // time-range query must return, so every server's answer can be checked.
+import { VTIMEZONE_BERLIN } from '../fixtures/ical.ts';
 
 export interface BenchObject {
   name: string;
@@ -26,26 +27,6 @@ const FIRST_DAY = Date.UTC(2026, 0, 1);
 const DAYS = 730;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-
-const VTIMEZONE = [
-  'BEGIN:VTIMEZONE',
-  'TZID:Europe/Berlin',
-  'BEGIN:DAYLIGHT',
-  'TZOFFSETFROM:+0100',
-  'TZOFFSETTO:+0200',
-  'TZNAME:CEST',
-  'DTSTART:19700329T020000',
-  'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
-  'END:DAYLIGHT',
-  'BEGIN:STANDARD',
-  'TZOFFSETFROM:+0200',
-  'TZOFFSETTO:+0100',
-  'TZNAME:CET',
-  'DTSTART:19701025T030000',
-  'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
-  'END:STANDARD',
-  'END:VTIMEZONE',
-];
 
 /** mulberry32: small, fast, and the same sequence everywhere. */
 function prng(seed: number): () => number {
@@ -102,7 +83,7 @@ function text(rand: () => number, words: number): string {
 }
 
 function wrap(lines: string[], withZone: boolean): string {
-  const body = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Calendula bench//EN', ...(withZone ? VTIMEZONE : []), ...lines, 'END:VCALENDAR'];
+  const body = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Calendula bench//EN', ...(withZone ? VTIMEZONE_BERLIN : []), ...lines, 'END:VCALENDAR'];
   // Fold at 75 octets as RFC 5545 asks (descriptions are long); all text here is ASCII.
   const folded: string[] = [];
   for (const l of body) {

@@ -8,10 +8,10 @@ import type { CalendarView } from '../../domain/calendars.ts';
 import type { ComponentType } from '../../domain/components.ts';
 import { isDomainError } from '../../domain/errors.ts';
 import type { Domain } from '../../domain/index.ts';
-import type { TokenInfo } from '../../domain/tokens.ts';
 import type { UserInfo } from '../../domain/users.ts';
 import { BodyTooLargeError, readBody } from '../../http/body.ts';
 import type { Logger } from '../../logger.ts';
+import { tokenJson } from '../tokens/json.ts';
 import { Envelope, type Json } from './envelope.ts';
 import { COLOR, descriptionOf, fieldsOf, SHAREE, supportFlag, URI, validName, writeAccessOf, type Body } from './validation.ts';
 
@@ -109,17 +109,6 @@ function extensions(ctx: Ctx, body: Body): { color?: string | null; isPublic?: b
   return out;
 }
 
-function tokenJson(t: TokenInfo): { [key: string]: Json } {
-  return {
-    mom_id: t.momId,
-    name: t.name,
-    capabilities: t.capabilities,
-    expires_at: t.expiresAt ? t.expiresAt.toISOString() : null,
-    tags: t.tags,
-    created_at: t.createdAt.toISOString(),
-  };
-}
-
 function userJson(u: UserInfo, detail: boolean): { [key: string]: Json } {
   const base = { user_id: u.id, principal_id: u.principalId, uri: u.principalUri, username: u.username };
   return detail ? { ...base, displayname: u.displayName, email: u.email } : base;
@@ -196,7 +185,7 @@ const handlers = {
   async listTokens(ctx: Ctx) {
     const u = await user(ctx, ctx.params[0] as string);
     const tokens = await ctx.deps.domain.tokens.list(u.id);
-    ctx.env.success(ctx.res, tokens.map((t) => tokenJson(t)));
+    ctx.env.success(ctx.res, tokens.map((t) => tokenJson(t, false)));
   },
 
   async createToken(ctx: Ctx) {
@@ -208,7 +197,7 @@ const handlers = {
         { name: body.name, capabilities: body.capabilities, expiresAt: body.expires_at, tags: body.tags },
         null,
       );
-      ctx.env.success(ctx.res, { token: secret, ...tokenJson(token) });
+      ctx.env.success(ctx.res, { token: secret, ...tokenJson(token, false) });
     } catch (e) {
       if (isDomainError(e) && e.kind === 'Invalid') throw new ApiError(400, `Invalid Token: ${e.message}`);
       throw e;

@@ -5,11 +5,11 @@ import type { BasicAuthenticator } from '../../auth/basic.ts';
 import { bearerToken } from '../../auth/bearer.ts';
 import type { Config } from '../../config.ts';
 import type { Domain } from '../../domain/index.ts';
-import type { TokenInfo } from '../../domain/tokens.ts';
 import { clientAddress } from '../../http/basicAuthGate.ts';
 import { listField, readFields, type BodyFields } from '../../http/formOrJson.ts';
 import type { Logger } from '../../logger.ts';
 import { grantFrom, need, sendV0Error, V0Error, v0ErrorOf } from '../v0Errors.ts';
+import { tokenJson } from './json.ts';
 
 export interface TokensDeps {
   domain: Domain;
@@ -23,19 +23,6 @@ interface Caller {
   username: string;
   /** null: the password, which holds every capability. */
   capabilities: string[] | null;
-}
-
-export function tokenJson(t: TokenInfo, withLastUse: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    mom_id: t.momId,
-    name: t.name,
-    capabilities: t.capabilities,
-    expires_at: t.expiresAt ? t.expiresAt.toISOString() : null,
-    tags: t.tags,
-    created_at: t.createdAt.toISOString(),
-  };
-  if (withLastUse) out.last_used_at = t.lastUsedAt ? t.lastUsedAt.toISOString() : null;
-  return out;
 }
 
 export function tokensRouter(deps: TokensDeps): Router {
