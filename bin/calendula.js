@@ -2,12 +2,14 @@
 // Runs the TypeScript sources as one bundle made by esbuild into dist/ (rebuilt, in about 0.1 s,
 // whenever a source file is newer). Loading the sources through tsx instead costs each process
 // some 75 MB of memory for the loader; it remains the fallback when dist/ cannot be written.
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist', 'calendula.mjs');
+// The compute pool's threads run their own bundle (src/compute/workerScript.ts finds it beside this one).
+const entries = { calendula: join(root, 'src', 'cli.ts'), 'compute-worker': join(root, 'src', 'compute', 'worker.ts') };
 
 function newestSource(dir) {
   let newest = 0;
@@ -20,23 +22,28 @@ function newestSource(dir) {
 
 async function bundle() {
   try {
-    if (existsSync(out) && statSync(out).mtimeMs >= newestSource(join(root, 'src'))) return out;
+    const newest = newestSource(join(root, 'src'));
+    const fresh = (name) => existsSync(join(root, 'dist', `${name}.mjs`)) && statSync(join(root, 'dist', `${name}.mjs`)).mtimeMs >= newest;
+    if (Object.keys(entries).every(fresh)) return out;
     const esbuild = await import('esbuild');
-    mkdirSync(join(root, 'dist'), { recursive: true });
     // Written aside and renamed, so that processes starting together never load half a file.
-    const tmp = `${out}.${process.pid}.tmp`;
+    const tmp = join(root, 'dist', `.build-${process.pid}`);
+    mkdirSync(tmp, { recursive: true });
     await esbuild.build({
-      entryPoints: [join(root, 'src', 'cli.ts')],
+      entryPoints: entries,
       bundle: true,
       platform: 'node',
       format: 'esm',
       target: 'node20',
       packages: 'external',
-      outfile: tmp,
+      outdir: tmp,
+      outExtension: { '.js': '.mjs' },
       logLevel: 'silent',
     });
     await esbuild.stop();
-    renameSync(tmp, out);
+    // The worker first: a process that loads the new main bundle finds the matching worker.
+    for (const name of ['compute-worker', 'calendula']) renameSync(join(tmp, `${name}.mjs`), join(root, 'dist', `${name}.mjs`));
+    rmSync(tmp, { recursive: true, force: true });
     return out;
   } catch {
     return null;

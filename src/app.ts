@@ -11,6 +11,7 @@ import type { BasicAuthenticator } from './auth/basic.ts';
 import type { Config } from './config.ts';
 import { davRouter } from './dav/router.ts';
 import type { Domain } from './domain/index.ts';
+import type { LoopWatch } from './http/loopWatch.ts';
 import { requestLog } from './http/requestLog.ts';
 import type { Logger } from './logger.ts';
 
@@ -21,6 +22,8 @@ export interface AppDeps {
   auth: BasicAuthenticator;
   /** True once shutdown began: responses then ask clients to close their connections. */
   draining?: () => boolean;
+  /** Keeps the requests in flight for event-loop stall reports. */
+  loop?: LoopWatch;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -31,6 +34,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'extended');
   app.use(requestLog(log));
+  if (deps.loop) app.use(deps.loop.track());
   const draining = deps.draining;
   if (draining) {
     app.use((_req: Request, res: Response, next: NextFunction) => {

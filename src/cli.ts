@@ -7,6 +7,7 @@ import { copyDatabase } from './db/copy.ts';
 import { DataDirBusyError } from './db/dataDirLock.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { isDomainError, notFound } from './domain/errors.ts';
+import { ComputePool } from './compute/pool.ts';
 import { createDomain, type Domain } from './domain/index.ts';
 import { createLogger } from './logger.ts';
 import { systemClock } from './clock.ts';
@@ -130,10 +131,13 @@ async function withDomain<T>(config: Config, fn: (domain: Domain, db: Database) 
     dataDir: config.databaseUrl ? undefined : config.dataDir,
     embeddedCacheMb: config.embeddedCacheMb,
   });
+  // Threads start only if a command does iCalendar work (the worker, token feeds).
+  const compute = new ComputePool(config.compute, log);
   try {
     await db.migrate();
-    return await fn(createDomain({ db, config, clock: systemClock, log }, { secretKey: resolveSecretKey(config) }), db);
+    return await fn(createDomain({ db, config, clock: systemClock, log, compute }, { secretKey: resolveSecretKey(config) }), db);
   } finally {
+    await compute.close();
     await db.close();
   }
 }

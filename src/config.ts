@@ -2,6 +2,7 @@
 // default (docs/configuration.md lists them; keep the two in step).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { isValidUsername, USERNAME_RULE } from './domain/usernames.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -21,8 +22,15 @@ export interface Limits {
   maxMultigetHrefs: number;
   /** Largest JSON request body of the JSON APIs, in bytes. */
   maxJsonBytes: number;
-  /** Most recurrence instances expanded for one object when indexing or answering a query. */
+  /**
+   * Most recurrence instances expanded for one object when indexing or answering a query; also
+   * the most a COUNT may ask for (CALDAV:max-instances).
+   */
   maxRecurrenceInstances: number;
+  /** Most recurrence rule steps (candidates ical.js produces) walked for one object in one request. */
+  maxRecurrenceSteps: number;
+  /** Longest free-busy range answered, in days (longer ones are cut to it). */
+  maxFreeBusyDays: number;
   /** Shortest password accepted for a user. */
   minPasswordLength: number;
 }
@@ -49,6 +57,18 @@ export interface SyncSettings {
   targetTimeoutSeconds: number;
   /** How long a worker owns a job it claimed; a job of a worker that died runs again after this. */
   leaseSeconds: number;
+}
+
+export interface ComputeConfig {
+  /** Worker threads for iCalendar work (parsing, validation, indexing, expansion). */
+  threads: number;
+  /** Milliseconds one object's work may take before its thread is stopped, plus as much again per MB. */
+  deadlineMs: number;
+}
+
+export interface LoopWatch {
+  /** Event-loop delays above this many milliseconds are logged with the requests in flight. */
+  warnMs: number;
 }
 
 export interface Config {
@@ -78,6 +98,8 @@ export interface Config {
   /** Trust X-Forwarded-Proto/Host/For from the reverse proxy. */
   trustProxy: boolean;
   limits: Limits;
+  compute: ComputeConfig;
+  loop: LoopWatch;
   authThrottle: AuthThrottle;
   sync: SyncSettings;
 }
@@ -193,6 +215,11 @@ function secretKey(env: Env): string | undefined {
 
 const MB = 1024 * 1024;
 
+/** One compute thread per core, between 1 and 4 (the request loop keeps a core of its own on bigger machines). */
+function defaultThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
 /** Builds the configuration from an environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 8080, 0, 65535);
@@ -224,7 +251,16 @@ export function loadConfig(env: Env = process.env): Config {
       maxMultigetHrefs: integer(env, 'MAX_MULTIGET_HREFS', 2000, 1, 1_000_000),
       maxJsonBytes: integer(env, 'MAX_JSON_BYTES', 1 * MB, 1024, 1024 * MB),
       maxRecurrenceInstances: integer(env, 'MAX_RECURRENCE_INSTANCES', 5000, 10, 10_000_000),
+      maxRecurrenceSteps: integer(env, 'MAX_RECURRENCE_STEPS', 50_000, 100, 100_000_000),
+      maxFreeBusyDays: integer(env, 'MAX_FREEBUSY_DAYS', 366, 1, 36600),
       minPasswordLength: integer(env, 'MIN_PASSWORD_LENGTH', 8, 1, 1024),
+    },
+    compute: {
+      threads: integer(env, 'COMPUTE_THREADS', defaultThreads(), 1, 64),
+      deadlineMs: integer(env, 'COMPUTE_DEADLINE_MS', 500, 10, 600_000),
+    },
+    loop: {
+      warnMs: integer(env, 'LOOP_DELAY_WARN_MS', 100, 1, 60_000),
     },
     authThrottle: {
       freeFailures: integer(env, 'AUTH_FREE_FAILURES', 5, 0, 1_000_000),

@@ -1,6 +1,7 @@
 // Starts and stops one Calendula server: database, migrations, first user, HTTP listener.
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { BasicAuthenticator } from './auth/basic.ts';
@@ -9,6 +10,8 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { ensureFirstUser, type FirstUser } from './domain/bootstrap.ts';
 import { holds } from './domain/capabilities.ts';
+import { ComputePool } from './compute/pool.ts';
+import { LoopWatch } from './http/loopWatch.ts';
 import { createDomain, type Domain } from './domain/index.ts';
 import { looksLikeToken } from './domain/tokens.ts';
 import { resolveSecretKey } from './sync/secrets.ts';
@@ -22,6 +25,8 @@ export interface RunningServer {
   readonly db: Database;
   readonly domain: Domain;
   readonly firstUser: FirstUser | null;
+  /** Event-loop delay of this process (for metrics and benchmarks). */
+  readonly loop: LoopWatch;
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -40,11 +45,13 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     log: (m) => log.debug({ orm: m }, 'orm'),
   });
   let server: Server | undefined;
+  const compute = new ComputePool(config.compute, log);
+  const loop = new LoopWatch(log, config.loop.warnMs);
   try {
     const applied = await db.migrate();
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
     const clock = opts.clock ?? systemClock;
-    const domain = createDomain({ db, config, clock, log }, { secretKey: resolveSecretKey(config) });
+    const domain = createDomain({ db, config, clock, log, compute }, { secretKey: resolveSecretKey(config) });
     const firstUser = await ensureFirstUser(domain.users, config.initialUser, config.initialPassword);
     const auth = new BasicAuthenticator(domain.users, domain.loginFailures, config.authThrottle, clock);
     // API tokens holding `dav` work as app passwords for CalDAV.
@@ -73,11 +80,13 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     // The push worker of synchronizations (may run apart instead: `calendula worker`).
     const worker = config.sync.workerEnabled ? new SyncWorker(domain, log, clock, workerOptions(config)) : undefined;
     let draining = false;
-    const app = createApp({ config, domain, log, auth, draining: () => draining });
+    loop.start();
+    const app = createApp({ config, domain, log, auth, draining: () => draining, loop });
     const srv = app.listen(config.port, config.host);
     server = srv;
     await once(srv, 'listening');
     srv.keepAliveTimeout = 30_000;
+    answerUnroutable(srv);
     worker?.start();
     const { port } = srv.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -88,6 +97,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       db,
       domain,
       firstUser,
+      loop,
       close() {
         closing ??= (async () => {
           draining = true;
@@ -104,6 +114,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
           clearInterval(idleCloser);
           clearTimeout(timer);
           await workerStopped;
+          loop.stop();
+          await compute.close();
           await db.close();
         })();
         return closing;
@@ -111,7 +123,29 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     };
   } catch (e) {
     server?.close();
+    loop.stop();
+    await compute.close();
     await db.close();
     throw e;
   }
+}
+
+/**
+ * Requests Node's HTTP parser takes out of Express's hands still get an answer: CONNECT (Node
+ * hands over the socket, and closes it unanswered when nobody listens), methods the parser does
+ * not know (501), and malformed requests (400; headers too large: 431).
+ */
+function answerUnroutable(srv: Server): void {
+  const reply = (socket: Duplex & { _httpMessage?: { headersSent?: boolean } }, status: string, extra = '') => {
+    // As Node's own handler: never write into a response that has begun.
+    if (socket.destroyed || !socket.writable || socket._httpMessage?.headersSent) return socket.destroy();
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${status.length + 1}\r\n\r\n${status}\n`);
+  };
+  srv.on('connect', (_req: IncomingMessage, socket: Duplex) => reply(socket, '405 Method Not Allowed', 'Allow: GET, HEAD, OPTIONS, PUT, DELETE, POST, PROPFIND, PROPPATCH, MKCALENDAR, MKCOL, REPORT, COPY, MOVE\r\n'));
+  srv.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
+    if (err.code === 'HPE_INVALID_METHOD') reply(socket, '501 Not Implemented');
+    else if (err.code === 'HPE_HEADER_OVERFLOW') reply(socket, '431 Request Header Fields Too Large');
+    else if (err.code === 'ECONNRESET' || err.code === 'EPIPE') socket.destroy();
+    else reply(socket, '400 Bad Request');
+  });
 }

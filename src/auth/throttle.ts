@@ -5,11 +5,18 @@
 //  - At `lockFailures` for a username, only addresses that have failed themselves get 429, so an
 //    attacker cannot lock the real user out: their own clean device still gets in. Counts expire
 //    with the window, so no lock is permanent.
+import { createHash } from 'node:crypto';
 import type { AuthThrottle } from '../config.ts';
 import type { FailureCount } from '../domain/loginFailures.ts';
+import { isValidUsername } from '../domain/usernames.ts';
 
+/**
+ * The counters a login attempt touches. A name no user can have (too long, a NUL, a slash) is
+ * counted under its hash: the key column is bounded and PostgreSQL text cannot hold NUL.
+ */
 export function throttleKeys(username: string, address: string): { user: string; ip: string } {
-  return { user: `user:${username.toLowerCase()}`, ip: `ip:${address}` };
+  const name = isValidUsername(username) ? username.toLowerCase() : `#${createHash('sha256').update(username).digest('hex')}`;
+  return { user: `user:${name}`, ip: `ip:${address.slice(0, 200)}` };
 }
 
 /** Seconds until the caller may try again, or 0 when the attempt may proceed. */

@@ -3,7 +3,7 @@
 // property (verbatim XML), as macOS and tasks.org expect.
 import type { CalendarChanges, DeadProperty } from '../domain/calendars.ts';
 import { isComponentType, type ComponentType } from '../domain/components.ts';
-import { parseCalendarText } from '../ical/parse.ts';
+import { checkTimezone, parseCalendarText } from '../ical/parse.ts';
 import { LIVE } from './properties.ts';
 import { textOf, type XmlElement } from './xml/parse.ts';
 import { apple, c, d } from './xml/names.ts';
@@ -74,7 +74,9 @@ export function setProperty(el: XmlElement, target: Target, out: PropChanges): P
         if (value) {
           try {
             const root = parseCalendarText(value);
-            if (root.getAllSubcomponents('vtimezone').length !== 1) throw new Error('one VTIMEZONE is needed');
+            const zones = root.getAllSubcomponents('vtimezone');
+            if (zones.length !== 1) throw new Error('one VTIMEZONE is needed');
+            checkTimezone(zones[0] as (typeof zones)[number]);
           } catch {
             return refuse(name, 403, 'calendar-timezone must be a VCALENDAR holding one VTIMEZONE', {
               namespace: 'urn:ietf:params:xml:ns:caldav',

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import type { ComputePool } from '../compute/pool.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
@@ -9,4 +10,6 @@ export interface DomainContext {
   readonly config: Config;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Threads for iCalendar work on untrusted data (never on the request loop). */
+  readonly compute: ComputePool;
 }

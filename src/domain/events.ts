@@ -2,7 +2,7 @@
 // Writes go through the one object write path (so CalDAV clients, sync tokens and scheduling see
 // them); lists are filtered, sorted and paged in SQL over the index columns.
 import { randomUUID } from 'node:crypto';
-import { applyEventChanges, DURATION, newEventText, readEvent, type EventChanges, type EventReading, type Notification } from '../ical/eventMapping.ts';
+import { DURATION, newEventText, type EventChanges, type EventReading, type Notification } from '../ical/eventMapping.ts';
 import { loadViews, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { DomainError, forbidden, notFound, preconditionFailed, type FieldProblem } from './errors.ts';
@@ -65,7 +65,8 @@ function parseNotification(v: string): Notification | null {
 const SORT_COLUMNS: Record<SortField, string> = {
   start: 'o.dtstart',
   end: 'o.dtend',
-  name: 'lower(o.summary)',
+  // The index holds the first 200 characters (longer names tie there and fall back to the id).
+  name: 'lower(left(o.summary, 200))',
   created: 'o.created_at',
   updated: 'o.lastmodified',
 };
@@ -94,8 +95,21 @@ export class EventService {
     return { userId: u.id, username: u.username, principaluri: u.principalUri };
   }
 
-  private toView(r: Row): EventView {
-    const e = readEvent(r.calendardata);
+  /** Reads events off the request loop (the compute pool); an object it cannot read is a 404. */
+  private async readAll(texts: string[]): Promise<EventReading[]> {
+    const outcomes = await this.ctx.compute.runBatch('readEvent', texts, null);
+    return outcomes.map((o) => {
+      if (!o.ok) throw notFound(`the event cannot be read: ${o.error}`);
+      return o.value;
+    });
+  }
+
+  private async toViews(rows: Row[]): Promise<EventView[]> {
+    const readings = await this.readAll(rows.map((r) => r.calendardata));
+    return rows.map((r, i) => this.toView(r, readings[i] as EventReading));
+  }
+
+  private toView(r: Row, e: EventReading): EventView {
     return {
       id: r.id,
       caption: e.caption,
@@ -172,7 +186,7 @@ export class EventService {
   async get(u: UserInfo, id: number): Promise<EventView> {
     const r = await this.row(u, id);
     if (!r) throw notFound('no such event');
-    return this.toView(r);
+    return (await this.toViews([r]))[0] as EventView;
   }
 
   private async calendarFor(u: UserInfo, instanceId?: number): Promise<CalendarView> {
@@ -210,12 +224,14 @@ export class EventService {
     const r = await this.row(u, id);
     if (!r) throw notFound('no such event');
     if (ifMatch && !ifMatch.some((t) => t === '*' || t === r.etag)) throw preconditionFailed('the event has changed (If-Match)');
-    const current = readEvent(r.calendardata);
+    const [current] = await this.readAll([r.calendardata]);
     const c = this.check(input, false, current);
     const view = (await loadViews(this.ctx.db.em(), 'i.id = ?', [r.instance_id]))[0];
     if (!view) throw notFound('no such event');
     if (view.access === 2) throw forbidden('this calendar is shared with you read-only');
-    const text = applyEventChanges(r.calendardata, c, Math.floor(this.ctx.clock.now().getTime() / 1000));
+    const applied = await this.ctx.compute.run('applyEventChanges', { text: r.calendardata, changes: c, now: Math.floor(this.ctx.clock.now().getTime() / 1000) }, null);
+    if (!applied.ok) throw notFound(`the event cannot be changed: ${applied.error}`);
+    const text = applied.value;
     await this.objects.put(this.actor(u), view, r.uri, text, { ifMatch: [r.etag] }, 'events-api');
     return this.get(u, id);
   }
@@ -279,6 +295,6 @@ export class EventService {
         order by ${order}`,
       [...params, q.limit, q.offset] as never[],
     );
-    return { items: rows.map((r) => this.toView(r)), total: Number(total[0]?.n ?? 0) };
+    return { items: await this.toViews(rows), total: Number(total[0]?.n ?? 0) };
   }
 }

@@ -1,13 +1,12 @@
 // A calendar as one VCALENDAR (ICS export and public feeds), streamed object by object.
 import { createHash } from 'node:crypto';
-import { calendarDataFor } from '../ical/calendarData.ts';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { CalendarMerger, escapeText } from '../ical/export.ts';
-import { matchesFilter } from '../ical/filter.ts';
-import { parseCalendarText } from '../ical/parse.ts';
-import { zoneFromCalendarTimezone } from '../ical/time.ts';
+import type { CompFilter } from '../ical/filter.ts';
 import type { CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import type { ObjectService } from './objects.ts';
+import type { QueryService } from './queries.ts';
 
 export const PRODID = '-//Calendula//Calendula CalDAV Server//EN';
 
@@ -27,6 +26,7 @@ export class ExportService {
   constructor(
     private readonly ctx: DomainContext,
     private readonly objects: ObjectService,
+    private readonly queries: QueryService,
   ) {}
 
   nameOf(view: CalendarView): string {
@@ -40,34 +40,52 @@ export class ExportService {
       .digest('hex');
   }
 
+  /**
+   * The calendar as iCalendar text, in chunks. Plain exports merge stored text (no parsing); a time
+   * range or expansion goes through the query service (the compute pool). The loop is given back
+   * between chunks of about EXPORT_CHUNK_CHARS, so a large calendar never holds it for long.
+   */
   async *stream(view: CalendarView, req: ExportRequest): AsyncGenerator<string> {
     const header = [`X-WR-CALNAME:${escapeText(this.nameOf(view))}`, ...(req.extraHeader ?? [])];
     if (view.color) header.push(`X-APPLE-CALENDAR-COLOR:${view.color}`);
     const merger = new CalendarMerger();
-    const range = req.start !== undefined || req.end !== undefined ? { start: req.start, end: req.end } : undefined;
-    const zone = zoneFromCalendarTimezone(view.timezone);
-    const maxInstances = this.ctx.config.limits.maxRecurrenceInstances;
     yield merger.begin({ prodId: PRODID, properties: header });
-    for await (const batch of this.objects.candidates(view, { componentType: req.componentType, range })) {
+    for await (const texts of this.texts(view, req)) {
       let chunk = '';
-      for (const o of batch) {
-        let text = o.data;
-        if (range) {
-          const filter = {
-            name: 'VCALENDAR',
-            isNotDefined: false,
-            propFilters: [],
-            compFilters: [{ name: req.componentType ?? 'VEVENT', isNotDefined: false, timeRange: range, propFilters: [], compFilters: [] }],
-          };
-          if (!matchesFilter(parseCalendarText(o.data), filter, { floatingZone: zone, maxInstances })) continue;
-        }
-        if (req.expand && req.start !== undefined && req.end !== undefined) {
-          text = calendarDataFor(o.data, { expand: { start: req.start, end: req.end } }, { floatingZone: zone, maxInstances });
-        }
+      for (const text of texts) {
         chunk += merger.add(text, req.componentType);
+        if (chunk.length >= EXPORT_CHUNK_CHARS) {
+          yield chunk;
+          chunk = '';
+          await yieldToLoop();
+        }
       }
-      yield chunk;
+      if (chunk) yield chunk;
+      await yieldToLoop();
     }
     yield merger.end();
   }
+
+  /** The texts to merge, in batches: stored ones, or those a range selects, expanded if asked. */
+  private async *texts(view: CalendarView, req: ExportRequest): AsyncGenerator<string[]> {
+    const range = req.start !== undefined || req.end !== undefined ? { start: req.start, end: req.end } : undefined;
+    if (!range) {
+      for await (const batch of this.objects.candidates(view, { componentType: req.componentType })) yield batch.map((o) => o.data);
+      return;
+    }
+    const filter: CompFilter = {
+      name: 'VCALENDAR',
+      isNotDefined: false,
+      propFilters: [],
+      compFilters: [{ name: req.componentType ?? 'VEVENT', isNotDefined: false, timeRange: range, propFilters: [], compFilters: [] }],
+    };
+    const expand = req.expand && req.start !== undefined && req.end !== undefined ? { expand: { start: req.start, end: req.end } } : null;
+    for await (const hits of this.queries.query(view, filter, expand, null)) {
+      // An object whose expansion hit a limit is exported as stored (its rule intact).
+      yield hits.map((h) => h.data ?? h.object.data);
+    }
+  }
 }
+
+/** How much text the export builds before giving the loop back. */
+const EXPORT_CHUNK_CHARS = 256 * 1024;

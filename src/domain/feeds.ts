@@ -279,7 +279,7 @@ export class FeedService {
         prodId: PRODID,
       });
       if (current.get(uri) === text) continue;
-      await this.objects.store(em, actor, view, uri, this.objects.prepare(view, text), {}, 'feeds');
+      await this.objects.store(em, actor, view, uri, await this.objects.prepare(view, text), {}, 'feeds');
     }
     for (const uri of current.keys()) {
       if (!wanted.has(uri)) await this.objects.remove(em, actor, view, uri, {}, 'feeds');

@@ -3,6 +3,7 @@ import { CalendarService } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { LoginFailureService } from './loginFailures.ts';
 import { ObjectService } from './objects.ts';
+import { QueryService } from './queries.ts';
 import { EventService } from './events.ts';
 import { ExportService } from './exports.ts';
 import { FeedService } from './feeds.ts';
@@ -19,6 +20,7 @@ export interface Domain {
   readonly users: UserService;
   readonly calendars: CalendarService;
   readonly objects: ObjectService;
+  readonly queries: QueryService;
   readonly sharing: SharingService;
   readonly feeds: FeedService;
   readonly exports: ExportService;
@@ -39,6 +41,7 @@ export interface DomainOptions {
 export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Domain {
   const calendars = new CalendarService(ctx);
   const objects = new ObjectService(ctx);
+  const queries = new QueryService(ctx, objects);
   const feeds = new FeedService(ctx, calendars, objects);
   const jobs = new JobQueue(ctx);
   return {
@@ -46,11 +49,12 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
     users: new UserService(ctx),
     calendars,
     objects,
+    queries,
     sharing: new SharingService(ctx),
     feeds,
-    exports: new ExportService(ctx, objects),
+    exports: new ExportService(ctx, objects, queries),
     events: new EventService(ctx, objects),
-    scheduling: new SchedulingService(ctx, objects),
+    scheduling: new SchedulingService(ctx, objects, queries),
     jobs,
     synchronizations: new SynchronizationService(ctx, jobs, objects, opts.secretKey ?? null),
     tokens: new TokenService(ctx, feeds),

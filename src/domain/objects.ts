@@ -4,9 +4,9 @@
 // listeners (scheduling, synchronization jobs) act — all in one transaction.
 import { createHash } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
-import { deriveEventFields, type EventFields } from '../ical/eventFields.ts';
-import { deriveIndex, deriveInstanceSpans, spansLiterals } from '../ical/indexing.ts';
-import { IcalError, parseCalendarObject, type ParsedObject } from '../ical/parse.ts';
+import type { PrepareOutput, PrepareShared } from '../compute/tasks.ts';
+import type { EventFields } from '../ical/eventFields.ts';
+import type { IcalComponentType } from '../ical/parse.ts';
 import type { TimeRange } from '../ical/timeRange.ts';
 import { canWriteContent, SELECT_VIEW, toView, type Actor, type CalendarView, type InstanceRow } from './calendars.ts';
 import type { DomainContext } from './context.ts';
@@ -34,13 +34,22 @@ export interface WriteConditions {
 
 export type ChangeKind = 'created' | 'updated' | 'deleted';
 
+/** What a write stores, as validated (the text) and read (the rest) off the request loop. */
+export interface ObjectContent {
+  text: string;
+  componentType: IcalComponentType;
+  uid: string;
+  /** The ORGANIZER address of any component, lower-cased. */
+  organizer: string | null;
+}
+
 export interface ObjectChange {
   kind: ChangeKind;
   calendar: CalendarView;
   uri: string;
   uid: string;
   /** The new content (created, updated). */
-  parsed?: ParsedObject;
+  content?: ObjectContent;
   /** The content before the change (updated, deleted). */
   previous?: string;
   actor: Actor | null;
@@ -80,7 +89,7 @@ export interface SyncChanges {
 }
 
 export interface PreparedObject {
-  parsed: ParsedObject;
+  content: ObjectContent;
   first: number | null;
   last: number | null;
   size: number;
@@ -109,13 +118,13 @@ function rowWrite(
   existing: StoredObject | null,
   insertGuard?: WriteStatement,
 ): WriteStatement {
-  const { parsed, first, last, size, fields, spans } = p;
+  const { content, first, last, size, fields, spans } = p;
   if (existing) {
     return {
       sql: `update calendarobjects set calendardata = ?, etag = ?, size = ?, lastmodified = ?, componenttype = ?,
               firstoccurence = ?, lastoccurence = ?, uid = ?, dtstart = ?, dtend = ?, summary = ?, description = ?,
               organizer = ?, attendees = ?, instancespans = ?, instancewindow = ? where id = ? and etag = ? returning id`,
-      params: [parsed.text, etag, size, now, parsed.componentType, first, last, parsed.uid, ...eventColumns(fields), ...spans, existing.id, existing.etag],
+      params: [content.text, etag, size, now, content.componentType, first, last, content.uid, ...eventColumns(fields), ...spans, existing.id, existing.etag],
     };
   }
   return {
@@ -124,16 +133,18 @@ function rowWrite(
           select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?${insertGuard ? ` where ${insertGuard.sql}` : ''}
           on conflict do nothing returning id`,
     params: [
-      parsed.text, uri, calendarId, now, etag, size, parsed.componentType, first, last, parsed.uid, ...eventColumns(fields), ...spans, now,
+      content.text, uri, calendarId, now, etag, size, content.componentType, first, last, content.uid, ...eventColumns(fields), ...spans, now,
       ...(insertGuard?.params ?? []),
     ],
   };
 }
 
-function changeOf(view: CalendarView, uri: string, parsed: ParsedObject, existing: StoredObject | null, actor: Actor | null, origin?: string): ObjectChange {
-  return { kind: existing ? 'updated' : 'created', calendar: view, uri, uid: parsed.uid, parsed, previous: existing?.data, actor, origin };
+function changeOf(view: CalendarView, uri: string, content: ObjectContent, existing: StoredObject | null, actor: Actor | null, origin?: string): ObjectChange {
+  return { kind: existing ? 'updated' : 'created', calendar: view, uri, uid: content.uid, content, previous: existing?.data, actor, origin };
 }
 
+/** About how much content one batch of candidates holds (objects may be up to MAX_OBJECT_BYTES each). */
+const READ_BATCH_CHARS = 8 * 1024 * 1024;
 /** Creations take the one-statement path only while a calendar is this far below its object limit. */
 const OBJECT_LIMIT_MARGIN = 1000;
 /** Most instance spans kept per object; longer series are evaluated by parsing. */
@@ -229,35 +240,43 @@ export class ObjectService {
     return actor;
   }
 
-  /** Validates and indexes a body without storing it. */
-  prepare(view: CalendarView, body: Uint8Array | string): PreparedObject {
+  /**
+   * Validates and indexes a body without storing it, in the compute pool: a body whose work runs
+   * past its deadline is refused like invalid data.
+   */
+  async prepare(view: CalendarView, body: Uint8Array | string): Promise<PreparedObject> {
     const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     if (size > this.ctx.config.limits.maxObjectBytes) {
       throw tooLarge(`calendar objects may be at most ${this.ctx.config.limits.maxObjectBytes} bytes`, {
         precondition: { namespace: CALDAV_NS, name: 'max-resource-size' },
       });
     }
-    let parsed: ParsedObject;
-    try {
-      parsed = parseCalendarObject(body);
-    } catch (e) {
-      if (e instanceof IcalError) throw invalid(e.message, { precondition: { namespace: CALDAV_NS, name: e.failure } });
-      throw e;
-    }
-    if (!view.components.includes(parsed.componentType)) {
-      throw invalid(`this calendar does not hold ${parsed.componentType} components`, {
-        precondition: { namespace: CALDAV_NS, name: 'supported-calendar-component' },
+    const [prepared] = await this.prepareMany([body], view.components);
+    const r = prepared as PrepareOutput | { timedOut: string };
+    if ('timedOut' in r) {
+      throw invalid(`the object could not be evaluated: ${r.timedOut}; simplify its recurrence rules`, {
+        precondition: { namespace: CALDAV_NS, name: 'valid-calendar-data' },
       });
     }
-    const index = deriveIndex(parsed, { maxInstances: this.ctx.config.limits.maxRecurrenceInstances, ...this.spanOptions() });
-    const { first, last } = index.bounds;
-    const spans = spansLiterals(index.spans);
-    return { parsed, first, last, size: Buffer.byteLength(parsed.text), fields: deriveEventFields(parsed), spans };
+    if (!r.ok) throw invalid(r.message, { precondition: { namespace: CALDAV_NS, name: r.failure } });
+    const content: ObjectContent = { text: r.text, componentType: r.componentType, uid: r.uid, organizer: r.organizer };
+    return { content, first: r.first, last: r.last, size: Buffer.byteLength(r.text), fields: r.fields, spans: r.spans };
   }
 
-  private spanOptions(): { maxSpans: number; horizon: number } {
-    const horizon = Math.floor(this.ctx.clock.now().getTime() / 1000) + SPAN_HORIZON_SECONDS;
-    return { maxSpans: Math.min(MAX_INDEXED_SPANS, this.ctx.config.limits.maxRecurrenceInstances), horizon };
+  /** The prepare task over many bodies; an item that timed out says so. */
+  private async prepareMany(bodies: (Uint8Array | string)[], components: IcalComponentType[]): Promise<(PrepareOutput | { timedOut: string })[]> {
+    const limits = this.ctx.config.limits;
+    const shared: PrepareShared = {
+      components,
+      limits: { maxInstances: limits.maxRecurrenceInstances, maxSteps: limits.maxRecurrenceSteps, maxSpans: Math.min(MAX_INDEXED_SPANS, limits.maxRecurrenceInstances) },
+      horizon: Math.floor(this.ctx.clock.now().getTime() / 1000) + SPAN_HORIZON_SECONDS,
+    };
+    const outcomes = await this.ctx.compute.runBatch('prepare', bodies, shared);
+    return outcomes.map((o) => {
+      if (o.ok) return o.value;
+      if ('timedOut' in o) return { timedOut: o.error };
+      throw new Error(`the prepare task failed: ${o.error}`);
+    });
   }
 
   /**
@@ -275,7 +294,7 @@ export class ObjectService {
   ): Promise<WriteResult> {
     const who = this.requireWrite(actor, view);
     checkObjectUri(uri);
-    const prepared = this.prepare(view, body);
+    const prepared = await this.prepare(view, body);
     if (known !== undefined) {
       const done = await this.storeInOneStatement(who, view, uri, prepared, cond, origin, known);
       if (done) return done;
@@ -300,12 +319,12 @@ export class ObjectService {
     origin: string | undefined,
     known: StoredObject | null,
   ): Promise<WriteResult | null> {
-    const { parsed } = prepared;
+    const { content } = prepared;
     checkConditions(known?.etag ?? null, cond);
-    if (known && known.uid !== parsed.uid) return null;
-    const change = changeOf(view, uri, parsed, known, actor, origin);
+    if (known && known.uid !== content.uid) return null;
+    const change = changeOf(view, uri, content, known, actor, origin);
     if (this.listeners.some((l) => l.concerns(change))) return null;
-    const etag = etagOf(parsed.text);
+    const etag = etagOf(content.text);
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
     // The object limit is checked against a margin here, so that concurrent statements cannot
     // pass it together; near the limit the full path checks it under the calendar's lock.
@@ -351,22 +370,22 @@ export class ObjectService {
     cond: WriteConditions,
     origin?: string,
   ): Promise<WriteResult> {
-    const { parsed } = prepared;
-    const etag = etagOf(parsed.text);
+    const { content } = prepared;
+    const etag = etagOf(content.text);
     for (let attempt = 0; ; attempt++) {
       const existing = await readStored(em, view.calendarId, uri);
       checkConditions(existing?.etag ?? null, cond);
-      if (existing && existing.uid !== parsed.uid) await this.checkUid(em, view, parsed.uid, uri);
+      if (existing && existing.uid !== content.uid) await this.checkUid(em, view, content.uid, uri);
       const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
       const write = rowWrite(prepared, etag, now, view.calendarId, uri, existing);
       const written = await em.execute<{ id: number }[]>(write.sql, write.params as never[]);
       // Nothing inserted: the UID is taken by another object, or a concurrent write created this one.
-      if (!existing && !written.length) await this.checkUid(em, view, parsed.uid, uri);
+      if (!existing && !written.length) await this.checkUid(em, view, content.uid, uri);
       if (!written.length) {
         if (attempt >= 3) throw conflict('the object kept changing while it was written; try again');
         continue;
       }
-      const change = changeOf(view, uri, parsed, existing, actor, origin);
+      const change = changeOf(view, uri, content, existing, actor, origin);
       const key = `${view.calendarId}/${uri}`;
       let mine = this.written.get(em);
       if (!mine) this.written.set(em, (mine = new Map()));
@@ -459,7 +478,7 @@ export class ObjectService {
       if (from.calendarId === to.calendarId && fromUri === toUri) throw forbidden('source and destination are the same');
       const target = (await em.execute<Row[]>(`select ${META} from calendarobjects where calendarid = ? and uri = ?`, [to.calendarId, toUri]))[0];
       if (target && !opts.overwrite) throw preconditionFailed('the destination exists and Overwrite is F');
-      const prepared = this.prepare(to, source.calendardata ?? '');
+      const prepared = await this.prepare(to, source.calendardata ?? '');
       if (!opts.keepSource) await this.remove(em, who, from, fromUri, {});
       if (target) await this.remove(em, who, to, toUri, {});
       const res = await this.store(em, who, to, toUri, prepared, {});
@@ -525,26 +544,56 @@ export class ObjectService {
     return rows[0] ? toStored(rows[0]) : null;
   }
 
-  /** Many objects by name in one query (calendar-multiget). */
-  async getMany(view: CalendarView, uris: string[]): Promise<StoredObject[]> {
-    if (!uris.length) return [];
-    const rows = await this.ctx.db
-      .em()
-      .execute<Row[]>(`select ${FULL} from calendarobjects where calendarid = ? and uri in (${uris.map(() => '?').join(', ')})`, [view.calendarId, ...uris]);
-    return rows.map(toStored);
+  /**
+   * Objects by name (calendar-multiget, sync-collection with calendar-data), in batches of about
+   * READ_BATCH_CHARS of content; names that are not there are left out.
+   */
+  async *getMany(view: CalendarView, uris: string[]): AsyncGenerator<StoredObject[]> {
+    for (let i = 0; i < uris.length; i += 1000) {
+      const part = [...new Set(uris.slice(i, i + 1000))];
+      if (!part.length) continue;
+      for await (const rows of this.readBatches(view, `uri in (${part.map(() => '?').join(', ')})`, part, 1000)) yield rows.map(toStored);
+    }
+  }
+
+  /**
+   * Rows of a calendar matching `where`, in id order, in batches of at most `batch` rows and
+   * about READ_BATCH_CHARS of content (always one row at least): the running total of sizes cuts
+   * each batch, so that objects of several MB never pile up in memory.
+   */
+  private async *readBatches<R extends Row>(
+    view: CalendarView,
+    where: string,
+    params: (string | number | null)[],
+    batch: number,
+    extra: { select: string; params: (string | number | null)[] } = { select: '', params: [] },
+  ): AsyncGenerator<R[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.ctx.db.em().execute<R[]>(
+        `select * from (select ${FULL}${extra.select}, sum(size) over (order by id) as running
+            from calendarobjects where calendarid = ? and id > ? and ${where} order by id limit ?) t
+          where running - size < ? order by id`,
+        [...extra.params, view.calendarId, after, ...params, batch, READ_BATCH_CHARS],
+      );
+      if (!rows.length) return;
+      yield rows;
+      after = (rows[rows.length - 1] as Row).id;
+    }
   }
 
   /**
    * Objects that may match a query, narrowed in SQL by component type and index bounds, in
-   * batches. With `exact`, rows whose instance spans cover the range are decided in SQL: those
-   * that do not overlap are left out, those that do come with `exact` set and need no parsing.
+   * batches of at most `batch` rows and about READ_BATCH_CHARS of content (always one row at
+   * least). With `exact`, rows whose instance spans cover the range are decided in SQL: those that
+   * do not overlap are left out, those that do come with `exact` set and need no parsing.
    */
   async *candidates(
     view: CalendarView,
     narrow: { componentType?: string; range?: TimeRange; exact?: boolean },
     batch = 500,
   ): AsyncGenerator<(StoredObject & { exact: boolean })[]> {
-    const where = ['calendarid = ?', 'id > ?'];
+    const where = ['true'];
     const params: (string | number | null)[] = [];
     if (narrow.componentType) {
       where.push('componenttype = ?');
@@ -569,18 +618,9 @@ export class ObjectService {
       where.push(`(not ${covered} or instancespans && int8range(?, ?, '[)'))`);
       params.push(...bounds, ...bounds);
     }
-    let after = 0;
-    for (;;) {
-      const rows = await this.ctx.db
-        .em()
-        .execute<(Row & { exact: boolean })[]>(
-          `select ${FULL}, ${exact} as exact from calendarobjects where ${where.join(' and ')} order by id limit ?`,
-          [...exactParams, view.calendarId, after, ...params, batch],
-        );
-      if (!rows.length) return;
+    const select = { select: `, ${exact} as exact`, params: exactParams };
+    for await (const rows of this.readBatches<Row & { exact: boolean }>(view, where.join(' and '), params, batch, select)) {
       yield rows.map((r) => ({ ...toStored(r), exact: r.exact === true }));
-      after = (rows[rows.length - 1] as Row).id;
-      if (rows.length < batch) return;
     }
   }
 
@@ -634,29 +674,25 @@ export class ObjectService {
     return this.backfill(
       "dtstart is null and summary is null and attendees is null and componenttype = 'VEVENT'",
       ['dtstart', 'dtend', 'summary', 'description', 'organizer', 'attendees'],
-      (data) => eventColumns(deriveEventFields(parseCalendarObject(data))),
+      (p) => eventColumns(p.fields),
       [null, null, null, null, null, '{}'],
     );
   }
 
   /** Fills the instance spans of rows written before they existed (a no-op once done). */
   backfillInstanceSpans(): Promise<number> {
-    return this.backfill(
-      'instancewindow is null',
-      ['instancespans', 'instancewindow'],
-      (data) => spansLiterals(deriveInstanceSpans(parseCalendarObject(data), this.spanOptions())),
-      spansLiterals(null),
-    );
+    return this.backfill('instancewindow is null', ['instancespans', 'instancewindow'], (p) => p.spans, [null, 'empty']);
   }
 
   /**
-   * Sets derived `columns` on every row matching `missing`, 200 at a time. `fallback` (for text
-   * that no longer parses) must make the row stop matching, or this would never end.
+   * Sets derived `columns` on every row matching `missing`, 200 at a time, from the prepare task.
+   * `fallback` (for text that no longer passes) must make the row stop matching, or this would
+   * never end.
    */
   private async backfill(
     missing: string,
     columns: string[],
-    derive: (data: string) => (string | number | null)[],
+    derive: (p: Extract<PrepareOutput, { ok: true }>) => (string | number | null)[],
     fallback: (string | number | null)[],
   ): Promise<number> {
     let done = 0;
@@ -665,13 +701,13 @@ export class ObjectService {
         .em()
         .execute<{ id: number; calendardata: string }[]>(`select id, calendardata from calendarobjects where ${missing} limit 200`);
       if (!rows.length) return done;
-      for (const r of rows) {
-        let values: (string | number | null)[];
-        try {
-          values = derive(r.calendardata);
-        } catch {
-          values = fallback;
-        }
+      const prepared = await this.prepareMany(
+        rows.map((r) => r.calendardata),
+        ['VEVENT', 'VTODO', 'VJOURNAL'],
+      );
+      for (const [i, r] of rows.entries()) {
+        const p = prepared[i];
+        const values = p && 'ok' in p && p.ok ? derive(p) : fallback;
         await this.ctx.db.em().execute(`update calendarobjects set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ?`, [...values, r.id]);
         done++;
       }

@@ -9,13 +9,14 @@
 // Attendees elsewhere stay ATTENDEEs only: no e-mail is sent.
 import { createHash } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
-import { busyPeriods, type BusyPeriod } from '../ical/freebusy.ts';
+import type { FreeBusyRequest } from '../compute/tasks.ts';
+import type { BusyPeriod } from '../ical/freebusy.ts';
 import { parseCalendarText } from '../ical/parse.ts';
-import { zoneFromCalendarTimezone } from '../ical/time.ts';
 import { attendeesOf, cancelled, organizerOf, partstatOf, scheduleStatusOf, withoutScheduleStatus, withPartstat, withScheduleStatus } from '../ical/scheduling.ts';
 import { loadViews, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import type { ObjectChange, ObjectService } from './objects.ts';
+import type { QueryService } from './queries.ts';
 
 export const SCHEDULING_ORIGIN = 'scheduling';
 
@@ -50,6 +51,7 @@ export class SchedulingService {
   constructor(
     private readonly ctx: DomainContext,
     private readonly objects: ObjectService,
+    private readonly queries: QueryService,
   ) {
     objects.onWrite(
       (em, change) => this.onWrite(em, change),
@@ -99,7 +101,7 @@ export class SchedulingService {
   }
 
   private async write(em: SqlEntityManager, u: LocalUser, view: CalendarView, uri: string, text: string): Promise<void> {
-    await this.objects.store(em, this.actorOf(u), view, uri, this.objects.prepare(view, text), {}, SCHEDULING_ORIGIN);
+    await this.objects.store(em, this.actorOf(u), view, uri, await this.objects.prepare(view, text), {}, SCHEDULING_ORIGIN);
   }
 
   /** The calendar (its name in the home) where a user's invitations land. */
@@ -112,29 +114,31 @@ export class SchedulingService {
     const em = this.ctx.db.em();
     const user = (await this.usersByEmail(em, [email.toLowerCase()])).get(email.toLowerCase());
     if (!user) return null;
-    const out: BusyPeriod[] = [];
-    for (const view of await loadViews(em, 'i.principaluri = ? and i.access = 1', [user.principaluri])) {
-      if (view.transparent || !view.components.includes('VEVENT')) continue;
-      const zone = zoneFromCalendarTimezone(view.timezone);
-      for await (const batch of this.objects.candidates(view, { componentType: 'VEVENT', range })) {
-        for (const o of batch) out.push(...busyPeriods(parseCalendarText(o.data), range, zone, this.ctx.config.limits.maxRecurrenceInstances));
-      }
-    }
-    return out;
+    const views = await loadViews(em, 'i.principaluri = ? and i.access = 1', [user.principaluri]);
+    return this.queries.busy(
+      views.filter((v) => !v.transparent && v.components.includes('VEVENT')),
+      range,
+    );
+  }
+
+  /** What a VFREEBUSY request posted to an outbox asks, read off the request loop. */
+  async readFreeBusyRequest(text: string): Promise<FreeBusyRequest | { error: string }> {
+    const r = await this.ctx.compute.run('freeBusyRequest', text, null);
+    return r.ok ? r.value : { error: r.error };
   }
 
   /** Whether a change may be a scheduling message; most writes are not, and skip the lookups. */
   concerns(change: ObjectChange): boolean {
     if (change.origin === SCHEDULING_ORIGIN || change.origin === 'feeds' || !change.actor) return false;
     if (change.calendar.access !== 1 || change.calendar.principaluri !== change.actor.principaluri) return false;
-    if (change.parsed && change.parsed.componentType !== 'VEVENT') return false;
+    if (change.content && change.content.componentType !== 'VEVENT') return false;
     const hadOrganizer = change.previous !== undefined && /\nORGANIZER[;:]/i.test(change.previous);
-    return hadOrganizer || Boolean(change.parsed && organizerOf(change.parsed.root));
+    return hadOrganizer || Boolean(change.content?.organizer);
   }
 
   async onWrite(em: SqlEntityManager, change: ObjectChange): Promise<void> {
     if (!this.concerns(change) || !change.actor) return;
-    const after = change.parsed ? change.parsed.root : null;
+    const after = safeParse(change.content?.text);
     const before = safeParse(change.previous);
     const current = after ?? before;
     if (!current) return;
@@ -158,7 +162,7 @@ export class SchedulingService {
     const was = before ? deliverable(before) : [];
     const users = await this.usersByEmail(em, [...new Set([...now, ...was].map((a) => a.email))]);
     const uid = change.uid;
-    if (!after || !change.parsed) {
+    if (!after || !change.content) {
       for (const a of was) {
         const u = users.get(a.email);
         const copy = u ? await this.copyOf(em, u.principaluri, uid) : null;
@@ -166,7 +170,7 @@ export class SchedulingService {
       }
       return;
     }
-    const text = withoutScheduleStatus(change.parsed.text);
+    const text = withoutScheduleStatus(change.content.text);
     const statuses = new Map<string, string>();
     for (const a of now) {
       const u = users.get(a.email);
@@ -195,7 +199,7 @@ export class SchedulingService {
     }
     if ([...statuses].some(([email, s]) => scheduleStatusOf(after, email) !== s) && change.actor) {
       const organizerUser: LocalUser = { ...change.actor, email: me };
-      await this.write(em, organizerUser, change.calendar, change.uri, withScheduleStatus(change.parsed.text, statuses));
+      await this.write(em, organizerUser, change.calendar, change.uri, withScheduleStatus(change.content.text, statuses));
     }
   }
 

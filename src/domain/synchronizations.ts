@@ -109,6 +109,19 @@ export class SynchronizationService {
   }
 
   /** This installation's id, as marked on everything it pushes. */
+  /** The copy of an object that a synchronization pushes (derived UID, markers), made off the request loop. */
+  async pushCopy(text: string, uid: string, syncId: number, instanceId: string): Promise<string> {
+    const r = await this.ctx.compute.run('syncCopy', { text, uid, syncId, instanceId }, null);
+    if (!r.ok) throw new Error(`the object cannot be copied: ${r.error}`);
+    return r.value;
+  }
+
+  /** Which of the texts found in a target carry this instance's markers (CLEANUP removes those). */
+  async ours(texts: string[], instanceId: string): Promise<boolean[]> {
+    const outcomes = await this.ctx.compute.runBatch('markers', texts, null);
+    return outcomes.map((o) => o.ok && o.value?.instanceId === instanceId);
+  }
+
   async instanceId(): Promise<string> {
     if (!this.instance) {
       const rows = await this.ctx.db.em().execute<{ value: string }[]>("select value from instance_settings where key = 'instance_id'");

@@ -26,3 +26,29 @@ export async function readBody(req: Request, limit: number): Promise<Buffer> {
   }
   return Buffer.concat(chunks);
 }
+
+/** A request body (JSON or form) holds text PostgreSQL cannot store (U+0000). */
+export class UnstorableTextError extends Error {
+  constructor() {
+    super('text in the request cannot hold U+0000 (NUL)');
+    this.name = 'UnstorableTextError';
+  }
+}
+
+/** Whether any string in a parsed body (keys included) holds U+0000. */
+export function holdsNul(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('\u0000');
+  if (Array.isArray(v)) return v.some(holdsNul);
+  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || holdsNul(x));
+  return false;
+}
+
+/**
+ * JSON.parse for request bodies: a syntax error is a SyntaxError; a NUL anywhere is an
+ * UnstorableTextError (faces answer both with their own 400).
+ */
+export function parseJsonBody(text: string): unknown {
+  const v: unknown = JSON.parse(text);
+  if (holdsNul(v)) throw new UnstorableTextError();
+  return v;
+}

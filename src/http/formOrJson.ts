@@ -2,7 +2,7 @@
 // key[] become lists). A body that parses as a JSON object is read as JSON whatever its type,
 // because curl's --data-raw labels JSON as form data.
 import type { Request } from 'express';
-import { readBody } from './body.ts';
+import { holdsNul, readBody, UnstorableTextError } from './body.ts';
 
 export type BodyFields = Record<string, unknown>;
 
@@ -19,6 +19,7 @@ export function parseFormOrJson(raw: string, contentType: string): BodyFields {
       throw new BodyError('the body is not valid JSON');
     }
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new BodyError('the body must be a JSON object');
+    if (holdsNul(v)) throw new BodyError(new UnstorableTextError().message);
     return v as BodyFields;
   }
   const out: BodyFields = {};
@@ -29,6 +30,7 @@ export function parseFormOrJson(raw: string, contentType: string): BodyFields {
     else if (prev === undefined) out[key] = v;
     else out[key] = [...(Array.isArray(prev) ? prev : [prev]), v];
   }
+  if (holdsNul(out)) throw new BodyError(new UnstorableTextError().message);
   return out;
 }
 

@@ -24,6 +24,13 @@ export interface CalendarDataRequest {
 export interface CalendarDataOptions {
   floatingZone: FloatingZone;
   maxInstances: number;
+  maxSteps?: number;
+}
+
+/** The calendar-data text, and whether a limit cut an expansion short (the text would be incomplete). */
+export interface RenderedData {
+  text: string;
+  capped: boolean;
 }
 
 /** True when the request asks for something other than the stored text. */
@@ -54,14 +61,15 @@ function setUtc(comp: ICAL.Component, name: string, epoch: number | null): void 
   prop.setValue(utcTime(epoch));
 }
 
-function expand(root: ICAL.Component, range: TimeRange, opts: CalendarDataOptions): ICAL.Component {
+function expand(root: ICAL.Component, range: TimeRange, opts: CalendarDataOptions): { out: ICAL.Component; capped: boolean } {
   const r = new TimeResolver(opts.floatingZone);
   const components = root.getAllSubcomponents().filter((c) => OBJECT_TYPES.includes(c.name));
   const recurring = components.length > 1 || components.some((c) => c.hasProperty('rrule') || c.hasProperty('rdate'));
-  const { instances } = expandInstances(components, r, {
+  const { instances, capped } = expandInstances(components, r, {
     from: range.start,
     until: range.end,
     maxInstances: opts.maxInstances,
+    maxSteps: opts.maxSteps,
   });
   const out = new ICAL.Component('vcalendar');
   for (const p of root.getAllProperties()) out.addProperty(ICAL.Property.fromString(p.toICALString()));
@@ -84,13 +92,13 @@ function expand(root: ICAL.Component, range: TimeRange, opts: CalendarDataOption
     }
     out.addSubcomponent(copy);
   }
-  return out;
+  return { out, capped };
 }
 
-function limitRecurrenceSet(root: ICAL.Component, range: TimeRange, opts: CalendarDataOptions): void {
+function limitRecurrenceSet(root: ICAL.Component, range: TimeRange, opts: CalendarDataOptions): boolean {
   const r = new TimeResolver(opts.floatingZone);
   const components = root.getAllSubcomponents().filter((c) => OBJECT_TYPES.includes(c.name));
-  const { instances } = expandInstances(components, r, { maxInstances: opts.maxInstances, from: range.start, until: range.end });
+  const { instances, capped } = expandInstances(components, r, { maxInstances: opts.maxInstances, maxSteps: opts.maxSteps, from: range.start, until: range.end });
   const keep = new Set(instances.filter((i) => instanceOverlaps(i, r, range)).map((i) => i.component));
   for (const c of components) {
     if (!c.hasProperty('recurrence-id')) continue;
@@ -99,6 +107,7 @@ function limitRecurrenceSet(root: ICAL.Component, range: TimeRange, opts: Calend
     const originalInRange = ridEpoch !== null && (range.start ?? -Infinity) <= ridEpoch && ridEpoch < (range.end ?? Infinity);
     if (!keep.has(c) && !originalInRange) root.removeSubcomponent(c);
   }
+  return capped;
 }
 
 function select(comp: ICAL.Component, sel: CompSelection): void {
@@ -118,12 +127,18 @@ function select(comp: ICAL.Component, sel: CompSelection): void {
   }
 }
 
+/** The calendar-data for one stored object under the request. */
+export function renderCalendarData(text: string, req: CalendarDataRequest, opts: CalendarDataOptions): RenderedData {
+  if (!needsTransform(req)) return { text, capped: false };
+  let root = parseCalendarText(text);
+  let capped = false;
+  if (req.expand) ({ out: root, capped } = expand(root, req.expand, opts));
+  else if (req.limitRecurrenceSet) capped = limitRecurrenceSet(root, req.limitRecurrenceSet, opts);
+  if (req.select && req.select.name === 'VCALENDAR') select(root, req.select);
+  return { text: root.toString().replace(/\r?\n/g, '\r\n').replace(/(\r\n)?$/, '\r\n'), capped };
+}
+
 /** The calendar-data text for one stored object under the request. */
 export function calendarDataFor(text: string, req: CalendarDataRequest, opts: CalendarDataOptions): string {
-  if (!needsTransform(req)) return text;
-  let root = parseCalendarText(text);
-  if (req.expand) root = expand(root, req.expand, opts);
-  else if (req.limitRecurrenceSet) limitRecurrenceSet(root, req.limitRecurrenceSet, opts);
-  if (req.select && req.select.name === 'VCALENDAR') select(root, req.select);
-  return root.toString().replace(/\r?\n/g, '\r\n').replace(/(\r\n)?$/, '\r\n');
+  return renderCalendarData(text, req, opts).text;
 }

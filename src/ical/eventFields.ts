@@ -20,6 +20,17 @@ export function mailtoAddress(value: unknown): string | null {
   return m ? (m[1] as string).trim().toLowerCase() : null;
 }
 
+/**
+ * The longest address kept in the organizer and attendee columns (RFC 5321 allows 320 octets);
+ * longer values are no deliverable address, and index entries must stay small.
+ */
+export const MAX_ADDRESS_LENGTH = 320;
+
+function address(value: unknown): string | null {
+  const a = mailtoAddress(value);
+  return a && a.length <= MAX_ADDRESS_LENGTH ? a : null;
+}
+
 function text(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
@@ -33,7 +44,7 @@ export function deriveEventFields(parsed: ParsedObject): EventFields {
   const attendees = new Set<string>();
   for (const c of parsed.components) {
     for (const p of c.getAllProperties('attendee')) {
-      const a = mailtoAddress(p.getFirstValue());
+      const a = address(p.getFirstValue());
       if (a) attendees.add(a);
     }
   }
@@ -42,7 +53,7 @@ export function deriveEventFields(parsed: ParsedObject): EventFields {
     dtend: span?.end ?? times.due ?? times.dtstart,
     summary: text(master.getFirstPropertyValue('summary')),
     description: text(master.getFirstPropertyValue('description')),
-    organizer: mailtoAddress(master.getFirstPropertyValue('organizer')),
+    organizer: address(master.getFirstPropertyValue('organizer')),
     attendees: [...attendees],
   };
 }

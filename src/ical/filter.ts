@@ -39,6 +39,8 @@ export interface CompFilter {
 export interface FilterOptions {
   floatingZone: FloatingZone;
   maxInstances: number;
+  /** Most recurrence steps taken for the object (see ExpandOptions.maxSteps). */
+  maxSteps?: number;
 }
 
 interface Context {
@@ -47,6 +49,12 @@ interface Context {
   instances: Instance[];
   /** True when a limit cut the expansion short (pathological rules): such components count as matching. */
   capped: boolean;
+}
+
+/** The outcome of a filter: `undecided` when a limit stopped the expansion and the object was counted in. */
+export interface FilterResult {
+  match: boolean;
+  undecided: boolean;
 }
 
 function collectRanges(f: CompFilter, out: TimeRange[]): void {
@@ -58,10 +66,25 @@ function mentions(f: CompFilter, name: string): boolean {
   return f.name === name || f.compFilters.some((c) => mentions(c, name));
 }
 
+/**
+ * When the filter is one comp-filter whose only time-range is its own, one instance that meets it
+ * decides the object: the expansion can stop there instead of walking the whole window.
+ */
+function earlyStop(filter: CompFilter, ranges: TimeRange[], r: TimeResolver): ((inst: Instance) => boolean) | undefined {
+  const [only] = filter.compFilters;
+  if (filter.compFilters.length !== 1 || !only || filter.propFilters.length || ranges.length !== 1 || !only.timeRange) return undefined;
+  if (only.isNotDefined || mentions(filter, 'VALARM')) return undefined;
+  const name = only.name.toLowerCase();
+  return (inst) => inst.component.name === name && componentMatches(inst.component, only, { r, instances: [inst], capped: false }, null);
+}
+
 /** Does the object (its root VCALENDAR) match the filter? */
 export function matchesFilter(root: ICAL.Component, filter: CompFilter, opts: FilterOptions): boolean {
-  if (filter.name !== 'VCALENDAR') return false;
-  if (filter.isNotDefined) return false;
+  return evaluateFilter(root, filter, opts).match;
+}
+
+export function evaluateFilter(root: ICAL.Component, filter: CompFilter, opts: FilterOptions): FilterResult {
+  if (filter.name !== 'VCALENDAR' || filter.isNotDefined) return { match: false, undecided: false };
   const r = new TimeResolver(opts.floatingZone);
   const components = root.getAllSubcomponents().filter((c) => ['vevent', 'vtodo', 'vjournal'].includes(c.name));
   const ranges: TimeRange[] = [];
@@ -70,11 +93,13 @@ export function matchesFilter(root: ICAL.Component, filter: CompFilter, opts: Fi
   const hasAlarmRange = mentions(filter, 'VALARM');
   const from = hasAlarmRange || ranges.some((t) => t.start === undefined) ? undefined : Math.min(...ranges.map((t) => t.start as number));
   const until = ranges.length === 0 || hasAlarmRange || ranges.some((t) => t.end === undefined) ? undefined : Math.max(...ranges.map((t) => t.end as number));
+  const stopWhen = earlyStop(filter, ranges, r);
   const expansion = ranges.length
-    ? expandInstances(components, r, { from, until, maxInstances: opts.maxInstances })
+    ? expandInstances(components, r, { from, until, maxInstances: opts.maxInstances, maxSteps: opts.maxSteps, stopWhen })
     : { instances: [], capped: false };
   const ctx: Context = { r, instances: expansion.instances, capped: expansion.capped };
-  return filter.propFilters.every((p) => propMatches(root, p, ctx)) && filter.compFilters.every((c) => compFilterMatches(root, c, ctx, null));
+  const match = filter.propFilters.every((p) => propMatches(root, p, ctx)) && filter.compFilters.every((c) => compFilterMatches(root, c, ctx, null));
+  return { match, undecided: match && expansion.capped };
 }
 
 /** Evaluates a comp-filter against the children of `parent`. `parentInstances` are set for VALARM. */

@@ -14,11 +14,17 @@ export interface BusyPeriod {
 }
 
 /** The busy periods one object contributes within [start, end), clipped to the range. */
-export function busyPeriods(root: ICAL.Component, range: { start: number; end: number }, zone: FloatingZone, maxInstances: number): BusyPeriod[] {
+export function busyPeriods(
+  root: ICAL.Component,
+  range: { start: number; end: number },
+  zone: FloatingZone,
+  maxInstances: number,
+  maxSteps?: number,
+): BusyPeriod[] {
   const r = new TimeResolver(zone);
   const events = root.getAllSubcomponents('vevent');
   if (!events.length) return [];
-  const { instances } = expandInstances(events, r, { from: range.start, until: range.end, maxInstances });
+  const { instances } = expandInstances(events, r, { from: range.start, until: range.end, maxInstances, maxSteps });
   const out: BusyPeriod[] = [];
   for (const inst of instances) {
     const c = inst.component;

@@ -2,7 +2,7 @@
 // time-range query could match, over the whole recurrence set. Queries narrow by these in SQL and
 // then evaluate exactly, so the bounds must never be too narrow.
 import ICAL from 'ical.js';
-import { expandInstances, masterOf } from './instances.ts';
+import { expandInstances, masterOf, type Expansion } from './instances.ts';
 import type { ParsedObject } from './parse.ts';
 import { eventSpan, instanceBounds, instanceTimes } from './timeRange.ts';
 import { MAX_INSTANT, MIN_INSTANT, TimeResolver } from './time.ts';
@@ -25,11 +25,52 @@ function isOpenEnded(master: ICAL.Component | undefined): boolean {
   });
 }
 
-export function deriveTimeBounds(parsed: ParsedObject, maxInstances: number): TimeBounds {
+/** Why an object's recurrence cannot be indexed (and so is not stored). */
+export interface IndexProblem {
+  kind: 'max-instances' | 'steps' | 'unevaluable';
+  message: string;
+}
+
+export interface IndexOptions {
+  maxInstances: number;
+  maxSpans: number;
+  /** Open-ended series are listed up to here (epoch seconds). */
+  horizon: number;
+  maxSteps?: number;
+}
+
+function problemOf(e: Expansion, maxSteps: number | undefined): IndexProblem | undefined {
+  if (e.capReason === 'steps') {
+    return {
+      kind: 'steps',
+      message: `the recurrence rule needs more than ${maxSteps ?? e.steps} steps to list its instances; use a coarser FREQ`,
+    };
+  }
+  if (e.capReason === 'unevaluable') return { kind: 'unevaluable', message: 'the recurrence rule cannot be evaluated' };
+  return undefined;
+}
+
+/** A COUNT above the limit is refused outright (RFC 4791 CALDAV:max-instances), before any expansion. */
+function countProblem(parsed: ParsedObject, maxInstances: number): IndexProblem | undefined {
+  for (const c of parsed.components) {
+    for (const p of c.getAllProperties('rrule')) {
+      const rule = p.getFirstValue();
+      if (rule instanceof ICAL.Recur && rule.count && rule.count > maxInstances) {
+        return { kind: 'max-instances', message: `the recurrence has ${rule.count} instances; at most ${maxInstances} are allowed` };
+      }
+    }
+  }
+  return undefined;
+}
+
+export function deriveTimeBounds(parsed: ParsedObject, maxInstances: number, maxSteps?: number): TimeBounds & { problem?: IndexProblem } {
   const r = new TimeResolver(undefined);
   // An open-ended series reaches MAX_INSTANT anyway: its first instance and overrides suffice.
   const openEnded = isOpenEnded(masterOf(parsed.components));
-  const { instances, complete } = expandInstances(parsed.components, r, { maxInstances: openEnded ? 1 : maxInstances });
+  const expansion = expandInstances(parsed.components, r, { maxInstances: openEnded ? 1 : maxInstances, maxSteps });
+  const problem = problemOf(expansion, maxSteps);
+  if (problem) return { first: null, last: null, problem };
+  const { instances, complete } = expansion;
   let first = Infinity;
   let last = -Infinity;
   for (const inst of instances) {
@@ -64,19 +105,29 @@ export interface InstanceSpans {
   window: [number | null, number | null];
 }
 
-export function deriveInstanceSpans(parsed: ParsedObject, opts: { maxSpans: number; horizon: number }): InstanceSpans | null {
-  if (parsed.componentType !== 'VEVENT') return null;
+export function deriveInstanceSpans(parsed: ParsedObject, opts: { maxSpans: number; horizon: number; maxSteps?: number }): InstanceSpans | null {
+  return instanceSpans(parsed, opts).spans;
+}
+
+function instanceSpans(
+  parsed: ParsedObject,
+  opts: { maxSpans: number; horizon: number; maxSteps?: number },
+): { spans: InstanceSpans | null; problem?: IndexProblem } {
+  if (parsed.componentType !== 'VEVENT') return { spans: null };
   const r = new TimeResolver(undefined);
   // Open-ended (or very long) series are listed up to the horizon; queries beyond it parse.
-  const { instances, complete, capped } = expandInstances(parsed.components, r, { until: opts.horizon, maxInstances: opts.maxSpans });
-  if (capped) return null;
+  const expansion = expandInstances(parsed.components, r, { until: opts.horizon, maxInstances: opts.maxSpans, maxSteps: opts.maxSteps });
+  const problem = problemOf(expansion, opts.maxSteps);
+  if (problem) return { spans: null, problem };
+  const { instances, complete, capped } = expansion;
+  if (capped) return { spans: null };
   const spans: [number, number][] = [];
   for (const inst of instances) {
     const span = eventSpan(instanceTimes(inst, r));
     if (span) spans.push([Math.round(span.start), Math.round(span.end)]);
   }
-  if (r.sawFloating) return null;
-  return { spans, window: [null, complete ? null : opts.horizon] };
+  if (r.sawFloating) return { spans: null };
+  return { spans: { spans, window: [null, complete ? null : opts.horizon] } };
 }
 
 /**
@@ -95,12 +146,16 @@ export function spansLiterals(s: InstanceSpans | null): [string | null, string] 
  * Bounds and spans together. A VEVENT whose spans are complete gets its bounds from them, so the
  * common event is expanded once per write, not twice.
  */
-export function deriveIndex(
-  parsed: ParsedObject,
-  opts: { maxInstances: number; maxSpans: number; horizon: number },
-): { bounds: TimeBounds; spans: InstanceSpans | null } {
-  const spans = deriveInstanceSpans(parsed, opts);
-  if (!spans || spans.window[1] !== null) return { bounds: deriveTimeBounds(parsed, opts.maxInstances), spans };
+export function deriveIndex(parsed: ParsedObject, opts: IndexOptions): { bounds: TimeBounds; spans: InstanceSpans | null; problem?: IndexProblem } {
+  const none = { first: null, last: null };
+  const counted = countProblem(parsed, opts.maxInstances);
+  if (counted) return { bounds: none, spans: null, problem: counted };
+  const { spans, problem } = instanceSpans(parsed, opts);
+  if (problem) return { bounds: none, spans: null, problem };
+  if (!spans || spans.window[1] !== null) {
+    const { problem: boundsProblem, ...bounds } = deriveTimeBounds(parsed, opts.maxInstances, opts.maxSteps);
+    return boundsProblem ? { bounds: none, spans: null, problem: boundsProblem } : { bounds, spans };
+  }
   if (!spans.spans.length) return { bounds: { first: null, last: null }, spans };
   let first = Infinity;
   let last = -Infinity;

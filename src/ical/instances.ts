@@ -1,7 +1,13 @@
 // The instances of a calendar object: the master's recurrence set (RRULE, RDATE, EXDATE, expanded
 // by ical.js) with overridden instances (RECURRENCE-ID components) put in their place.
+//
+// Every expansion is bounded three ways, whatever the data says: a count of instances, a count of
+// rule steps (candidates ical.js produces, kept or not), and a horizon past which nothing is
+// expanded. A series that starts long before the window of interest is fast-forwarded to it when
+// its rule repeats with a fixed period, so a query over this month costs the same for a series
+// that began yesterday and one that began in 1970.
 import ICAL from 'ical.js';
-import { propertyEpoch, TimeResolver, tzidOf } from './time.ts';
+import { MAX_INSTANT, propertyEpoch, TimeResolver, tzidOf } from './time.ts';
 
 export interface Instance {
   component: ICAL.Component;
@@ -15,13 +21,23 @@ export interface Instance {
   isOverride: boolean;
 }
 
+/** Why an expansion stopped before the end of the recurrence set. */
+export type CapReason = 'instances' | 'steps' | 'unevaluable';
+
 export interface Expansion {
   instances: Instance[];
   /** False when the recurrence set goes on beyond what was expanded (open-ended, cut or capped). */
   complete: boolean;
-  /** True when a limit (not `until`) stopped the expansion: the answer may be missing instances. */
+  /** True when a limit (not `until`, the horizon or `stopWhen`) stopped the expansion: instances may be missing. */
   capped: boolean;
+  /** Which limit, when capped. */
+  capReason?: CapReason;
+  /** Rule steps taken. */
+  steps: number;
 }
+
+/** The default most rule steps one expansion takes (about a quarter of a second of ical.js). */
+export const DEFAULT_MAX_STEPS = 50_000;
 
 export interface ExpandOptions {
   /** Instances starting at or after this instant are not needed (the series is cut there). */
@@ -30,8 +46,12 @@ export interface ExpandOptions {
   from?: number;
   /** Most instances returned. */
   maxInstances: number;
-  /** Most recurrence steps taken (guards against rules like FREQ=SECONDLY since 1970). */
-  maxIterations?: number;
+  /** Most rule steps taken (guards against rules like FREQ=SECONDLY;BYMONTH=2 since 1970). */
+  maxSteps?: number;
+  /** Nothing starting after this instant is expanded, whatever `until` says (default: year 9999). */
+  horizon?: number;
+  /** Stops the expansion after the first instance for which this returns true. */
+  stopWhen?: (inst: Instance) => boolean;
 }
 
 export function masterOf(components: ICAL.Component[]): ICAL.Component | undefined {
@@ -43,7 +63,7 @@ export function isRecurring(comp: ICAL.Component): boolean {
 }
 
 /** How far after its DTSTART an instance can still matter (end, due), in seconds. */
-function spanOf(comp: ICAL.Component, r: TimeResolver): number {
+export function spanOf(comp: ICAL.Component, r: TimeResolver): number {
   const start = propertyEpoch(comp, 'dtstart', r);
   if (start === null) return 0;
   let span = 86400; // all-day events and slack for nominal durations
@@ -56,6 +76,108 @@ function spanOf(comp: ICAL.Component, r: TimeResolver): number {
   return span;
 }
 
+/** Seconds of wall-clock time in one period of the frequencies whose periods never vary. */
+const FIXED_PERIOD: Record<string, number> = { SECONDLY: 1, MINUTELY: 60, HOURLY: 3600, DAILY: 86400, WEEKLY: 7 * 86400 };
+
+/** Wall-clock seconds of a time's fields, as if they were UTC (no zone applied). */
+function wallSeconds(t: ICAL.Time): number {
+  return Date.UTC(t.year, t.month - 1, t.day, t.isDate ? 0 : t.hour, t.isDate ? 0 : t.minute, t.isDate ? 0 : t.second) / 1000;
+}
+
+/**
+ * A later DTSTART for iterating a series whose instances starting before `before` do not matter,
+ * or null when the series cannot be fast-forwarded. The rule's candidates repeat every INTERVAL
+ * periods of wall-clock time for SECONDLY to WEEKLY (BY* parts select within or filter each
+ * period), so moving DTSTART by whole multiples of that keeps every later instance. COUNT counts
+ * from the original start and BYSETPOS selects within a whole period, so those rules are walked in
+ * full; so is anything with several RRULEs. The new start lies at least two periods (and, outside
+ * UTC, an hour for daylight-saving folds) before `before`, so whatever it adds at its own start
+ * (ical.js always yields DTSTART) starts before `before` and is never looked at.
+ */
+function fastForwardStart(master: ICAL.Component, dtstart: ICAL.Time, before: number, r: TimeResolver, tzid: string | null): ICAL.Time | null {
+  const rules = master.getAllProperties('rrule');
+  if (rules.length !== 1) return null;
+  const rule = rules[0]!.getFirstValue();
+  if (!(rule instanceof ICAL.Recur) || rule.count || rule.parts.BYSETPOS) return null;
+  const unit = FIXED_PERIOD[rule.freq];
+  // A DATE start moves by whole days only.
+  if (!unit || (dtstart.isDate && unit < 86400)) return null;
+  const step = unit * (rule.interval || 1);
+  const margin = dtstart.zone === ICAL.Timezone.utcTimezone ? 0 : 3600;
+  const latest = before - margin - 2 * step;
+  const wall0 = wallSeconds(dtstart);
+  // Wall-clock seconds to instants with DTSTART's offset, corrected where the offset differs later.
+  let offset = r.epoch(dtstart, tzid) - wall0;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const k = Math.floor((latest - offset - wall0) / step);
+    if (!Number.isFinite(k) || k <= 0) return null;
+    const moved = dtstart.clone();
+    const seconds = k * step;
+    const days = Math.floor(seconds / 86400);
+    moved.adjust(days, 0, 0, seconds - days * 86400);
+    const at = r.epoch(moved, tzid);
+    if (at <= latest) return moved;
+    offset += at - latest;
+  }
+  return null;
+}
+
+interface Budget {
+  steps: number;
+  maxSteps: number;
+}
+
+/** Walks the master's recurrence set, yielding its instances in order, within the bounds. */
+function* ruleInstances(
+  master: ICAL.Component,
+  r: TimeResolver,
+  opts: ExpandOptions,
+  limit: number,
+  budget: Budget,
+  state: { complete: boolean; capReason?: CapReason },
+): Generator<{ start: number; time: ICAL.Time }> {
+  const dtstart = master.getFirstPropertyValue('dtstart') as ICAL.Time;
+  const tzid = tzidOf(master, 'dtstart');
+  const from = opts.from;
+  const skipTo = from === undefined ? null : fastForwardStart(master, dtstart, from - spanOf(master, r), r, tzid);
+  let expansion: ICAL.RecurExpansion;
+  try {
+    expansion = new ICAL.RecurExpansion({ component: master, dtstart: skipTo ?? dtstart });
+  } catch {
+    state.capReason = 'unevaluable';
+    state.complete = false;
+    return;
+  }
+  for (;;) {
+    let t: ICAL.Time | null;
+    try {
+      t = expansion.next();
+    } catch {
+      // ical.js gives up on some rules ("max tries have occurred", runs of EXDATEs).
+      state.capReason = 'unevaluable';
+      state.complete = false;
+      return;
+    }
+    if (!t) return;
+    // Past year 9999 nothing is indexed or asked (and ical.js would grow its zone tables there).
+    if (t.year > 9999) {
+      state.complete = false;
+      return;
+    }
+    if (++budget.steps > budget.maxSteps) {
+      state.capReason = 'steps';
+      state.complete = false;
+      return;
+    }
+    const start = r.epoch(t, tzid);
+    if (start >= limit) {
+      state.complete = false;
+      return;
+    }
+    yield { start, time: t };
+  }
+}
+
 export function expandInstances(components: ICAL.Component[], r: TimeResolver, opts: ExpandOptions): Expansion {
   const master = masterOf(components);
   const overrides = new Map<number, ICAL.Component>();
@@ -66,64 +188,59 @@ export function expandInstances(components: ICAL.Component[], r: TimeResolver, o
   }
   const instances: Instance[] = [];
   const used = new Set<number>();
-  let complete = true;
-  let capped = false;
-  const wanted = (start: number | null, span: number) =>
-    start === null || opts.from === undefined || start + span >= opts.from;
+  const state: { complete: boolean; capReason?: CapReason } = { complete: true };
+  const budget: Budget = { steps: 0, maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS };
+  const horizon = Math.min(opts.horizon ?? MAX_INSTANT, MAX_INSTANT);
+  const limit = Math.min(opts.until ?? Infinity, horizon + 1);
+  const wanted = (start: number | null, span: number) => start === null || opts.from === undefined || start + span >= opts.from;
+  let stopped = false;
+  const take = (inst: Instance): boolean => {
+    if (instances.length >= opts.maxInstances) {
+      state.capReason = 'instances';
+      state.complete = false;
+      return false;
+    }
+    instances.push(inst);
+    if (opts.stopWhen?.(inst)) {
+      stopped = true;
+      return false;
+    }
+    return true;
+  };
 
   if (master) {
     const dtstart = master.getFirstPropertyValue('dtstart');
     const masterStart = propertyEpoch(master, 'dtstart', r);
     if (!isRecurring(master) || !(dtstart instanceof ICAL.Time) || masterStart === null) {
-      instances.push({ component: master, shift: 0, start: masterStart, recurrenceId: null, isOverride: false });
+      take({ component: master, shift: 0, start: masterStart, recurrenceId: null, isOverride: false });
     } else {
-      const tzid = tzidOf(master, 'dtstart');
       const span = spanOf(master, r);
-      const maxIterations = opts.maxIterations ?? Math.max(100_000, opts.maxInstances * 20);
-      const expansion = new ICAL.RecurExpansion({ component: master, dtstart });
-      let steps = 0;
-      for (;;) {
-        const t = expansion.next();
-        if (!t) break;
-        if (++steps > maxIterations || instances.length >= opts.maxInstances) {
-          complete = false;
-          capped = true;
-          break;
-        }
-        const start = r.epoch(t, tzid);
-        if (opts.until !== undefined && start >= opts.until) {
-          complete = false;
-          break;
-        }
+      for (const { start, time } of ruleInstances(master, r, opts, limit, budget, state)) {
         const override = overrides.get(start);
+        let inst: Instance | null = null;
         if (override) {
           used.add(start);
           const oStart = propertyEpoch(override, 'dtstart', r);
-          if (wanted(oStart, spanOf(override, r))) {
-            instances.push({ component: override, shift: 0, start: oStart, recurrenceId: t, isOverride: true });
-          }
+          if (wanted(oStart, spanOf(override, r))) inst = { component: override, shift: 0, start: oStart, recurrenceId: time, isOverride: true };
         } else if (wanted(start, span)) {
-          instances.push({ component: master, shift: start - masterStart, start, recurrenceId: t, isOverride: false });
+          inst = { component: master, shift: start - masterStart, start, recurrenceId: time, isOverride: false };
         }
+        if (inst && !take(inst)) break;
       }
-      if (!expansion.complete && complete) complete = false;
     }
   }
   // Overrides the rule did not produce (moved in from beyond the cut, or orphans) still count.
-  for (const [rid, c] of overrides) {
-    if (used.has(rid)) continue;
-    const start = propertyEpoch(c, 'dtstart', r);
-    if (!wanted(start, spanOf(c, r))) continue;
-    if (opts.until !== undefined && start !== null && start >= opts.until) continue;
-    const ridTime = c.getFirstPropertyValue('recurrence-id');
-    instances.push({
-      component: c,
-      shift: 0,
-      start,
-      recurrenceId: ridTime instanceof ICAL.Time ? ridTime : null,
-      isOverride: true,
-    });
+  if (!stopped) {
+    for (const [rid, c] of overrides) {
+      if (used.has(rid)) continue;
+      const start = propertyEpoch(c, 'dtstart', r);
+      if (!wanted(start, spanOf(c, r))) continue;
+      if (start !== null && start >= limit) continue;
+      const ridTime = c.getFirstPropertyValue('recurrence-id');
+      if (!take({ component: c, shift: 0, start, recurrenceId: ridTime instanceof ICAL.Time ? ridTime : null, isOverride: true })) break;
+    }
   }
   instances.sort((a, b) => (a.start ?? -Infinity) - (b.start ?? -Infinity));
-  return { instances, complete, capped };
+  const capped = state.capReason !== undefined;
+  return { instances, complete: state.complete && !stopped, capped, capReason: state.capReason, steps: budget.steps };
 }

@@ -121,22 +121,50 @@ function readValue(comp: ICAL.Component, name: string): unknown {
   }
 }
 
+/** A date or date-time ical.js and the index can hold: years 1 to 9999, fields in range. */
+function validTime(v: unknown): v is ICAL.Time {
+  return (
+    v instanceof ICAL.Time &&
+    Number.isInteger(v.year) &&
+    v.year >= 1 &&
+    v.year <= 9999 &&
+    v.month >= 1 &&
+    v.month <= 12 &&
+    v.day >= 1 &&
+    v.day <= 31 &&
+    v.hour <= 23 &&
+    v.minute <= 59 &&
+    v.second <= 60 &&
+    !Number.isNaN(v.toUnixTime())
+  );
+}
+
 function checkTime(comp: ICAL.Component, name: string, required: boolean): void {
   const prop = comp.getFirstProperty(name);
   if (!prop) {
     if (required) throw invalidObject(`${comp.name.toUpperCase()} needs ${name.toUpperCase()}`);
     return;
   }
-  const v = readValue(comp, name);
-  if (!(v instanceof ICAL.Time) || !Number.isFinite(v.year) || Number.isNaN(v.toUnixTime())) {
-    throw invalidData(`${name.toUpperCase()} is not a valid date or date-time`);
-  }
-  if (v.month < 1 || v.month > 12 || v.day < 1 || v.day > 31 || v.hour > 23 || v.minute > 59 || v.second > 60) {
-    throw invalidData(`${name.toUpperCase()} is not a valid date or date-time`);
+  if (!validTime(readValue(comp, name))) {
+    throw invalidData(`${name.toUpperCase()} is not a valid date or date-time (years 1 to 9999)`);
   }
 }
 
 const FREQS = new Set(['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY']);
+/** Seconds in one period of each frequency (months and years on average). */
+const PERIOD_SECONDS: Record<string, number> = {
+  SECONDLY: 1,
+  MINUTELY: 60,
+  HOURLY: 3600,
+  DAILY: 86400,
+  WEEKLY: 7 * 86400,
+  MONTHLY: 2_629_746,
+  YEARLY: 31_556_952,
+};
+/** One step of a rule may span at most this long: beyond it the series is its first instance, and ical.js walks the gap month by month. */
+const MAX_STEP_SECONDS = 1000 * 31_556_952;
+/** UIDs are indexed (varchar(255)); RFC 5545 sets no limit, clients use well under 100 characters. */
+export const MAX_UID_LENGTH = 255;
 
 function checkRecurrence(comp: ICAL.Component): void {
   for (const prop of comp.getAllProperties('rrule')) {
@@ -152,22 +180,39 @@ function checkRecurrence(comp: ICAL.Component): void {
     if (rule.interval !== undefined && (!Number.isInteger(rule.interval) || rule.interval < 1)) {
       throw invalidData('RRULE INTERVAL must be a positive integer');
     }
+    if ((rule.interval ?? 1) * (PERIOD_SECONDS[rule.freq] ?? 1) > MAX_STEP_SECONDS) {
+      throw invalidData('RRULE INTERVAL is too large: one step may span at most 1000 years');
+    }
     if (rule.count !== null && rule.count !== undefined && (!Number.isInteger(rule.count) || rule.count < 1)) {
       throw invalidData('RRULE COUNT must be a positive integer');
     }
-    if (rule.until && Number.isNaN(rule.until.toUnixTime())) throw invalidData('RRULE UNTIL is not a valid date');
+    if (rule.until && !validTime(rule.until)) throw invalidData('RRULE UNTIL is not a valid date (years 1 to 9999)');
   }
   for (const name of ['rdate', 'exdate', 'recurrence-id']) {
     for (const prop of comp.getAllProperties(name)) {
       try {
         for (const v of prop.getValues()) {
           const t = v instanceof ICAL.Period ? v.start : v;
-          if (t instanceof ICAL.Time && Number.isNaN(t.toUnixTime())) throw new Error('bad date');
+          if (t instanceof ICAL.Time && !validTime(t)) throw new Error('not a valid date (years 1 to 9999)');
         }
       } catch (e) {
         throw invalidData(`${name.toUpperCase()} is unreadable: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+  }
+}
+
+/** A VTIMEZONE ical.js can use: a TZID, and observances with readable onsets, offsets and rules. */
+export function checkTimezone(tz: ICAL.Component): void {
+  if (typeof readValue(tz, 'tzid') !== 'string') throw invalidData('VTIMEZONE needs a TZID');
+  const observances = tz.getAllSubcomponents().filter((o) => o.name === 'standard' || o.name === 'daylight');
+  if (!observances.length) throw invalidData('VTIMEZONE needs a STANDARD or DAYLIGHT component');
+  for (const o of observances) {
+    checkTime(o, 'dtstart', true);
+    for (const name of ['tzoffsetfrom', 'tzoffsetto']) {
+      if (!(readValue(o, name) instanceof ICAL.UtcOffset)) throw invalidData(`VTIMEZONE ${name.toUpperCase()} is not a UTC offset`);
+    }
+    checkRecurrence(o);
   }
 }
 
@@ -178,6 +223,8 @@ function checkRecurrence(comp: ICAL.Component): void {
  */
 export function parseCalendarObject(body: Uint8Array | string): ParsedObject {
   const text = decodeCalendarText(body);
+  // PostgreSQL text cannot hold U+0000, and RFC 5545 allows no control characters in values.
+  if (text.includes('\u0000')) throw invalidData('the object contains a NUL character (U+0000)');
   const root = parseCalendarText(text);
 
   if (root.getFirstProperty('method')) {
@@ -189,6 +236,8 @@ export function parseCalendarObject(body: Uint8Array | string): ParsedObject {
       throw invalidObject(`${s.name.toUpperCase()} cannot be stored in a calendar`);
     }
   }
+  // Before any time is converted: a broken VTIMEZONE fails deep inside ical.js otherwise.
+  for (const tz of root.getAllSubcomponents('vtimezone')) checkTimezone(tz);
   const components = subs.filter((s) => OBJECT_TYPES.has(s.name));
   const others = subs.filter((s) => s.name === 'vfreebusy' || s.name === 'vavailability');
   if (components.length === 0) {
@@ -205,6 +254,7 @@ export function parseCalendarObject(body: Uint8Array | string): ParsedObject {
   for (const c of components) {
     const uid = readValue(c, 'uid');
     if (typeof uid !== 'string' || uid.trim() === '') throw invalidObject(`${type.toUpperCase()} needs a UID`);
+    if (uid.length > MAX_UID_LENGTH) throw invalidObject(`the UID is longer than ${MAX_UID_LENGTH} characters`);
     uids.add(uid);
   }
   if (uids.size !== 1) throw invalidObject('all components of one object must share one UID');
@@ -236,9 +286,6 @@ export function parseCalendarObject(body: Uint8Array | string): ParsedObject {
     seen.add(key);
   }
   if (masters > 1) throw invalidObject('only one component may be without RECURRENCE-ID');
-  for (const tz of root.getAllSubcomponents('vtimezone')) {
-    if (typeof readValue(tz, 'tzid') !== 'string') throw invalidData('VTIMEZONE needs a TZID');
-  }
   return {
     text,
     root,

@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import type { Domain } from '../domain/index.ts';
 import type { JobRow } from '../domain/jobs.ts';
 import type { SyncStatus, SyncWork } from '../domain/synchronizations.ts';
-import { derivedUid, markersOf, syncCopy } from '../ical/syncCopy.ts';
+import { derivedUid } from '../ical/syncCopy.ts';
 import type { Logger } from '../logger.ts';
 import { SecretKeyMissingError } from './secrets.ts';
 import { TargetError, type SyncTarget } from './providers/types.ts';
@@ -178,7 +178,7 @@ export class SyncWorker {
     if (entry && entry.sourceEtag === obj.etag && entry.targetEtag !== null) return;
     const instance = await syncs.instanceId();
     const name = targetName(derivedUid(obj.uid, work.sync.id, instance));
-    const text = syncCopy(obj.data, obj.uid, work.sync.id, instance);
+    const text = await syncs.pushCopy(obj.data, obj.uid, work.sync.id, instance);
     let written;
     try {
       written = await target.put(name, text, entry?.targetEtag ? { ifMatch: entry.targetEtag } : { ifNoneMatch: true });
@@ -258,9 +258,12 @@ export class SyncWorker {
     } else if (mode === 'CLEANUP') {
       const instance = await syncs.instanceId();
       const entries = await target.list();
-      for (const obj of await target.fetch(entries.map((e) => e.href))) {
-        if (markersOf(obj.data)?.instanceId === instance) await target.remove(obj.href, null);
-      }
+      const found = await target.fetch(entries.map((e) => e.href));
+      const ours = await syncs.ours(
+        found.map((o) => o.data),
+        instance,
+      );
+      for (const [i, obj] of found.entries()) if (ours[i]) await target.remove(obj.href, null);
     }
     await syncs.finishUnlink(work.sync.id);
   }

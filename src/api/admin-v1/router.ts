@@ -6,10 +6,10 @@ import type { Config } from '../../config.ts';
 import { checkAdminKey } from '../../auth/adminKey.ts';
 import type { CalendarView } from '../../domain/calendars.ts';
 import type { ComponentType } from '../../domain/components.ts';
-import { isDomainError } from '../../domain/errors.ts';
+import { isDomainError, type DomainErrorKind } from '../../domain/errors.ts';
 import type { Domain } from '../../domain/index.ts';
 import type { UserInfo } from '../../domain/users.ts';
-import { BodyTooLargeError, readBody } from '../../http/body.ts';
+import { BodyTooLargeError, parseJsonBody, readBody, UnstorableTextError } from '../../http/body.ts';
 import type { Logger } from '../../logger.ts';
 import { tokenJson } from '../tokens/json.ts';
 import { Envelope, type Json } from './envelope.ts';
@@ -29,6 +29,25 @@ class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
+  NotFound: 404,
+  Conflict: 409,
+  Invalid: 400,
+  Forbidden: 403,
+  PreconditionFailed: 412,
+  TooLarge: 413,
+  Unauthorized: 401,
+};
+
+/**
+ * A domain error as this API's error, with its own status and the domain's reason; anything else
+ * is a bug (the router logs it) answered with Davis's wording for the failed operation.
+ */
+function fromDomain(e: unknown, failure: string): unknown {
+  if (isDomainError(e)) return new ApiError(DOMAIN_STATUS[e.kind], `${failure}: ${e.message}`);
+  return e instanceof ApiError ? e : Object.assign(e instanceof Error ? e : new Error(String(e)), { failure });
 }
 
 interface Ctx {
@@ -72,9 +91,9 @@ async function jsonBody(ctx: Ctx): Promise<Body> {
     throw e;
   }
   try {
-    return fieldsOf(JSON.parse(raw.toString('utf8')));
-  } catch {
-    throw new ApiError(400, 'Invalid JSON');
+    return fieldsOf(parseJsonBody(raw.toString('utf8')));
+  } catch (e) {
+    throw new ApiError(400, e instanceof UnstorableTextError ? 'Invalid JSON: text cannot hold U+0000' : 'Invalid JSON');
   }
 }
 
@@ -314,8 +333,7 @@ const handlers = {
         ...(owner && ext.isPublic !== undefined ? { isPublic: ext.isPublic } : {}),
       });
     } catch (e) {
-      ctx.deps.log.error({ err: e }, 'editing a calendar failed');
-      throw new ApiError(500, 'Failed to Edit Calendar');
+      throw fromDomain(e, 'Failed to Edit Calendar');
     }
     ctx.env.success(ctx.res);
   },
@@ -327,8 +345,7 @@ const handlers = {
     try {
       await ctx.deps.domain.calendars.deleteInstance(v);
     } catch (e) {
-      ctx.deps.log.error({ err: e }, 'deleting a calendar failed');
-      throw new ApiError(500, 'Failed to Delete Calendar');
+      throw fromDomain(e, 'Failed to Delete Calendar');
     }
     ctx.env.success(ctx.res);
   },
@@ -433,8 +450,10 @@ export function adminRouter(deps: AdminDeps): Router {
       await handler({ req, res, params, deps, env });
     } catch (e) {
       if (e instanceof ApiError) return env.error(res, e.status, e.message);
+      if (isDomainError(e)) return env.error(res, DOMAIN_STATUS[e.kind], e.message);
       deps.log.error({ err: e, reqId: res.locals.requestId }, 'admin API request failed');
-      if (!res.headersSent) env.error(res, 500, 'Internal Server Error');
+      const failure = e instanceof Error && 'failure' in e && typeof e.failure === 'string' ? e.failure : 'Internal Server Error';
+      if (!res.headersSent) env.error(res, 500, failure);
     }
   });
   // Errors Express raises before a handler runs (a malformed percent-encoding in the path).

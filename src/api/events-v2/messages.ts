@@ -14,6 +14,7 @@ export const TITLES = {
   validation: { en: 'Validation failed', ja: '入力内容に誤りがあります', de: 'Validierung fehlgeschlagen', fr: 'La validation a échoué' },
   precondition: { en: 'Precondition failed', ja: '前提条件が満たされていません', de: 'Vorbedingung nicht erfüllt', fr: 'Précondition non remplie' },
   too_large: { en: 'Payload too large', ja: 'リクエストが大きすぎます', de: 'Anfrage zu groß', fr: 'Requête trop volumineuse' },
+  conflict: { en: 'Conflict', ja: '競合が発生しました', de: 'Konflikt', fr: 'Conflit' },
   method: { en: 'Method not allowed', ja: '許可されていないメソッドです', de: 'Methode nicht erlaubt', fr: 'Méthode non autorisée' },
   server: { en: 'Internal server error', ja: 'サーバー内部エラー', de: 'Interner Serverfehler', fr: 'Erreur interne du serveur' },
 } satisfies Record<string, Text>;
@@ -46,6 +47,12 @@ export const DETAILS = {
   no_event: { en: 'There is no event with id {id}.', ja: 'ID {id} のイベントはありません。', de: 'Es gibt kein Ereignis mit der ID {id}.', fr: 'Il n’existe aucun événement avec l’identifiant {id}.' },
   no_route: { en: 'There is nothing at this address.', ja: 'このアドレスには何もありません。', de: 'Unter dieser Adresse gibt es nichts.', fr: 'Il n’y a rien à cette adresse.' },
   bad_json: { en: 'The body is not a valid JSON object.', ja: '本文が正しい JSON オブジェクトではありません。', de: 'Der Inhalt ist kein gültiges JSON-Objekt.', fr: 'Le corps n’est pas un objet JSON valide.' },
+  bad_characters: {
+    en: 'Text in the body cannot hold control character U+0000.',
+    ja: '本文のテキストに制御文字 U+0000 を含めることはできません。',
+    de: 'Text im Inhalt darf das Steuerzeichen U+0000 nicht enthalten.',
+    fr: 'Le texte du corps ne peut pas contenir le caractère de contrôle U+0000.',
+  },
   bad_type: { en: 'A field has the wrong type.', ja: '型が正しくないフィールドがあります。', de: 'Ein Feld hat den falschen Typ.', fr: 'Un champ a un type incorrect.' },
   bad_query: { en: 'A query parameter is not accepted.', ja: '受け付けられないクエリパラメーターがあります。', de: 'Ein Abfrageparameter wird nicht akzeptiert.', fr: 'Un paramètre de requête n’est pas accepté.' },
   rules: {
@@ -53,6 +60,18 @@ export const DETAILS = {
     ja: 'イベントに {count} 件の問題があります。',
     de: 'Das Ereignis verletzt {count} Regel(n).',
     fr: 'L’événement enfreint {count} règle(s).',
+  },
+  conflict: {
+    en: 'The calendar changed while the event was written: {reason}',
+    ja: 'イベントの書き込み中にカレンダーが変更されました: {reason}',
+    de: 'Der Kalender hat sich geändert, während das Ereignis geschrieben wurde: {reason}',
+    fr: 'Le calendrier a changé pendant l’écriture de l’événement : {reason}',
+  },
+  limit: {
+    en: 'A limit of this server was reached: {reason}',
+    ja: 'このサーバーの上限に達しました: {reason}',
+    de: 'Eine Grenze dieses Servers wurde erreicht: {reason}',
+    fr: 'Une limite de ce serveur a été atteinte : {reason}',
   },
   changed: {
     en: 'The event has changed since the ETag given in If-Match.',

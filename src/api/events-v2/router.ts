@@ -9,7 +9,7 @@ import type { EventInput, EventQuery, EventView, SortField } from '../../domain/
 import { parseDateTime } from '../../domain/events.ts';
 import type { Domain } from '../../domain/index.ts';
 import type { UserInfo } from '../../domain/users.ts';
-import { BodyTooLargeError, readBody } from '../../http/body.ts';
+import { BodyTooLargeError, parseJsonBody, readBody, UnstorableTextError } from '../../http/body.ts';
 import type { Logger } from '../../logger.ts';
 import { DETAILS, FIELD, fill, pickLanguage, TITLES, type DetailKey, type FieldKey, type Lang, type TitleKey } from './messages.ts';
 
@@ -79,9 +79,9 @@ export function eventJson(e: EventView): Record<string, unknown> {
 function inputOf(raw: Buffer): EventInput {
   let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new Problem(400, 'bad_request', 'bad_json');
+    body = parseJsonBody(raw.toString('utf8'));
+  } catch (e) {
+    throw new Problem(400, 'bad_request', e instanceof UnstorableTextError ? 'bad_characters' : 'bad_json');
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Problem(400, 'bad_request', 'bad_json');
   const b = body as Record<string, unknown>;
@@ -217,7 +217,15 @@ export function eventsRouter(deps: EventsDeps): Router {
             case 'PreconditionFailed':
               return sendProblem(res, lang, new Problem(412, 'precondition', 'changed'));
             case 'Forbidden':
+              // A calendar limit (max-resource-size, max-instances) is no question of access.
+              if (e.details.precondition) return sendProblem(res, lang, new Problem(403, 'forbidden', 'limit', { reason: e.message }));
               return sendProblem(res, lang, new Problem(403, 'forbidden', 'read_only'));
+            case 'Conflict':
+              return sendProblem(res, lang, new Problem(409, 'conflict', 'conflict', { reason: e.message }));
+            case 'TooLarge':
+              return sendProblem(res, lang, new Problem(413, 'too_large', 'limit', { reason: e.message }));
+            case 'Unauthorized':
+              return sendProblem(res, lang, new Problem(401, 'unauthorized', 'bad_token'));
             case 'Invalid': {
               const problems = e.details.problems ?? [{ field: e.details.field ?? 'body', code: 'bad_calendar' }];
               const errors = problems.map((p) => ({ field: p.field, key: (p.code in FIELD ? p.code : 'bad_calendar') as FieldKey, params: p.params }));

@@ -1,12 +1,9 @@
 // POST on the scheduling outbox (RFC 6638 §5): a VFREEBUSY request answered with the busy time of
 // every attendee who is a user of this server.
-import ICAL from 'ical.js';
 import { PRODID } from '../../domain/exports.ts';
 import { mailtoAddress } from '../../ical/eventFields.ts';
 import { freeBusyCalendar } from '../../ical/freebusy.ts';
-import { parseCalendarText } from '../../ical/parse.ts';
 import { escapeText } from '../../ical/export.ts';
-import { TimeResolver, propertyEpoch } from '../../ical/time.ts';
 import { CALDAV_NS } from '../../domain/errors.ts';
 import { DavError } from '../errors.ts';
 import { bodyBytes, type DavCtx } from '../context.ts';
@@ -17,30 +14,22 @@ export async function post(ctx: DavCtx): Promise<void> {
   const r = ctx.resource;
   if (!r || r.kind !== 'outbox' || !ctx.viewer) throw new DavError(405, 'POST works on your scheduling outbox only');
   const text = (await bodyBytes(ctx, ctx.deps.config.limits.maxObjectBytes)).toString('utf8');
-  let root: ICAL.Component;
-  try {
-    root = parseCalendarText(text);
-  } catch (e) {
-    throw new DavError(400, e instanceof Error ? e.message : 'unreadable iCalendar', { namespace: CALDAV_NS, name: 'valid-calendar-data' });
-  }
-  const fb = root.getFirstSubcomponent('vfreebusy');
-  if (String(root.getFirstPropertyValue('method') ?? '').toUpperCase() !== 'REQUEST' || !fb) {
+  const req = await ctx.deps.domain.scheduling.readFreeBusyRequest(text);
+  if ('error' in req) throw new DavError(400, req.error, { namespace: CALDAV_NS, name: 'valid-calendar-data' });
+  if (req.method !== 'REQUEST' || !req.hasFreeBusy) {
     throw new DavError(403, 'only VFREEBUSY requests (METHOD:REQUEST) can be posted here', { namespace: CALDAV_NS, name: 'valid-scheduling-message' });
   }
-  const r0 = new TimeResolver(undefined);
-  const start = propertyEpoch(fb, 'dtstart', r0);
-  const end = propertyEpoch(fb, 'dtend', r0);
-  if (start === null || end === null || end <= start) throw new DavError(400, 'the request needs DTSTART before DTEND', { namespace: CALDAV_NS, name: 'valid-scheduling-message' });
-  const organizer = mailtoAddress(fb.getFirstPropertyValue('organizer'));
+  const { start, organizer, uid } = req;
+  if (start === null || req.end === null || req.end <= start) throw new DavError(400, 'the request needs DTSTART before DTEND', { namespace: CALDAV_NS, name: 'valid-scheduling-message' });
+  // Busy time is answered for MAX_FREEBUSY_DAYS at most; the reply's DTEND says how far.
+  const end = Math.min(req.end, start + 86400 * ctx.deps.config.limits.maxFreeBusyDays);
   const me = (await ctx.deps.domain.users.get(ctx.viewer.username))?.email?.toLowerCase();
   if (!organizer || organizer !== me) {
     throw new DavError(403, 'the ORGANIZER must be your own address', { namespace: CALDAV_NS, name: 'organizer-allowed' });
   }
-  const uid = String(fb.getFirstPropertyValue('uid') ?? '');
   const now = Math.floor(ctx.deps.domain.ctx.clock.now().getTime() / 1000);
   const responses: XmlNode[] = [];
-  for (const p of fb.getAllProperties('attendee')) {
-    const address = String(p.getFirstValue());
+  for (const address of req.attendees) {
     const email = mailtoAddress(address);
     const busy = email ? await ctx.deps.domain.scheduling.busyTime(email, { start, end }) : null;
     const children: XmlNode[] = [{ name: c('recipient'), children: [{ name: d('href'), text: address }] }];

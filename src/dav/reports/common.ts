@@ -1,14 +1,12 @@
 // Parsing what REPORT bodies share (prop lists with calendar-data, filters, time ranges) and
 // answering objects with the asked properties.
 import type { CalendarDataRequest, CompSelection } from '../../ical/calendarData.ts';
-import { calendarDataFor, needsTransform } from '../../ical/calendarData.ts';
 import { isCollation } from '../../ical/collation.ts';
 import type { CompFilter, ParamFilter, PropFilter, TextMatch } from '../../ical/filter.ts';
-import { parseUtc, zoneFromCalendarTimezone, type FloatingZone } from '../../ical/time.ts';
+import { parseUtc } from '../../ical/time.ts';
 import type { TimeRange } from '../../ical/timeRange.ts';
-import type { CalendarView } from '../../domain/calendars.ts';
 import { CALDAV_NS } from '../../domain/errors.ts';
-import type { StoredObject } from '../../domain/objects.ts';
+import type { QueryHit } from '../../domain/queries.ts';
 import { DavError } from '../errors.ts';
 import type { DavCtx } from '../context.ts';
 import { hrefFor } from '../paths.ts';
@@ -17,7 +15,7 @@ import { propstatsOf, type PropRequest } from '../methods/propfind.ts';
 import { segmentsOf, type Resource } from '../resources.ts';
 import { child, childrenNamed, textOf, type XmlElement } from '../xml/parse.ts';
 import { c, d } from '../xml/names.ts';
-import type { MultistatusWriter } from '../xml/write.ts';
+import type { MultistatusWriter, Propstat } from '../xml/write.ts';
 
 export interface ReportProps {
   request: PropRequest;
@@ -154,30 +152,40 @@ export function parseFilter(el: XmlElement | undefined): CompFilter {
   return parseCompFilter(comps[0] as XmlElement);
 }
 
-export function calendarZone(cal: CalendarView, override?: string): FloatingZone {
-  return zoneFromCalendarTimezone(override ?? cal.timezone);
-}
+const DATA_PROBLEMS = {
+  'max-instances': 'the recurrence has more instances in the range than this server expands for one object',
+  unevaluable: 'the recurrence could not be evaluated in time',
+} as const;
 
-/** Writes one object's response with the asked properties (calendar-data shaped as asked). */
+/**
+ * Writes one object's response with the asked properties. calendar-data comes shaped from the
+ * query service; when it could not be shaped, it is answered 403 in a propstat of its own, with
+ * the reason (the object's other properties are answered as usual).
+ */
 export function writeObjectResponse(
   out: MultistatusWriter,
   ctx: DavCtx,
   propCtx: PropContext,
   r: Resource & { kind: 'object' },
-  obj: StoredObject,
+  hit: QueryHit,
   props: ReportProps,
-  zone: FloatingZone,
   minimal: boolean,
 ): void {
   const names = props.request.kind === 'prop' ? props.request.names : [];
   const others = names.filter((n) => n !== c('calendar-data'));
   const answer = props.request.kind === 'prop' ? answerProps(r, others, propCtx) : answerProps(r, [d('getetag'), d('getcontenttype')], propCtx);
+  const extra: Propstat[] = [];
   if (names.includes(c('calendar-data'))) {
-    const req = props.calendarData ?? {};
-    const text = needsTransform(req)
-      ? calendarDataFor(obj.data, req, { floatingZone: zone, maxInstances: ctx.deps.config.limits.maxRecurrenceInstances })
-      : obj.data;
-    answer.found.push({ name: c('calendar-data'), text });
+    if (hit.data !== null) answer.found.push({ name: c('calendar-data'), text: hit.data });
+    else {
+      const problem = hit.dataProblem ?? 'unevaluable';
+      extra.push({
+        status: 403,
+        props: [{ name: c('calendar-data') }],
+        error: problem === 'max-instances' ? [{ name: c('max-instances') }] : [],
+        description: DATA_PROBLEMS[problem],
+      });
+    }
   }
-  out.response(hrefFor(ctx.davRoot, segmentsOf(r), false), propstatsOf(answer, minimal));
+  out.response(hrefFor(ctx.davRoot, segmentsOf(r), false), [...propstatsOf(answer, minimal), ...extra]);
 }

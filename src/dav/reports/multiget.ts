@@ -1,5 +1,4 @@
 // calendar-multiget (RFC 4791 §7.9): the asked objects in one query, whatever the Depth header.
-import type { StoredObject } from '../../domain/objects.ts';
 import { DavError } from '../errors.ts';
 import { wantsMinimal, type DavCtx } from '../context.ts';
 import { hrefFor, segmentsOfHref } from '../paths.ts';
@@ -8,7 +7,7 @@ import { resolveResource, type Resource } from '../resources.ts';
 import { childrenNamed, textOf, type XmlElement } from '../xml/parse.ts';
 import { d } from '../xml/names.ts';
 import { startMultistatus } from '../methods/propfind.ts';
-import { calendarZone, parseReportProps, writeObjectResponse } from './common.ts';
+import { parseReportProps, writeObjectResponse } from './common.ts';
 
 export async function calendarMultiget(ctx: DavCtx, body: XmlElement): Promise<void> {
   const self = ctx.resource;
@@ -22,33 +21,37 @@ export async function calendarMultiget(ctx: DavCtx, body: XmlElement): Promise<v
   const cal = self.cal;
   const minimal = wantsMinimal(ctx.req);
   const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead: new Map() };
-  const zone = calendarZone(cal);
-  // Hrefs into this calendar are fetched in one query; any other href is resolved on its own.
+  const data = props.calendarData ?? null;
+  const { objects, queries } = ctx.deps.domain;
+  // Hrefs into this calendar are read in a few queries, in batches; any other href is resolved on
+  // its own. Responses go out as batches are read (clients match them by href, not by order).
   const local = new Map<string, string>();
+  const elsewhere: string[] = [];
   for (const h of hrefs) {
     const segs = segmentsOfHref(h, ctx.davRoot);
     if (segs && segs.length === 4 && segs[0] === 'calendars' && segs[1] === self.username && segs[2] === cal.uri) local.set(h, segs[3] as string);
-  }
-  const found = new Map<string, StoredObject>();
-  const names = [...new Set(local.values())];
-  for (let i = 0; i < names.length; i += 1000) {
-    for (const o of await ctx.deps.domain.objects.getMany(cal, names.slice(i, i + 1000))) found.set(o.uri, o);
+    else elsewhere.push(h);
   }
   const out = startMultistatus(ctx.res);
-  for (const h of hrefs) {
-    const uri = local.get(h);
-    if (uri !== undefined) {
-      const obj = found.get(uri);
-      const r: Resource & { kind: 'object' } = { kind: 'object', username: self.username, cal, uri, meta: obj ?? null };
-      if (obj) writeObjectResponse(out, ctx, propCtx, r, obj, props, zone, minimal);
-      else out.status(hrefFor(ctx.davRoot, ['calendars', self.username, cal.uri, uri], false), 404);
-    } else {
-      const segs = segmentsOfHref(h, ctx.davRoot);
-      const r = segs ? await resolveResource(segs, ctx.viewer, ctx.deps.domain) : null;
-      const obj = r && r.kind === 'object' && r.meta ? await ctx.deps.domain.objects.get(r.cal, r.uri) : null;
-      if (r && r.kind === 'object' && obj) writeObjectResponse(out, ctx, propCtx, r, obj, props, calendarZone(r.cal), minimal);
-      else out.status(h, 404);
+  const found = new Set<string>();
+  for await (const batch of objects.getMany(cal, [...local.values()])) {
+    for (const hit of await queries.render(cal, batch, data)) {
+      found.add(hit.object.uri);
+      const r: Resource & { kind: 'object' } = { kind: 'object', username: self.username, cal, uri: hit.object.uri, meta: hit.object };
+      writeObjectResponse(out, ctx, propCtx, r, hit, props, minimal);
     }
+    await out.flush();
+  }
+  for (const [, uri] of local) {
+    if (!found.has(uri)) out.status(hrefFor(ctx.davRoot, ['calendars', self.username, cal.uri, uri], false), 404);
+  }
+  for (const h of elsewhere) {
+    const segs = segmentsOfHref(h, ctx.davRoot);
+    const r = segs ? await resolveResource(segs, ctx.viewer, ctx.deps.domain) : null;
+    const obj = r && r.kind === 'object' && r.meta ? await objects.get(r.cal, r.uri) : null;
+    const hit = r && r.kind === 'object' && obj ? (await queries.render(r.cal, [obj], data))[0] : undefined;
+    if (r && r.kind === 'object' && hit) writeObjectResponse(out, ctx, propCtx, r, hit, props, minimal);
+    else out.status(h, 404);
     await out.flush();
   }
   await out.end();

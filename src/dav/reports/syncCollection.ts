@@ -10,7 +10,7 @@ import { segmentsOf, type Resource } from '../resources.ts';
 import { child, textOf, type XmlElement } from '../xml/parse.ts';
 import { c, d } from '../xml/names.ts';
 import { answerFor, needsDead, propstatsOf, startMultistatus } from '../methods/propfind.ts';
-import { calendarZone, parseReportProps, writeObjectResponse } from './common.ts';
+import { parseReportProps, writeObjectResponse } from './common.ts';
 import { deadPropertyPath } from '../properties.ts';
 
 const invalidToken = () =>
@@ -55,14 +55,12 @@ export async function syncCollection(ctx: DavCtx, body: XmlElement): Promise<voi
 
   const cal = self.cal;
   const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead: new Map() };
-  const zone = calendarZone(cal);
   const wantsData = props.request.kind === 'prop' && props.request.names.includes(c('calendar-data'));
   const writeMembers = async (metas: ObjectMeta[]) => {
     if (wantsData) {
-      for (let i = 0; i < metas.length; i += 500) {
-        const objs = await domain.objects.getMany(cal, metas.slice(i, i + 500).map((m) => m.uri));
-        for (const obj of objs) {
-          writeObjectResponse(out, ctx, propCtx, { kind: 'object', username: self.username, cal, uri: obj.uri, meta: obj }, obj, props, zone, minimal);
+      for await (const objs of domain.objects.getMany(cal, metas.map((m) => m.uri))) {
+        for (const hit of await domain.queries.render(cal, objs, props.calendarData ?? null)) {
+          writeObjectResponse(out, ctx, propCtx, { kind: 'object', username: self.username, cal, uri: hit.object.uri, meta: hit.object }, hit, props, minimal);
         }
         await out.flush();
       }

@@ -47,8 +47,17 @@ const parser = new XMLParser({
   commentPropName: false,
 });
 
+/** Characters XML 1.0 does not allow, raw or as references (and PostgreSQL text cannot hold U+0000). */
+const NOT_XML_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+
+function checkChars(s: string): string {
+  if (NOT_XML_CHAR.test(s)) throw new XmlError('XML cannot hold control characters such as U+0000');
+  return s;
+}
+
 export function parseXml(body: string, limits: XmlLimits): XmlElement {
   if (Buffer.byteLength(body) > limits.maxBytes) throw new XmlError(`XML body larger than ${limits.maxBytes} bytes`);
+  checkChars(body);
   if (/<!DOCTYPE/i.test(body) || /<!ENTITY/i.test(body)) throw new XmlError('DOCTYPE and ENTITY declarations are not accepted');
   const valid = XMLValidator.validate(body, { allowBooleanAttributes: false });
   if (valid !== true) {
@@ -83,12 +92,12 @@ function resolve(node: OrderedNode, parentScope: Map<string, string>, depth: num
   for (const [k, v] of Object.entries(rawAttrs)) {
     if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
     const q = qualify(k, scope, false);
-    attrs.set(q.ns ? clark(q.ns, q.local) : q.local, v);
+    attrs.set(q.ns ? clark(q.ns, q.local) : q.local, checkChars(v));
   }
   const children: XmlElement[] = [];
   let text = '';
   for (const child of (node[qname] ?? []) as OrderedNode[]) {
-    if ('#text' in child) text += String(child['#text']);
+    if ('#text' in child) text += checkChars(String(child['#text']));
     else if (elementName(child)) children.push(resolve(child, scope, depth + 1, maxDepth));
   }
   return { name: clark(ns, local), ns, local, attrs, children, text, scope };

@@ -86,6 +86,9 @@ export function document(root: XmlNode): string {
 export interface Propstat {
   status: number;
   props: XmlNode[];
+  /** Precondition elements that explain a failed status (RFC 4918 §14.22: propstat may hold an error). */
+  error?: XmlNode[];
+  description?: string;
 }
 
 const REASONS: Record<number, string> = {
@@ -110,7 +113,10 @@ export function responseXml(href: string, propstats: Propstat[], extra: XmlNode[
   for (const ps of propstats) {
     let props = '';
     for (const p of ps.props) props += serialize(p);
-    out += `<d:propstat><d:prop>${props}</d:prop><d:status>${statusLine(ps.status)}</d:status></d:propstat>`;
+    let after = '';
+    if (ps.error?.length) after += `<d:error>${ps.error.map(serialize).join('')}</d:error>`;
+    if (ps.description) after += `<d:responsedescription>${escapeXml(ps.description)}</d:responsedescription>`;
+    out += `<d:propstat><d:prop>${props}</d:prop><d:status>${statusLine(ps.status)}</d:status>${after}</d:propstat>`;
   }
   for (const x of extra) out += serialize(x);
   return `${out}</d:response>`;

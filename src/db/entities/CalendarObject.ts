@@ -52,7 +52,7 @@ export const CalendarObject = defineEntity({
     { name: 'calendarobjects_events_created_index', properties: ['calendar', 'createdAt', 'id'] },
     {
       name: 'calendarobjects_events_name_index',
-      expression: 'create index "calendarobjects_events_name_index" on "calendarobjects" ("calendarid", lower("summary"), "id")',
+      expression: 'create index "calendarobjects_events_name_index" on "calendarobjects" ("calendarid", lower(left("summary", 200)), "id")',
     },
     { name: 'calendarobjects_organizer_index', properties: ['organizer'] },
     {

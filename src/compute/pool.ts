@@ -1,0 +1,130 @@
+// The compute pool: worker threads (piscina) that run the iCalendar work of src/compute/tasks.ts
+// off the request loop, under a watchdog. Each item of a task has a deadline that grows with its
+// size; a thread whose item runs past it is terminated (ical.js can loop inside one call, where no
+// step counter reaches) and replaced, the item is reported as timed out, and the other items of the
+// task are run again without it.
+import { Piscina } from 'piscina';
+import type { Logger } from '../logger.ts';
+import type { ItemOutcome, TaskMessage, TaskName, Tasks } from './tasks.ts';
+import { workerScript } from './workerScript.ts';
+
+export interface ComputeSettings {
+  /** Threads in the pool. */
+  threads: number;
+  /** Milliseconds one item may run, plus as much again per MB of its input. */
+  deadlineMs: number;
+}
+
+/** An item ran past its deadline; its thread was replaced. */
+export interface TimedOut {
+  ok: false;
+  timedOut: true;
+  error: string;
+}
+
+export type Outcome<R> = ItemOutcome<R> | TimedOut;
+
+const MB = 1024 * 1024;
+
+function sizeOf(item: unknown): number {
+  if (typeof item === 'string') return item.length;
+  if (item instanceof Uint8Array) return item.byteLength;
+  if (item && typeof item === 'object') {
+    const o = item as Record<string, unknown>;
+    return sizeOf(o.body ?? o.text);
+  }
+  return 0;
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'AbortError' || /aborted/i.test(e.message));
+}
+
+export class ComputePool {
+  private pool: Piscina | undefined;
+  private starting: Promise<Piscina> | undefined;
+  private closed = false;
+  /** Items that ran past their deadline since the start (for logs and metrics). */
+  timeouts = 0;
+
+  constructor(
+    private readonly settings: ComputeSettings,
+    private readonly log: Logger,
+  ) {}
+
+  private start(): Promise<Piscina> {
+    if (this.pool) return Promise.resolve(this.pool);
+    this.starting ??= workerScript().then((filename) => {
+      if (this.closed) throw new Error('the compute pool is closed');
+      this.pool = new Piscina({
+        filename,
+        minThreads: 1,
+        maxThreads: this.settings.threads,
+        idleTimeout: 30_000,
+        // A thread's heap is its own: a runaway expansion dies alone, not with the server.
+        resourceLimits: { maxOldGenerationSizeMb: 256 },
+      });
+      return this.pool;
+    });
+    return this.starting;
+  }
+
+  /** Runs a task on one item. */
+  async run<K extends TaskName>(task: K, item: Tasks[K]['item'], shared: Tasks[K]['shared']): Promise<Outcome<Tasks[K]['result']>> {
+    const [outcome] = await this.runItems(task, [item], shared);
+    return outcome as Outcome<Tasks[K]['result']>;
+  }
+
+  /** Runs a task on a batch of items sharing one input; one outcome per item, in order. */
+  async runBatch<K extends TaskName>(task: K, items: Tasks[K]['item'][], shared: Tasks[K]['shared']): Promise<Outcome<Tasks[K]['result']>[]> {
+    return (await this.runItems(task, items, shared)) as Outcome<Tasks[K]['result']>[];
+  }
+
+  private async runItems(task: TaskName, items: unknown[], shared: unknown): Promise<Outcome<unknown>[]> {
+    if (!items.length) return [];
+    const pool = await this.start();
+    const progress = new SharedArrayBuffer(4);
+    const index = new Int32Array(progress);
+    Atomics.store(index, 0, -1);
+    const controller = new AbortController();
+    const deadline = (i: number) => this.settings.deadlineMs * (1 + sizeOf(items[i]) / MB);
+    // The watchdog: time the item the thread says it works on; queueing time does not count.
+    let current = -1;
+    let since = 0;
+    let stuck = -1;
+    const tick = Math.max(5, Math.min(50, Math.floor(this.settings.deadlineMs / 5)));
+    const watchdog = setInterval(() => {
+      const i = Atomics.load(index, 0);
+      if (i !== current) {
+        current = i;
+        since = performance.now();
+      } else if (i >= 0 && i < items.length && performance.now() - since > deadline(i)) {
+        stuck = i;
+        controller.abort();
+      }
+    }, tick);
+    try {
+      const msg: TaskMessage = { task, items, shared, progress };
+      return (await pool.run(msg, { signal: controller.signal })) as Outcome<unknown>[];
+    } catch (e) {
+      if (stuck < 0 || !isAbort(e)) throw e;
+      this.timeouts++;
+      const limit = Math.round(deadline(stuck));
+      this.log.warn({ task, item: stuck, items: items.length, deadlineMs: limit }, 'compute item ran past its deadline; its thread was replaced');
+      const timedOut: TimedOut = { ok: false, timedOut: true, error: `the work did not finish within ${limit} ms` };
+      const before = await this.runItems(task, items.slice(0, stuck), shared);
+      const after = await this.runItems(task, items.slice(stuck + 1), shared);
+      return [...before, timedOut, ...after];
+    } finally {
+      clearInterval(watchdog);
+    }
+  }
+
+  /** Stops the threads (waiting for running tasks up to a few seconds). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const pool = this.pool ?? (this.starting ? await this.starting.catch(() => undefined) : undefined);
+    this.pool = undefined;
+    if (pool) await pool.destroy();
+  }
+}
