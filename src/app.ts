@@ -4,6 +4,7 @@ import { adminRouter } from './api/admin-v1/router.ts';
 import { eventsRouter } from './api/events-v2/router.ts';
 import { feedsRouter } from './api/feeds.ts';
 import { healthRouter } from './api/health.ts';
+import { metricsRouter } from './api/metrics.ts';
 import { notificationsRouter } from './api/notifications-v0/router.ts';
 import { provisioningRouter } from './api/provisioning-v0/router.ts';
 import { tokensRouter } from './api/tokens/router.ts';
@@ -12,6 +13,7 @@ import type { Config } from './config.ts';
 import { davRouter } from './dav/router.ts';
 import type { Domain } from './domain/index.ts';
 import type { LoopWatch } from './http/loopWatch.ts';
+import type { Metrics } from './metrics/registry.ts';
 import { requestLog } from './http/requestLog.ts';
 import type { Logger } from './logger.ts';
 
@@ -24,6 +26,8 @@ export interface AppDeps {
   draining?: () => boolean;
   /** Keeps the requests in flight for event-loop stall reports. */
   loop?: LoopWatch;
+  /** Prometheus metrics (GET /metrics). */
+  metrics?: Metrics;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -35,6 +39,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'extended');
   app.use(requestLog(log));
   if (deps.loop) app.use(deps.loop.track());
+  if (deps.metrics) app.use(deps.metrics.middleware());
   const draining = deps.draining;
   if (draining) {
     app.use((_req: Request, res: Response, next: NextFunction) => {
@@ -45,6 +50,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   const mount = express.Router();
   mount.use(healthRouter(deps.domain.system));
+  if (deps.metrics) mount.use(metricsRouter(deps.metrics, config));
   mount.use(davRouter({ domain: deps.domain, config, auth: deps.auth, log }));
   mount.use(adminRouter({ domain: deps.domain, config, log }));
   mount.use(tokensRouter({ domain: deps.domain, config, log, auth: deps.auth }));

@@ -97,6 +97,8 @@ export interface Config {
   syncLogRetentionDays: number;
   /** Trust X-Forwarded-Proto/Host/For from the reverse proxy. */
   trustProxy: boolean;
+  /** Bearer token for GET /metrics; undefined: metrics are served to loopback only. */
+  metricsToken: string | undefined;
   limits: Limits;
   compute: ComputeConfig;
   loop: LoopWatch;
@@ -242,6 +244,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicCalendarsEnabled: bool(env, 'PUBLIC_CALENDARS_ENABLED', true),
     syncLogRetentionDays: integer(env, 'SYNC_LOG_RETENTION_DAYS', 180, 1, 36500),
     trustProxy: bool(env, 'TRUST_PROXY', false),
+    metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     limits: {
       maxRequestBytes: integer(env, 'MAX_REQUEST_BYTES', 20 * MB, 1024, 1024 * MB),
       maxXmlBytes: integer(env, 'MAX_XML_BYTES', 2 * MB, 1024, 1024 * MB),

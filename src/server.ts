@@ -12,6 +12,7 @@ import { ensureFirstUser, type FirstUser } from './domain/bootstrap.ts';
 import { holds } from './domain/capabilities.ts';
 import { ComputePool } from './compute/pool.ts';
 import { LoopWatch } from './http/loopWatch.ts';
+import { Metrics } from './metrics/registry.ts';
 import { createDomain, type Domain } from './domain/index.ts';
 import { looksLikeToken } from './domain/tokens.ts';
 import { resolveSecretKey } from './sync/secrets.ts';
@@ -81,7 +82,8 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     const worker = config.sync.workerEnabled ? new SyncWorker(domain, log, clock, workerOptions(config)) : undefined;
     let draining = false;
     loop.start();
-    const app = createApp({ config, domain, log, auth, draining: () => draining, loop });
+    const metrics = new Metrics({ db, compute, loop, gauges: () => domain.system.gauges() });
+    const app = createApp({ config, domain, log, auth, draining: () => draining, loop, metrics });
     const srv = app.listen(config.port, config.host);
     server = srv;
     await once(srv, 'listening');
@@ -139,7 +141,8 @@ function answerUnroutable(srv: Server): void {
   const reply = (socket: Duplex & { _httpMessage?: { headersSent?: boolean } }, status: string, extra = '') => {
     // As Node's own handler: never write into a response that has begun.
     if (socket.destroyed || !socket.writable || socket._httpMessage?.headersSent) return socket.destroy();
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${status.length + 1}\r\n\r\n${status}\n`);
+    // No body: the request may have been a HEAD, and a parse error hides which.
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`);
   };
   srv.on('connect', (_req: IncomingMessage, socket: Duplex) => reply(socket, '405 Method Not Allowed', 'Allow: GET, HEAD, OPTIONS, PUT, DELETE, POST, PROPFIND, PROPPATCH, MKCALENDAR, MKCOL, REPORT, COPY, MOVE\r\n'));
   srv.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {

@@ -15,14 +15,14 @@ export interface ComputeSettings {
   deadlineMs: number;
 }
 
-/** An item ran past its deadline; its thread was replaced. */
-export interface TimedOut {
+/** An item ran past its deadline, or its thread died (out of memory); the thread was replaced. */
+export interface Stopped {
   ok: false;
-  timedOut: true;
+  stopped: true;
   error: string;
 }
 
-export type Outcome<R> = ItemOutcome<R> | TimedOut;
+export type Outcome<R> = ItemOutcome<R> | Stopped;
 
 const MB = 1024 * 1024;
 
@@ -107,14 +107,21 @@ export class ComputePool {
       const msg: TaskMessage = { task, items, shared, progress };
       return (await pool.run(msg, { signal: controller.signal })) as Outcome<unknown>[];
     } catch (e) {
-      if (stuck < 0 || !isAbort(e)) throw e;
-      this.timeouts++;
-      const limit = Math.round(deadline(stuck));
-      this.log.warn({ task, item: stuck, items: items.length, deadlineMs: limit }, 'compute item ran past its deadline; its thread was replaced');
-      const timedOut: TimedOut = { ok: false, timedOut: true, error: `the work did not finish within ${limit} ms` };
-      const before = await this.runItems(task, items.slice(0, stuck), shared);
-      const after = await this.runItems(task, items.slice(stuck + 1), shared);
-      return [...before, timedOut, ...after];
+      if (this.closed) throw e;
+      if (stuck >= 0 && isAbort(e)) {
+        this.timeouts++;
+        const limit = Math.round(deadline(stuck));
+        this.log.warn({ task, item: stuck, items: items.length, deadlineMs: limit }, 'compute item ran past its deadline; its thread was replaced');
+        const stopped: Stopped = { ok: false, stopped: true, error: `the work did not finish within ${limit} ms` };
+        const before = await this.runItems(task, items.slice(0, stuck), shared);
+        const after = await this.runItems(task, items.slice(stuck + 1), shared);
+        return [...before, stopped, ...after];
+      }
+      // The thread died (a heap past resourceLimits): find the item by halves.
+      this.log.warn({ task, items: items.length, err: e }, 'a compute thread died; its items run again apart');
+      if (items.length === 1) return [{ ok: false, stopped: true, error: `the work stopped its thread: ${e instanceof Error ? e.message : String(e)}` }];
+      const half = Math.ceil(items.length / 2);
+      return [...(await this.runItems(task, items.slice(0, half), shared)), ...(await this.runItems(task, items.slice(half), shared))];
     } finally {
       clearInterval(watchdog);
     }

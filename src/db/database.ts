@@ -33,6 +33,8 @@ export interface Database {
   migrate(): Promise<string[]>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
+  /** Connections in use, idle and awaited; queries that failed since the start (for metrics). */
+  stats(): { used: number; free: number; pending: number; max: number; queryErrors: number };
   close(): Promise<void>;
 }
 
@@ -127,6 +129,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     }
   }
   const engine: Engine = opts.url ? 'postgres' : 'pglite';
+  const knex = (orm.em as SqlEntityManager).getConnection().getKnex();
+  let queryErrors = 0;
+  knex.on('query-error', () => queryErrors++);
   let closed = false;
   let created = 0;
   let analyzing: Promise<void> | null = null;
@@ -167,6 +172,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       } catch {
         return false;
       }
+    },
+    stats() {
+      const pool = knex.client.pool as { numUsed(): number; numFree(): number; numPendingAcquires(): number; max: number } | undefined;
+      return { used: pool?.numUsed() ?? 0, free: pool?.numFree() ?? 0, pending: pool?.numPendingAcquires() ?? 0, max: pool?.max ?? 1, queryErrors };
     },
     async close() {
       if (closed) return;

@@ -247,16 +247,18 @@ export class CalendarService {
     await this.ctx.db.em().transactional((em) => this.remove(em, view));
   }
 
-  /** deleteInstance inside the caller's transaction. */
+  /** deleteInstance inside the caller's transaction; NotFound when it is gone already (a concurrent delete). */
   async remove(em: SqlEntityManager, view: CalendarView): Promise<void> {
+    let deleted: number;
     if (view.access === OWNER_ACCESS) {
       const instances = await em.find(CalendarInstance, { calendar: view.calendarId });
       await em.nativeDelete(PropertyStorage, { path: { $in: instances.map((i) => calendarPath(i.principaluri, i.uri)) } });
-      await em.nativeDelete(Calendar, { id: view.calendarId });
+      deleted = await em.nativeDelete(Calendar, { id: view.calendarId });
     } else {
       await em.nativeDelete(PropertyStorage, { path: calendarPath(view.principaluri, view.uri) });
-      await em.nativeDelete(CalendarInstance, { id: view.instanceId });
+      deleted = await em.nativeDelete(CalendarInstance, { id: view.instanceId });
     }
+    if (!deleted) throw notFound('the calendar is gone already');
   }
 
   /** How many objects of each component type a calendar holds. */

@@ -145,6 +145,8 @@ function changeOf(view: CalendarView, uri: string, content: ObjectContent, exist
 
 /** About how much content one batch of candidates holds (objects may be up to MAX_OBJECT_BYTES each). */
 const READ_BATCH_CHARS = 8 * 1024 * 1024;
+/** Change-log rows read per query when answering a sync token. */
+const CHANGES_PAGE = 10_000;
 /** Creations take the one-statement path only while a calendar is this far below its object limit. */
 const OBJECT_LIMIT_MARGIN = 1000;
 /** Most instance spans kept per object; longer series are evaluated by parsing. */
@@ -252,9 +254,9 @@ export class ObjectService {
       });
     }
     const [prepared] = await this.prepareMany([body], view.components);
-    const r = prepared as PrepareOutput | { timedOut: string };
-    if ('timedOut' in r) {
-      throw invalid(`the object could not be evaluated: ${r.timedOut}; simplify its recurrence rules`, {
+    const r = prepared as PrepareOutput | { stopped: string };
+    if ('stopped' in r) {
+      throw invalid(`the object could not be evaluated: ${r.stopped}; simplify its recurrence rules`, {
         precondition: { namespace: CALDAV_NS, name: 'valid-calendar-data' },
       });
     }
@@ -263,8 +265,8 @@ export class ObjectService {
     return { content, first: r.first, last: r.last, size: Buffer.byteLength(r.text), fields: r.fields, spans: r.spans };
   }
 
-  /** The prepare task over many bodies; an item that timed out says so. */
-  private async prepareMany(bodies: (Uint8Array | string)[], components: IcalComponentType[]): Promise<(PrepareOutput | { timedOut: string })[]> {
+  /** The prepare task over many bodies; an item stopped at its deadline says so. */
+  private async prepareMany(bodies: (Uint8Array | string)[], components: IcalComponentType[]): Promise<(PrepareOutput | { stopped: string })[]> {
     const limits = this.ctx.config.limits;
     const shared: PrepareShared = {
       components,
@@ -274,7 +276,7 @@ export class ObjectService {
     const outcomes = await this.ctx.compute.runBatch('prepare', bodies, shared);
     return outcomes.map((o) => {
       if (o.ok) return o.value;
-      if ('timedOut' in o) return { timedOut: o.error };
+      if ('stopped' in o) return { stopped: o.error };
       throw new Error(`the prepare task failed: ${o.error}`);
     });
   }
@@ -520,7 +522,7 @@ export class ObjectService {
   }
 
   /** Metadata of every object, in batches (PROPFIND Depth 1 never reads calendardata). */
-  async *listMeta(view: CalendarView, batch = 2000): AsyncGenerator<ObjectMeta[]> {
+  async *listMeta(view: CalendarView, batch = 500): AsyncGenerator<ObjectMeta[]> {
     let after = 0;
     for (;;) {
       const rows = await this.ctx.db.em().execute<Row[]>(
@@ -634,20 +636,26 @@ export class ObjectService {
         precondition: { namespace: 'DAV:', name: 'valid-sync-token' },
       });
     }
-    const rows = await em.execute<{ uri: string; operation: number; synctoken: number }[]>(
-      'select uri, operation, synctoken from calendarchanges where calendarid = ? and synctoken >= ? and synctoken < ? order by synctoken',
-      [view.calendarId, token, cal.synctoken],
-    );
     const last = new Map<string, number>();
     let upTo = cal.synctoken;
     let truncated = false;
-    for (const r of rows) {
-      if (limit !== undefined && !last.has(r.uri) && last.size >= limit) {
-        upTo = r.synctoken;
-        truncated = true;
-        break;
+    // Read in pages, so that a token far behind (many changes) never lands as one huge result.
+    let from = token;
+    pages: for (;;) {
+      const rows = await em.execute<{ uri: string; operation: number; synctoken: number }[]>(
+        'select uri, operation, synctoken from calendarchanges where calendarid = ? and synctoken >= ? and synctoken < ? order by synctoken limit ?',
+        [view.calendarId, from, cal.synctoken, CHANGES_PAGE],
+      );
+      for (const r of rows) {
+        if (limit !== undefined && !last.has(r.uri) && last.size >= limit) {
+          upTo = r.synctoken;
+          truncated = true;
+          break pages;
+        }
+        last.set(r.uri, r.operation);
       }
-      last.set(r.uri, r.operation);
+      if (rows.length < CHANGES_PAGE) break;
+      from = (rows[rows.length - 1] as { synctoken: number }).synctoken + 1;
     }
     const present = [...last].filter(([, op]) => op !== OP_DELETED).map(([uri]) => uri);
     const metas = await this.metasByUri(view, present);

@@ -9,7 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate, type BenchObject } from './generate.ts';
 import { peerInstalled, postgresAvailable, startCalendula, startRadicale, startXandikos, type Server } from './servers.ts';
-import { bulkPut, eventsApi, exportIcs, mixedLoad, monthQuery, multiget, propfindDepth1, syncCollection } from './workloads.ts';
+import { bulkPut, eventsApi, exportIcs, loopDelay, mixedLoad, monthQuery, multiget, propfindDepth1, syncCollection } from './workloads.ts';
 
 interface Options {
   sizes: number[];
@@ -52,6 +52,8 @@ interface Row {
   eventsFilteredMs?: number;
   eventsDeepMs?: number;
   peakRssMb: number;
+  /** The server's event-loop delay during each workload (Calendula only): p99 and max, ms. */
+  loop?: Record<string, { p99: number; max: number }>;
   error?: string;
 }
 
@@ -61,10 +63,21 @@ async function measure(server: Server, objects: BenchObject[], opts: Options, bu
   const size = objects.length;
   const events = objects.filter((o) => o.kind === 'VEVENT').length;
   log(`${server.name} ${size}: bulk PUT`);
-  const bulk = await bulkPut(server, objects, 8, budgetMs, (n) => {
-    if (n % 10000 === 0) log(`  ${n} stored`);
-  });
-  const row: Row = { server: server.name, size, bulk, peakRssMb: 0 };
+  const loop: Record<string, { p99: number; max: number }> = {};
+  // Each scrape resets the server's histogram: the next one covers exactly one workload.
+  const watched = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    if (server.kind !== 'calendula') return fn();
+    await loopDelay(server);
+    const out = await fn();
+    loop[name] = await loopDelay(server);
+    return out;
+  };
+  const bulk = await watched('bulk PUT', () =>
+    bulkPut(server, objects, 8, budgetMs, (n) => {
+      if (n % 10000 === 0) log(`  ${n} stored`);
+    }),
+  );
+  const row: Row = { server: server.name, size, bulk, peakRssMb: 0, loop };
   if (!bulk.finished) {
     log(`${server.name} ${size}: stopped after ${bulk.done} objects (${bulk.perSecond.toFixed(1)}/s) at the ${budgetMs / 1000} s budget`);
     row.peakRssMb = server.peakRss() / 2 ** 20;
@@ -72,9 +85,9 @@ async function measure(server: Server, objects: BenchObject[], opts: Options, bu
   }
   // Each workload on its own: a server that fails one (a wrong answer) is still measured on the rest.
   const errors: string[] = [];
-  const step = async (fn: () => Promise<void>) => {
+  const step = async (name: string, fn: () => Promise<void>) => {
     try {
-      await fn();
+      await watched(name, fn);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       errors.push(message);
@@ -82,32 +95,32 @@ async function measure(server: Server, objects: BenchObject[], opts: Options, bu
     }
   };
   log(`${server.name} ${size}: PROPFIND, query, multiget, sync, export`);
-  await step(async () => {
+  await step('PROPFIND', async () => {
     row.propfindMs = await propfindDepth1(server, size);
   });
-  await step(async () => {
+  await step('month query', async () => {
     const q = await monthQuery(server, objects);
     row.queryMs = q.ms;
     row.queryMatched = q.matched;
   });
-  await step(async () => {
+  await step('multiget', async () => {
     row.multigetMs = await multiget(server, objects);
   });
-  await step(async () => {
+  await step('sync-collection', async () => {
     const sync = await syncCollection(server, objects);
     row.syncInitialMs = sync.initialMs;
     row.syncChangesMs = sync.changesMs;
   });
-  await step(async () => {
+  await step('ICS export', async () => {
     row.exportMs = await exportIcs(server, Math.min(size, events));
   });
   log(`${server.name} ${size}: mixed load ${opts.mixedSeconds} s`);
-  await step(async () => {
+  await step('mixed load', async () => {
     const m = await mixedLoad(server, objects, opts.mixedSeconds);
     row.mixed = { perSecond: m.perSecond, p50: m.p50, p99: m.p99, errors: m.errors };
   });
   if (server.kind === 'calendula') {
-    await step(async () => {
+    await step('events API', async () => {
       const e = await eventsApi(server, objects);
       row.eventsFilteredMs = e.filteredMs;
       row.eventsDeepMs = e.deepOffsetMs;
@@ -141,6 +154,9 @@ const METRICS: Metric[] = [
   { label: 'events API filtered list, ms', value: (r) => r.eventsFilteredMs, higher: false },
   { label: 'events API deep offset, ms', value: (r) => r.eventsDeepMs, higher: false },
   { label: 'peak RSS of the server, MB', value: (r) => r.peakRssMb, higher: false },
+  ...['bulk PUT', 'PROPFIND', 'month query', 'multiget', 'sync-collection', 'ICS export', 'mixed load', 'events API'].map(
+    (w): Metric => ({ label: `event-loop delay p99 during ${w}, ms`, value: (r) => r.loop?.[w]?.p99, higher: false }),
+  ),
 ];
 
 function table(size: number, rows: Row[]): string {

@@ -249,3 +249,13 @@ export async function eventsApi(server: Server, objects: BenchObject[]): Promise
   });
   return { filteredMs, deepOffsetMs, inMonth };
 }
+
+/**
+ * The server's event-loop delay since the last call, from its /metrics (prom-client resets the
+ * histogram at each scrape): p99 and max, in ms.
+ */
+export async function loopDelay(server: Server): Promise<{ p99: number; max: number }> {
+  const text = await (await fetch(`${server.base}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name} ([0-9.eE+-]+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+  return { p99: read('nodejs_eventloop_lag_p99_seconds'), max: read('nodejs_eventloop_lag_max_seconds') };
+}

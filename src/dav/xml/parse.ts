@@ -55,9 +55,21 @@ function checkChars(s: string): string {
   return s;
 }
 
+/** Character references must name characters XML allows (the parser would keep &#0; as text). */
+function checkReferences(body: string): void {
+  for (const m of body.matchAll(/&#(x[0-9a-fA-F]+|[0-9]+);/g)) {
+    const ref = m[1] as string;
+    const cp = ref.startsWith('x') ? Number.parseInt(ref.slice(1), 16) : Number(ref);
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || NOT_XML_CHAR.test(String.fromCodePoint(cp))) {
+      throw new XmlError(`XML cannot hold the character referenced by &#${ref};`);
+    }
+  }
+}
+
 export function parseXml(body: string, limits: XmlLimits): XmlElement {
   if (Buffer.byteLength(body) > limits.maxBytes) throw new XmlError(`XML body larger than ${limits.maxBytes} bytes`);
   checkChars(body);
+  checkReferences(body);
   if (/<!DOCTYPE/i.test(body) || /<!ENTITY/i.test(body)) throw new XmlError('DOCTYPE and ENTITY declarations are not accepted');
   const valid = XMLValidator.validate(body, { allowBooleanAttributes: false });
   if (valid !== true) {
