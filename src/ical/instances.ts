@@ -62,22 +62,45 @@ export function isRecurring(comp: ICAL.Component): boolean {
   return comp.hasProperty('rrule') || comp.hasProperty('rdate');
 }
 
-/** How far after its DTSTART an instance can still matter (end, due), in seconds. */
+/**
+ * How far after its DTSTART an instance can still matter (end, due), in seconds: the component's
+ * own length, a day for dates, and an hour more where a daylight-saving change can lengthen it
+ * (times in a zone, nominal durations in days or weeks).
+ */
 export function spanOf(comp: ICAL.Component, r: TimeResolver): number {
   const start = propertyEpoch(comp, 'dtstart', r);
   if (start === null) return 0;
-  let span = 86400; // all-day events and slack for nominal durations
+  const dtstart = comp.getFirstPropertyValue('dtstart') as ICAL.Time;
+  let span = dtstart.isDate ? 86400 : 0;
+  let zoned = dtstart.zone !== ICAL.Timezone.utcTimezone;
   for (const name of ['dtend', 'due']) {
     const t = propertyEpoch(comp, name, r);
     if (t !== null) span = Math.max(span, t - start);
+    const v = comp.getFirstPropertyValue(name);
+    if (v instanceof ICAL.Time && v.zone !== ICAL.Timezone.utcTimezone) zoned = true;
   }
   const d = comp.getFirstPropertyValue('duration');
-  if (d instanceof ICAL.Duration) span = Math.max(span, d.toSeconds());
-  return span;
+  if (d instanceof ICAL.Duration) {
+    span = Math.max(span, d.toSeconds());
+    if (d.days || d.weeks) zoned = true;
+  }
+  return span + (zoned ? 3600 : 0);
 }
 
 /** Seconds of wall-clock time in one period of the frequencies whose periods never vary. */
 const FIXED_PERIOD: Record<string, number> = { SECONDLY: 1, MINUTELY: 60, HOURLY: 3600, DAILY: 86400, WEEKLY: 7 * 86400 };
+
+/** The period each BY* part selects within, in seconds (for the fast-forward's margin). */
+const BY_PART_PERIOD: [keyof ICAL.Recur['parts'], number][] = [
+  ['BYSECOND', 60],
+  ['BYMINUTE', 3600],
+  ['BYHOUR', 86400],
+  ['BYDAY', 7 * 86400],
+  ['BYWEEKNO', 366 * 86400],
+  ['BYMONTHDAY', 31 * 86400],
+  ['BYYEARDAY', 366 * 86400],
+  ['BYMONTH', 366 * 86400],
+];
 
 /** Wall-clock seconds of a time's fields, as if they were UTC (no zone applied). */
 function wallSeconds(t: ICAL.Time): number {
@@ -103,7 +126,11 @@ function fastForwardStart(master: ICAL.Component, dtstart: ICAL.Time, before: nu
   // A DATE start moves by whole days only.
   if (!unit || (dtstart.isDate && unit < 86400)) return null;
   const step = unit * (rule.interval || 1);
-  const margin = dtstart.zone === ICAL.Timezone.utcTimezone ? 0 : 3600;
+  // ical.js mishandles the first period its BY* parts select within when DTSTART does not match
+  // them (FREQ=HOURLY;BYHOUR=9,17 from 00:00 skips that day's 09:00): start two such periods early.
+  let periods = 0;
+  for (const [part, seconds] of BY_PART_PERIOD) if (rule.parts[part]) periods = Math.max(periods, seconds);
+  const margin = (dtstart.zone === ICAL.Timezone.utcTimezone ? 0 : 3600) + 2 * periods;
   const latest = before - margin - 2 * step;
   const wall0 = wallSeconds(dtstart);
   // Wall-clock seconds to instants with DTSTART's offset, corrected where the offset differs later.
