@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist', 'calendula.mjs');
 // The compute pool's threads run their own bundle (src/compute/workerScript.ts finds it beside this one).
-const entries = { calendula: join(root, 'src', 'cli.ts'), 'compute-worker': join(root, 'src', 'compute', 'worker.ts') };
+const entries = {
+  calendula: join(root, 'src', 'cli.ts'),
+  'compute-worker': join(root, 'src', 'compute', 'worker.ts'),
+  'pglite-worker': join(root, 'src', 'db', 'pgliteThread.ts'),
+};
 
 function newestSource(dir) {
   let newest = 0;
@@ -41,8 +45,8 @@ async function bundle() {
       logLevel: 'silent',
     });
     await esbuild.stop();
-    // The worker first: a process that loads the new main bundle finds the matching worker.
-    for (const name of ['compute-worker', 'calendula']) renameSync(join(tmp, `${name}.mjs`), join(root, 'dist', `${name}.mjs`));
+    // Threads first: a process that loads the new main bundle finds the matching threads.
+    for (const name of ['compute-worker', 'pglite-worker', 'calendula']) renameSync(join(tmp, `${name}.mjs`), join(root, 'dist', `${name}.mjs`));
     rmSync(tmp, { recursive: true, force: true });
     return out;
   } catch {

@@ -54,7 +54,7 @@ export class ComputePool {
 
   private start(): Promise<Piscina> {
     if (this.pool) return Promise.resolve(this.pool);
-    this.starting ??= workerScript().then((filename) => {
+    this.starting ??= workerScript('compute-worker').then((filename) => {
       if (this.closed) throw new Error('the compute pool is closed');
       this.pool = new Piscina({
         filename,

@@ -1,11 +1,18 @@
-// Where the compute pool's thread code is. The `calendula` command runs from an esbuild bundle in
-// dist/ that has the worker bundle beside it; run from the TypeScript sources (tests, tsx), the
-// worker bundle is built into dist/ here, the same way, whenever a source is newer.
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+// Where the code of our worker threads is (the compute pool's, the embedded database's). The
+// `calendula` command runs from an esbuild bundle in dist/ that has the thread bundles beside it;
+// run from the TypeScript sources (tests, tsx), they are built into dist/ here, the same way,
+// whenever a source is newer.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const WORKER_BUNDLE = 'compute-worker.mjs';
+/** Thread entry points by bundle name (bin/calendula.js builds the same list). */
+export const THREAD_ENTRIES = {
+  'compute-worker': ['compute', 'worker.ts'],
+  'pglite-worker': ['db', 'pgliteThread.ts'],
+} as const;
+
+export type ThreadBundle = keyof typeof THREAD_ENTRIES;
 
 function newest(dir: string): number {
   let t = 0;
@@ -18,38 +25,43 @@ function newest(dir: string): number {
 
 let building: Promise<string> | undefined;
 
-export function workerScript(): Promise<string> {
+/** The path of a thread bundle, built first when the sources are newer. */
+export async function workerScript(bundle: ThreadBundle): Promise<string> {
   building ??= locate().finally(() => {
     building = undefined;
   });
-  return building;
+  return join(await building, `${bundle}.mjs`);
 }
 
+/** The directory that holds fresh thread bundles. */
 async function locate(): Promise<string> {
   const here = fileURLToPath(import.meta.url);
   const fromSources = here.endsWith('.ts');
-  // In the bundle, this module is dist/calendula.mjs and the worker is its neighbour.
-  const beside = join(dirname(here), WORKER_BUNDLE);
-  if (!fromSources && existsSync(beside)) return beside;
+  // In the bundle, this module is dist/calendula.mjs and the threads are its neighbours.
+  const names = Object.keys(THREAD_ENTRIES) as ThreadBundle[];
+  if (!fromSources && names.every((n) => existsSync(join(dirname(here), `${n}.mjs`)))) return dirname(here);
   const root = fromSources ? join(dirname(here), '..', '..') : join(dirname(here), '..');
   const src = join(root, 'src');
-  const out = join(root, 'dist', WORKER_BUNDLE);
-  if (existsSync(out) && statSync(out).mtimeMs >= newest(src)) return out;
+  const dist = join(root, 'dist');
+  const stale = newest(src);
+  if (names.every((n) => existsSync(join(dist, `${n}.mjs`)) && statSync(join(dist, `${n}.mjs`)).mtimeMs >= stale)) return dist;
   const esbuild = await import('esbuild');
-  mkdirSync(dirname(out), { recursive: true });
   // Built aside and renamed, so that processes starting together never load half a file.
-  const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = join(dist, `.threads-${process.pid}-${Date.now()}`);
+  mkdirSync(tmp, { recursive: true });
   await esbuild.build({
-    entryPoints: [join(src, 'compute', 'worker.ts')],
+    entryPoints: Object.fromEntries(names.map((n) => [n, join(src, ...THREAD_ENTRIES[n])])),
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    outfile: tmp,
+    outdir: tmp,
+    outExtension: { '.js': '.mjs' },
     logLevel: 'silent',
   });
   await esbuild.stop();
-  renameSync(tmp, out);
-  return out;
+  for (const n of names) renameSync(join(tmp, `${n}.mjs`), join(dist, `${n}.mjs`));
+  rmSync(tmp, { recursive: true, force: true });
+  return dist;
 }

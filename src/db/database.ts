@@ -1,14 +1,14 @@
 // Opens and closes the database for either engine: PostgreSQL when a URL is given, otherwise the
 // embedded PGlite in a data directory. Both use the same entities and migration files.
 import { mkdirSync } from 'node:fs';
-import type { PGlite } from '@electric-sql/pglite';
 import { DeadlockException, MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, type SqlEntityManager } from '@mikro-orm/postgresql';
 import { lockDataDir } from './dataDirLock.ts';
 import { allEntities } from './entities/index.ts';
 import { migrationsList } from './migrations/index.ts';
-import { openPglite, PgliteDriver } from './pgliteDriver.ts';
+import { PgliteDriver } from './pgliteDriver.ts';
+import { openPglite, type EmbeddedDatabase } from './pgliteProxy.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -87,7 +87,7 @@ export function ormOptions(extra: Partial<Options>): Options {
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  let pglite: PGlite | undefined;
+  let pglite: EmbeddedDatabase | undefined;
   let release: () => void = () => {};
   let orm: MikroORM;
   if (opts.url) {

@@ -1,11 +1,7 @@
 // A MikroORM 6 driver for PGlite (PostgreSQL compiled to WebAssembly), the embedded default engine.
 // It reuses MikroORM's PostgreSQL driver and only swaps the knex client underneath, so entities,
 // migrations and SQL are the same as on a real PostgreSQL server.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, sep } from 'node:path';
-import { PGlite, type Results } from '@electric-sql/pglite';
+import type { Results } from '@electric-sql/pglite';
 import {
   AbstractSqlDriver,
   PostgreSqlConnection,
@@ -13,53 +9,7 @@ import {
   PostgreSqlPlatform,
   type Configuration,
 } from '@mikro-orm/postgresql';
-import parseArray from 'postgres-array';
-
-const keepAsString = (s: string): string => s;
-const asArray = (s: string): unknown[] => parseArray.parse(s);
-
-/**
- * PGlite's initdb takes some 800 MB that the process never gives back. On first start it runs in a
- * short-lived child process, so the server itself stays small.
- */
-async function initializeApart(dataDir: string): Promise<void> {
-  // The child runs where the bare specifier resolves to the very PGlite this process uses.
-  const resolved = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  const home = resolved.slice(0, resolved.lastIndexOf(`${sep}node_modules${sep}`));
-  const script = `const { PGlite } = await import('@electric-sql/pglite');
-const db = new PGlite(${JSON.stringify(dataDir)});
-await db.waitReady;
-await db.close();`;
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: home, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`creating the embedded database in ${dataDir} failed: ${err.trim()}`))));
-  });
-}
-
-/** Opens (or creates) a PGlite database with the same type parsing as MikroORM's pg connection. */
-export async function openPglite(dataDir: string | undefined, cacheMb = 32): Promise<PGlite> {
-  if (dataDir && !existsSync(join(dataDir, 'PG_VERSION'))) await initializeApart(dataDir);
-  const db = new PGlite(dataDir, {
-    // PostgreSQL's own cache; the operating system caches the data files as well.
-    postgresqlconf: [`shared_buffers=${cacheMb}MB`],
-    parsers: {
-      20: keepAsString, // int8
-      1082: keepAsString, // date
-      1114: keepAsString, // timestamp
-      1184: keepAsString, // timestamptz
-      1186: keepAsString, // interval
-      1182: asArray,
-      1115: asArray,
-      1185: asArray,
-      1187: asArray,
-    },
-  });
-  await db.waitReady;
-  return db;
-}
+import type { EmbeddedDatabase } from './pgliteProxy.ts';
 
 interface KnexQueryObject {
   sql?: string;
@@ -76,17 +26,17 @@ interface KnexStream {
 }
 
 interface PgliteConnectionConfig {
-  connection: () => { pglite: PGlite };
+  connection: () => { pglite: EmbeddedDatabase };
 }
 
 type DialectCtor = new (config: unknown) => object;
 
-// knex's PostgreSQL client, with its one "connection" being the PGlite instance. The pool is 1:
+// knex's PostgreSQL client, with its one "connection" being the EmbeddedDatabase instance. The pool is 1:
 // PGlite is a single session, so transactions are serialized by knex's pool.
 const PgDialect = PostgreSqlKnexDialect as unknown as DialectCtor;
 
 class PgliteKnexClient extends (PgDialect as DialectCtor) {
-  private readonly pglite: PGlite;
+  private readonly pglite: EmbeddedDatabase;
 
   constructor(config: PgliteConnectionConfig & Record<string, unknown>) {
     super({ ...config, pool: { min: 1, max: 1 } });
@@ -97,16 +47,15 @@ class PgliteKnexClient extends (PgDialect as DialectCtor) {
     return {};
   }
 
-  async acquireRawConnection(): Promise<PGlite> {
-    await this.pglite.waitReady;
+  async acquireRawConnection(): Promise<EmbeddedDatabase> {
     return this.pglite;
   }
 
-  async _acquireOnlyConnection(): Promise<PGlite> {
+  async _acquireOnlyConnection(): Promise<EmbeddedDatabase> {
     return this.acquireRawConnection();
   }
 
-  // The application owns PGlite's lifecycle and closes it on shutdown.
+  // The application owns EmbeddedDatabase's lifecycle and closes it on shutdown.
   async destroyRawConnection(): Promise<void> {}
 
   validateConnection(): boolean {
@@ -117,13 +66,13 @@ class PgliteKnexClient extends (PgDialect as DialectCtor) {
     return true;
   }
 
-  async checkVersion(connection: PGlite): Promise<string> {
+  async checkVersion(connection: EmbeddedDatabase): Promise<string> {
     const res = await connection.query<{ version: string }>('select version()');
     const version = res.rows[0]?.version ?? '';
     return /PostgreSQL ([\d.]+)/.exec(version)?.[1] ?? '18.0';
   }
 
-  async _query(connection: PGlite, obj: KnexQueryObject): Promise<KnexQueryObject> {
+  async _query(connection: EmbeddedDatabase, obj: KnexQueryObject): Promise<KnexQueryObject> {
     if (!obj.sql) throw new Error('The query is empty');
     const bindings = obj.bindings ?? [];
     if (bindings.length === 0 && hasSeveralStatements(obj.sql)) {
@@ -147,7 +96,7 @@ class PgliteKnexClient extends (PgDialect as DialectCtor) {
     return parent.processResponse.call(this, { ...obj, response }, runner);
   }
 
-  _stream(connection: PGlite, obj: KnexQueryObject, stream: KnexStream): Promise<void> {
+  _stream(connection: EmbeddedDatabase, obj: KnexQueryObject, stream: KnexStream): Promise<void> {
     return new Promise((resolve, reject) => {
       stream.on('error', reject);
       stream.on('end', () => resolve());
@@ -175,7 +124,7 @@ class PgliteConnection extends PostgreSqlConnection {
 }
 
 /**
- * MikroORM driver for PGlite. Pass the instance as
+ * MikroORM driver for EmbeddedDatabase. Pass the instance as
  * `driverOptions: { connection: () => ({ pglite }) }` (a function, so knex does not clone it).
  */
 export class PgliteDriver extends AbstractSqlDriver<PgliteConnection, PostgreSqlPlatform> {

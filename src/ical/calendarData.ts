@@ -71,6 +71,8 @@ function expand(root: ICAL.Component, range: TimeRange, opts: CalendarDataOption
     maxInstances: opts.maxInstances,
     maxSteps: opts.maxSteps,
   });
+  // An incomplete expansion is not answered (the caller says so): build nothing.
+  if (capped) return { out: root, capped };
   const out = new ICAL.Component('vcalendar');
   for (const p of root.getAllProperties()) out.addProperty(ICAL.Property.fromString(p.toICALString()));
   for (const inst of instances) {
