@@ -31,6 +31,8 @@ export interface Limits {
   maxRecurrenceSteps: number;
   /** Longest free-busy range answered, in days (longer ones are cut to it). */
   maxFreeBusyDays: number;
+  /** Largest calendar-timezone property value (one VTIMEZONE), in bytes. */
+  maxTimezoneBytes: number;
   /** Shortest password accepted for a user. */
   minPasswordLength: number;
 }
@@ -256,6 +258,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxRecurrenceInstances: integer(env, 'MAX_RECURRENCE_INSTANCES', 5000, 10, 10_000_000),
       maxRecurrenceSteps: integer(env, 'MAX_RECURRENCE_STEPS', 50_000, 100, 100_000_000),
       maxFreeBusyDays: integer(env, 'MAX_FREEBUSY_DAYS', 366, 1, 36600),
+      maxTimezoneBytes: integer(env, 'MAX_TIMEZONE_BYTES', 65536, 1024, 16 * MB),
       minPasswordLength: integer(env, 'MIN_PASSWORD_LENGTH', 8, 1, 1024),
     },
     compute: {

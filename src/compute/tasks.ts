@@ -8,7 +8,7 @@ import { evaluateFilter, type CompFilter } from '../ical/filter.ts';
 import { busyPeriods, mergePeriods, type BusyPeriod } from '../ical/freebusy.ts';
 import { deriveIndex, spansLiterals } from '../ical/indexing.ts';
 import { IcalError, parseCalendarObject, parseCalendarText, type IcalComponentType, type IcalFailure } from '../ical/parse.ts';
-import { organizerOf } from '../ical/scheduling.ts';
+import { editForScheduling, organizerOf, participantsOf, type Participants, type SchedulingEdit } from '../ical/scheduling.ts';
 import { markersOf, syncCopy } from '../ical/syncCopy.ts';
 import { propertyEpoch, TimeResolver, zoneFromCalendarTimezone, type FloatingZone } from '../ical/time.ts';
 
@@ -188,6 +188,8 @@ export interface Tasks {
   syncCopy: { shared: null; item: { text: string; uid: string; syncId: number; instanceId: string }; result: string };
   markers: { shared: null; item: string; result: { syncId: string; instanceId: string } | null };
   freeBusyRequest: { shared: null; item: string; result: FreeBusyRequest | { error: string } };
+  participants: { shared: null; item: string; result: Participants | null };
+  schedulingEdit: { shared: null; item: { text: string; edit: SchedulingEdit }; result: string };
 }
 
 export type TaskName = keyof Tasks;
@@ -201,6 +203,8 @@ const TASKS: { [K in TaskName]: (item: Tasks[K]['item'], shared: Tasks[K]['share
   syncCopy: ({ text, uid, syncId, instanceId }) => syncCopy(text, uid, syncId, instanceId),
   markers: (text) => markersOf(text),
   freeBusyRequest,
+  participants: (text) => participantsOf(text),
+  schedulingEdit: ({ text, edit }) => editForScheduling(text, edit),
 };
 
 /** One item's outcome: its result, or the error it threw (bad stored data is reported, not fatal). */

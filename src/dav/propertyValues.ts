@@ -54,7 +54,8 @@ function refuse(name: string, status: 403 | 409, message: string, precondition?:
 }
 
 /** Records a `set` of one property; returns how it went. */
-export function setProperty(el: XmlElement, target: Target, out: PropChanges): PropOutcome {
+/** `maxTimezoneBytes`: the largest calendar-timezone accepted (it is parsed here, on the request loop). */
+export function setProperty(el: XmlElement, target: Target, out: PropChanges, maxTimezoneBytes: number): PropOutcome {
   const name = el.name;
   const text = textOf(el).trim();
   const isCalendar = target === 'calendar' || target === 'new-calendar';
@@ -71,6 +72,9 @@ export function setProperty(el: XmlElement, target: Target, out: PropChanges): P
         return { name, status: 200 };
       case c('calendar-timezone'): {
         const value = textOf(el).trim();
+        if (Buffer.byteLength(value) > maxTimezoneBytes) {
+          return refuse(name, 403, `calendar-timezone may be at most ${maxTimezoneBytes} bytes`, { namespace: 'urn:ietf:params:xml:ns:caldav', name: 'valid-calendar-data' });
+        }
         if (value) {
           try {
             const root = parseCalendarText(value);

@@ -11,8 +11,7 @@ import { createHash } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { FreeBusyRequest } from '../compute/tasks.ts';
 import type { BusyPeriod } from '../ical/freebusy.ts';
-import { parseCalendarText } from '../ical/parse.ts';
-import { attendeesOf, cancelled, organizerOf, partstatOf, scheduleStatusOf, withoutScheduleStatus, withPartstat, withScheduleStatus } from '../ical/scheduling.ts';
+import type { Participants, SchedulingEdit } from '../ical/scheduling.ts';
 import { loadViews, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import type { ObjectChange, ObjectService } from './objects.ts';
@@ -36,15 +35,6 @@ interface Copy {
 /** A safe object name for a UID (clients' names are kept; ours derive from the UID). */
 export function objectNameFor(uid: string): string {
   return /^[A-Za-z0-9._@-]{1,200}$/.test(uid) ? `${uid}.ics` : `${createHash('sha1').update(uid).digest('hex')}.ics`;
-}
-
-function safeParse(text: string | undefined) {
-  if (!text) return null;
-  try {
-    return parseCalendarText(text);
-  } catch {
-    return null;
-  }
 }
 
 export class SchedulingService {
@@ -100,6 +90,20 @@ export class SchedulingService {
     return { userId: u.userId, username: u.username, principaluri: u.principaluri };
   }
 
+  /** Who organizes and attends, read off the request loop (null: no text, or text that does not parse). */
+  private async participants(text: string | undefined): Promise<Participants | null> {
+    if (!text) return null;
+    const r = await this.ctx.compute.run('participants', text, null);
+    return r.ok ? r.value : null;
+  }
+
+  /** A scheduling edit of stored text, made off the request loop. */
+  private async edit(text: string, edit: SchedulingEdit): Promise<string> {
+    const r = await this.ctx.compute.run('schedulingEdit', { text, edit }, null);
+    if (!r.ok) throw new Error(`a scheduling edit failed: ${r.error}`);
+    return r.value;
+  }
+
   private async write(em: SqlEntityManager, u: LocalUser, view: CalendarView, uri: string, text: string): Promise<void> {
     await this.objects.store(em, this.actorOf(u), view, uri, await this.objects.prepare(view, text), {}, SCHEDULING_ORIGIN);
   }
@@ -138,26 +142,23 @@ export class SchedulingService {
 
   async onWrite(em: SqlEntityManager, change: ObjectChange): Promise<void> {
     if (!this.concerns(change) || !change.actor) return;
-    const after = safeParse(change.content?.text);
-    const before = safeParse(change.previous);
+    const [after, before] = await Promise.all([this.participants(change.content?.text), this.participants(change.previous)]);
     const current = after ?? before;
     if (!current) return;
     const me = await this.emailOf(em, change.actor.principaluri);
     if (!me) return;
-    const organizer = organizerOf(current);
+    const organizer = current.organizer;
     if (!organizer) return;
     if (organizer === me) await this.asOrganizer(em, change, me, before, after);
-    else if (attendeesOf(current).some((a) => a.email === me)) await this.asAttendee(em, change, me, organizer, after);
+    else if (current.attendees.some((a) => a.email === me)) await this.asAttendee(em, change, me, organizer, after);
   }
 
-  private async asOrganizer(
-    em: SqlEntityManager,
-    change: ObjectChange,
-    me: string,
-    before: ReturnType<typeof safeParse>,
-    after: ReturnType<typeof safeParse>,
-  ): Promise<void> {
-    const deliverable = (root: NonNullable<typeof before>) => attendeesOf(root).filter((a) => a.email !== me && a.agent === 'SERVER');
+  private async partstatIn(text: string, email: string): Promise<string | null> {
+    return (await this.participants(text))?.attendees.find((a) => a.email === email)?.partstat ?? null;
+  }
+
+  private async asOrganizer(em: SqlEntityManager, change: ObjectChange, me: string, before: Participants | null, after: Participants | null): Promise<void> {
+    const deliverable = (p: Participants) => p.attendees.filter((a) => a.email !== me && a.agent === 'SERVER');
     const now = after ? deliverable(after) : [];
     const was = before ? deliverable(before) : [];
     const users = await this.usersByEmail(em, [...new Set([...now, ...was].map((a) => a.email))]);
@@ -170,15 +171,15 @@ export class SchedulingService {
       }
       return;
     }
-    const text = withoutScheduleStatus(change.content.text);
+    const text = await this.edit(change.content.text, { kind: 'without-schedule-status' });
     const statuses = new Map<string, string>();
     for (const a of now) {
       const u = users.get(a.email);
       if (!u) continue;
       const copy = await this.copyOf(em, u.principaluri, uid);
       // The attendee's own answer survives the organizer's updates.
-      const kept = copy ? partstatOf(copy.data, a.email) : null;
-      const delivered = kept && kept !== a.partstat ? withPartstat(text, a.email, kept) : text;
+      const kept = copy ? await this.partstatIn(copy.data, a.email) : null;
+      const delivered = kept && kept !== a.partstat ? await this.edit(text, { kind: 'partstat', email: a.email, partstat: kept }) : text;
       if (copy) {
         if (copy.data !== delivered) await this.write(em, u, copy.view, copy.uri, delivered);
       } else {
@@ -195,21 +196,23 @@ export class SchedulingService {
       if (now.some((n) => n.email === a.email)) continue;
       const u = users.get(a.email);
       const copy = u ? await this.copyOf(em, u.principaluri, uid) : null;
-      if (u && copy) await this.write(em, u, copy.view, copy.uri, cancelled(copy.data));
+      if (u && copy) await this.write(em, u, copy.view, copy.uri, await this.edit(copy.data, { kind: 'cancelled' }));
     }
-    if ([...statuses].some(([email, s]) => scheduleStatusOf(after, email) !== s) && change.actor) {
+    const statusOf = (email: string) => after.attendees.find((a) => a.email === email)?.scheduleStatus ?? null;
+    if ([...statuses].some(([email, s]) => statusOf(email) !== s) && change.actor) {
       const organizerUser: LocalUser = { ...change.actor, email: me };
-      await this.write(em, organizerUser, change.calendar, change.uri, withScheduleStatus(change.content.text, statuses));
+      const marked = await this.edit(change.content.text, { kind: 'schedule-status', statuses: [...statuses] });
+      await this.write(em, organizerUser, change.calendar, change.uri, marked);
     }
   }
 
-  private async asAttendee(em: SqlEntityManager, change: ObjectChange, me: string, organizer: string, after: ReturnType<typeof safeParse>): Promise<void> {
+  private async asAttendee(em: SqlEntityManager, change: ObjectChange, me: string, organizer: string, after: Participants | null): Promise<void> {
     const owner = (await this.usersByEmail(em, [organizer])).get(organizer);
     if (!owner) return;
     const copy = await this.copyOf(em, owner.principaluri, change.uid);
     if (!copy) return;
-    const answer = after ? (attendeesOf(after).find((a) => a.email === me)?.partstat ?? null) : 'DECLINED';
-    if (!answer || partstatOf(copy.data, me) === answer) return;
-    await this.write(em, owner, copy.view, copy.uri, withPartstat(copy.data, me, answer));
+    const answer = after ? (after.attendees.find((a) => a.email === me)?.partstat ?? null) : 'DECLINED';
+    if (!answer || (await this.partstatIn(copy.data, me)) === answer) return;
+    await this.write(em, owner, copy.view, copy.uri, await this.edit(copy.data, { kind: 'partstat', email: me, partstat: answer }));
   }
 }

@@ -9,6 +9,14 @@ export interface Participant {
   partstat: string;
   /** SCHEDULE-AGENT: SERVER (default), CLIENT or NONE; only SERVER is ours to deliver. */
   agent: string;
+  /** SCHEDULE-STATUS on the organizer's copy, if any. */
+  scheduleStatus: string | null;
+}
+
+/** Who organizes and who attends an object (null for text that does not parse). */
+export interface Participants {
+  organizer: string | null;
+  attendees: Participant[];
 }
 
 function components(root: ICAL.Component): ICAL.Component[] {
@@ -33,10 +41,12 @@ export function attendeesOf(root: ICAL.Component): Participant[] {
     for (const p of c.getAllProperties('attendee')) {
       const email = mailtoAddress(p.getFirstValue());
       if (!email || out.has(email)) continue;
+      const status = p.getParameter('schedule-status');
       out.set(email, {
         email,
         partstat: String(p.getParameter('partstat') ?? 'NEEDS-ACTION').toUpperCase(),
         agent: String(p.getParameter('schedule-agent') ?? 'SERVER').toUpperCase(),
+        scheduleStatus: status === undefined || status === null ? null : String(status),
       });
     }
   }
@@ -101,4 +111,34 @@ export function cancelled(text: string): string {
     c.addPropertyWithValue('status', 'CANCELLED');
   }
   return serialize(root);
+}
+
+export function participantsOf(text: string): Participants | null {
+  let root: ICAL.Component;
+  try {
+    root = parseCalendarText(text);
+  } catch {
+    return null;
+  }
+  return { organizer: organizerOf(root), attendees: attendeesOf(root) };
+}
+
+/** The edits scheduling makes to stored text. */
+export type SchedulingEdit =
+  | { kind: 'without-schedule-status' }
+  | { kind: 'partstat'; email: string; partstat: string }
+  | { kind: 'schedule-status'; statuses: [string, string][] }
+  | { kind: 'cancelled' };
+
+export function editForScheduling(text: string, edit: SchedulingEdit): string {
+  switch (edit.kind) {
+    case 'without-schedule-status':
+      return withoutScheduleStatus(text);
+    case 'partstat':
+      return withPartstat(text, edit.email, edit.partstat);
+    case 'schedule-status':
+      return withScheduleStatus(text, new Map(edit.statuses));
+    case 'cancelled':
+      return cancelled(text);
+  }
 }
