@@ -5,7 +5,8 @@
 // (MikroORM cannot map a relation to a non-primary column), so statements dropping them are removed.
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MIGRATIONS_PATH, openDatabase } from '../src/db/database.ts';
+import { MIGRATIONS_PATH } from '../mikro-orm.config.ts';
+import { openDatabase } from '../src/db/database.ts';
 
 const KEEP = /_principaluri_foreign/;
 

@@ -268,7 +268,7 @@ function redactUrl(url: string): string {
 /** The push worker without the HTTP server: for a PostgreSQL deployment with SYNC_WORKER=false on the servers. */
 async function workerCommand(p: Parsed, config: Config, io: CliIO): Promise<void> {
   if (p.positional.length > 1) throw new UsageError(`unexpected argument ${p.positional[1]}`);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, process.stdout, config.logFormat);
   await withDomain(
     config,
     async (domain) => {

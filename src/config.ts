@@ -6,6 +6,8 @@ import { availableParallelism } from 'node:os';
 import { isValidUsername, USERNAME_RULE } from './domain/usernames.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** JSON lines, human-readable lines, or whichever suits standard output (a terminal: pretty). */
+export type LogFormat = 'json' | 'pretty' | 'auto';
 
 export interface Limits {
   /** Largest request body of any kind, in bytes. */
@@ -90,6 +92,7 @@ export interface Config {
   authRealm: string;
   appTimezone: string;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   initialUser: string;
   initialPassword: string | undefined;
   /** 64 hex characters (32 bytes) or undefined. */
@@ -192,6 +195,12 @@ function timezone(env: Env): string {
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+function logFormat(env: Env): LogFormat {
+  const v = text(env, 'LOG_FORMAT', 'auto').toLowerCase();
+  if (v !== 'json' && v !== 'pretty' && v !== 'auto') throw new ConfigError('LOG_FORMAT', `must be json, pretty or auto (got "${v}")`);
+  return v;
+}
+
 function logLevel(env: Env): LogLevel {
   const v = text(env, 'LOG_LEVEL', 'info').toLowerCase();
   if (!(LOG_LEVELS as string[]).includes(v)) {
@@ -240,6 +249,7 @@ export function loadConfig(env: Env = process.env): Config {
     authRealm: text(env, 'AUTH_REALM', 'Calendula').replace(/["\\\r\n]/g, ''),
     appTimezone: timezone(env),
     logLevel: logLevel(env),
+    logFormat: logFormat(env),
     initialUser: initialUser(env),
     initialPassword: env.INITIAL_PASSWORD ? env.INITIAL_PASSWORD : undefined,
     secretKey: secretKey(env),

@@ -1,11 +1,16 @@
 // Structured logs (pino). Nothing secret is ever logged: no Authorization or Cookie headers, no
 // passwords or tokens, and feed secrets in paths are masked by redactPath.
+// Format: JSON lines for log collectors, human-readable lines (pino-pretty) when standard output is
+// a terminal, or as LOG_FORMAT says.
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from './config.ts';
+import pretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from './config.ts';
 
 export type { Logger };
 
-export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
+export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream, format: LogFormat = 'json'): Logger {
+  const out = destination ?? process.stdout;
+  const human = format === 'pretty' || (format === 'auto' && (out as NodeJS.WriteStream).isTTY === true);
   return pino(
     {
       level,
@@ -15,7 +20,8 @@ export function createLogger(level: LogLevel, destination?: NodeJS.WritableStrea
         censor: '[redacted]',
       },
     },
-    destination ?? process.stdout,
+    // In the process, not a transport thread: a log line is written before the next one is made.
+    human ? pretty({ destination: out, sync: true, colorize: (out as NodeJS.WriteStream).isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) : out,
   );
 }
 

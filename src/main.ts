@@ -15,23 +15,22 @@ export async function serve(): Promise<void> {
     }
     throw e;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, process.stdout, config.logFormat);
   const running = await startServer(config, log);
   const davUrl = `${config.publicUrl}/dav/`;
-  const lines = [
-    `Calendula is listening on ${running.url}${config.basePath}/ (${running.db.engine === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
-    `CalDAV URL to put into your client: ${davUrl}`,
-  ];
+  const where = running.db.engine === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
+  // The banner goes through the log like everything else (a level below info hides it).
+  log.info({ url: `${running.url}${config.basePath}/`, database: running.db.engine }, `Calendula is listening on ${running.url}${config.basePath}/ (${where})`);
+  log.info({ davUrl }, `CalDAV URL to put into your client: ${davUrl}`);
   if (running.firstUser) {
-    lines.push(`First start: created the user "${running.firstUser.username}".`);
+    log.info({ user: running.firstUser.username }, `First start: created the user "${running.firstUser.username}".`);
     if (running.firstUser.generatedPassword) {
-      lines.push(
-        `Its password (shown only this once): ${running.firstUser.generatedPassword}`,
-        `Change it with: npx calendula user passwd ${running.firstUser.username}`,
+      // A secret never enters the log: the one-time password goes to the terminal (standard error) alone.
+      process.stderr.write(
+        `Its password (shown only this once): ${running.firstUser.generatedPassword}\nChange it with: npx calendula user passwd ${running.firstUser.username}\n`,
       );
     }
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

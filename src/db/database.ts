@@ -1,14 +1,8 @@
 // Opens and closes the database for either engine: PostgreSQL when a URL is given, otherwise the
 // embedded PGlite in a data directory. Both use the same entities and migration files.
-import { mkdirSync } from 'node:fs';
-import { DeadlockException, MikroORM, type Options } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
-import { PostgreSqlDriver, type SqlEntityManager } from '@mikro-orm/postgresql';
-import { lockDataDir } from './dataDirLock.ts';
-import { allEntities } from './entities/index.ts';
-import { migrationsList } from './migrations/index.ts';
-import { PgliteDriver } from './pgliteDriver.ts';
-import { openPglite, type EmbeddedDatabase } from './pgliteProxy.ts';
+import { DeadlockException, MikroORM } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { engineOptions, type EngineSettings } from '../../mikro-orm.config.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -41,93 +35,21 @@ export interface Database {
 /** Objects created (by this process) between two refreshes of the planner's statistics. */
 const ANALYZE_AFTER_CREATED = 2000;
 
-export interface DatabaseOptions {
-  /** postgres:// URL; undefined → PGlite. */
-  url: string | undefined;
-  /** PGlite data directory; undefined → in memory (tests and tools only). */
-  dataDir: string | undefined;
-  /** Largest PostgreSQL pool. */
-  poolMax?: number;
-  /** PGlite's shared_buffers, in MB. */
-  embeddedCacheMb?: number;
-  debug?: boolean;
-  /** Where MikroORM's own messages go (default: dropped). */
-  log?: (message: string) => void;
-}
-
-export const MIGRATIONS_PATH = 'src/db/migrations';
-
-let opened = 0;
-
-export function ormOptions(extra: Partial<Options>): Options {
-  return {
-    // MikroORM finds the current transaction through AsyncLocalStorage by this name; two databases
-    // in one process (a copy, or two servers in a test) must not see each other's transactions.
-    contextName: `calendula-${++opened}`,
-    entities: allEntities,
-    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true, warnWhenNoEntities: true },
-    metadataCache: { enabled: false },
-    extensions: [Migrator],
-    migrations: {
-      migrationsList,
-      path: MIGRATIONS_PATH,
-      pathTs: MIGRATIONS_PATH,
-      emit: 'ts',
-      snapshot: false,
-      transactional: true,
-      allOrNothing: true,
-      tableName: 'mikro_orm_migrations',
-      silent: true,
-    },
-    forceUtcTimezone: true,
-    allowGlobalContext: false,
-    ensureDatabase: false,
-    ...extra,
-  };
-}
+/** Which engine and where (see mikro-orm.config.ts). */
+export type DatabaseOptions = EngineSettings;
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  let pglite: EmbeddedDatabase | undefined;
-  let release: () => void = () => {};
+  const engineSettings = await engineOptions(opts);
+  const { release } = engineSettings;
   let orm: MikroORM;
-  if (opts.url) {
-    orm = await MikroORM.init(
-      ormOptions({
-        driver: PostgreSqlDriver,
-        clientUrl: opts.url,
-        pool: { min: 0, max: opts.poolMax ?? 10 },
-        debug: opts.debug ?? false,
-        logger: opts.log ?? (() => {}),
-      }),
-    );
-  } else {
-    if (opts.dataDir) {
-      mkdirSync(opts.dataDir, { recursive: true });
-      release = lockDataDir(opts.dataDir);
-    }
-    try {
-      pglite = await openPglite(opts.dataDir, opts.embeddedCacheMb);
-    } catch (err) {
-      release();
-      throw err;
-    }
-    const instance = pglite;
-    try {
-      orm = await MikroORM.init(
-        ormOptions({
-          driver: PgliteDriver,
-          dbName: 'postgres',
-          driverOptions: { connection: () => ({ pglite: instance }) },
-          debug: opts.debug ?? false,
-          logger: opts.log ?? (() => {}),
-        }),
-      );
-    } catch (err) {
-      await instance.close();
-      release();
-      throw err;
-    }
+  try {
+    orm = await MikroORM.init(engineSettings.options);
+  } catch (err) {
+    await engineSettings.embedded?.close();
+    release();
+    throw err;
   }
+  const pglite = engineSettings.embedded;
   const engine: Engine = opts.url ? 'postgres' : 'pglite';
   const knex = (orm.em as SqlEntityManager).getConnection().getKnex();
   let queryErrors = 0;

@@ -121,6 +121,13 @@ class PgliteConnection extends PostgreSqlConnection {
     (this.client.client as unknown as { ormConfig: unknown }).ormConfig = this.config;
     this.connected = true;
   }
+
+  /** Closing the ORM closes the embedded database (and ends its thread). */
+  override async close(force?: boolean): Promise<void> {
+    await super.close(force);
+    const options = this.config.get('driverOptions') as PgliteConnectionConfig | undefined;
+    await options?.connection().pglite.close();
+  }
 }
 
 /**

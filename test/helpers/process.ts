@@ -10,14 +10,15 @@ export interface Spawned {
   child: ChildProcess;
   stdout(): string;
   stderr(): string;
-  /** Resolves with the first match of `re` in stdout, or rejects when the process exits first. */
+  /** Resolves with the first match of `re` in stdout or stderr, or rejects when the process exits first. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exited: Promise<number | null>;
 }
 
 /** A clean environment: no settings leak in from the test runner's own. */
 export function baseEnv(extra: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...extra };
+  // info: the start-up banner is a log line at that level.
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...extra };
 }
 
 export function emptyCwd(): string {
@@ -49,7 +50,7 @@ export function spawnCalendula(args: string[], env: Record<string, string>, opts
           reject(new Error(`timed out waiting for ${re}; stdout: ${out}\nstderr: ${err}`));
         }, timeoutMs);
         const check = () => {
-          const m = out.match(re);
+          const m = out.match(re) ?? err.match(re);
           if (m) {
             cleanup();
             resolvePromise(m);
@@ -62,9 +63,11 @@ export function spawnCalendula(args: string[], env: Record<string, string>, opts
         const cleanup = () => {
           clearTimeout(timer);
           child.stdout?.off('data', check);
+          child.stderr?.off('data', check);
           child.off('exit', onExit);
         };
         child.stdout?.on('data', check);
+        child.stderr?.on('data', check);
         child.on('exit', onExit);
         check();
       });

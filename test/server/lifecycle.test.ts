@@ -4,6 +4,13 @@ import { runCalendula, spawnCalendula, type Spawned } from '../helpers/process.t
 import { basic } from '../helpers/server.ts';
 
 const LISTEN = /listening on (http:\/\/[^\s/]+)/;
+/** The messages of the JSON log lines a process wrote. */
+const messages = (out: string) =>
+  out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => (JSON.parse(l) as { msg: string }).msg)
+    .join('\n');
 
 describe('calendula serve (the real process)', () => {
   let db: FreshDatabase | undefined;
@@ -23,9 +30,12 @@ describe('calendula serve (the real process)', () => {
     proc = spawnCalendula(['serve'], { ...db.env, PORT: '0', PUBLIC_URL: 'https://cal.example.org' });
     const [, url] = await proc.waitFor(LISTEN);
     const [, password] = await proc.waitFor(/password \(shown only this once\): (\S+)/);
-    expect(proc.stdout()).toContain('CalDAV URL to put into your client: https://cal.example.org/dav/');
-    expect(proc.stdout()).toContain('created the user "admin"');
+    await proc.waitFor(/created the user/);
+    expect(messages(proc.stdout())).toContain('CalDAV URL to put into your client: https://cal.example.org/dav/');
+    expect(messages(proc.stdout())).toContain('created the user "admin"');
     expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+    // The one-time password is for the person at the terminal, never in the log (standard output).
+    expect(proc.stdout()).not.toContain(password!);
     const ok = await fetch(`${url}/dav/`, { headers: { authorization: basic('admin', password!) } });
     expect(ok.status).toBe(200);
 
@@ -36,7 +46,7 @@ describe('calendula serve (the real process)', () => {
     proc = spawnCalendula(['serve'], { ...db.env, PORT: '0' });
     const [, url2] = await proc.waitFor(LISTEN);
     expect(proc.stdout()).not.toContain('created the user');
-    expect(proc.stdout()).not.toContain(password!);
+    expect(proc.stdout() + proc.stderr()).not.toContain(password!);
     const again = await fetch(`${url2}/dav/`, { headers: { authorization: basic('admin', password!) } });
     expect(again.status).toBe(200);
     proc.child.kill('SIGINT');
@@ -47,9 +57,10 @@ describe('calendula serve (the real process)', () => {
     db = await freshDatabase();
     proc = spawnCalendula(['serve'], { ...db.env, PORT: '0', INITIAL_USER: 'root@example.org', INITIAL_PASSWORD: 'given-password-1' });
     const [, url] = await proc.waitFor(LISTEN);
-    expect(proc.stdout()).toContain('created the user "root@example.org"');
+    await proc.waitFor(/created the user/);
+    expect(messages(proc.stdout())).toContain('created the user "root@example.org"');
     expect(proc.stdout()).not.toContain('given-password-1');
-    expect(proc.stdout()).not.toContain('shown only this once');
+    expect(proc.stdout() + proc.stderr()).not.toContain('shown only this once');
     const res = await fetch(`${url}/dav/`, { headers: { authorization: basic('root@example.org', 'given-password-1') } });
     expect(res.status).toBe(200);
   });
