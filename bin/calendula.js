@@ -26,7 +26,8 @@ function newestSource(dir) {
 
 async function bundle() {
   try {
-    const newest = newestSource(join(root, 'src'));
+    // The bundle holds src/ and the root ORM configuration.
+    const newest = Math.max(newestSource(join(root, 'src')), statSync(join(root, 'mikro-orm.config.ts')).mtimeMs);
     const fresh = (name) => existsSync(join(root, 'dist', `${name}.mjs`)) && statSync(join(root, 'dist', `${name}.mjs`)).mtimeMs >= newest;
     if (Object.keys(entries).every(fresh)) return out;
     const esbuild = await import('esbuild');
