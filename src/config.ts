@@ -104,6 +104,8 @@ export interface Config {
   trustProxy: boolean;
   /** Bearer token for GET /metrics; undefined: metrics are served to loopback only. */
   metricsToken: string | undefined;
+  /** Server processes sharing the port (PostgreSQL only). */
+  workers: number;
   limits: Limits;
   compute: ComputeConfig;
   loop: LoopWatch;
@@ -228,6 +230,16 @@ function secretKey(env: Env): string | undefined {
 
 const MB = 1024 * 1024;
 
+/** WORKERS: a number, or `auto` for one per core; more than one needs PostgreSQL (one process per embedded data directory). */
+function workers(env: Env): number {
+  const raw = env.WORKERS?.trim().toLowerCase();
+  const n = raw === 'auto' ? availableParallelism() : integer(env, 'WORKERS', 1, 1, 64);
+  if (n > 1 && !env.DATABASE_URL?.trim()) {
+    throw new ConfigError('WORKERS', 'above 1 needs DATABASE_URL (PostgreSQL): the embedded database admits one process');
+  }
+  return n;
+}
+
 /** One compute thread per core, between 1 and 4 (the request loop keeps a core of its own on bigger machines). */
 function defaultThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
@@ -257,6 +269,7 @@ export function loadConfig(env: Env = process.env): Config {
     syncLogRetentionDays: integer(env, 'SYNC_LOG_RETENTION_DAYS', 180, 1, 36500),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
+    workers: workers(env),
     limits: {
       maxRequestBytes: integer(env, 'MAX_REQUEST_BYTES', 20 * MB, 1024, 1024 * MB),
       maxXmlBytes: integer(env, 'MAX_XML_BYTES', 2 * MB, 1024, 1024 * MB),

@@ -62,7 +62,7 @@ export class ComputePool {
         maxThreads: this.settings.threads,
         idleTimeout: 30_000,
         // A thread's heap is its own: a runaway expansion dies alone, not with the server.
-        resourceLimits: { maxOldGenerationSizeMb: 256 },
+        resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 },
       });
       return this.pool;
     });

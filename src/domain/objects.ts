@@ -522,7 +522,7 @@ export class ObjectService {
   }
 
   /** Metadata of every object, in batches (PROPFIND Depth 1 never reads calendardata). */
-  async *listMeta(view: CalendarView, batch = 500): AsyncGenerator<ObjectMeta[]> {
+  async *listMeta(view: CalendarView, batch = 1000): AsyncGenerator<ObjectMeta[]> {
     let after = 0;
     for (;;) {
       const rows = await this.ctx.db.em().execute<Row[]>(

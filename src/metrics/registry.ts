@@ -4,6 +4,7 @@
 // database are read when scraped, at most once per scrape.
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { clusterMetrics } from './cluster.ts';
 import type { ComputePool } from '../compute/pool.ts';
 import type { Database } from '../db/database.ts';
 import type { SystemGauges } from '../domain/system.ts';
@@ -118,9 +119,12 @@ export class Metrics {
     };
   }
 
+  /** This process's metrics, or the whole cluster's when it is a worker of one. */
   text(): Promise<string> {
-    return this.registry.metrics();
+    return (this.aggregate ??= clusterMetrics(this.registry) ?? (() => this.registry.metrics()))();
   }
+
+  private aggregate: (() => Promise<string>) | undefined;
 
   get contentType(): string {
     return this.registry.contentType;

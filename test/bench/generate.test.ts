@@ -10,12 +10,19 @@ describe('benchmark data generator', () => {
   it('is deterministic and has the promised mix', () => {
     expect(generate(600).map((o) => o.ics)).toEqual(objects.map((o) => o.ics));
     const todos = objects.filter((o) => o.kind === 'VTODO').length;
-    const recurring = objects.filter((o) => /RRULE:FREQ=(WEEKLY|DAILY)/.test(o.ics)).length;
+    const events = objects.filter((o) => o.kind === 'VEVENT');
+    const recurring = events.filter((o) => /RRULE:FREQ=(WEEKLY|DAILY)/.test(o.ics));
     const allDay = objects.filter((o) => o.ics.includes('VALUE=DATE:')).length;
     expect(todos / 600).toBeGreaterThan(0.06);
     expect(todos / 600).toBeLessThan(0.14);
-    expect(recurring / 600).toBeGreaterThan(0.25);
-    expect(recurring / 600).toBeLessThan(0.35);
+    // A quarter of the events recur, every series with EXDATEs and overrides.
+    expect(recurring.length / events.length).toBeGreaterThan(0.2);
+    expect(recurring.length / events.length).toBeLessThan(0.3);
+    expect(recurring.every((o) => o.ics.includes('EXDATE;') && o.ics.includes('RECURRENCE-ID;'))).toBe(true);
+    // Many zones, each object with its VTIMEZONE.
+    const zones = new Set(objects.flatMap((o) => [...o.ics.matchAll(/\r\nTZID:([^\r\n]+)/g)].map((m) => m[1])));
+    expect(zones.size).toBeGreaterThanOrEqual(8);
+    expect(objects.every((o) => [...o.ics.matchAll(/;TZID=([^:;]+)/g)].every((m) => o.ics.includes(`\r\nTZID:${m[1]}\r\n`)))).toBe(true);
     expect(allDay).toBeGreaterThan(20);
     expect(objects.every((o) => o.ics.split('\r\n').every((l) => l.length <= 75))).toBe(true);
   });

@@ -1,8 +1,10 @@
-// A deterministic calendar for benchmarks: N objects over two years in Europe/Berlin (with its
-// VTIMEZONE), about 30% recurring with an EXDATE and a moved override, some all-day, some in UTC,
-// about 10% VTODOs. It also computes, independently of any iCalendar library, which events a
-// time-range query must return, so every server's answer can be checked.
-import { VTIMEZONE_BERLIN } from '../fixtures/ical.ts';
+// A deterministic calendar for benchmarks, as varied as the calendars users bring: N objects over
+// two years, 90% events and 10% tasks; a quarter of the events recurring (weekly or daily, with
+// COUNT or UNTIL, one or two EXDATEs and one or two overrides, moved or retitled); timed events in
+// eight zones of both hemispheres (Outlook's Windows zone names among them), each object with its
+// VTIMEZONE; some all-day, some in UTC. It also computes, independently of any iCalendar library,
+// which events a time-range query must return, so every server's answer can be checked.
+import { VTIMEZONES } from '../fixtures/ical.ts';
 
 export interface BenchObject {
   name: string;
@@ -22,7 +24,7 @@ export interface Window {
  * fall on the same side of them whatever time zone a server evaluates floating times in. */
 export const MONTH: Window = { start: Date.UTC(2026, 2, 1, 12), end: Date.UTC(2026, 3, 1, 12) };
 
-const TZ = 'Europe/Berlin';
+const TZIDS = Object.keys(VTIMEZONES);
 const FIRST_DAY = Date.UTC(2026, 0, 1);
 const DAYS = 730;
 const MINUTE = 60_000;
@@ -40,29 +42,29 @@ function prng(seed: number): () => number {
   };
 }
 
-const offsetFormat = new Intl.DateTimeFormat('en-US', {
-  timeZone: TZ,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
+const formats = new Map<string, Intl.DateTimeFormat>();
 
-/** Offset of Berlin from UTC at the UTC instant `t`, in ms. */
-function berlinOffset(t: number): number {
-  const parts = Object.fromEntries(offsetFormat.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
+/** Offset of an IANA zone from UTC at the UTC instant `t`, in ms. */
+function offsetIn(iana: string, t: number): number {
+  let f = formats.get(iana);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: iana, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formats.set(iana, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
   const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
   return asUtc - t;
 }
 
-/** The UTC instant of a Berlin wall-clock time given as if it were UTC (`local`). */
-export function berlinToUtc(local: number): number {
-  let t = local - berlinOffset(local);
-  t = local - berlinOffset(t);
+/** The UTC instant of a wall-clock time in a zone, given as if it were UTC (`local`). */
+export function zonedToUtc(local: number, iana: string): number {
+  let t = local - offsetIn(iana, local);
+  t = local - offsetIn(iana, t);
   return t;
+}
+
+export function berlinToUtc(local: number): number {
+  return zonedToUtc(local, 'Europe/Berlin');
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -82,8 +84,8 @@ function text(rand: () => number, words: number): string {
   return out.join(' ');
 }
 
-function wrap(lines: string[], withZone: boolean): string {
-  const body = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Calendula bench//EN', ...(withZone ? VTIMEZONE_BERLIN : []), ...lines, 'END:VCALENDAR'];
+function wrap(lines: string[], tzid: string | null): string {
+  const body = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Calendula bench//EN', ...(tzid ? (VTIMEZONES[tzid]?.lines ?? []) : []), ...lines, 'END:VCALENDAR'];
   // Fold at 75 octets as RFC 5545 asks (descriptions are long); all text here is ASCII.
   const folded: string[] = [];
   for (const l of body) {
@@ -104,80 +106,100 @@ export function generate(n: number, seed = 20260101): BenchObject[] {
   for (let i = 0; i < n; i++) {
     const uid = `bench-${seed}-${i}@calendula.bench`;
     const name = `obj-${i}.ics`;
+    const tzid = TZIDS[Math.floor(rand() * TZIDS.length)] as string;
+    const iana = (VTIMEZONES[tzid] as { iana: string }).iana;
+    const toUtc = (local: number) => zonedToUtc(local, iana);
     const dayLocal = FIRST_DAY + Math.floor(rand() * DAYS) * DAY;
     const startLocal = dayLocal + (7 + Math.floor(rand() * 12)) * 3_600_000 + Math.floor(rand() * 4) * 15 * MINUTE;
     const minutes = 30 + Math.floor(rand() * 6) * 30;
     const summary = `${text(rand, 2)} ${i}`;
     const description = `DESCRIPTION:${text(rand, 12 + Math.floor(rand() * 20))}`;
     const common = [`UID:${uid}`, 'DTSTAMP:20260101T000000Z', `SUMMARY:${summary}`, description];
+    const zoned = (prop: string, local: number) => `${prop};TZID=${tzid}:${stamp(local)}`;
     const r = rand();
     if (r < 0.1) {
       out.push({
         name,
         uid,
         kind: 'VTODO',
-        ics: wrap(['BEGIN:VTODO', ...common, `DUE;TZID=${TZ}:${stamp(startLocal)}`, 'STATUS:NEEDS-ACTION', 'END:VTODO'], true),
+        ics: wrap(['BEGIN:VTODO', ...common, zoned('DUE', startLocal), 'STATUS:NEEDS-ACTION', `PRIORITY:${1 + Math.floor(rand() * 9)}`, 'END:VTODO'], tzid),
         instances: [],
       });
-    } else if (r < 0.4) {
+    } else if (r < 0.325) {
+      // A quarter of the events: a series with EXDATEs and overrides.
       const weekly = rand() < 0.7;
       const interval = weekly ? 1 : 1 + Math.floor(rand() * 3);
       const stepDays = weekly ? 7 * interval : interval;
-      const count = 4 + Math.floor(rand() * 27);
-      const moved = 2 * 3_600_000;
+      const count = 6 + Math.floor(rand() * 40);
+      const byUntil = rand() < 0.4;
+      const excluded = new Set([1, ...(rand() < 0.5 ? [4] : [])]);
+      const overrides = new Map<number, { shift: number; title: string }>([[2, { shift: 2 * 3_600_000, title: `${summary} (moved)` }]]);
+      if (rand() < 0.5) overrides.set(5, { shift: 0, title: `${summary} (agenda changed)` });
       const instances: [number, number][] = [];
       for (let k = 0; k < count; k++) {
-        if (k === 1) continue; // EXDATE
-        const local = startLocal + k * stepDays * DAY + (k === 2 ? moved : 0);
-        const s = berlinToUtc(local);
-        instances.push([s, berlinToUtc(local + minutes * MINUTE)]);
+        if (excluded.has(k)) continue;
+        const local = startLocal + k * stepDays * DAY + (overrides.get(k)?.shift ?? 0);
+        instances.push([toUtc(local), toUtc(local + minutes * MINUTE)]);
       }
-      const second = startLocal + stepDays * DAY;
-      const third = startLocal + 2 * stepDays * DAY;
+      const occurrence = (k: number) => startLocal + k * stepDays * DAY;
+      // UNTIL is the last instance's start in UTC (RFC 5545: UTC when DTSTART has a TZID).
+      const end = byUntil ? `UNTIL=${utcStamp(toUtc(occurrence(count - 1)))}` : `COUNT=${count}`;
       const lines = [
         'BEGIN:VEVENT',
         ...common,
-        `DTSTART;TZID=${TZ}:${stamp(startLocal)}`,
-        `DTEND;TZID=${TZ}:${stamp(startLocal + minutes * MINUTE)}`,
-        `RRULE:FREQ=${weekly ? 'WEEKLY' : 'DAILY'};INTERVAL=${interval};COUNT=${count}`,
-        `EXDATE;TZID=${TZ}:${stamp(second)}`,
-        'END:VEVENT',
-        'BEGIN:VEVENT',
-        `UID:${uid}`,
-        'DTSTAMP:20260101T000000Z',
-        `RECURRENCE-ID;TZID=${TZ}:${stamp(third)}`,
-        `SUMMARY:${summary} (moved)`,
-        `DTSTART;TZID=${TZ}:${stamp(third + moved)}`,
-        `DTEND;TZID=${TZ}:${stamp(third + moved + minutes * MINUTE)}`,
+        zoned('DTSTART', startLocal),
+        zoned('DTEND', startLocal + minutes * MINUTE),
+        `RRULE:FREQ=${weekly ? 'WEEKLY' : 'DAILY'};INTERVAL=${interval};${end}`,
+        ...[...excluded].map((k) => zoned('EXDATE', occurrence(k))),
+        'BEGIN:VALARM',
+        'ACTION:DISPLAY',
+        'DESCRIPTION:Reminder',
+        'TRIGGER:-PT15M',
+        'END:VALARM',
         'END:VEVENT',
       ];
-      out.push({ name, uid, kind: 'VEVENT', ics: wrap(lines, true), instances });
-    } else if (r < 0.48) {
+      for (const [k, o] of overrides) {
+        lines.push(
+          'BEGIN:VEVENT',
+          `UID:${uid}`,
+          'DTSTAMP:20260101T000000Z',
+          zoned('RECURRENCE-ID', occurrence(k)),
+          `SUMMARY:${o.title}`,
+          description,
+          zoned('DTSTART', occurrence(k) + o.shift),
+          zoned('DTEND', occurrence(k) + o.shift + minutes * MINUTE),
+          'SEQUENCE:1',
+          'END:VEVENT',
+        );
+      }
+      out.push({ name, uid, kind: 'VEVENT', ics: wrap(lines, tzid), instances });
+    } else if (r < 0.4) {
       const days = 1 + Math.floor(rand() * 3);
       out.push({
         name,
         uid,
         kind: 'VEVENT',
-        ics: wrap(['BEGIN:VEVENT', ...common, `DTSTART;VALUE=DATE:${dateStamp(dayLocal)}`, `DTEND;VALUE=DATE:${dateStamp(dayLocal + days * DAY)}`, 'TRANSP:TRANSPARENT', 'END:VEVENT'], false),
+        ics: wrap(['BEGIN:VEVENT', ...common, `DTSTART;VALUE=DATE:${dateStamp(dayLocal)}`, `DTEND;VALUE=DATE:${dateStamp(dayLocal + days * DAY)}`, 'TRANSP:TRANSPARENT', 'END:VEVENT'], null),
         // Floating: the noon bounds of MONTH make the zone irrelevant; UTC here.
         instances: [[dayLocal, dayLocal + days * DAY]],
       });
-    } else if (r < 0.55) {
+    } else if (r < 0.47) {
       const s = startLocal;
       out.push({
         name,
         uid,
         kind: 'VEVENT',
-        ics: wrap(['BEGIN:VEVENT', ...common, `DTSTART:${stamp(s)}Z`, `DTEND:${stamp(s + minutes * MINUTE)}Z`, 'END:VEVENT'], false),
+        ics: wrap(['BEGIN:VEVENT', ...common, `DTSTART:${stamp(s)}Z`, `DTEND:${stamp(s + minutes * MINUTE)}Z`, 'END:VEVENT'], null),
         instances: [[s, s + minutes * MINUTE]],
       });
     } else {
+      const attendees = rand() < 0.3 ? ['ORGANIZER;CN=Organizer:mailto:organizer@example.com', `ATTENDEE;PARTSTAT=ACCEPTED;CN=Guest ${i}:mailto:guest${i % 50}@example.com`] : [];
       out.push({
         name,
         uid,
         kind: 'VEVENT',
-        ics: wrap(['BEGIN:VEVENT', ...common, `DTSTART;TZID=${TZ}:${stamp(startLocal)}`, `DTEND;TZID=${TZ}:${stamp(startLocal + minutes * MINUTE)}`, 'LOCATION:Room 1.23', 'END:VEVENT'], true),
-        instances: [[berlinToUtc(startLocal), berlinToUtc(startLocal + minutes * MINUTE)]],
+        ics: wrap(['BEGIN:VEVENT', ...common, zoned('DTSTART', startLocal), zoned('DTEND', startLocal + minutes * MINUTE), 'LOCATION:Room 1.23', ...attendees, 'END:VEVENT'], tzid),
+        instances: [[toUtc(startLocal), toUtc(startLocal + minutes * MINUTE)]],
       });
     }
   }

@@ -3,7 +3,8 @@
 // Results go to .bench/ (git-ignored) as JSON and Markdown, and the table is printed.
 //
 //   npm run bench -- [--sizes 1000,10000,100000] [--engines pglite,postgres] [--peers radicale,xandikos|none]
-//                    [--mixed-seconds 20] [--peer-budget 120] [--profile]
+//                    [--mixed-seconds 20] [--peer-budget 120] [--profile] [--workers 2]
+// --workers adds a column for PostgreSQL with that many server processes (WORKERS).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +19,7 @@ interface Options {
   mixedSeconds: number;
   peerBudgetS: number;
   profile: boolean;
+  workers: number;
 }
 
 function options(argv: string[]): Options {
@@ -33,6 +35,7 @@ function options(argv: string[]): Options {
     mixedSeconds: Number(get('mixed-seconds') ?? 20),
     peerBudgetS: Number(get('peer-budget') ?? 120),
     profile: argv.includes('--profile'),
+    workers: Number(get('workers') ?? 0),
   };
 }
 
@@ -208,6 +211,9 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     const starters: [string, () => Promise<Server>, number][] = [
       ...engines.map((e): [string, () => Promise<Server>, number] => [`calendula/${e}`, () => startCalendula(e, { cpuProf: profileDir ? join(profileDir, `${e}-${size}`) : undefined }), Infinity]),
+      ...(opts.workers > 1 && engines.includes('postgres')
+        ? [[`calendula/postgres×${opts.workers}`, () => startCalendula('postgres', { env: { WORKERS: String(opts.workers) } }), Infinity] as [string, () => Promise<Server>, number]]
+        : []),
       ...peers.map((p): [string, () => Promise<Server>, number] => [p, p === 'radicale' ? startRadicale : startXandikos, opts.peerBudgetS * 1000]),
     ];
     for (const [name, start, budget] of starters) {

@@ -3,7 +3,7 @@
 // Xandikos.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -94,7 +94,20 @@ export async function postgresAvailable(): Promise<boolean> {
   }
 }
 
-export async function startCalendula(engine: 'pglite' | 'postgres', opts: { cpuProf?: string } = {}): Promise<Server> {
+/** Peak resident memory of a process and its children (cluster workers), summed, in bytes. */
+export function treePeakRss(pid: number): number {
+  let total = peakRssOf(pid);
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) total += treePeakRss(Number(child));
+    }
+  } catch {
+    // gone
+  }
+  return total;
+}
+
+export async function startCalendula(engine: 'pglite' | 'postgres', opts: { cpuProf?: string; env?: Record<string, string> } = {}): Promise<Server> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'calendula-bench-'));
   const env: Record<string, string> = {
@@ -117,6 +130,7 @@ export async function startCalendula(engine: 'pglite' | 'postgres', opts: { cpuP
     u.pathname = `/${dbName}`;
     env.DATABASE_URL = u.toString();
   }
+  Object.assign(env, opts.env ?? {});
   const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [];
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = capture(child);
@@ -131,13 +145,13 @@ export async function startCalendula(engine: 'pglite' | 'postgres', opts: { cpuP
   });
   if (made.status !== 201) throw new Error(`MKCALENDAR: ${made.status}`);
   return {
-    name: `calendula/${engine}`,
+    name: `calendula/${engine}${opts.env?.WORKERS ? `×${opts.env.WORKERS}` : ''}`,
     kind: 'calendula',
     base,
     calendar: '/dav/calendars/bench/bench/',
     auth,
     pid: child.pid as number,
-    peakRss: () => peakRssOf(child.pid as number),
+    peakRss: () => treePeakRss(child.pid as number),
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -174,7 +188,7 @@ export async function startRadicale(): Promise<Server> {
     calendar: '/bench/cal/',
     auth,
     pid: child.pid as number,
-    peakRss: () => peakRssOf(child.pid as number),
+    peakRss: () => treePeakRss(child.pid as number),
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -197,7 +211,7 @@ export async function startXandikos(): Promise<Server> {
     base,
     calendar: '/user/calendars/calendar/',
     pid: child.pid as number,
-    peakRss: () => peakRssOf(child.pid as number),
+    peakRss: () => treePeakRss(child.pid as number),
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
