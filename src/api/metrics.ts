@@ -28,7 +28,15 @@ export function metricsRouter(metrics: Metrics, config: Config): Router {
       res.status(config.metricsToken ? 401 : 403).type('text/plain').send(config.metricsToken ? 'Send Authorization: Bearer <METRICS_TOKEN>\n' : 'Metrics are served to this machine only (set METRICS_TOKEN to scrape from elsewhere)\n');
       return;
     }
-    res.status(200).type(metrics.contentType).send(await metrics.text());
+    let text: string;
+    try {
+      text = await metrics.text();
+    } catch (e) {
+      // A cluster worker that does not answer in time (it is restarting).
+      res.status(503).type('text/plain').send(`metrics are not available right now: ${e instanceof Error ? e.message : String(e)}\n`);
+      return;
+    }
+    res.status(200).type(metrics.contentType).send(text);
   });
   return r;
 }

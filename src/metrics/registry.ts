@@ -121,10 +121,11 @@ export class Metrics {
 
   /** This process's metrics, or the whole cluster's when it is a worker of one. */
   text(): Promise<string> {
-    return (this.aggregate ??= clusterMetrics(this.registry) ?? (() => this.registry.metrics()))();
+    return this.aggregate();
   }
 
-  private aggregate: (() => Promise<string>) | undefined;
+  // In a cluster every worker must answer the primary's requests from the start.
+  private readonly aggregate: () => Promise<string> = clusterMetrics(this.registry) ?? (() => this.registry.metrics());
 
   get contentType(): string {
     return this.registry.contentType;
