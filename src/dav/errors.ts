@@ -5,7 +5,7 @@ import { DomainError, type Precondition } from '../domain/errors.ts';
 import { BodyTooLargeError } from '../http/body.ts';
 import { BadPathError } from './paths.ts';
 import { XmlError } from './xml/parse.ts';
-import { CALENDULA, clark, d } from './xml/names.ts';
+import { clark, d } from './xml/names.ts';
 import { document, type XmlNode } from './xml/write.ts';
 
 /** A protocol-level error raised inside the DAV face (bad request shapes, unsupported things). */
@@ -30,14 +30,25 @@ export function withObjectHref(err: unknown, hrefOfObject: (name: string) => str
   return err;
 }
 
+/**
+ * A DAV:error body: the precondition element, if any, and no other element (clients and test
+ * suites read every child element as a condition code); the human-readable reason rides along as
+ * an XML comment, which parsers skip.
+ */
 export function errorBody(pre: Precondition | undefined, message: string): string {
   const children: XmlNode[] = [];
   if (pre) {
     const name = clark(pre.namespace, pre.name);
     children.push(pre.href ? { name, children: [{ name: d('href'), text: pre.href }] } : { name });
   }
-  children.push({ name: clark(CALENDULA, 'message'), text: message });
+  // After the condition: some clients match the first child of DAV:error textually.
+  children.push({ raw: `<!-- ${xmlComment(message)} -->` });
   return document({ name: d('error'), children });
+}
+
+/** Text that can stand in an XML comment: no "--", no characters XML forbids. */
+function xmlComment(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/-(?=-)/g, '- ').replace(/-$/, '- ');
 }
 
 function statusOf(e: DomainError): number {

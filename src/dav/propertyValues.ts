@@ -7,7 +7,7 @@ import { checkTimezone, parseCalendarText } from '../ical/parse.ts';
 import { LIVE } from './properties.ts';
 import { textOf, type XmlElement } from './xml/parse.ts';
 import { apple, c, d } from './xml/names.ts';
-import { serialize, type XmlNode } from './xml/write.ts';
+import { serialize, type Propstat, type XmlNode } from './xml/write.ts';
 import type { Precondition } from '../domain/errors.ts';
 
 export interface PropOutcome {
@@ -161,4 +161,26 @@ export function removeProperty(el: XmlElement, target: Target, out: PropChanges)
   }
   out.deadRemove.push(name);
   return { name, status: 200 };
+}
+
+/**
+ * Propstats for property outcomes, all or nothing: when one is refused, those that would have
+ * applied are answered 424 (Failed Dependency); plus the first refusal's precondition and the
+ * reasons, for the response's DAV:error and responsedescription.
+ */
+export function outcomePropstats(outcomes: PropOutcome[]): { propstats: Propstat[]; failed: boolean; precondition?: Precondition; description?: string } {
+  const failed = outcomes.some((o) => o.status !== 200);
+  const byStatus = new Map<number, XmlNode[]>();
+  const messages: string[] = [];
+  for (const o of outcomes) {
+    const status = failed && o.status === 200 ? 424 : o.status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), { name: o.name }]);
+    if (o.message) messages.push(`${o.name}: ${o.message}`);
+  }
+  return {
+    propstats: [...byStatus].map(([status, props]) => ({ status, props })),
+    failed,
+    precondition: failed ? outcomes.find((o) => o.precondition)?.precondition : undefined,
+    description: messages.length ? messages.join('; ') : undefined,
+  };
 }

@@ -65,11 +65,12 @@ export function davRouter(deps: DavDeps & { log: Logger }): Router {
   });
 
   r.all(['/dav', '/dav/{*path}'], async (req: Request, res: Response) => {
-    res.setHeader('DAV', davHeader());
     try {
       const { segments } = parseDavPath(req.path.slice('/dav'.length));
       const method = req.method.toUpperCase();
       if (method === 'OPTIONS') {
+        // The compliance classes travel on OPTIONS (RFC 4918 §10.1), as clients look for them there.
+        res.setHeader('DAV', davHeader());
         options(res, segments);
         return;
       }

@@ -377,7 +377,12 @@ export class ObjectService {
     for (let attempt = 0; ; attempt++) {
       const existing = await readStored(em, view.calendarId, uri);
       checkConditions(existing?.etag ?? null, cond);
-      if (existing && existing.uid !== content.uid) await this.checkUid(em, view, content.uid, uri);
+      // RFC 4791 §5.3.2.1 (no-uid-conflict): a resource keeps its UID; a new one is a new resource.
+      if (existing && existing.uid !== content.uid) {
+        throw conflict(`this resource holds the UID ${existing.uid}; an object with another UID needs a name of its own`, {
+          precondition: { namespace: CALDAV_NS, name: 'no-uid-conflict', href: uri },
+        });
+      }
       const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
       const write = rowWrite(prepared, etag, now, view.calendarId, uri, existing);
       const written = await em.execute<{ id: number }[]>(write.sql, write.params as never[]);
@@ -478,8 +483,13 @@ export class ObjectService {
       if (!source) throw notFound('no such object');
       checkConditions(source.etag, opts.cond);
       if (from.calendarId === to.calendarId && fromUri === toUri) throw forbidden('source and destination are the same');
-      const target = (await em.execute<Row[]>(`select ${META} from calendarobjects where calendarid = ? and uri = ?`, [to.calendarId, toUri]))[0];
+      const target = (await em.execute<Row[]>(`select ${META}, uid from calendarobjects where calendarid = ? and uri = ?`, [to.calendarId, toUri]))[0];
       if (target && !opts.overwrite) throw preconditionFailed('the destination exists and Overwrite is F');
+      if (target && target.uid !== source.uid) {
+        throw conflict(`the destination holds the UID ${target.uid}; it cannot be overwritten by an object with another UID`, {
+          precondition: { namespace: CALDAV_NS, name: 'no-uid-conflict', href: toUri },
+        });
+      }
       const prepared = await this.prepare(to, source.calendardata ?? '');
       if (!opts.keepSource) await this.remove(em, who, from, fromUri, {});
       if (target) await this.remove(em, who, to, toUri, {});

@@ -198,3 +198,42 @@ export function filterNarrowing(filter: CompFilter): { componentType?: string; r
     (range.start === undefined || range.end === undefined || range.start < range.end);
   return { componentType, range, exact };
 }
+
+/** Which components may sit inside which (RFC 5545 §3.6), for checking filters. */
+const CHILDREN: Record<string, readonly string[]> = {
+  VCALENDAR: ['VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY', 'VTIMEZONE', 'VAVAILABILITY'],
+  VEVENT: ['VALARM'],
+  VTODO: ['VALARM'],
+  VJOURNAL: [],
+  VFREEBUSY: [],
+  VTIMEZONE: ['STANDARD', 'DAYLIGHT'],
+  VAVAILABILITY: ['AVAILABLE'],
+};
+/** Components a time-range can test (RFC 4791 §9.9). */
+const TIMED = new Set(['VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY', 'VALARM', 'VAVAILABILITY', 'AVAILABLE']);
+/** Properties with date or date-time values, the only ones a prop-filter time-range can test. */
+const DATED = new Set(['DTSTART', 'DTEND', 'DUE', 'COMPLETED', 'CREATED', 'DTSTAMP', 'LAST-MODIFIED', 'RECURRENCE-ID', 'EXDATE', 'RDATE', 'TRIGGER', 'ACKNOWLEDGED']);
+
+const extension = (name: string) => name.startsWith('X-');
+
+/**
+ * Why a filter is not a valid CalDAV filter (RFC 4791 §9.7, §9.9), or null: components nested
+ * where iCalendar never puts them, time-ranges on components or properties that have no time.
+ */
+export function filterProblem(f: CompFilter, parent: string | null = null): string | null {
+  if (parent === null && f.name !== 'VCALENDAR') return 'the filter must start with VCALENDAR';
+  if (parent !== null) {
+    const allowed = CHILDREN[parent];
+    if (!allowed) return `${parent} holds no components to filter`;
+    if (!allowed.includes(f.name) && !extension(f.name)) return `${f.name} cannot be inside ${parent}`;
+  }
+  if (f.timeRange && !TIMED.has(f.name)) return `a time-range cannot test ${f.name}`;
+  for (const p of f.propFilters) {
+    if (p.timeRange && !DATED.has(p.name) && !extension(p.name)) return `a time-range cannot test ${p.name}, which holds no date`;
+  }
+  for (const c of f.compFilters) {
+    const problem = filterProblem(c, f.name);
+    if (problem) return problem;
+  }
+  return null;
+}

@@ -223,8 +223,10 @@ export function checkTimezone(tz: ICAL.Component): void {
  */
 export function parseCalendarObject(body: Uint8Array | string): ParsedObject {
   const text = decodeCalendarText(body);
-  // PostgreSQL text cannot hold U+0000, and RFC 5545 allows no control characters in values.
-  if (text.includes('\u0000')) throw invalidData('the object contains a NUL character (U+0000)');
+  // RFC 5545 allows no control characters but HTAB in values (PostgreSQL text cannot hold U+0000,
+  // and XML, which carries calendar data in REPORTs, none of them).
+  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);
+  if (control) throw invalidData(`the object contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
   const root = parseCalendarText(text);
 
   if (root.getFirstProperty('method')) {

@@ -136,6 +136,8 @@ describe('bounded iCalendar work over CalDAV', () => {
       'valid-calendar-data',
     ],
     ['a date in year 0', calendar(event('year-0', ['DTSTART:00000101T100000Z'])), 'valid-calendar-data'],
+    // RFC 5545 3.1: CONTROL characters other than HTAB are not allowed in values.
+    ['a control character in an ATTENDEE', calendar(event('ctl-attendee', ['DTSTART:20260101T100000Z', 'ATTENDEE;CN=x:\u0001garbage'])), 'valid-calendar-data'],
   ])('refuses %s with 403 and no trace', async (_name, ics, precondition) => {
     await refused(`bad-${Math.random().toString(36).slice(2)}`, ics, precondition);
   });
@@ -145,7 +147,7 @@ describe('bounded iCalendar work over CalDAV', () => {
     ['a DESCRIPTION of several thousand characters', ['DTSTART:20260101T100000Z', `DESCRIPTION:${noise(20000)}`]],
     ['a very long ATTENDEE', ['DTSTART:20260101T100000Z', `ATTENDEE:mailto:${noise(5000)}@example.com`]],
     ['a very long ORGANIZER', ['DTSTART:20260101T100000Z', `ORGANIZER:mailto:${noise(1000)}@example.com`]],
-    ['an ATTENDEE with a garbage value', ['DTSTART:20260101T100000Z', 'ATTENDEE;CN=x:\u0001garbage,,;;\\']],
+    ['an ATTENDEE with a garbage value', ['DTSTART:20260101T100000Z', 'ATTENDEE;CN=x:garbage,,;;\\']],
   ])('stores an object with %s, as a client sent it', async (name, props) => {
     const uid = `long-${name.replace(/\W+/g, '-')}`;
     const res = await alice.put(`${cal}${uid}.ics`, calendar(event(uid, props)));

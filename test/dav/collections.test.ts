@@ -62,21 +62,26 @@ describe('calendar collections', () => {
     expect((await alice.put('/dav/calendars/alice/notes/n.ics', calendar(journal('n', ['SUMMARY:idea'])))).status).toBe(201);
   });
 
-  it('refuses a plain MKCOL, an existing name (405), a calendar in someone else home and an unsupported component', async () => {
+  it('refuses a plain MKCOL, an existing name (MKCALENDAR 403 resource-must-be-null as RFC 4791 5.3.1.1, MKCOL 405 as RFC 4918 9.3.1), a calendar in someone else home and an unsupported component', async () => {
     const plain = await alice.request('MKCOL', '/dav/calendars/alice/folder/');
     expect(plain.status).toBe(403);
     const exists = await alice.request('MKCALENDAR', '/dav/calendars/alice/work/');
-    expect(exists.status).toBe(405);
-    expect(parseErrorBody(exists.text)).toContain(D('resource-must-be-null'));
+    expect(exists.status).toBe(403);
+    expect(parseErrorBody(exists.text)).toEqual([D('resource-must-be-null')]);
+    expect((await alice.request('MKCOL', '/dav/calendars/alice/work/')).status).toBe(405);
     const elsewhere = await alice.request('MKCALENDAR', '/dav/calendars/bob/stolen/');
     expect(elsewhere.status).toBe(403);
     expect(parseErrorBody(elsewhere.text)).toContain(C('calendar-collection-location-ok'));
     const fb = `<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><c:supported-calendar-component-set><c:comp name="VFREEBUSY"/></c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>`;
     const bad = await alice.request('MKCALENDAR', '/dav/calendars/alice/fb/', { body: fb });
-    expect(bad.status).toBe(403);
+    // A property MKCALENDAR cannot set: 207 with the property refused (RFC 4791 5.3.1), nothing made.
+    expect(bad.status).toBe(207);
+    expect(bad.text).toMatch(/mkcalendar-response[\s\S]*supported-calendar-component-set[\s\S]*HTTP\/1.1 403/);
     expect((await alice.propfind('/dav/calendars/alice/fb/', '<d:displayname/>')).status).toBe(404);
     // The scheduling inbox lives there.
-    expect((await alice.request('MKCALENDAR', '/dav/calendars/alice/inbox/')).status).toBe(405);
+    const inbox = await alice.request('MKCALENDAR', '/dav/calendars/alice/inbox/');
+    expect(inbox.status).toBe(403);
+    expect(parseErrorBody(inbox.text)).toEqual([D('resource-must-be-null')]);
   });
 
   const proppatch = (path: string, set: string, remove = '') =>

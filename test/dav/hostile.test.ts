@@ -31,7 +31,9 @@ describe('hostile and malformed requests (never a 207 or a 500)', () => {
     const res = await alice.request('PROPFIND', '/dav/calendars/alice/default/', { body, headers: { depth: '0' } });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/xml/);
-    expect(res.text).toContain('calendula:message');
+    // The reason is a comment in the DAV:error body, for people; the body holds no element of ours.
+    expect(res.text).toMatch(/<!-- .+ -->/);
+    expect(res.text).not.toContain('calendula:');
   });
 
   it.each(bodies)('REPORT with %s is 400 too', async (_name, body) => {

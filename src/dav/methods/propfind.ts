@@ -15,6 +15,9 @@ export type PropRequest = { kind: 'allprop'; include: string[] } | { kind: 'prop
 export function parsePropRequest(root: XmlElement | null): PropRequest {
   if (!root) return { kind: 'allprop', include: [] };
   if (root.name !== d('propfind')) throw new DavError(400, 'the body must be a DAV:propfind element');
+  // RFC 4918 §14.20: exactly one of prop, propname and allprop.
+  const kinds = root.children.filter((x) => x.name === d('prop') || x.name === d('propname') || x.name === d('allprop'));
+  if (kinds.length > 1) throw new DavError(400, 'propfind takes one of prop, propname and allprop');
   const prop = child(root, d('prop'));
   if (prop) return { kind: 'prop', names: [...new Set(prop.children.map((c) => c.name))] };
   if (child(root, d('propname'))) return { kind: 'propname' };

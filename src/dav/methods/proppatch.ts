@@ -3,7 +3,7 @@
 import { DavError } from '../errors.ts';
 import { xmlBody, type DavCtx } from '../context.ts';
 import { hrefFor } from '../paths.ts';
-import { emptyChanges, removeProperty, setProperty, type PropOutcome, type Target } from '../propertyValues.ts';
+import { emptyChanges, outcomePropstats, removeProperty, setProperty, type PropOutcome, type Target } from '../propertyValues.ts';
 import { deadPropertyPath } from '../properties.ts';
 import { isCollection, segmentsOf } from '../resources.ts';
 import { clark, d } from '../xml/names.ts';
@@ -39,8 +39,7 @@ export async function proppatch(ctx: DavCtx): Promise<void> {
     }
   }
 
-  const failed = outcomes.some((o) => o.status !== 200);
-  if (!failed && target) {
+  if (!outcomes.some((o) => o.status !== 200) && target) {
     const { domain } = ctx.deps;
     if (r.kind === 'calendar') {
       await domain.calendars.update(viewer, r.cal, { ...changes.calendar, deadSet: changes.deadSet, deadRemove: changes.deadRemove });
@@ -55,22 +54,11 @@ export async function proppatch(ctx: DavCtx): Promise<void> {
     }
   }
 
-  const out = startMultistatus(ctx.res);
-  const byStatus = new Map<number, XmlNode[]>();
-  const messages: string[] = [];
-  for (const o of outcomes) {
-    const status = failed && o.status === 200 ? 424 : o.status;
-    byStatus.set(status, [...(byStatus.get(status) ?? []), { name: o.name }]);
-    if (o.message) messages.push(`${o.name}: ${o.message}`);
-  }
+  const { propstats, precondition, description } = outcomePropstats(outcomes);
   const extra: XmlNode[] = [];
-  const pre = outcomes.find((o) => o.precondition)?.precondition;
-  if (failed && pre) extra.push({ name: d('error'), children: [{ name: clark(pre.namespace, pre.name) }] });
-  if (messages.length) extra.push({ name: d('responsedescription'), text: messages.join('; ') });
-  out.response(
-    hrefFor(ctx.davRoot, segmentsOf(r), isCollection(r)),
-    [...byStatus].map(([status, props]) => ({ status, props })),
-    extra,
-  );
+  if (precondition) extra.push({ name: d('error'), children: [{ name: clark(precondition.namespace, precondition.name) }] });
+  if (description) extra.push({ name: d('responsedescription'), text: description });
+  const out = startMultistatus(ctx.res);
+  out.response(hrefFor(ctx.davRoot, segmentsOf(r), isCollection(r)), propstats, extra);
   await out.end();
 }

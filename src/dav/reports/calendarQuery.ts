@@ -7,7 +7,7 @@ import type { Resource } from '../resources.ts';
 import { child, textOf, type XmlElement } from '../xml/parse.ts';
 import { c } from '../xml/names.ts';
 import { startMultistatus } from '../methods/propfind.ts';
-import { parseFilter, parseReportProps, writeObjectResponse } from './common.ts';
+import { checkedTimezone, parseFilter, parseReportProps, writeObjectResponse } from './common.ts';
 
 export async function calendarQuery(ctx: DavCtx, body: XmlElement): Promise<void> {
   const self = ctx.resource;
@@ -15,7 +15,7 @@ export async function calendarQuery(ctx: DavCtx, body: XmlElement): Promise<void
   const props = parseReportProps(body);
   const filter = parseFilter(child(body, c('filter')));
   const tz = child(body, c('timezone'));
-  const zone = tz ? textOf(tz) : null;
+  const zone = tz ? checkedTimezone(textOf(tz), ctx.deps.config.limits.maxTimezoneBytes) : null;
   const minimal = wantsMinimal(ctx.req);
   const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead: new Map() };
   const data = props.calendarData ?? null;

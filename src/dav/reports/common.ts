@@ -2,7 +2,8 @@
 // answering objects with the asked properties.
 import type { CalendarDataRequest, CompSelection } from '../../ical/calendarData.ts';
 import { isCollation } from '../../ical/collation.ts';
-import type { CompFilter, ParamFilter, PropFilter, TextMatch } from '../../ical/filter.ts';
+import { filterProblem, type CompFilter, type ParamFilter, type PropFilter, type TextMatch } from '../../ical/filter.ts';
+import { checkTimezone, parseCalendarText } from '../../ical/parse.ts';
 import { parseUtc } from '../../ical/time.ts';
 import type { TimeRange } from '../../ical/timeRange.ts';
 import { CALDAV_NS } from '../../domain/errors.ts';
@@ -28,7 +29,8 @@ const invalidFilter = (message: string) => new DavError(403, message, { namespac
 export function parseTimeRange(el: XmlElement, requireBoth = false): TimeRange {
   const start = el.attrs.get('start');
   const end = el.attrs.get('end');
-  if (start === undefined && end === undefined) throw invalidFilter('time-range needs start or end');
+  // Malformed (RFC 4791 §9.9 requires one of them), as opposed to values that are no date: 400.
+  if (start === undefined && end === undefined) throw new DavError(400, 'time-range needs start or end');
   const range: TimeRange = {};
   if (start !== undefined) {
     const v = parseUtc(start);
@@ -142,6 +144,20 @@ function parseCompFilter(el: XmlElement): CompFilter {
   };
 }
 
+/** A CALDAV:timezone in a query: a VCALENDAR with one readable VTIMEZONE (RFC 4791 §9.8), else 403 valid-calendar-data. */
+export function checkedTimezone(text: string, maxBytes: number): string {
+  const refuse = (why: string) => new DavError(403, `CALDAV:timezone ${why}`, { namespace: CALDAV_NS, name: 'valid-calendar-data' });
+  if (Buffer.byteLength(text) > maxBytes) throw refuse(`may be at most ${maxBytes} bytes`);
+  try {
+    const zones = parseCalendarText(text.trim()).getAllSubcomponents('vtimezone');
+    if (zones.length !== 1) throw new Error('needs exactly one VTIMEZONE');
+    checkTimezone(zones[0] as (typeof zones)[number]);
+  } catch (e) {
+    throw refuse(`is not a VCALENDAR holding one valid VTIMEZONE: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return text;
+}
+
 /** The filter of a calendar-query: exactly one comp-filter for VCALENDAR. */
 export function parseFilter(el: XmlElement | undefined): CompFilter {
   if (!el) throw invalidFilter('calendar-query needs a filter');
@@ -149,7 +165,10 @@ export function parseFilter(el: XmlElement | undefined): CompFilter {
   if (comps.length !== 1 || (comps[0] as XmlElement).attrs.get('name')?.toUpperCase() !== 'VCALENDAR') {
     throw invalidFilter('the filter must hold exactly one comp-filter named VCALENDAR');
   }
-  return parseCompFilter(comps[0] as XmlElement);
+  const filter = parseCompFilter(comps[0] as XmlElement);
+  const problem = filterProblem(filter);
+  if (problem) throw invalidFilter(problem);
+  return filter;
 }
 
 const DATA_PROBLEMS = {

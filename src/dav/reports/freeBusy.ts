@@ -14,7 +14,13 @@ export async function freeBusyQuery(ctx: DavCtx, body: XmlElement): Promise<void
   if (!privilegesFor(self, ctx.viewer).has('read-free-busy')) throw new DavError(403, 'no read-free-busy privilege', { namespace: 'DAV:', name: 'need-privileges' });
   const trEl = child(body, c('time-range'));
   if (!trEl) throw new DavError(400, 'free-busy-query needs a time-range');
-  const tr = parseTimeRange(trEl);
+  // A free-busy-query is no filter: a bad time-range is a bad request (RFC 4791 §7.10).
+  let tr;
+  try {
+    tr = parseTimeRange(trEl);
+  } catch (e) {
+    throw e instanceof DavError ? new DavError(400, e.message) : e;
+  }
   const now = Math.floor(ctx.deps.domain.ctx.clock.now().getTime() / 1000);
   // An open or over-long range is answered up to MAX_FREEBUSY_DAYS; the VFREEBUSY's DTEND says how far.
   const start = tr.start ?? now;

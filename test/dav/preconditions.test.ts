@@ -1,0 +1,133 @@
+// RFC preconditions and status codes that Apple's CalDAVTester checks (CalDAV/errors.xml,
+// mkcalendar.xml, propfind.xml, reports.xml), each stated here against the RFC that asks for it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { C, D, Dav, calendarQuery, parseErrorBody, parseMultistatus } from '../helpers/dav.ts';
+import { calendar, event } from '../fixtures/ical.ts';
+
+const MKCAL_NS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"';
+
+describe('CalDAV preconditions', () => {
+  let server: TestServer;
+  let alice: Dav;
+  const cal = '/dav/calendars/alice/default/';
+  beforeAll(async () => {
+    server = await startTestServer();
+    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
+    alice = new Dav(server.url, 'alice', 'alice-password');
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const fresh = () => Math.random().toString(36).slice(2, 10);
+
+  it('a DAV:error body holds the precondition element alone, the reason as a comment', async () => {
+    const name = fresh();
+    expect((await alice.request('MKCALENDAR', `/dav/calendars/alice/${name}/`)).status).toBe(201);
+    const again = await alice.request('MKCALENDAR', `/dav/calendars/alice/${name}/`);
+    expect(again.status).toBe(403);
+    expect(parseErrorBody(again.text)).toEqual([D('resource-must-be-null')]);
+    expect(again.text).toMatch(/<d:resource-must-be-null\/><!-- something already exists here -->/);
+  });
+
+  it('sends the DAV compliance header on OPTIONS only', async () => {
+    const opts = await alice.request('OPTIONS', cal);
+    expect(opts.headers.get('dav')).toContain('calendar-access');
+    const get = await alice.request('PROPFIND', cal, { headers: { depth: '0' } });
+    expect(get.status).toBe(207);
+    expect(get.headers.get('dav')).toBeNull();
+  });
+
+  it('refuses a PROPFIND naming both prop and allprop with 400 (RFC 4918 14.20)', async () => {
+    const body = `<d:propfind xmlns:d="DAV:"><d:allprop/><d:prop><d:getetag/></d:prop></d:propfind>`;
+    expect((await alice.request('PROPFIND', cal, { body, headers: { depth: '0' } })).status).toBe(400);
+  });
+
+  it('refuses MKCOL inside a calendar (403) and creates nothing', async () => {
+    const res = await alice.request('MKCOL', `${cal}sub/`);
+    expect(res.status).toBe(403);
+    expect((await alice.request('PROPFIND', `${cal}sub/`, { headers: { depth: '0' } })).status).toBe(404);
+  });
+
+  it('MKCALENDAR with one bad property answers 207 mkcalendar-response, the bad one 403 and the rest 424, and creates nothing (RFC 4791 5.3.1)', async () => {
+    const name = fresh();
+    const body = `<c:mkcalendar ${MKCAL_NS}><d:set><d:prop><d:displayname>X</d:displayname>
+      <c:calendar-timezone>not a calendar</c:calendar-timezone></d:prop></d:set></c:mkcalendar>`;
+    const res = await alice.request('MKCALENDAR', `/dav/calendars/alice/${name}/`, { body });
+    expect(res.status).toBe(207);
+    expect(res.text).toContain('mkcalendar-response');
+    expect(res.text).toMatch(/<d:displayname\/><\/d:prop><d:status>HTTP\/1.1 424 Failed Dependency/);
+    expect(res.text).toMatch(/<cal:calendar-timezone\/><\/d:prop><d:status>HTTP\/1.1 403/);
+    expect((await alice.request('PROPFIND', `/dav/calendars/alice/${name}/`, { headers: { depth: '0' } })).status).toBe(404);
+  });
+
+  it('extended MKCOL with one bad property answers 403 mkcol-response and creates nothing (RFC 5689 3)', async () => {
+    const name = fresh();
+    const body = `<d:mkcol ${MKCAL_NS}><d:set><d:prop><d:resourcetype><d:collection/><c:calendar/></d:resourcetype>
+      <c:calendar-timezone>not a calendar</c:calendar-timezone></d:prop></d:set></d:mkcol>`;
+    const res = await alice.request('MKCOL', `/dav/calendars/alice/${name}/`, { body });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('mkcol-response');
+    expect((await alice.request('PROPFIND', `/dav/calendars/alice/${name}/`, { headers: { depth: '0' } })).status).toBe(404);
+  });
+
+  it('refuses a PUT that changes the UID of a resource with 409 no-uid-conflict and keeps the old object (RFC 4791 5.3.2.1)', async () => {
+    const uid = fresh();
+    const href = `${cal}${uid}.ics`;
+    expect((await alice.put(href, calendar(event(uid, ['DTSTART:20260101T100000Z', 'SUMMARY:first'])))).status).toBe(201);
+    const res = await alice.put(href, calendar(event(`${uid}-other`, ['DTSTART:20260101T100000Z', 'SUMMARY:second'])));
+    expect(res.status).toBe(409);
+    expect(parseErrorBody(res.text)).toEqual([C('no-uid-conflict')]);
+    expect(res.text).toContain(href);
+    const got = await alice.request('GET', href);
+    expect(got.text).toContain('SUMMARY:first');
+  });
+
+  it('refuses a COPY that would overwrite an object of another UID with 409 no-uid-conflict', async () => {
+    const [a, b] = [fresh(), fresh()];
+    expect((await alice.put(`${cal}${a}.ics`, calendar(event(a, ['DTSTART:20260101T100000Z'])))).status).toBe(201);
+    expect((await alice.put(`${cal}${b}.ics`, calendar(event(b, ['DTSTART:20260101T100000Z', 'SUMMARY:target'])))).status).toBe(201);
+    const other = fresh();
+    expect((await alice.request('MKCALENDAR', `/dav/calendars/alice/${other}/`)).status).toBe(201);
+    expect((await alice.put(`/dav/calendars/alice/${other}/${b}.ics`, calendar(event(b, ['DTSTART:20260101T100000Z'])))).status).toBe(201);
+    const res = await alice.request('COPY', `${cal}${a}.ics`, { headers: { destination: `${server.url}/dav/calendars/alice/${other}/${b}.ics`, overwrite: 'T' } });
+    expect(res.status).toBe(409);
+    expect(parseErrorBody(res.text)).toEqual([C('no-uid-conflict')]);
+    expect((await alice.request('GET', `/dav/calendars/alice/${other}/${b}.ics`)).text).toContain(`UID:${b}`);
+  });
+
+  it.each([
+    ['a component nested where iCalendar never puts it', '<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:comp-filter name="VTODO"/></c:comp-filter></c:comp-filter>'],
+    ['a time-range on a property that holds no date', '<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:time-range start="20260101T000000Z"/></c:prop-filter></c:comp-filter></c:comp-filter>'],
+    ['a time-range on VTIMEZONE', '<c:comp-filter name="VCALENDAR"><c:comp-filter name="VTIMEZONE"><c:time-range start="20260101T000000Z"/></c:comp-filter></c:comp-filter>'],
+    ['a time-range whose start is no date', '<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="tomorrow"/></c:comp-filter></c:comp-filter>'],
+  ])('answers a calendar-query with %s 403 valid-filter (RFC 4791 7.8)', async (_name, filter) => {
+    const res = await alice.report(cal, calendarQuery(filter));
+    expect(res.status).toBe(403);
+    expect(parseErrorBody(res.text)).toEqual([C('valid-filter')]);
+  });
+
+  it('answers a time-range with neither start nor end 400 (malformed, RFC 4791 9.9)', async () => {
+    const res = await alice.report(cal, calendarQuery('<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range/></c:comp-filter></c:comp-filter>'));
+    expect(res.status).toBe(400);
+  });
+
+  it('answers a free-busy-query whose time-range is no date 400', async () => {
+    const body = `<c:free-busy-query ${MKCAL_NS}><c:time-range start="soon" end="later"/></c:free-busy-query>`;
+    expect((await alice.report(cal, body)).status).toBe(400);
+  });
+
+  it('answers a calendar-query whose CALDAV:timezone is not a VTIMEZONE 403 valid-calendar-data, and accepts a real one', async () => {
+    const filter = '<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20260101T000000Z" end="20260201T000000Z"/></c:comp-filter></c:comp-filter>';
+    const withZone = (tz: string) =>
+      `<c:calendar-query ${MKCAL_NS}><d:prop><d:getetag/></d:prop><c:filter>${filter}</c:filter><c:timezone>${tz}</c:timezone></c:calendar-query>`;
+    const bad = await alice.report(cal, withZone('BEGIN:VCALENDAR\nEND:VCALENDAR'));
+    expect(bad.status).toBe(403);
+    expect(parseErrorBody(bad.text)).toEqual([C('valid-calendar-data')]);
+    const zone = calendar([], { timezones: [['BEGIN:VTIMEZONE', 'TZID:UTC', 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0000', 'END:STANDARD', 'END:VTIMEZONE']] });
+    const good = await alice.report(cal, withZone(zone));
+    expect(good.status).toBe(207);
+    parseMultistatus(good.text);
+  });
+});
