@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Actor, DeadProperty } from '../domain/calendars.ts';
 import { calendarPath } from '../domain/calendars.ts';
+import type { ComponentType } from '../domain/components.ts';
 import { hrefFor } from './paths.ts';
 import { privilegeSetXml, privilegesFor } from './privileges.ts';
 import type { Resource, ResourceKind } from './resources.ts';
@@ -67,6 +68,16 @@ export function contentTypeOf(componenttype: string): string {
 function reports(names: XmlNode[]): XmlNode[] {
   return names.map((n) => ({ name: d('supported-report'), children: [{ name: d('report'), children: [n] }] }));
 }
+
+const COMPONENT_SETS: readonly (readonly ComponentType[])[] = [
+  ['VEVENT'],
+  ['VTODO'],
+  ['VJOURNAL'],
+  ['VEVENT', 'VTODO'],
+  ['VEVENT', 'VJOURNAL'],
+  ['VTODO', 'VJOURNAL'],
+  ['VEVENT', 'VTODO', 'VJOURNAL'],
+];
 
 const COLLECTIONS: readonly ResourceKind[] = ['root', 'principals', 'homes', 'home', 'inbox', 'outbox', 'calendar'];
 
@@ -241,6 +252,16 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   [cs('getctag'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : null) }],
   [c('calendar-description'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? r.cal.description : null) }],
   [c('calendar-timezone'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? r.cal.timezone : null) }],
+  [
+    // CalendarServer's list of the component sets MKCALENDAR accepts here: any non-empty mix.
+    c('supported-calendar-component-sets'),
+    {
+      kinds: ['home'],
+      allprop: false,
+      get: () =>
+        COMPONENT_SETS.map((set) => ({ name: c('supported-calendar-component-set'), children: set.map((name) => ({ name: c('comp'), attrs: { name } })) })),
+    },
+  ],
   [
     c('supported-calendar-component-set'),
     {

@@ -3,7 +3,7 @@
 // property (verbatim XML), as macOS and tasks.org expect.
 import type { CalendarChanges, DeadProperty } from '../domain/calendars.ts';
 import { isComponentType, type ComponentType } from '../domain/components.ts';
-import { checkTimezone, parseCalendarText } from '../ical/parse.ts';
+import { parseTimezoneCalendar } from '../ical/parse.ts';
 import { LIVE } from './properties.ts';
 import { textOf, type XmlElement } from './xml/parse.ts';
 import { apple, c, d } from './xml/names.ts';
@@ -34,9 +34,15 @@ export function emptyChanges(): PropChanges {
   return { calendar: {}, deadSet: [], deadRemove: [] };
 }
 
+const XML_LANG = '{http://www.w3.org/XML/1998/namespace}lang';
+
 function toNode(el: XmlElement): XmlNode {
   const attrs: Record<string, string> = {};
-  for (const [k, v] of el.attrs) if (!k.startsWith('{')) attrs[k] = v;
+  for (const [k, v] of el.attrs) {
+    // xml:lang is part of a dead property's value (RFC 4918 §4.3); the xml prefix needs no declaration.
+    if (k === XML_LANG) attrs['xml:lang'] = v;
+    else if (!k.startsWith('{')) attrs[k] = v;
+  }
   const children = el.children.map(toNode);
   return children.length ? { name: el.name, attrs, children } : { name: el.name, attrs, text: el.text };
 }
@@ -72,17 +78,11 @@ export function setProperty(el: XmlElement, target: Target, out: PropChanges, ma
         return { name, status: 200 };
       case c('calendar-timezone'): {
         const value = textOf(el).trim();
-        if (Buffer.byteLength(value) > maxTimezoneBytes) {
-          return refuse(name, 403, `calendar-timezone may be at most ${maxTimezoneBytes} bytes`, { namespace: 'urn:ietf:params:xml:ns:caldav', name: 'valid-calendar-data' });
-        }
         if (value) {
           try {
-            const root = parseCalendarText(value);
-            const zones = root.getAllSubcomponents('vtimezone');
-            if (zones.length !== 1) throw new Error('one VTIMEZONE is needed');
-            checkTimezone(zones[0] as (typeof zones)[number]);
-          } catch {
-            return refuse(name, 403, 'calendar-timezone must be a VCALENDAR holding one VTIMEZONE', {
+            parseTimezoneCalendar(value, maxTimezoneBytes);
+          } catch (e) {
+            return refuse(name, 403, `calendar-timezone: ${e instanceof Error ? e.message : String(e)}`, {
               namespace: 'urn:ietf:params:xml:ns:caldav',
               name: 'valid-calendar-data',
             });

@@ -2,12 +2,13 @@
 // garbage (an empty body, a mismatched END, two VCALENDARs) and reads values lazily, so this
 // module checks the structure itself and reads every date it will rely on.
 import ICAL from 'ical.js';
+import { isIanaZone } from './time.ts';
 import { useSharedZones } from './zoneCache.ts';
 
 export type IcalComponentType = 'VEVENT' | 'VTODO' | 'VJOURNAL';
 
 /** Which CalDAV precondition a failure maps to (RFC 4791 §5.3.2). */
-export type IcalFailure = 'valid-calendar-data' | 'valid-calendar-object-resource' | 'supported-calendar-component';
+export type IcalFailure = 'valid-calendar-data' | 'valid-calendar-object-resource' | 'supported-calendar-component' | 'valid-timezone';
 
 export class IcalError extends Error {
   constructor(
@@ -202,6 +203,39 @@ function checkRecurrence(comp: ICAL.Component): void {
   }
 }
 
+/**
+ * A calendar-timezone property or a query's CALDAV:timezone (RFC 4791 §5.2.2, §9.8): a VCALENDAR
+ * whose only component is one VTIMEZONE ical.js can use. Returns its TZID.
+ */
+export function parseTimezoneCalendar(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) > maxBytes) throw invalidData(`a time zone may be at most ${maxBytes} bytes`);
+  const root = parseCalendarText(text.trim());
+  const comps = root.getAllSubcomponents();
+  const tz = comps[0];
+  if (comps.length !== 1 || !tz || tz.name !== 'vtimezone') throw invalidData('a VCALENDAR holding one VTIMEZONE and nothing else is needed');
+  checkTimezone(tz);
+  return String(tz.getFirstPropertyValue('tzid'));
+}
+
+/**
+ * Every TZID must be defined by a VTIMEZONE in the object (RFC 5545 §3.2.19) or be a time zone
+ * this server knows (an IANA name, which RFC 7809 lets clients leave out). Otherwise the times
+ * cannot be read: CALDAV:valid-timezone (RFC 7809 §7.1).
+ */
+function checkTimezonesKnown(root: ICAL.Component, components: ICAL.Component[]): void {
+  const defined = new Set(root.getAllSubcomponents('vtimezone').map((tz) => String(tz.getFirstPropertyValue('tzid'))));
+  const visit = (c: ICAL.Component) => {
+    for (const p of c.getAllProperties()) {
+      const tzid = p.getParameter('tzid');
+      if (typeof tzid === 'string' && !defined.has(tzid) && !isIanaZone(tzid)) {
+        throw new IcalError('valid-timezone', `TZID ${tzid} has no VTIMEZONE in the object and is no time zone this server knows`);
+      }
+    }
+    for (const sub of c.getAllSubcomponents()) visit(sub);
+  };
+  for (const c of components) visit(c);
+}
+
 /** A VTIMEZONE ical.js can use: a TZID, and observances with readable onsets, offsets and rules. */
 export function checkTimezone(tz: ICAL.Component): void {
   if (typeof readValue(tz, 'tzid') !== 'string') throw invalidData('VTIMEZONE needs a TZID');
@@ -288,6 +322,7 @@ export function parseCalendarObject(body: Uint8Array | string): ParsedObject {
     seen.add(key);
   }
   if (masters > 1) throw invalidObject('only one component may be without RECURRENCE-ID');
+  checkTimezonesKnown(root, components);
   return {
     text,
     root,

@@ -2,7 +2,7 @@
 // mkcalendar.xml, propfind.xml, reports.xml), each stated here against the RFC that asks for it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { C, D, Dav, calendarQuery, parseErrorBody, parseMultistatus } from '../helpers/dav.ts';
+import { C, D, Dav, calendarQuery, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
 const MKCAL_NS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"';
@@ -129,5 +129,100 @@ describe('CalDAV preconditions', () => {
     const good = await alice.report(cal, withZone(zone));
     expect(good.status).toBe(207);
     parseMultistatus(good.text);
+  });
+
+  it('refuses an object whose TZID is neither defined in it nor a zone the server knows with 403 valid-timezone (RFC 7809), and accepts a known IANA name without VTIMEZONE', async () => {
+    const bogus = fresh();
+    const res = await alice.put(`${cal}${bogus}.ics`, calendar(event(bogus, ['DTSTART;TZID=Bogus:20260101T100000'])));
+    expect(res.status).toBe(403);
+    expect(parseErrorBody(res.text)).toEqual([C('valid-timezone')]);
+    const known = fresh();
+    expect((await alice.put(`${cal}${known}.ics`, calendar(event(known, ['DTSTART;TZID=Europe/Paris:20260101T100000'])))).status).toBe(201);
+  });
+
+  it('refuses a calendar-timezone holding more than a VTIMEZONE, in PROPPATCH (403 in the 207) and in a query (403 valid-calendar-data)', async () => {
+    const zoneAndEvent = calendar(event('extra', ['DTSTART:20260101T100000Z']), {
+      timezones: [['BEGIN:VTIMEZONE', 'TZID:UTC', 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0000', 'END:STANDARD', 'END:VTIMEZONE']],
+    });
+    const patch = await alice.request('PROPPATCH', cal, {
+      body: `<d:propertyupdate ${MKCAL_NS}><d:set><d:prop><c:calendar-timezone><![CDATA[${zoneAndEvent}]]></c:calendar-timezone></d:prop></d:set></d:propertyupdate>`,
+    });
+    expect(patch.status).toBe(207);
+    expect(patch.text).toMatch(/<cal:calendar-timezone\/><\/d:prop><d:status>HTTP\/1.1 403/);
+    const filter = '<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter>';
+    const query = await alice.report(cal, `<c:calendar-query ${MKCAL_NS}><d:prop><d:getetag/></d:prop><c:filter>${filter}</c:filter><c:timezone><![CDATA[${zoneAndEvent}]]></c:timezone></c:calendar-query>`);
+    expect(query.status).toBe(403);
+    expect(parseErrorBody(query.text)).toEqual([C('valid-calendar-data')]);
+  });
+
+  it('answers a MOVE that creates its destination 201 with the Location of the new resource', async () => {
+    const uid = fresh();
+    expect((await alice.put(`${cal}${uid}.ics`, calendar(event(uid, ['DTSTART:20260101T100000Z'])))).status).toBe(201);
+    const target = `${cal}moved%20${uid}.ics`;
+    const res = await alice.request('MOVE', `${cal}${uid}.ics`, { headers: { destination: `${server.url}${target}` } });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(`${server.url}${target}`);
+    expect((await alice.request('GET', target)).text).toContain(`UID:${uid}`);
+  });
+
+  it('keeps xml:lang on a dead property (RFC 4918 4.3)', async () => {
+    const patch = await alice.request('PROPPATCH', cal, {
+      body: `<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:details xml:lang="en">My Name</D:details></D:prop></D:set></D:propertyupdate>`,
+    });
+    expect(patch.status).toBe(207);
+    const el = parseMultistatus((await alice.propfind(cal, '<d:details/>')).text).members.get(cal)!.props.get(D('details'))!.el;
+    expect(el.attrs.get('{http://www.w3.org/XML/1998/namespace}lang')).toBe('en');
+    expect(textIn(el)).toBe('My Name');
+  });
+
+  it('lists on the calendar home the component sets MKCALENDAR accepts (supported-calendar-component-sets)', async () => {
+    const res = await alice.propfind('/dav/calendars/alice/', '<c:supported-calendar-component-sets/>');
+    const prop = parseMultistatus(res.text).members.get('/dav/calendars/alice/')!.props.get(C('supported-calendar-component-sets'))!;
+    expect(prop.status).toBe(200);
+    const sets = prop.el.children.map((set) => set.children.map((x) => x.attrs.get('name')).join('+'));
+    expect(sets).toContain('VEVENT');
+    expect(sets).toContain('VEVENT+VTODO+VJOURNAL');
+  });
+});
+
+describe('reports on the calendar home (a collection of calendars, RFC 4791 7.8-7.10)', () => {
+  let server: TestServer;
+  let carol: Dav;
+  const home = '/dav/calendars/carol/';
+  beforeAll(async () => {
+    server = await startTestServer();
+    await server.domain.users.create({ username: 'carol', password: 'carol-password' });
+    carol = new Dav(server.url, 'carol', 'carol-password');
+    expect((await carol.request('MKCALENDAR', `${home}second/`)).status).toBe(201);
+    expect((await carol.put(`${home}default/a.ics`, calendar(event('a', ['DTSTART:20260105T100000Z', 'DTEND:20260105T110000Z'])))).status).toBe(201);
+    expect((await carol.put(`${home}second/b.ics`, calendar(event('b', ['DTSTART:20260106T100000Z', 'DTEND:20260106T120000Z'])))).status).toBe(201);
+    expect((await carol.put(`${home}second/c.ics`, calendar(event('c', ['DTSTART:20270106T100000Z'])))).status).toBe(201);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  const january = '<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20260101T000000Z" end="20260201T000000Z"/></c:comp-filter></c:comp-filter>';
+
+  it('calendar-query with Depth 1 searches every calendar of the home; Depth 0 matches nothing', async () => {
+    const res = await carol.report(home, calendarQuery(january), '1');
+    expect(res.status).toBe(207);
+    expect([...parseMultistatus(res.text).members.keys()].sort()).toEqual([`${home}default/a.ics`, `${home}second/b.ics`]);
+    const none = await carol.report(home, calendarQuery(january), '0');
+    expect([...parseMultistatus(none.text).members.keys()]).toEqual([]);
+  });
+
+  it('calendar-multiget on the home answers objects of several calendars and 404 for a missing one', async () => {
+    const body = `<c:calendar-multiget ${MKCAL_NS}><d:prop><d:getetag/></d:prop><d:href>${home}default/a.ics</d:href><d:href>${home}second/c.ics</d:href><d:href>${home}second/gone.ics</d:href></c:calendar-multiget>`;
+    const members = parseMultistatus((await carol.report(home, body)).text).members;
+    expect(members.get(`${home}default/a.ics`)?.props.get(D('getetag'))?.status).toBe(200);
+    expect(members.get(`${home}second/c.ics`)?.props.get(D('getetag'))?.status).toBe(200);
+    expect(members.get(`${home}second/gone.ics`)?.status).toBe(404);
+  });
+
+  it('free-busy-query on the home merges the busy time of every calendar', async () => {
+    const res = await carol.report(home, `<c:free-busy-query ${MKCAL_NS}><c:time-range start="20260101T000000Z" end="20260201T000000Z"/></c:free-busy-query>`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('20260105T100000Z/20260105T110000Z');
+    expect(res.text).toContain('20260106T100000Z/20260106T120000Z');
   });
 });

@@ -20,5 +20,10 @@ export async function copyMove(ctx: DavCtx): Promise<void> {
       throw withObjectHref(e, (name) => hrefFor(ctx.davRoot, ['calendars', dest.username, dest.cal.uri, name], false));
     });
   ctx.res.setHeader('ETag', `"${result.etag}"`);
+  if (result.created) {
+    // 201 names what was created (RFC 9110 §15.3.2), on the host the client addressed.
+    const href = hrefFor(ctx.davRoot, ['calendars', dest.username, dest.cal.uri, dest.uri], false);
+    ctx.res.setHeader('Location', new URL(href, new URL(ctx.req.get('destination') ?? '', ctx.deps.config.publicUrl)).href);
+  }
   ctx.res.status(result.created ? 201 : 204).end();
 }

@@ -3,7 +3,7 @@
 import type { CalendarDataRequest, CompSelection } from '../../ical/calendarData.ts';
 import { isCollation } from '../../ical/collation.ts';
 import { filterProblem, type CompFilter, type ParamFilter, type PropFilter, type TextMatch } from '../../ical/filter.ts';
-import { checkTimezone, parseCalendarText } from '../../ical/parse.ts';
+import { parseTimezoneCalendar } from '../../ical/parse.ts';
 import { parseUtc } from '../../ical/time.ts';
 import type { TimeRange } from '../../ical/timeRange.ts';
 import { CALDAV_NS } from '../../domain/errors.ts';
@@ -144,16 +144,12 @@ function parseCompFilter(el: XmlElement): CompFilter {
   };
 }
 
-/** A CALDAV:timezone in a query: a VCALENDAR with one readable VTIMEZONE (RFC 4791 §9.8), else 403 valid-calendar-data. */
+/** A CALDAV:timezone in a query (RFC 4791 §9.8), else 403 valid-calendar-data. */
 export function checkedTimezone(text: string, maxBytes: number): string {
-  const refuse = (why: string) => new DavError(403, `CALDAV:timezone ${why}`, { namespace: CALDAV_NS, name: 'valid-calendar-data' });
-  if (Buffer.byteLength(text) > maxBytes) throw refuse(`may be at most ${maxBytes} bytes`);
   try {
-    const zones = parseCalendarText(text.trim()).getAllSubcomponents('vtimezone');
-    if (zones.length !== 1) throw new Error('needs exactly one VTIMEZONE');
-    checkTimezone(zones[0] as (typeof zones)[number]);
+    parseTimezoneCalendar(text, maxBytes);
   } catch (e) {
-    throw refuse(`is not a VCALENDAR holding one valid VTIMEZONE: ${e instanceof Error ? e.message : String(e)}`);
+    throw new DavError(403, `CALDAV:timezone: ${e instanceof Error ? e.message : String(e)}`, { namespace: CALDAV_NS, name: 'valid-calendar-data' });
   }
   return text;
 }

@@ -1,4 +1,5 @@
-// free-busy-query (RFC 4791 §7.10): the busy time of a calendar in a range, as text/calendar.
+// free-busy-query (RFC 4791 §7.10): the busy time of a calendar in a range, as text/calendar; on
+// the calendar home, of every calendar in it.
 import { freeBusyCalendar } from '../../ical/freebusy.ts';
 import { DavError } from '../errors.ts';
 import type { DavCtx } from '../context.ts';
@@ -10,8 +11,8 @@ import { parseTimeRange } from './common.ts';
 
 export async function freeBusyQuery(ctx: DavCtx, body: XmlElement): Promise<void> {
   const self = ctx.resource;
-  if (!self || self.kind !== 'calendar') throw new DavError(403, 'free-busy-query works on calendars');
-  if (!privilegesFor(self, ctx.viewer).has('read-free-busy')) throw new DavError(403, 'no read-free-busy privilege', { namespace: 'DAV:', name: 'need-privileges' });
+  if (!self || (self.kind !== 'calendar' && self.kind !== 'home')) throw new DavError(403, 'free-busy-query works on calendars and calendar homes');
+  if (self.kind === 'calendar' && !privilegesFor(self, ctx.viewer).has('read-free-busy')) throw new DavError(403, 'no read-free-busy privilege', { namespace: 'DAV:', name: 'need-privileges' });
   const trEl = child(body, c('time-range'));
   if (!trEl) throw new DavError(400, 'free-busy-query needs a time-range');
   // A free-busy-query is no filter: a bad time-range is a bad request (RFC 4791 §7.10).
@@ -26,6 +27,7 @@ export async function freeBusyQuery(ctx: DavCtx, body: XmlElement): Promise<void
   const start = tr.start ?? now;
   const longest = start + 86400 * ctx.deps.config.limits.maxFreeBusyDays;
   const range = { start, end: Math.min(tr.end ?? longest, longest) };
-  const periods = await ctx.deps.domain.queries.busy([self.cal], range);
+  const cals = self.kind === 'calendar' ? [self.cal] : await ctx.deps.domain.calendars.listForPrincipal(self.principaluri);
+  const periods = await ctx.deps.domain.queries.busy(cals, range);
   ctx.res.status(200).type('text/calendar; charset=utf-8').send(freeBusyCalendar(periods, range, now, PRODID));
 }

@@ -1,4 +1,5 @@
 // calendar-multiget (RFC 4791 §7.9): the asked objects in one query, whatever the Depth header.
+// On a calendar home (a collection, as §7.9 allows) every href is resolved on its own.
 import { DavError } from '../errors.ts';
 import { wantsMinimal, type DavCtx } from '../context.ts';
 import { hrefFor, segmentsOfHref } from '../paths.ts';
@@ -11,14 +12,16 @@ import { parseReportProps, writeObjectResponse } from './common.ts';
 
 export async function calendarMultiget(ctx: DavCtx, body: XmlElement): Promise<void> {
   const self = ctx.resource;
-  if (!self || (self.kind !== 'calendar' && self.kind !== 'object')) throw new DavError(403, 'calendar-multiget works on calendars');
+  if (!self || (self.kind !== 'calendar' && self.kind !== 'object' && self.kind !== 'home')) {
+    throw new DavError(403, 'calendar-multiget works on calendars and calendar homes');
+  }
   const props = parseReportProps(body);
   const hrefs = childrenNamed(body, d('href')).map(textOf);
   const limit = ctx.deps.config.limits.maxMultigetHrefs;
   if (hrefs.length > limit) {
     throw new DavError(403, `at most ${limit} hrefs per calendar-multiget`, { namespace: 'DAV:', name: 'number-of-matches-within-limits' });
   }
-  const cal = self.cal;
+  const cal = self.kind === 'home' ? null : self.cal;
   const minimal = wantsMinimal(ctx.req);
   const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead: new Map() };
   const data = props.calendarData ?? null;
@@ -29,21 +32,23 @@ export async function calendarMultiget(ctx: DavCtx, body: XmlElement): Promise<v
   const elsewhere: string[] = [];
   for (const h of hrefs) {
     const segs = segmentsOfHref(h, ctx.davRoot);
-    if (segs && segs.length === 4 && segs[0] === 'calendars' && segs[1] === self.username && segs[2] === cal.uri) local.set(h, segs[3] as string);
+    if (cal && segs && segs.length === 4 && segs[0] === 'calendars' && segs[1] === self.username && segs[2] === cal.uri) local.set(h, segs[3] as string);
     else elsewhere.push(h);
   }
   const out = startMultistatus(ctx.res);
   const found = new Set<string>();
-  for await (const batch of objects.getMany(cal, [...local.values()])) {
-    for (const hit of await queries.render(cal, batch, data)) {
-      found.add(hit.object.uri);
-      const r: Resource & { kind: 'object' } = { kind: 'object', username: self.username, cal, uri: hit.object.uri, meta: hit.object };
-      writeObjectResponse(out, ctx, propCtx, r, hit, props, minimal);
+  if (cal) {
+    for await (const batch of objects.getMany(cal, [...local.values()])) {
+      for (const hit of await queries.render(cal, batch, data)) {
+        found.add(hit.object.uri);
+        const r: Resource & { kind: 'object' } = { kind: 'object', username: self.username, cal, uri: hit.object.uri, meta: hit.object };
+        writeObjectResponse(out, ctx, propCtx, r, hit, props, minimal);
+      }
+      await out.flush();
     }
-    await out.flush();
-  }
-  for (const [, uri] of local) {
-    if (!found.has(uri)) out.status(hrefFor(ctx.davRoot, ['calendars', self.username, cal.uri, uri], false), 404);
+    for (const [, uri] of local) {
+      if (!found.has(uri)) out.status(hrefFor(ctx.davRoot, ['calendars', self.username, cal.uri, uri], false), 404);
+    }
   }
   for (const h of elsewhere) {
     const segs = segmentsOfHref(h, ctx.davRoot);
