@@ -18,6 +18,9 @@ async function cli(args: string[], env: Record<string, string>, stdin = ''): Pro
 
 describe('calendula CLI', () => {
   let db: FreshDatabase;
+  /** Each case makes the users it needs, so that cases run in any order. */
+  const addUser = async (name: string) => expect((await cli(['user', 'add', name], db.env, `${name}-password\n`)).code).toBe(0);
+  const usernames = async () => JSON.parse((await cli(['user', 'list', '--json'], db.env)).out).map((u: { username: string }) => u.username) as string[];
   beforeAll(async () => {
     db = await freshDatabase();
   });
@@ -42,25 +45,38 @@ describe('calendula CLI', () => {
     expect(r.code).toBe(0);
   });
 
-  it('user list prints one user per line', async () => {
+  it('user list prints one user per line, sorted', async () => {
+    await addUser('lena');
+    await addUser('lars');
     const r = await cli(['user', 'list'], db.env);
     expect(r.code).toBe(0);
-    expect(r.out.split('\n').filter(Boolean).map((l) => l.split('\t')[0])).toEqual(['carol', 'dave']);
+    const names = r.out.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(expect.arrayContaining(['lars', 'lena']));
+    expect(names).toEqual(await usernames());
   });
 
-  it('user passwd changes the password', async () => {
-    expect((await cli(['user', 'passwd', 'carol'], db.env, 'new-carol-password\n')).code).toBe(0);
+  it('user passwd sets a new password and refuses a short one', async () => {
+    await addUser('paul');
+    expect((await cli(['user', 'passwd', 'paul'], db.env, 'new-paul-password\n')).code).toBe(0);
+    const short = await cli(['user', 'passwd', 'paul'], db.env, 'short\n');
+    expect(short.code).toBe(1);
+    expect(short.err).toContain('password must be between');
   });
 
-  it('user rm removes the user', async () => {
-    expect((await cli(['user', 'rm', 'dave'], db.env)).code).toBe(0);
-    const list = await cli(['user', 'list', '--json'], db.env);
-    expect(JSON.parse(list.out).map((u: { username: string }) => u.username)).toEqual(['carol']);
+  it('user rm removes the user and no one else', async () => {
+    await addUser('rita');
+    await addUser('rudi');
+    expect((await cli(['user', 'rm', 'rita'], db.env)).code).toBe(0);
+    const names = await usernames();
+    expect(names).not.toContain('rita');
+    expect(names).toContain('rudi');
   });
 
   it('fails with exit code 1 and one message for what cannot be done', async () => {
+    await addUser('ursula');
     const cases: [string[], string, Record<string, string>?][] = [
-      [['user', 'add', 'carol'], 'already exists'],
+      [['user', 'add', 'ursula'], 'already exists'],
       [['user', 'add', 'bad name'], 'username must be'],
       [['user', 'add', 'erin'], 'password must be between', {}],
       [['user', 'passwd', 'nobody'], 'no user nobody'],
@@ -98,20 +114,21 @@ describe('calendula CLI', () => {
   });
 
   it('token create prints the secret once; token list shows it without the secret; token revoke removes it', async () => {
-    const created = await cli(['token', 'create', 'carol', '--name', 'ci', '--capability', 'dav', '--capability', 'read@events', '--tag', 'CI', '--expires', '2099-01-01T00:00:00Z'], db.env);
+    await addUser('carol-tokens');
+    const created = await cli(['token', 'create', 'carol-tokens', '--name', 'ci', '--capability', 'dav', '--capability', 'read@events', '--tag', 'CI', '--expires', '2099-01-01T00:00:00Z'], db.env);
     expect(created.code).toBe(0);
     const secret = /Token \(shown only this once\): (\S+)/.exec(created.out)![1]!;
     const momId = /mom_id: (\S+)/.exec(created.out)![1]!;
     expect(secret).toMatch(/^calendula_[0-9a-f]{32}_/);
-    const listed = await cli(['token', 'list', 'carol', '--json'], db.env);
+    const listed = await cli(['token', 'list', 'carol-tokens', '--json'], db.env);
     expect(JSON.parse(listed.out)).toEqual([{ mom_id: momId, name: 'ci', capabilities: ['dav', 'read@events'], expires_at: '2099-01-01T00:00:00.000Z', tags: ['CI'] }]);
     expect(listed.out).not.toContain(secret);
-    expect((await cli(['token', 'revoke', 'carol', momId], db.env)).code).toBe(0);
-    expect(JSON.parse((await cli(['token', 'list', 'carol', '--json'], db.env)).out)).toEqual([]);
-    expect((await cli(['token', 'revoke', 'carol', momId], db.env)).code).toBe(1);
-    expect((await cli(['token', 'create', 'carol', '--name', 'x'], db.env)).err).toContain('capabilities must be');
+    expect((await cli(['token', 'revoke', 'carol-tokens', momId], db.env)).code).toBe(0);
+    expect(JSON.parse((await cli(['token', 'list', 'carol-tokens', '--json'], db.env)).out)).toEqual([]);
+    expect((await cli(['token', 'revoke', 'carol-tokens', momId], db.env)).code).toBe(1);
+    expect((await cli(['token', 'create', 'carol-tokens', '--name', 'x'], db.env)).err).toContain('capabilities must be');
     expect((await cli(['token', 'create', 'nobody', '--name', 'x', '--capability', 'dav'], db.env)).code).toBe(1);
-    expect((await cli(['token', 'create', 'carol', '--capability', 'dav'], db.env)).code).toBe(2);
+    expect((await cli(['token', 'create', 'carol-tokens', '--capability', 'dav'], db.env)).code).toBe(2);
   });
 
   it('help prints the usage', async () => {

@@ -35,10 +35,35 @@ describe('admin API /api/v1 (Davis-compatible)', () => {
     server = await startTestServer({ API_KEY: KEY, APP_TIMEZONE: 'Europe/Berlin' }, { clock });
     jdoeId = (await server.domain.users.create({ username: 'jdoe', password: 'jdoe-password', email: 'jdoe@example.org', displayName: 'John Doe' })).id;
     await server.domain.users.create({ username: 'adoe', password: 'adoe-password', email: 'adoe@example.org', displayName: 'Aiden Doe' });
+    // Holds the seed's URI already, for the "existing URI" case.
+    await server.domain.users.create({ username: 'kdoe', password: 'kdoe-password' });
+    await server.domain.calendars.createFor('principals/kdoe', { uri: 'work-calendar', displayname: 'Work Calendar', description: null, components: ['VEVENT'], color: null, isPublic: false });
   });
   afterAll(async () => {
     await server.close();
   });
+
+  /**
+   * An owner with the seed's "Work Calendar" and a sharee, new for each case, so that cases that
+   * share, edit and delete run in any order.
+   */
+  let peopleSeq = 0;
+  async function people(): Promise<{ owner: string; ownerId: number; sharee: string }> {
+    const n = ++peopleSeq;
+    const owner = `owner${n}`;
+    const sharee = `sharee${n}`;
+    const ownerId = (await server.domain.users.create({ username: owner, password: `${owner}-password`, email: `${owner}@example.org`, displayName: 'John Doe' })).id;
+    await server.domain.users.create({ username: sharee, password: `${sharee}-password`, email: `${sharee}@example.org`, displayName: 'Aiden Doe' });
+    await server.domain.calendars.createFor(`principals/${owner}`, {
+      uri: 'work-calendar',
+      displayname: 'Work Calendar',
+      description: 'Calendar for work events',
+      components: ['VEVENT', 'VTODO'],
+      color: null,
+      isPublic: false,
+    });
+    return { owner, ownerId, sharee };
+  }
 
   describe('the seed: POST /api/v1/calendars/:user_id/create', () => {
     const SEED_BODY = `{
@@ -77,7 +102,7 @@ describe('admin API /api/v1 (Davis-compatible)', () => {
       ['a name with a trailing newline', '/api/v1/calendars/jdoe/create', { name: 'Work\n', uri: 'w2' }, 400, 'Invalid Calendar Name'],
       ['a missing name', '/api/v1/calendars/jdoe/create', { uri: 'w2' }, 400, 'Invalid Calendar Name'],
       ['an invalid URI', '/api/v1/calendars/jdoe/create', { name: 'Work', uri: 'Work Calendar' }, 400, 'Invalid Calendar URI'],
-      ['an existing URI', '/api/v1/calendars/jdoe/create', SEED_BODY, 400, 'Calendar URI Already Exists'],
+      ['an existing URI', '/api/v1/calendars/kdoe/create', SEED_BODY, 400, 'Calendar URI Already Exists'],
       ['an invalid description', '/api/v1/calendars/jdoe/create', { name: 'Work', uri: 'w2', description: 'Work; events!' }, 400, 'Invalid Calendar Description'],
       [
         'every component disabled',
@@ -125,7 +150,8 @@ describe('admin API /api/v1 (Davis-compatible)', () => {
     });
 
     it('GET /calendars/:user_id lists own, shared and subscribed calendars with counts (null when disabled)', async () => {
-      const res = await api('GET', '/api/v1/calendars/jdoe');
+      const { owner, ownerId, sharee } = await people();
+      const res = await api('GET', `/api/v1/calendars/${owner}`);
       const data = res.json.data as { user_calendars: Record<string, unknown>[]; shared_calendars: unknown[]; subscriptions: unknown[] };
       expect(data.user_calendars).toContainEqual({ id: expect.any(Number), uri: 'work-calendar', displayname: 'Work Calendar', events: 0, notes: null, tasks: 0 });
       expect(data.shared_calendars).toEqual([]);
@@ -133,14 +159,15 @@ describe('admin API /api/v1 (Davis-compatible)', () => {
     });
 
     it('GET /calendars/:user_id/:calendar_id gives details with counts, or data [] when not the user’s own', async () => {
-      const work = await server.domain.calendars.get('principals/jdoe', 'work-calendar');
+      const { owner, ownerId, sharee } = await people();
+      const work = await server.domain.calendars.get(`principals/${owner}`, 'work-calendar');
       await server.domain.objects.put(
-        { userId: jdoeId, username: 'jdoe', principaluri: 'principals/jdoe' },
+        { userId: jdoeId, username: owner, principaluri: `principals/${owner}` },
         work!,
         'e.ics',
         'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:e\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
       );
-      const res = await api('GET', `/api/v1/calendars/jdoe/${work!.instanceId}`);
+      const res = await api('GET', `/api/v1/calendars/${owner}/${work!.instanceId}`);
       expect(res.json.data).toEqual({
         id: work!.instanceId,
         uri: 'work-calendar',
@@ -152,15 +179,16 @@ describe('admin API /api/v1 (Davis-compatible)', () => {
         color: null,
         public: false,
       });
-      const adoeDefault = await server.domain.calendars.get('principals/adoe', 'default');
-      expect((await api('GET', `/api/v1/calendars/jdoe/${adoeDefault!.instanceId}`)).json.data).toEqual([]);
-      expect((await api('GET', '/api/v1/calendars/jdoe/987654')).json.data).toEqual([]);
+      const adoeDefault = await server.domain.calendars.get(`principals/${sharee}`, 'default');
+      expect((await api('GET', `/api/v1/calendars/${owner}/${adoeDefault!.instanceId}`)).json.data).toEqual([]);
+      expect((await api('GET', `/api/v1/calendars/${owner}/987654`)).json.data).toEqual([]);
     });
 
     it('PUT and PATCH /calendars/:user_id/:calendar_id replace name, description and components; checks in Davis order', async () => {
-      const work = (await server.domain.calendars.get('principals/jdoe', 'work-calendar'))!;
-      const path = `/api/v1/calendars/jdoe/${work.instanceId}`;
-      expect((await api('PUT', '/api/v1/calendars/jdoe/987654', { body: '{bad' })).json.message).toBe('Invalid Calendar ID');
+      const { owner, ownerId, sharee } = await people();
+      const work = (await server.domain.calendars.get(`principals/${owner}`, 'work-calendar'))!;
+      const path = `/api/v1/calendars/${owner}/${work.instanceId}`;
+      expect((await api('PUT', `/api/v1/calendars/${owner}/987654`, { body: '{bad' })).json.message).toBe('Invalid Calendar ID');
       expect((await api('PUT', path, { body: '{bad' })).json.message).toBe('Invalid JSON');
       expect((await api('PATCH', path, { body: { description: 'only' } })).json.message).toBe('Invalid Calendar Name');
       expect((await api('PUT', path, { body: { name: 'Work', description: 'bad!' } })).json.message).toBe('Invalid Calendar Description');
@@ -170,54 +198,56 @@ describe('admin API /api/v1 (Davis-compatible)', () => {
       expect((await api('PUT', path, { body: { name: 'Work', color: 'blue' } })).json.message).toBe('Invalid Calendar Color');
       const ok = await api('PATCH', path, { body: { name: 'Work Renamed', notes_support: 'true', color: '#336699' } });
       expect(ok.json).toEqual({ status: 'success', timestamp: expect.any(String) });
-      const after = (await server.domain.calendars.get('principals/jdoe', 'work-calendar'))!;
+      const after = (await server.domain.calendars.get(`principals/${owner}`, 'work-calendar'))!;
       // Not partial: events default to on, tasks (not given) to off.
       expect(after).toMatchObject({ displayname: 'Work Renamed', description: '', components: ['VEVENT', 'VJOURNAL'], color: '#336699' });
     });
 
     it('shares: add (upsert), list, remove (idempotent), with every documented error', async () => {
-      const work = (await server.domain.calendars.get('principals/jdoe', 'work-calendar'))!;
-      const base = `/api/v1/calendars/jdoe/share/${work.instanceId}`;
-      expect((await api('POST', '/api/v1/calendars/jdoe/share/987654/add', { body: {} })).json.message).toBe('Invalid Calendar ID and User ID');
+      const { owner, ownerId, sharee } = await people();
+      const work = (await server.domain.calendars.get(`principals/${owner}`, 'work-calendar'))!;
+      const base = `/api/v1/calendars/${owner}/share/${work.instanceId}`;
+      expect((await api('POST', `/api/v1/calendars/${owner}/share/987654/add`, { body: {} })).json.message).toBe('Invalid Calendar ID and User ID');
       expect((await api('POST', `${base}/add`, { body: 'nope' })).json.message).toBe('Invalid JSON');
-      for (const body of [{ username: 'adoe' }, { username: 'adoe', write_access: 'yes' }, { username: 12, write_access: true }, { username: null, write_access: true }, { username: ['adoe'], write_access: true }, { username: 'jdoe', write_access: true }, { username: 'a b', write_access: true }]) {
+      for (const body of [{ username: sharee }, { username: sharee, write_access: 'yes' }, { username: 12, write_access: true }, { username: null, write_access: true }, { username: [sharee], write_access: true }, { username: owner, write_access: true }, { username: 'a b', write_access: true }]) {
         const res = await api('POST', `${base}/add`, { body });
         expect(res.status, JSON.stringify(body)).toBe(400);
         expect(res.json.message).toBe('Invalid Sharee ID/Write Access Value');
       }
       expect((await api('POST', `${base}/add`, { body: { username: 'ghost', write_access: true } })).json).toMatchObject({ message: 'Calendar Instance/User Not Found' });
-      expect((await api('POST', `${base}/add`, { body: { username: 'adoe', write_access: 'false' } })).status).toBe(200);
-      let shares = await api('GET', `/api/v1/calendars/jdoe/shares/${work.instanceId}`);
-      expect(shares.json.data).toEqual([{ username: 'adoe', user_id: expect.any(Number), principal_id: expect.any(Number), displayname: 'Aiden Doe', email: 'adoe@example.org', write_access: false }]);
-      expect((await api('POST', `${base}/add`, { body: { username: 'adoe', write_access: true } })).status).toBe(200);
-      shares = await api('GET', `/api/v1/calendars/jdoe/shares/${work.instanceId}`);
+      expect((await api('POST', `${base}/add`, { body: { username: sharee, write_access: 'false' } })).status).toBe(200);
+      let shares = await api('GET', `/api/v1/calendars/${owner}/shares/${work.instanceId}`);
+      expect(shares.json.data).toEqual([{ username: sharee, user_id: expect.any(Number), principal_id: expect.any(Number), displayname: 'Aiden Doe', email: `${sharee}@example.org`, write_access: false }]);
+      expect((await api('POST', `${base}/add`, { body: { username: sharee, write_access: true } })).status).toBe(200);
+      shares = await api('GET', `/api/v1/calendars/${owner}/shares/${work.instanceId}`);
       expect((shares.json.data as { write_access: boolean }[])[0]!.write_access).toBe(true);
       // The sharee sees it, and cannot share it on.
-      const adoeList = (await api('GET', '/api/v1/calendars/adoe')).json.data as { shared_calendars: { id: number; displayname: string }[] };
-      expect(adoeList.shared_calendars).toEqual([expect.objectContaining({ displayname: 'Work Renamed' })]);
+      const adoeList = (await api('GET', `/api/v1/calendars/${sharee}`)).json.data as { shared_calendars: { id: number; displayname: string }[] };
+      expect(adoeList.shared_calendars).toEqual([expect.objectContaining({ displayname: 'Work Calendar' })]);
       const shareeInstance = adoeList.shared_calendars[0]!.id;
-      expect((await api('POST', `/api/v1/calendars/adoe/share/${shareeInstance}/add`, { body: { username: 'jdoe', write_access: true } })).json.message).toBe('Invalid Calendar ID and User ID');
-      expect((await api('GET', '/api/v1/calendars/jdoe/shares/987654')).json.message).toBe('Invalid Calendar ID/Username');
-      expect((await api('POST', '/api/v1/calendars/jdoe/share/987654/remove', { body: {} })).json.message).toBe('Invalid Calendar ID');
+      expect((await api('POST', `/api/v1/calendars/${sharee}/share/${shareeInstance}/add`, { body: { username: owner, write_access: true } })).json.message).toBe('Invalid Calendar ID and User ID');
+      expect((await api('GET', `/api/v1/calendars/${owner}/shares/987654`)).json.message).toBe('Invalid Calendar ID/Username');
+      expect((await api('POST', `/api/v1/calendars/${owner}/share/987654/remove`, { body: {} })).json.message).toBe('Invalid Calendar ID');
       expect((await api('POST', `${base}/remove`, { body: '[' })).json.message).toBe('Invalid JSON');
       expect((await api('POST', `${base}/remove`, { body: { username: 5 } })).json.message).toBe('Invalid Username');
       expect((await api('POST', `${base}/remove`, { body: { username: 'ghost' } })).json.message).toBe('Calendar Instance/User Not Found');
-      expect((await api('POST', `${base}/remove`, { body: { username: 'adoe' } })).status).toBe(200);
-      expect((await api('POST', `${base}/remove`, { body: { username: 'adoe' } })).status).toBe(200);
-      expect((await api('GET', `/api/v1/calendars/jdoe/shares/${work.instanceId}`)).json.data).toEqual([]);
+      expect((await api('POST', `${base}/remove`, { body: { username: sharee } })).status).toBe(200);
+      expect((await api('POST', `${base}/remove`, { body: { username: sharee } })).status).toBe(200);
+      expect((await api('GET', `/api/v1/calendars/${owner}/shares/${work.instanceId}`)).json.data).toEqual([]);
     });
 
     it('DELETE on a sharee’s instance removes only the share; on the owner’s, the calendar and its shares', async () => {
-      const work = (await server.domain.calendars.get('principals/jdoe', 'work-calendar'))!;
-      await api('POST', `/api/v1/calendars/jdoe/share/${work.instanceId}/add`, { body: { username: 'adoe', write_access: true } });
-      const shared = ((await api('GET', '/api/v1/calendars/adoe')).json.data as { shared_calendars: { id: number }[] }).shared_calendars[0]!;
-      expect((await api('DELETE', `/api/v1/calendars/adoe/${shared.id}`)).status).toBe(200);
-      expect(await server.domain.calendars.get('principals/jdoe', 'work-calendar')).not.toBeNull();
-      await api('POST', `/api/v1/calendars/jdoe/share/${work.instanceId}/add`, { body: { username: 'adoe', write_access: true } });
-      expect((await api('DELETE', '/api/v1/calendars/jdoe/987654')).json.message).toBe('Invalid Instance Not Found');
-      expect((await api('DELETE', `/api/v1/calendars/jdoe/${work.instanceId}`)).status).toBe(200);
-      expect(await server.domain.calendars.get('principals/jdoe', 'work-calendar')).toBeNull();
-      expect(((await api('GET', '/api/v1/calendars/adoe')).json.data as { shared_calendars: unknown[] }).shared_calendars).toEqual([]);
+      const { owner, ownerId, sharee } = await people();
+      const work = (await server.domain.calendars.get(`principals/${owner}`, 'work-calendar'))!;
+      await api('POST', `/api/v1/calendars/${owner}/share/${work.instanceId}/add`, { body: { username: sharee, write_access: true } });
+      const shared = ((await api('GET', `/api/v1/calendars/${sharee}`)).json.data as { shared_calendars: { id: number }[] }).shared_calendars[0]!;
+      expect((await api('DELETE', `/api/v1/calendars/${sharee}/${shared.id}`)).status).toBe(200);
+      expect(await server.domain.calendars.get(`principals/${owner}`, 'work-calendar')).not.toBeNull();
+      await api('POST', `/api/v1/calendars/${owner}/share/${work.instanceId}/add`, { body: { username: sharee, write_access: true } });
+      expect((await api('DELETE', `/api/v1/calendars/${owner}/987654`)).json.message).toBe('Invalid Instance Not Found');
+      expect((await api('DELETE', `/api/v1/calendars/${owner}/${work.instanceId}`)).status).toBe(200);
+      expect(await server.domain.calendars.get(`principals/${owner}`, 'work-calendar')).toBeNull();
+      expect(((await api('GET', `/api/v1/calendars/${sharee}`)).json.data as { shared_calendars: unknown[] }).shared_calendars).toEqual([]);
     });
 
     it('user management extension: create, update, delete', async () => {
@@ -263,10 +293,10 @@ describe('admin API /api/v1 (Davis-compatible)', () => {
     });
 
     it('escapes JSON as Symfony does (slashes and non-ASCII)', async () => {
-      await server.domain.users.update('jdoe', { displayName: 'Jürgen / Doe' });
-      const res = await api('GET', '/api/v1/users/jdoe');
+      await server.domain.users.create({ username: 'jurgen', password: 'jurgen-password', displayName: 'Jürgen / Doe' });
+      const res = await api('GET', '/api/v1/users/jurgen');
       expect(res.raw).toContain('"displayname":"J\\u00FCrgen \\/ Doe"');
-      expect(res.raw).toContain('"uri":"principals\\/jdoe"');
+      expect(res.raw).toContain('"uri":"principals\\/jurgen"');
     });
   });
 });

@@ -18,9 +18,15 @@ describe('GET /health', () => {
   });
 
   it('answers 503 once the database is gone', async () => {
-    await server.running.db.close();
-    const res = await fetch(`${server.url}/health`);
-    expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: 'ERROR' });
+    // A server of its own: closing the database is for good.
+    const doomed = await startTestServer();
+    try {
+      await doomed.running.db.close();
+      const res = await fetch(`${doomed.url}/health`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: 'ERROR' });
+    } finally {
+      await doomed.close();
+    }
   });
 });

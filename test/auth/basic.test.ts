@@ -21,8 +21,13 @@ describe('HTTP Basic on /dav', () => {
       { clock },
     );
     await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    await server.domain.users.create({ username: 'bob', password: 'bob-password' });
+    for (const name of ['bob', 'carl', 'dora']) await server.domain.users.create({ username: name, password: `${name}-password` });
   });
+  /** Locks a user for one address with wrong passwords (each case locks its own user). */
+  const lock = async (username: string, from: string) => {
+    for (let i = 1; i <= policy.lockFailures; i++) expect((await get(basic(username, `wrong-${i}`), from)).status).toBe(401);
+    expect((await get(basic(username, `${username}-password`), from)).status).toBe(429);
+  };
   afterAll(async () => {
     await server.close();
   });
@@ -69,14 +74,15 @@ describe('HTTP Basic on /dav', () => {
   });
 
   it('does not let an attacker lock the real user out: a clean address still gets in', async () => {
-    // bob's username has reached the lock threshold from 203.0.113.7 above.
-    const res = await get(basic('bob', 'bob-password'), '192.0.2.55');
+    await lock('carl', '203.0.113.8');
+    const res = await get(basic('carl', 'carl-password'), '192.0.2.55');
     expect(res.status).toBe(200);
   });
 
   it('a lock ends with its window', async () => {
+    await lock('dora', '203.0.113.9');
     clock.advance((policy.windowSeconds + 1) * 1000);
-    const res = await get(basic('bob', 'bob-password'), '203.0.113.7');
+    const res = await get(basic('dora', 'dora-password'), '203.0.113.9');
     expect(res.status).toBe(200);
   });
 

@@ -114,11 +114,13 @@ describe('bounded iCalendar work over CalDAV', () => {
   });
 
   it('answers an expand that would give too many instances of one object with 403 max-instances for that calendar-data only', async () => {
+    const put = await alice.put(`${cal}secondly-expand.ics`, calendar(event('secondly-expand', ['DTSTART:20000101T000000Z', 'SUMMARY:tick expand', 'RRULE:FREQ=SECONDLY'])));
+    expect(put.status).toBe(201);
     const body = `<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data><c:expand start="20261101T000000Z" end="20261102T000000Z"/></c:calendar-data></d:prop>
-      <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match>tick 3</c:text-match></c:prop-filter><c:time-range start="20261101T000000Z" end="20261102T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
+      <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match>tick expand</c:text-match></c:prop-filter><c:time-range start="20261101T000000Z" end="20261102T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
     const res = await alice.report(cal, body);
     expect(res.status).toBe(207);
-    const member = parseMultistatus(res.text).members.get(`${cal}secondly-3.ics`);
+    const member = parseMultistatus(res.text).members.get(`${cal}secondly-expand.ics`);
     expect(member?.props.get(D('getetag'))?.status).toBe(200);
     expect(member?.props.get(C('calendar-data'))?.status).toBe(403);
     expect(res.text).toContain('max-instances');

@@ -13,6 +13,8 @@ describe('calendar collections', () => {
     await server.domain.users.create({ username: 'alice', password: 'alice-password' });
     await server.domain.users.create({ username: 'bob', password: 'bob-password' });
     alice = new Dav(server.url, 'alice', 'alice-password');
+    // The PROPPATCH cases each work on this calendar, and set what they later check.
+    expect((await alice.request('MKCALENDAR', '/dav/calendars/alice/patched/')).status).toBe(201);
   });
   afterAll(async () => {
     await server.close();
@@ -65,10 +67,11 @@ describe('calendar collections', () => {
   it('refuses a plain MKCOL, an existing name (MKCALENDAR 403 resource-must-be-null as RFC 4791 5.3.1.1, MKCOL 405 as RFC 4918 9.3.1), a calendar in someone else home and an unsupported component', async () => {
     const plain = await alice.request('MKCOL', '/dav/calendars/alice/folder/');
     expect(plain.status).toBe(403);
-    const exists = await alice.request('MKCALENDAR', '/dav/calendars/alice/work/');
+    expect((await alice.request('MKCALENDAR', '/dav/calendars/alice/existing/')).status).toBe(201);
+    const exists = await alice.request('MKCALENDAR', '/dav/calendars/alice/existing/');
     expect(exists.status).toBe(403);
     expect(parseErrorBody(exists.text)).toEqual([D('resource-must-be-null')]);
-    expect((await alice.request('MKCOL', '/dav/calendars/alice/work/')).status).toBe(405);
+    expect((await alice.request('MKCOL', '/dav/calendars/alice/existing/')).status).toBe(405);
     const elsewhere = await alice.request('MKCALENDAR', '/dav/calendars/bob/stolen/');
     expect(elsewhere.status).toBe(403);
     expect(parseErrorBody(elsewhere.text)).toContain(C('calendar-collection-location-ok'));
@@ -91,46 +94,47 @@ describe('calendar collections', () => {
 
   it('PROPPATCH of displayname, colour, order and description answers 200 per property (macOS stops syncing on 403)', async () => {
     const res = await proppatch(
-      '/dav/calendars/alice/plain/',
+      '/dav/calendars/alice/patched/',
       '<d:displayname>Renamed</d:displayname><a:calendar-color>#00FF00</a:calendar-color><a:calendar-order>3</a:calendar-order><c:calendar-description>Hi</c:calendar-description>',
     );
     expect(res.status).toBe(207);
-    const m = parseMultistatus(res.text).members.get('/dav/calendars/alice/plain/')!;
+    const m = parseMultistatus(res.text).members.get('/dav/calendars/alice/patched/')!;
     expect([...m.props.values()].every((p) => p.status === 200)).toBe(true);
     expect(m.props.size).toBe(4);
-    const p = await props('/dav/calendars/alice/plain/', '<d:displayname/><a:calendar-color/><a:calendar-order/><c:calendar-description/>');
+    const p = await props('/dav/calendars/alice/patched/', '<d:displayname/><a:calendar-color/><a:calendar-order/><c:calendar-description/>');
     expect(textIn(p.props.get(D('displayname'))!.el)).toBe('Renamed');
     expect(textIn(p.props.get(APPLE('calendar-order'))!.el)).toBe('3');
   });
 
   it('PROPPATCH stores dead properties verbatim, XML included, and removes them', async () => {
     const dead = '<x:meta xmlns:x="urn:example:meta"><x:tag kind="a">one &amp; two</x:tag><x:empty/></x:meta>';
-    expect((await proppatch('/dav/calendars/alice/plain/', dead)).status).toBe(207);
-    const p = await props('/dav/calendars/alice/plain/', '<x:meta xmlns:x="urn:example:meta"/>');
+    expect((await proppatch('/dav/calendars/alice/patched/', dead)).status).toBe(207);
+    const p = await props('/dav/calendars/alice/patched/', '<x:meta xmlns:x="urn:example:meta"/>');
     const el = p.props.get('{urn:example:meta}meta')!.el;
     expect(el.children.map((x) => x.name)).toEqual(['{urn:example:meta}tag', '{urn:example:meta}empty']);
     expect(el.children[0]!.attrs.get('kind')).toBe('a');
     expect(textIn(el.children[0])).toBe('one & two');
-    await proppatch('/dav/calendars/alice/plain/', '', '<x:meta xmlns:x="urn:example:meta"/>');
-    expect((await props('/dav/calendars/alice/plain/', '<x:meta xmlns:x="urn:example:meta"/>')).props.get('{urn:example:meta}meta')!.status).toBe(404);
+    await proppatch('/dav/calendars/alice/patched/', '', '<x:meta xmlns:x="urn:example:meta"/>');
+    expect((await props('/dav/calendars/alice/patched/', '<x:meta xmlns:x="urn:example:meta"/>')).props.get('{urn:example:meta}meta')!.status).toBe(404);
   });
 
   it('PROPPATCH is atomic: a protected property gets 403, the others 424, and nothing changes', async () => {
-    const res = await proppatch('/dav/calendars/alice/plain/', '<d:displayname>Never</d:displayname><d:getetag>"x"</d:getetag><cs:getctag xmlns:cs="http://calendarserver.org/ns/">1</cs:getctag>');
-    const m = parseMultistatus(res.text).members.get('/dav/calendars/alice/plain/')!;
+    expect((await proppatch('/dav/calendars/alice/patched/', '<d:displayname>Before</d:displayname>')).status).toBe(207);
+    const res = await proppatch('/dav/calendars/alice/patched/', '<d:displayname>Never</d:displayname><d:getetag>"x"</d:getetag><cs:getctag xmlns:cs="http://calendarserver.org/ns/">1</cs:getctag>');
+    const m = parseMultistatus(res.text).members.get('/dav/calendars/alice/patched/')!;
     expect(m.props.get(D('displayname'))!.status).toBe(424);
     expect(m.props.get(D('getetag'))!.status).toBe(403);
     expect(m.props.get(CS('getctag'))!.status).toBe(403);
     expect(res.text).toContain('cannot-modify-protected-property');
-    expect(textIn((await props('/dav/calendars/alice/plain/', '<d:displayname/>')).props.get(D('displayname'))!.el)).toBe('Renamed');
+    expect(textIn((await props('/dav/calendars/alice/patched/', '<d:displayname/>')).props.get(D('displayname'))!.el)).toBe('Before');
   });
 
   it('PROPPATCH refuses a calendar-timezone that is not a VTIMEZONE, and a malformed colour', async () => {
-    const tz = await proppatch('/dav/calendars/alice/plain/', '<c:calendar-timezone>BEGIN:VCALENDAR\r\nEND:VCALENDAR</c:calendar-timezone>');
-    expect(parseMultistatus(tz.text).members.get('/dav/calendars/alice/plain/')!.props.get(C('calendar-timezone'))!.status).toBe(403);
+    const tz = await proppatch('/dav/calendars/alice/patched/', '<c:calendar-timezone>BEGIN:VCALENDAR\r\nEND:VCALENDAR</c:calendar-timezone>');
+    expect(parseMultistatus(tz.text).members.get('/dav/calendars/alice/patched/')!.props.get(C('calendar-timezone'))!.status).toBe(403);
     expect(tz.text).toContain('valid-calendar-data');
-    const color = await proppatch('/dav/calendars/alice/plain/', '<a:calendar-color>red</a:calendar-color>');
-    expect(parseMultistatus(color.text).members.get('/dav/calendars/alice/plain/')!.props.get(APPLE('calendar-color'))!.status).toBe(409);
+    const color = await proppatch('/dav/calendars/alice/patched/', '<a:calendar-color>red</a:calendar-color>');
+    expect(parseMultistatus(color.text).members.get('/dav/calendars/alice/patched/')!.props.get(APPLE('calendar-color'))!.status).toBe(409);
   });
 
   it('PROPPATCH on the principal changes the display name', async () => {
@@ -139,10 +143,13 @@ describe('calendar collections', () => {
   });
 
   it('DELETE of a calendar removes it and its objects', async () => {
-    expect((await alice.request('DELETE', '/dav/calendars/alice/notes/')).status).toBe(204);
-    expect((await alice.propfind('/dav/calendars/alice/notes/', '<d:displayname/>')).status).toBe(404);
-    expect((await alice.request('GET', '/dav/calendars/alice/notes/n.ics')).status).toBe(404);
-    // The name is free again.
-    expect((await alice.request('MKCALENDAR', '/dav/calendars/alice/notes/')).status).toBe(201);
+    expect((await alice.request('MKCALENDAR', '/dav/calendars/alice/doomed/')).status).toBe(201);
+    expect((await alice.put('/dav/calendars/alice/doomed/n.ics', calendar(event('doomed-n', ['DTSTART:20260101T100000Z'])))).status).toBe(201);
+    expect((await alice.request('DELETE', '/dav/calendars/alice/doomed/')).status).toBe(204);
+    expect((await alice.propfind('/dav/calendars/alice/doomed/', '<d:displayname/>')).status).toBe(404);
+    expect((await alice.request('GET', '/dav/calendars/alice/doomed/n.ics')).status).toBe(404);
+    // The name is free again, and the new calendar is empty.
+    expect((await alice.request('MKCALENDAR', '/dav/calendars/alice/doomed/')).status).toBe(201);
+    expect((await alice.request('GET', '/dav/calendars/alice/doomed/n.ics')).status).toBe(404);
   });
 });

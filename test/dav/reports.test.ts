@@ -128,15 +128,18 @@ describe('REPORTs', () => {
   });
 
   describe('sync-collection', () => {
-    const SYNC = '/dav/calendars/alice/sync/';
-    let token = '';
-    beforeAll(async () => {
-      await alice.request('MKCALENDAR', SYNC);
-      await alice.put(`${SYNC}a.ics`, calendar(event('a', ['DTSTART:20260101T000000Z'])));
-      await alice.put(`${SYNC}b.ics`, calendar(event('b', ['DTSTART:20260102T000000Z'])));
-    });
+    /** A calendar of its own for each case, holding a.ics and b.ics. */
+    const syncCalendar = async (name: string) => {
+      const path = `/dav/calendars/alice/${name}/`;
+      expect((await alice.request('MKCALENDAR', path)).status).toBe(201);
+      expect((await alice.put(`${path}a.ics`, calendar(event(`${name}-a`, ['DTSTART:20260101T000000Z'])))).status).toBe(201);
+      expect((await alice.put(`${path}b.ics`, calendar(event(`${name}-b`, ['DTSTART:20260102T000000Z'])))).status).toBe(201);
+      return path;
+    };
+    const initialToken = async (path: string) => parseMultistatus((await alice.report(path, syncCollection(''))).text).syncToken!;
 
     it('an empty token lists every member with getetag and returns a URI token (Depth 1 as Thunderbird sends, 0 as DAVx5)', async () => {
+      const SYNC = await syncCalendar('sync-initial');
       for (const depth of ['1', '0']) {
         const res = await alice.report(SYNC, syncCollection(''), depth);
         expect(res.status).toBe(207);
@@ -144,14 +147,15 @@ describe('REPORTs', () => {
         expect([...ms.members.keys()].sort()).toEqual([`${SYNC}a.ics`, `${SYNC}b.ics`]);
         for (const m of ms.members.values()) expect(textIn(m.props.get(D('getetag'))!.el)).toMatch(/^"[0-9a-f]+"$/);
         expect(ms.syncToken).toMatch(/^https?:\/\//);
-        token = ms.syncToken!;
       }
     });
 
     it('a token gives what changed since: changed members with getetag, removed ones as 404', async () => {
-      await alice.put(`${SYNC}a.ics`, calendar(event('a', ['DTSTART:20260101T000000Z', 'SUMMARY:changed'])));
+      const SYNC = await syncCalendar('sync-delta');
+      const token = await initialToken(SYNC);
+      await alice.put(`${SYNC}a.ics`, calendar(event('sync-delta-a', ['DTSTART:20260101T000000Z', 'SUMMARY:changed'])));
       await alice.request('DELETE', `${SYNC}b.ics`);
-      await alice.put(`${SYNC}c.ics`, calendar(event('c', ['DTSTART:20260103T000000Z'])));
+      await alice.put(`${SYNC}c.ics`, calendar(event('sync-delta-c', ['DTSTART:20260103T000000Z'])));
       const res = await alice.report(SYNC, syncCollection(token));
       const ms = parseMultistatus(res.text);
       expect(ms.members.get(`${SYNC}a.ics`)!.props.get(D('getetag'))!.status).toBe(200);
@@ -161,20 +165,22 @@ describe('REPORTs', () => {
       const again = parseMultistatus((await alice.report(SYNC, syncCollection(ms.syncToken!))).text);
       expect(again.members.size).toBe(0);
       expect(again.syncToken).toBe(ms.syncToken);
-      token = ms.syncToken!;
     });
 
     it('honours DAV:limit with a 507 member and a token to continue from', async () => {
-      for (const n of ['d', 'e', 'f']) await alice.put(`${SYNC}${n}.ics`, calendar(event(n, ['DTSTART:20260104T000000Z'])));
+      const SYNC = await syncCalendar('sync-limit');
+      const token = await initialToken(SYNC);
+      for (const n of ['d', 'e', 'f']) await alice.put(`${SYNC}${n}.ics`, calendar(event(`sync-limit-${n}`, ['DTSTART:20260104T000000Z'])));
       const first = parseMultistatus((await alice.report(SYNC, syncCollection(token, '<d:getetag/>', '<d:limit><d:nresults>2</d:nresults></d:limit>'))).text);
       const got = [...first.members.keys()].filter((h) => h.endsWith('.ics'));
-      expect(got).toHaveLength(2);
+      expect(got.sort()).toEqual([`${SYNC}d.ics`, `${SYNC}e.ics`]);
       expect(first.members.get(SYNC)!.status).toBe(507);
       const rest = parseMultistatus((await alice.report(SYNC, syncCollection(first.syncToken!))).text);
       expect([...rest.members.keys()]).toEqual([`${SYNC}f.ics`]);
     });
 
     it('an unknown or foreign token gets 403 with <D:valid-sync-token/> (never an empty D:error)', async () => {
+      const SYNC = await syncCalendar('sync-bad');
       for (const bad of ['http://calendula.dev/ns/sync/999999', 'http://sabre.io/ns/sync/3', 'garbage']) {
         const res = await alice.report(SYNC, syncCollection(bad));
         expect(res.status).toBe(403);
@@ -183,14 +189,15 @@ describe('REPORTs', () => {
     });
 
     it('works on the calendar home too (iCal): the calendars, then nothing until one changes', async () => {
+      const SYNC = await syncCalendar('sync-home');
       const home = '/dav/calendars/alice/';
       const first = parseMultistatus((await alice.report(home, syncCollection('', '<d:displayname/><d:sync-token/>'))).text);
       expect([...first.members.keys()]).toContain(SYNC);
       const same = parseMultistatus((await alice.report(home, syncCollection(first.syncToken!, '<d:sync-token/>'))).text);
       expect(same.members.size).toBe(0);
-      await alice.put(`${SYNC}g.ics`, calendar(event('g', ['DTSTART:20260105T000000Z'])));
+      await alice.put(`${SYNC}g.ics`, calendar(event('sync-home-g', ['DTSTART:20260105T000000Z'])));
       const changed = parseMultistatus((await alice.report(home, syncCollection(first.syncToken!, '<d:sync-token/>'))).text);
-      expect(changed.members.size).toBeGreaterThan(0);
+      expect([...changed.members.keys()]).toContain(SYNC);
     });
   });
 

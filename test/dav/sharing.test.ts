@@ -7,19 +7,29 @@ import { D, Dav, parseMultistatus, syncCollection, textIn } from '../helpers/dav
 import { calendar, event } from '../fixtures/ical.ts';
 
 const KEY = 'sharing-test-admin-key-0123456789abcdef';
-const TEAM = '/dav/calendars/olga/team/';
 
 describe('calendar sharing through CalDAV', () => {
   let server: TestServer;
   let olga: Dav;
   let sam: Dav;
-  let teamInstance = 0;
   const admin = (path: string, body?: object, method = 'POST') =>
     fetch(`${server.url}/api/v1${path}`, { method, headers: { 'x-davis-api-token': KEY, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json() as Promise<Record<string, unknown>>);
   const samClient = () => createDAVClient({ serverUrl: `${server.url}/`, credentials: { username: 'sam', password: 'sam-password' }, authMethod: 'Basic', defaultAccountType: 'caldav' });
-  const sharedHref = async (): Promise<string | undefined> => {
+  const sharedHref = async (name: string): Promise<string | undefined> => {
     const home = parseMultistatus((await sam.propfind('/dav/calendars/sam/', '<d:displayname/>', '1')).text);
-    return [...home.members.entries()].find(([, m]) => textIn(m.props.get(D('displayname'))?.el) === 'Team')?.[0];
+    return [...home.members.entries()].find(([, m]) => textIn(m.props.get(D('displayname'))?.el) === name)?.[0];
+  };
+  /** Each case shares a calendar of its own (named after it) holding a kickoff event. */
+  const team = async (name: string, share: { write: boolean } | null) => {
+    const path = `/dav/calendars/olga/${name}/`;
+    const mk = await olga.request('MKCALENDAR', path, {
+      body: `<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><d:displayname>${name}</d:displayname></d:prop></d:set></c:mkcalendar>`,
+    });
+    expect(mk.status).toBe(201);
+    expect((await olga.put(`${path}kickoff.ics`, calendar(event(`${name}-kickoff`, ['DTSTART:20260110T100000Z', 'SUMMARY:Kickoff'])))).status).toBe(201);
+    const instance = (await server.domain.calendars.get('principals/olga', name))!.instanceId;
+    if (share) expect(await admin(`/calendars/olga/share/${instance}/add`, { username: 'sam', write_access: share.write })).toMatchObject({ status: 'success' });
+    return { path, instance };
   };
 
   beforeAll(async () => {
@@ -28,35 +38,33 @@ describe('calendar sharing through CalDAV', () => {
     await server.domain.users.create({ username: 'sam', password: 'sam-password', email: 'sam@example.org' });
     olga = new Dav(server.url, 'olga', 'olga-password');
     sam = new Dav(server.url, 'sam', 'sam-password');
-    await olga.request('MKCALENDAR', TEAM, { body: '<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><d:displayname>Team</d:displayname></d:prop></d:set></c:mkcalendar>' });
-    await olga.put(`${TEAM}kickoff.ics`, calendar(event('kickoff', ['DTSTART:20260110T100000Z', 'SUMMARY:Kickoff'])));
-    teamInstance = (await server.domain.calendars.get('principals/olga', 'team'))!.instanceId;
   });
   afterAll(async () => {
     await server.close();
   });
 
   it('read-only: the sharee sees the calendar in their home without write privileges, reads it, and gets 403 on writes', async () => {
-    expect(await admin(`/calendars/olga/share/${teamInstance}/add`, { username: 'sam', write_access: false })).toMatchObject({ status: 'success' });
+    await team('readonly', { write: false });
     const client = await samClient();
-    const team = (await client.fetchCalendars()).find((c: DAVCalendar) => c.displayName === 'Team')!;
-    expect(team.url).toMatch(/\/dav\/calendars\/sam\/[0-9a-f-]+\/$/);
-    const objects = await client.fetchCalendarObjects({ calendar: team });
+    const shared = (await client.fetchCalendars()).find((c: DAVCalendar) => c.displayName === 'readonly')!;
+    expect(shared.url).toMatch(/\/dav\/calendars\/sam\/[0-9a-f-]+\/$/);
+    const objects = await client.fetchCalendarObjects({ calendar: shared });
     expect(objects.map((o) => o.data)).toEqual([expect.stringContaining('SUMMARY:Kickoff')]);
-    const href = (await sharedHref())!;
+    const href = (await sharedHref('readonly'))!;
     const privs = parseMultistatus((await sam.propfind(href, '<d:current-user-privilege-set/><d:owner/>')).text).members.get(href)!;
     const names = privs.props.get(D('current-user-privilege-set'))!.el.children.map((p) => p.children[0]!.name);
     expect(names).toContain(D('read'));
     expect(names).not.toContain(D('write'));
     expect(names).not.toContain(D('write-content'));
     expect(textIn(privs.props.get(D('owner'))!.el)).toBe('/dav/principals/olga/');
-    const res = await client.createCalendarObject({ calendar: team, filename: 'sam.ics', iCalString: calendar(event('sam-1', ['DTSTART:20260111T100000Z'])) });
+    const res = await client.createCalendarObject({ calendar: shared, filename: 'sam.ics', iCalString: calendar(event('sam-1', ['DTSTART:20260111T100000Z'])) });
     expect(res.status).toBe(403);
     expect((await sam.request('DELETE', `${href}kickoff.ics`)).status).toBe(403);
   });
 
   it('writes by the owner show up for the sharee with the same ETags and sync tokens', async () => {
-    const href = (await sharedHref())!;
+    const { path: TEAM } = await team('followed', { write: false });
+    const href = (await sharedHref('followed'))!;
     const before = parseMultistatus((await sam.report(href, syncCollection(''))).text);
     await olga.put(`${TEAM}review.ics`, calendar(event('review', ['DTSTART:20260112T100000Z'])));
     const samSync = parseMultistatus((await sam.report(href, syncCollection(before.syncToken!))).text);
@@ -67,25 +75,27 @@ describe('calendar sharing through CalDAV', () => {
   });
 
   it('read-write: the sharee writes, the owner sees it through sync-collection', async () => {
+    const { path: TEAM, instance } = await team('writable', null);
     const olgaToken = parseMultistatus((await olga.report(TEAM, syncCollection(''))).text).syncToken!;
-    await admin(`/calendars/olga/share/${teamInstance}/add`, { username: 'sam', write_access: true });
+    await admin(`/calendars/olga/share/${instance}/add`, { username: 'sam', write_access: true });
     const client = await samClient();
-    const team = (await client.fetchCalendars()).find((c: DAVCalendar) => c.displayName === 'Team')!;
-    const res = await client.createCalendarObject({ calendar: team, filename: 'sam.ics', iCalString: calendar(event('sam-1', ['DTSTART:20260111T100000Z'])) });
+    const shared = (await client.fetchCalendars()).find((c: DAVCalendar) => c.displayName === 'writable')!;
+    const res = await client.createCalendarObject({ calendar: shared, filename: 'sam.ics', iCalString: calendar(event('sam-1', ['DTSTART:20260111T100000Z'])) });
     expect(res.status).toBe(201);
     const changes = parseMultistatus((await olga.report(TEAM, syncCollection(olgaToken))).text);
     expect([...changes.members.keys()]).toEqual([`${TEAM}sam.ics`]);
   });
 
   it('unshare removes the calendar from the sharee’s home; deleting the calendar removes every share', async () => {
-    const href = (await sharedHref())!;
-    await admin(`/calendars/olga/share/${teamInstance}/remove`, { username: 'sam' });
-    expect(await sharedHref()).toBeUndefined();
+    const { path: TEAM, instance } = await team('unshared', { write: false });
+    const href = (await sharedHref('unshared'))!;
+    await admin(`/calendars/olga/share/${instance}/remove`, { username: 'sam' });
+    expect(await sharedHref('unshared')).toBeUndefined();
     expect((await sam.propfind(href, '<d:displayname/>')).status).toBe(404);
-    await admin(`/calendars/olga/share/${teamInstance}/add`, { username: 'sam', write_access: true });
-    expect(await sharedHref()).toBeDefined();
+    await admin(`/calendars/olga/share/${instance}/add`, { username: 'sam', write_access: true });
+    expect(await sharedHref('unshared')).toBeDefined();
     expect((await olga.request('DELETE', TEAM)).status).toBe(204);
-    expect(await sharedHref()).toBeUndefined();
+    expect(await sharedHref('unshared')).toBeUndefined();
   });
 });
 

@@ -180,38 +180,47 @@ describe.each([
 ])('pushing into %s', (_name, makeTarget) => {
   const source = new Source();
   let target: Target;
-  let alice: Dav;
-  let ownEtag = '';
 
   beforeAll(async () => {
     await source.start();
     target = await makeTarget();
-    alice = await source.user('alice');
-    // The target's own event, which no synchronization may touch.
-    const own = await fetch(`${target.collection}own-event.ics`, {
-      method: 'PUT',
-      headers: { authorization: basic(target.user, target.password), 'content-type': 'text/calendar; charset=utf-8' },
-      body: simple('own-event', 'My own dentist appointment', '2026-06-10T08:00:00Z'),
-    });
-    expect(own.status).toBe(201);
   });
   afterAll(async () => {
     await source.server?.close();
     await target?.close();
   });
 
-  const own = async () => (await readTarget(target.collection, target.user, target.password)).get(new URL(`${target.collection}own-event.ics`).pathname);
+  /**
+   * Each case has a source user and a target collection of its own, the collection holding the
+   * target's own event, which no synchronization may touch.
+   */
+  const scenario = async (name: string) => {
+    const alice = await source.user(name);
+    const coll = await target.fresh(name);
+    const put = await fetch(`${coll}own-event.ics`, {
+      method: 'PUT',
+      headers: { authorization: basic(target.user, target.password), 'content-type': 'text/calendar; charset=utf-8' },
+      body: simple('own-event', 'My own dentist appointment', '2026-06-10T08:00:00Z'),
+    });
+    expect(put.status).toBe(201);
+    const read = () => readTarget(coll, target.user, target.password);
+    const own = async () => (await read()).get(new URL(`${coll}own-event.ics`).pathname);
+    const ownEtag = (await own())!.etag;
+    const home = `/dav/calendars/${name}/`;
+    return { name, alice, coll, read, own, ownEtag, home };
+  };
+  const summaries = async (read: () => Promise<Map<string, TargetObject>>) => [...(await read()).values()].map((o) => o.summary).sort();
 
   it('a new synchronization pushes the existing events in its first resync, marked and with derived UIDs', async () => {
-    ownEtag = (await own())!.etag;
-    expect((await alice.put('/dav/calendars/alice/default/exam.ics', simple('exam-1', 'Exam', '2026-06-15T09:00:00Z'))).status).toBe(201);
-    const id = await source.sync('alice', target);
+    const { name, alice, coll, read, own, ownEtag, home } = await scenario('first');
+    expect((await alice.put(`${home}default/exam.ics`, simple('exam-1', 'Exam', '2026-06-15T09:00:00Z'))).status).toBe(201);
+    const id = await source.sync(name, target, coll);
     expect((await source.status(id)).status).toBe('PENDING');
     await source.worker.drain();
     const status = await source.status(id);
     expect(status.status).toBe('OK');
     expect(status.lastResync).toBe(source.clock.now().getTime());
-    const objects = [...(await readTarget(target.collection, target.user, target.password)).values()];
+    const objects = [...(await read()).values()];
     const instance = await source.instanceId();
     const exam = objects.find((o) => o.summary === 'Exam');
     expect(exam?.uid).toBe(`exam-1-${id}@${instance}`);
@@ -221,10 +230,14 @@ describe.each([
   });
 
   it('creates, updates, deletes and recurring events arrive; the target’s own event is untouched', async () => {
-    await alice.put('/dav/calendars/alice/default/lecture.ics', weekly('lecture-1', '2026-06-08T10:00:00', '2026-06-22T10:00:00', '2026-06-29T10:00:00'));
-    await alice.put('/dav/calendars/alice/default/party.ics', simple('party-1', 'Party', '2026-07-01T18:00:00Z'));
+    const { name, alice, coll, read, own, ownEtag, home } = await scenario('changes');
+    expect((await alice.put(`${home}default/exam.ics`, simple('exam-1', 'Exam', '2026-06-15T09:00:00Z'))).status).toBe(201);
+    await source.sync(name, target, coll);
     await source.worker.drain();
-    let objects = [...(await readTarget(target.collection, target.user, target.password)).values()];
+    await alice.put(`${home}default/lecture.ics`, weekly('lecture-1', '2026-06-08T10:00:00', '2026-06-22T10:00:00', '2026-06-29T10:00:00'));
+    await alice.put(`${home}default/party.ics`, simple('party-1', 'Party', '2026-07-01T18:00:00Z'));
+    await source.worker.drain();
+    let objects = [...(await read()).values()];
     expect(objects.map((o) => o.summary).sort()).toEqual(['Exam', 'My own dentist appointment', 'Party', 'Weekly lecture']);
     const lecture = new ICAL.Component(ICAL.parse(objects.find((o) => o.summary === 'Weekly lecture')!.data));
     const [master, override] = lecture.getAllSubcomponents('vevent');
@@ -236,49 +249,55 @@ describe.each([
     expect(master!.getFirstProperty('attendee')?.getParameter('schedule-agent')).toBe('CLIENT');
 
     // An update, and a delete.
-    await alice.put('/dav/calendars/alice/default/exam.ics', simple('exam-1', 'Exam (room 101)', '2026-06-15T09:00:00Z'));
-    expect((await alice.request('DELETE', '/dav/calendars/alice/default/party.ics')).status).toBe(204);
+    await alice.put(`${home}default/exam.ics`, simple('exam-1', 'Exam (room 101)', '2026-06-15T09:00:00Z'));
+    expect((await alice.request('DELETE', `${home}default/party.ics`)).status).toBe(204);
     await source.worker.drain();
-    objects = [...(await readTarget(target.collection, target.user, target.password)).values()];
+    objects = [...(await read()).values()];
     expect(objects.map((o) => o.summary).sort()).toEqual(['Exam (room 101)', 'My own dentist appointment', 'Weekly lecture']);
     expect((await own())!.etag).toBe(ownEtag);
   });
 
   it('a resync of unchanged events writes nothing; a copy deleted in the target is pushed again', async () => {
-    const id = ((await source.api('GET', '/api/v0/users/alice/synchronizations')).body.synchronizations as { id: number }[])[0]!.id;
-    const before = await readTarget(target.collection, target.user, target.password);
+    const { name, alice, coll, read, home } = await scenario('resync');
+    await alice.put(`${home}default/exam.ics`, simple('exam-1', 'Exam (room 101)', '2026-06-15T09:00:00Z'));
+    await alice.put(`${home}default/lecture.ics`, weekly('lecture-1', '2026-06-08T10:00:00', '2026-06-22T10:00:00', '2026-06-29T10:00:00'));
+    const id = await source.sync(name, target, coll);
+    await source.worker.drain();
+    const before = await read();
     source.clock.advance(7 * HOUR);
     await source.worker.drain();
-    expect(await readTarget(target.collection, target.user, target.password)).toEqual(before);
+    expect(await read()).toEqual(before);
     expect((await source.status(id)).lastResync).toBe(source.clock.now().getTime());
 
     const exam = [...before.entries()].find(([, o]) => o.summary.startsWith('Exam'))!;
-    const del = await fetch(new URL(exam[0], target.collection), { method: 'DELETE', headers: { authorization: basic(target.user, target.password) } });
+    const del = await fetch(new URL(exam[0], coll), { method: 'DELETE', headers: { authorization: basic(target.user, target.password) } });
     expect([200, 204]).toContain(del.status);
     source.clock.advance(7 * HOUR);
     await source.worker.drain();
-    const after = await readTarget(target.collection, target.user, target.password);
-    expect([...after.values()].map((o) => o.summary).sort()).toEqual(['Exam (room 101)', 'My own dentist appointment', 'Weekly lecture']);
+    expect(await summaries(read)).toEqual(['Exam (room 101)', 'My own dentist appointment', 'Weekly lecture']);
   });
 
   it('all event calendars are pushed by default, one with provisioning_source; tasks never', async () => {
-    expect((await alice.request('MKCALENDAR', '/dav/calendars/alice/private/')).status).toBe(201);
-    const mkTasks = await alice.request('MKCALENDAR', '/dav/calendars/alice/tasks/', {
+    const { name, alice, coll, read, home } = await scenario('calendars');
+    await alice.put(`${home}default/exam.ics`, simple('exam-1', 'Exam (room 101)', '2026-06-15T09:00:00Z'));
+    await alice.put(`${home}default/lecture.ics`, weekly('lecture-1', '2026-06-08T10:00:00', '2026-06-22T10:00:00', '2026-06-29T10:00:00'));
+    expect((await alice.request('MKCALENDAR', `${home}private/`)).status).toBe(201);
+    const mkTasks = await alice.request('MKCALENDAR', `${home}tasks/`, {
       body: '<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><c:supported-calendar-component-set><c:comp name="VTODO"/></c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>',
       headers: { 'content-type': 'application/xml' },
     });
     expect(mkTasks.status).toBe(201);
-    const coll = await target.fresh('only-default');
-    const id = await source.sync('alice', target, coll, '&provisioning_source=default');
-    await alice.put('/dav/calendars/alice/private/secret.ics', simple('secret-1', 'Private thing', '2026-06-20T09:00:00Z'));
-    await alice.put('/dav/calendars/alice/tasks/t.ics', calendar(todo('task-1', ['SUMMARY:Grade exams', 'DUE:20260620T090000Z'])));
+    await source.sync(name, target, coll);
+    const onlyDefaultColl = await target.fresh('only-default');
+    const id = await source.sync(name, target, onlyDefaultColl, '&provisioning_source=default');
+    await alice.put(`${home}private/secret.ics`, simple('secret-1', 'Private thing', '2026-06-20T09:00:00Z'));
+    await alice.put(`${home}tasks/t.ics`, calendar(todo('task-1', ['SUMMARY:Grade exams', 'DUE:20260620T090000Z'])));
     await source.worker.drain();
-    const onlyDefault = [...(await readTarget(coll, target.user, target.password)).values()];
+    const onlyDefault = [...(await readTarget(onlyDefaultColl, target.user, target.password)).values()];
     expect(onlyDefault.map((o) => o.summary).sort()).toEqual(['Exam (room 101)', 'Weekly lecture']);
     expect(onlyDefault.every((o) => o.markers['x-calendula-sync-id'] === String(id))).toBe(true);
-    const all = [...(await readTarget(target.collection, target.user, target.password)).values()];
-    expect(all.map((o) => o.summary).sort()).toEqual(['Exam (room 101)', 'My own dentist appointment', 'Private thing', 'Weekly lecture']);
-    const raw = await fetch(target.collection, { method: 'PROPFIND', headers: { authorization: basic(target.user, target.password), depth: '1' } });
+    expect(await summaries(read)).toEqual(['Exam (room 101)', 'My own dentist appointment', 'Private thing', 'Weekly lecture']);
+    const raw = await fetch(coll, { method: 'PROPFIND', headers: { authorization: basic(target.user, target.password), depth: '1' } });
     expect(await raw.text()).not.toContain('task-1');
   });
 });
