@@ -25,41 +25,102 @@ describe('loadConfig', () => {
     expect(c.limits.maxObjectBytes).toBeGreaterThan(0);
   });
 
+  // Every variable config.ts reads, with a value other than its default, and what it becomes.
+  const EVERY: Record<string, string> = {
+    PORT: '9000',
+    HOST: '0.0.0.0',
+    PUBLIC_URL: 'https://cal.example.org/',
+    BASE_PATH: '/calendula/',
+    DATABASE_URL: 'postgres://u:p@db/calendula',
+    DATA_DIR: '/var/lib/calendula',
+    EMBEDDED_CACHE_MB: '64',
+    API_KEY: ' key ',
+    AUTH_REALM: 'Team "Calendars"',
+    APP_TIMEZONE: 'Europe/Berlin',
+    LOG_LEVEL: 'DEBUG',
+    LOG_FORMAT: 'JSON',
+    INITIAL_USER: 'root',
+    INITIAL_PASSWORD: 'pw',
+    SECRET_KEY: 'AB'.repeat(32),
+    PUBLIC_CALENDARS_ENABLED: 'no',
+    SYNC_LOG_RETENTION_DAYS: '30',
+    TRUST_PROXY: 'yes',
+    METRICS_TOKEN: ' scrape-me ',
+    WORKERS: '3',
+    MAX_REQUEST_BYTES: '4096',
+    MAX_XML_BYTES: '3072',
+    MAX_XML_DEPTH: '12',
+    MAX_OBJECT_BYTES: '2048',
+    MAX_OBJECTS_PER_CALENDAR: '77',
+    MAX_MULTIGET_HREFS: '55',
+    MAX_JSON_BYTES: '5000',
+    MAX_RECURRENCE_INSTANCES: '99',
+    MAX_RECURRENCE_STEPS: '1234',
+    MAX_FREEBUSY_DAYS: '40',
+    MAX_TIMEZONE_BYTES: '9999',
+    MIN_PASSWORD_LENGTH: '12',
+    COMPUTE_THREADS: '3',
+    COMPUTE_DEADLINE_MS: '250',
+    LOOP_DELAY_WARN_MS: '42',
+    AUTH_FREE_FAILURES: '1',
+    AUTH_LOCK_FAILURES: '9',
+    AUTH_WINDOW_SECONDS: '120',
+    AUTH_MAX_DELAY_MS: '700',
+    SYNC_WORKER: 'false',
+    SYNC_RESYNC_MINUTES: '15',
+    SYNC_MAX_BACKOFF_SECONDS: '90',
+    SYNC_TARGET_TIMEOUT_SECONDS: '7',
+    SYNC_LEASE_SECONDS: '45',
+  };
+
   it('reads every variable', () => {
-    const c = loadConfig({
-      PORT: '9000',
-      HOST: '0.0.0.0',
-      PUBLIC_URL: 'https://cal.example.org/',
-      BASE_PATH: '/calendula/',
-      DATABASE_URL: 'postgres://u:p@db/calendula',
-      DATA_DIR: '/var/lib/calendula',
-      API_KEY: ' key ',
-      AUTH_REALM: 'Team "Calendars"',
-      APP_TIMEZONE: 'Europe/Berlin',
-      LOG_LEVEL: 'DEBUG',
-      INITIAL_USER: 'root',
-      INITIAL_PASSWORD: 'pw',
-      SECRET_KEY: 'AB'.repeat(32),
-      PUBLIC_CALENDARS_ENABLED: 'no',
-      MAX_OBJECT_BYTES: '2048',
-    });
-    expect(c).toMatchObject({
+    const c = loadConfig(EVERY);
+    expect(c).toEqual({
       port: 9000,
       host: '0.0.0.0',
       publicUrl: 'https://cal.example.org',
       basePath: '/calendula',
       databaseUrl: 'postgres://u:p@db/calendula',
       dataDir: '/var/lib/calendula',
+      embeddedCacheMb: 64,
       apiKey: 'key',
       authRealm: 'Team Calendars',
       appTimezone: 'Europe/Berlin',
       logLevel: 'debug',
+      logFormat: 'json',
       initialUser: 'root',
       initialPassword: 'pw',
       secretKey: 'ab'.repeat(32),
       publicCalendarsEnabled: false,
+      syncLogRetentionDays: 30,
+      trustProxy: true,
+      metricsToken: 'scrape-me',
+      workers: 3,
+      limits: {
+        maxRequestBytes: 4096,
+        maxXmlBytes: 3072,
+        maxXmlDepth: 12,
+        maxObjectBytes: 2048,
+        maxObjectsPerCalendar: 77,
+        maxMultigetHrefs: 55,
+        maxJsonBytes: 5000,
+        maxRecurrenceInstances: 99,
+        maxRecurrenceSteps: 1234,
+        maxFreeBusyDays: 40,
+        maxTimezoneBytes: 9999,
+        minPasswordLength: 12,
+      },
+      compute: { threads: 3, deadlineMs: 250 },
+      loop: { warnMs: 42 },
+      authThrottle: { freeFailures: 1, lockFailures: 9, windowSeconds: 120, maxDelayMs: 700 },
+      sync: { workerEnabled: false, resyncIntervalMinutes: 15, maxBackoffSeconds: 90, targetTimeoutSeconds: 7, leaseSeconds: 45 },
     });
-    expect(c.limits.maxObjectBytes).toBe(2048);
+  });
+
+  it('the case above names every variable config.ts reads', () => {
+    const source = readFileSync(resolve(import.meta.dirname, '../src/config.ts'), 'utf8');
+    const read = new Set([...source.matchAll(/env(?:\.([A-Z][A-Z0-9_]+)|, '([A-Z][A-Z0-9_]+)')/g)].map((m) => m[1] ?? m[2]));
+    expect([...read].sort()).toEqual(Object.keys(EVERY).sort());
   });
 
   it.each([

@@ -1,7 +1,7 @@
 // Turning property elements from PROPPATCH, MKCALENDAR and extended MKCOL into calendar changes:
 // writable live properties are checked, protected ones refused, everything else kept as a dead
 // property (verbatim XML), as macOS and tasks.org expect.
-import type { CalendarChanges, DeadProperty } from '../domain/calendars.ts';
+import { MAX_CALENDAR_NAME_LENGTH, type CalendarChanges, type DeadProperty } from '../domain/calendars.ts';
 import { isComponentType, type ComponentType } from '../domain/components.ts';
 import { parseTimezoneCalendar } from '../ical/parse.ts';
 import { LIVE } from './properties.ts';
@@ -66,7 +66,7 @@ export function setProperty(el: XmlElement, target: Target, out: PropChanges, ma
   const text = textOf(el).trim();
   const isCalendar = target === 'calendar' || target === 'new-calendar';
   if (name === d('displayname') && (isCalendar || target === 'principal')) {
-    if (text.length > 255) return refuse(name, 409, 'displayname is too long (255 characters at most)');
+    if (text.length > MAX_CALENDAR_NAME_LENGTH) return refuse(name, 409, `displayname is too long (${MAX_CALENDAR_NAME_LENGTH} characters at most)`);
     if (target === 'principal') out.principalDisplayName = text || null;
     else out.calendar.displayname = text || null;
     return { name, status: 200 };

@@ -58,10 +58,6 @@ export function segmentsOf(r: Resource): string[] {
 }
 
 /** Whether a calendar that is not in the viewer's home may be read as a public calendar. */
-export function isPubliclyReadable(cal: CalendarView, publicEnabled: boolean): boolean {
-  return publicEnabled && cal.isPublic && cal.access === 1;
-}
-
 /**
  * Resolves segments to a resource the viewer may see, or null (404). For objects, `meta` is null
  * when nothing exists at that name yet (a PUT target).
@@ -92,12 +88,12 @@ export async function resolveResource(
   if (own && (calUri === 'inbox' || calUri === 'outbox')) return objUri === undefined ? { kind: calUri, username: name, principaluri } : null;
   if (objUri === undefined) {
     const cal = await domain.calendars.get(principaluri, calUri);
-    if (!cal || (!own && !isPubliclyReadable(cal, domain.ctx.config.publicCalendarsEnabled))) return null;
+    if (!cal || (!own && !domain.calendars.isPublic(cal))) return null;
     return { kind: 'calendar', username: name, cal };
   }
   const withData = opts.withData ?? false;
   const found = await domain.objects.lookup(principaluri, calUri, objUri, withData);
-  if (!found || (!own && !isPubliclyReadable(found.view, domain.ctx.config.publicCalendarsEnabled))) return null;
+  if (!found || (!own && !domain.calendars.isPublic(found.view))) return null;
   const meta = found.object;
   return { kind: 'object', username: name, cal: found.view, uri: objUri, meta, ...(withData ? { stored: meta as StoredObject | null } : {}) };
 }

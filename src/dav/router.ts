@@ -16,7 +16,7 @@ import { proppatch } from './methods/proppatch.ts';
 import { put } from './methods/put.ts';
 import { report } from './methods/report.ts';
 import { parseDavPath } from './paths.ts';
-import { isPubliclyReadable, resolveResource } from './resources.ts';
+import { resolveResource } from './resources.ts';
 
 export type { DavDeps };
 
@@ -83,7 +83,7 @@ export function davRouter(deps: DavDeps & { log: Logger }): Router {
       const resource = await resolveResource(segments, viewer, deps.domain, { withData: WITH_DATA.has(method) });
       if (!viewer) {
         const isPublic =
-          resource && (resource.kind === 'calendar' || resource.kind === 'object') && isPubliclyReadable(resource.cal, deps.config.publicCalendarsEnabled);
+          resource && (resource.kind === 'calendar' || resource.kind === 'object') && deps.domain.calendars.isPublic(resource.cal);
         if (!isPublic || !READ_METHODS.has(method)) {
           challenge(res, deps.config.authRealm);
           res.status(401).type('application/xml; charset=utf-8').send(errorBody(undefined, 'Authentication required'));

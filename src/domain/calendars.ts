@@ -10,6 +10,22 @@ import { conflict, forbidden, invalid, notFound } from './errors.ts';
 export type Access = typeof OWNER_ACCESS | typeof READ_ACCESS | typeof READWRITE_ACCESS;
 
 /** Who is acting: an authenticated user, or null for anonymous requests. */
+/** The longest calendar name the store holds (the column's length); faces may allow less. */
+export const MAX_CALENDAR_NAME_LENGTH = 255;
+/** #RRGGBB or #RRGGBBAA, as Apple's calendar-color and the admin API write it. */
+const CALENDAR_COLOR = /^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/;
+
+/** What the store can hold, whichever face asks: name length, colour shape, no NUL (PostgreSQL text cannot hold it). */
+function checkCalendarFields(f: { displayname?: string | null; description?: string | null; color?: string | null }): void {
+  if (f.displayname && f.displayname.length > MAX_CALENDAR_NAME_LENGTH) {
+    throw invalid(`a calendar name may be at most ${MAX_CALENDAR_NAME_LENGTH} characters`, { field: 'displayname' });
+  }
+  for (const [field, v] of [['displayname', f.displayname], ['description', f.description]] as const) {
+    if (v?.includes('\u0000')) throw invalid(`the ${field} contains a NUL character`, { field });
+  }
+  if (f.color && !CALENDAR_COLOR.test(f.color)) throw invalid('a calendar colour is #RRGGBB or #RRGGBBAA', { field: 'color' });
+}
+
 export interface Actor {
   userId: number;
   username: string;
@@ -170,6 +186,11 @@ export class CalendarService {
     return this.createFor(homePrincipaluri, req);
   }
 
+  /** Whether anyone, signed in or not, may read this calendar: it is public and this is the owner's instance. */
+  isPublic(view: CalendarView): boolean {
+    return this.ctx.config.publicCalendarsEnabled && view.isPublic && view.access === OWNER_ACCESS;
+  }
+
   /** Creates a calendar in a principal's home (the admin API acts for the user). */
   async createFor(homePrincipaluri: string, req: NewCalendarRequest): Promise<CalendarView> {
     const instanceId = await this.ctx.db.em().transactional((em) => this.insert(em, homePrincipaluri, req));
@@ -179,6 +200,7 @@ export class CalendarService {
   /** Creates a calendar inside the caller's transaction; returns the instance id. */
   async insert(em: SqlEntityManager, homePrincipaluri: string, req: NewCalendarRequest): Promise<number> {
     checkCalendarUri(req.uri);
+    checkCalendarFields(req);
     const components = req.components?.length ? req.components : (['VEVENT', 'VTODO'] as ComponentType[]);
     if (req.isPublic && !this.ctx.config.publicCalendarsEnabled) throw forbidden('public calendars are disabled on this server');
     if (await em.count(CalendarInstance, { principaluri: homePrincipaluri, uri: req.uri })) {
@@ -214,6 +236,7 @@ export class CalendarService {
     if (calendarLevel && view.access !== OWNER_ACCESS) throw forbidden('only the owner can change this');
     if (changes.isPublic && !this.ctx.config.publicCalendarsEnabled) throw forbidden('public calendars are disabled on this server');
     if (changes.components && changes.components.length === 0) throw invalid('at least one component type is needed');
+    checkCalendarFields(changes);
     await this.ctx.db.em().transactional(async (em) => {
       const inst = await em.findOne(CalendarInstance, { id: view.instanceId });
       if (!inst) throw notFound('no such calendar');

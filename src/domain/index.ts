@@ -1,4 +1,6 @@
-// Builds every domain service over one context. Faces receive this object and nothing else.
+// Builds every domain service over one context. Faces receive this object and nothing else: the
+// services and the clock, never the context (its database handle stays inside the domain).
+import type { Clock } from '../clock.ts';
 import { CalendarService } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { LoginFailureService } from './loginFailures.ts';
@@ -16,7 +18,8 @@ import { SystemService } from './system.ts';
 import { UserService } from './users.ts';
 
 export interface Domain {
-  readonly ctx: DomainContext;
+  /** The time every service reads (tests move it). */
+  readonly clock: Clock;
   readonly users: UserService;
   readonly calendars: CalendarService;
   readonly objects: ObjectService;
@@ -45,7 +48,7 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
   const feeds = new FeedService(ctx, calendars, objects);
   const jobs = new JobQueue(ctx);
   return {
-    ctx,
+    clock: ctx.clock,
     users: new UserService(ctx),
     calendars,
     objects,

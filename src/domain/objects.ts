@@ -70,6 +70,16 @@ export interface WriteStatement {
 }
 export type WriteStatementSource = (change: ObjectChange) => WriteStatement | null;
 
+/** One object write: who writes what where, under which conditions. */
+interface ObjectWrite {
+  actor: Actor | null;
+  view: CalendarView;
+  uri: string;
+  prepared: PreparedObject;
+  cond: WriteConditions;
+  origin?: string;
+}
+
 export interface WriteResult {
   /** The ETag of what is stored now. */
   etag: string;
@@ -139,6 +149,30 @@ function rowWrite(
   };
 }
 
+/**
+ * The sync-token bump and the change-log row of one change, as two CTEs (`bumped`, `logged`, the
+ * latter returning the logged token); `guard` is a further condition for the bump.
+ */
+function bumpAndLogStatement(guard: WriteStatement, calendarId: number, uri: string, operation: number, countDelta: number, at: Date): WriteStatement {
+  return {
+    sql: `bumped as (update calendars set synctoken = synctoken + 1, objectcount = objectcount + ?
+                       where id = ? and ${guard.sql} returning synctoken - 1 as token),
+          logged as (insert into calendarchanges (uri, synctoken, calendarid, operation, created_at)
+                       select ?, token, ?, ?, ? from bumped returning synctoken)`,
+    params: [countDelta, calendarId, ...guard.params, uri, calendarId, operation, at],
+  };
+}
+
+/** What must hold to put `content` where `existing` is: the HTTP conditions, and the same UID (RFC 4791 §5.3.2.1). */
+function checkReplacement(existing: StoredObject | null, content: ObjectContent, cond: WriteConditions, uri: string): void {
+  checkConditions(existing?.etag ?? null, cond);
+  if (existing && existing.uid !== content.uid) {
+    throw conflict(`this resource holds the UID ${existing.uid}; an object with another UID needs a name of its own`, {
+      precondition: { namespace: CALDAV_NS, name: 'no-uid-conflict', href: uri },
+    });
+  }
+}
+
 function changeOf(view: CalendarView, uri: string, content: ObjectContent, existing: StoredObject | null, actor: Actor | null, origin?: string): ObjectChange {
   return { kind: existing ? 'updated' : 'created', calendar: view, uri, uid: content.uid, content, previous: existing?.data, actor, origin };
 }
@@ -182,13 +216,7 @@ export function checkConditions(etag: string | null, cond: WriteConditions): voi
   }
 }
 
-interface Row {
-  id: number;
-  uri: string;
-  etag: string;
-  size: number;
-  lastmodified: number;
-  componenttype: string;
+interface Row extends ObjectMeta {
   uid?: string;
   calendardata?: string;
 }
@@ -297,52 +325,53 @@ export class ObjectService {
     const who = this.requireWrite(actor, view);
     checkObjectUri(uri);
     const prepared = await this.prepare(view, body);
-    if (known !== undefined) {
-      const done = await this.storeInOneStatement(who, view, uri, prepared, cond, origin, known);
-      if (done) return done;
-    }
-    // Everything else, and whatever the one statement could not write, takes the full path (which
-    // reads again and tells precisely what went wrong).
-    return this.ctx.db.transactional((em) => this.store(em, who, view, uri, prepared, cond, origin));
+    return this.write(null, { actor: who, view, uri, prepared, cond, origin }, known);
+  }
+
+  /** put() for callers that already hold a transaction (scheduling, moves, imports). */
+  store(em: SqlEntityManager, actor: Actor | null, view: CalendarView, uri: string, prepared: PreparedObject, cond: WriteConditions, origin?: string): Promise<WriteResult> {
+    return this.write(em, { actor, view, uri, prepared, cond, origin });
   }
 
   /**
-   * Most writes (no listener concerned) as ONE statement: object row, token bump, change log and
-   * statements from onWriteStatement commit together without a transaction's extra round trips,
-   * and the calendar row is locked only while the statement runs. Null when nothing was written
-   * (the object changed since `known`, a UID clash, the calendar near its object limit, ...).
+   * The one write path of a calendar object: check the preconditions against what is at the
+   * name, write the row conditionally on it, run the write listeners, bump the sync token and log
+   * the change, all committed together. Outside a caller's transaction, when the caller knows what
+   * is at the name and no listener is concerned, all of that goes to the database as one statement;
+   * anything that statement cannot decide (a concurrent change, a UID taken elsewhere, a calendar
+   * near its object limit) is decided by the transaction, which reads again.
    */
-  private async storeInOneStatement(
-    actor: Actor,
-    view: CalendarView,
-    uri: string,
-    prepared: PreparedObject,
-    cond: WriteConditions,
-    origin: string | undefined,
-    known: StoredObject | null,
-  ): Promise<WriteResult | null> {
+  private async write(em: SqlEntityManager | null, w: ObjectWrite, known?: StoredObject | null): Promise<WriteResult> {
+    if (!em && known !== undefined) {
+      const done = await this.writeOneStatement(w, known);
+      if (done) return done;
+    }
+    if (em) return this.writeInTransaction(em, w);
+    return this.ctx.db.transactional((tx) => this.writeInTransaction(tx, w));
+  }
+
+  /**
+   * The write as ONE statement: object row, token bump, change log and the statements from
+   * onWriteStatement commit together without a transaction's extra round trips, and the calendar
+   * row is locked only while the statement runs. Null when it wrote nothing.
+   */
+  private async writeOneStatement(w: ObjectWrite, known: StoredObject | null): Promise<WriteResult | null> {
+    const { actor, view, uri, prepared, cond, origin } = w;
     const { content } = prepared;
-    checkConditions(known?.etag ?? null, cond);
-    if (known && known.uid !== content.uid) return null;
+    checkReplacement(known, content, cond, uri);
     const change = changeOf(view, uri, content, known, actor, origin);
     if (this.listeners.some((l) => l.concerns(change))) return null;
     const etag = etagOf(content.text);
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
     // The object limit is checked against a margin here, so that concurrent statements cannot
-    // pass it together; near the limit the full path checks it under the calendar's lock.
+    // pass it together; near the limit the transaction checks it under the calendar's lock.
     const write = rowWrite(prepared, etag, now, view.calendarId, uri, known, {
       sql: '(select objectcount from calendars where id = ?) < ?',
       params: [view.calendarId, this.ctx.config.limits.maxObjectsPerCalendar - OBJECT_LIMIT_MARGIN],
     });
-    const params: (string | number | Date | null)[] = [...write.params];
-    const parts = [
-      `written as (${write.sql})`,
-      `bumped as (update calendars set synctoken = synctoken + 1, objectcount = objectcount + ?
-                    where id = ? and exists (select 1 from written) returning synctoken - 1 as token)`,
-      `logged as (insert into calendarchanges (uri, synctoken, calendarid, operation, created_at)
-                    select ?, token, ?, ?, ? from bumped)`,
-    ];
-    params.push(known ? 0 : 1, view.calendarId, uri, view.calendarId, known ? OP_MODIFIED : OP_ADDED, this.ctx.clock.now());
+    const bump = bumpAndLogStatement({ sql: 'exists (select 1 from written)', params: [] }, view.calendarId, uri, known ? OP_MODIFIED : OP_ADDED, known ? 0 : 1, this.ctx.clock.now());
+    const parts = [`written as (${write.sql})`, bump.sql];
+    const params: (string | number | Date | null)[] = [...write.params, ...bump.params];
     this.statements.forEach((source, i) => {
       const st = source(change);
       if (!st) return;
@@ -358,31 +387,18 @@ export class ObjectService {
   }
 
   /**
-   * The store step of put(), for callers that already hold a transaction (scheduling, moves).
-   * The object row is written first, conditionally on what was read (a concurrent change is read
-   * again, never overwritten blindly); the calendar row is locked last, by the token bump, so the
-   * lock that orders a calendar's changes is held only until the commit.
+   * The write inside a transaction. The object row is written first, conditionally on what was
+   * read (a concurrent change is read again, never overwritten blindly); the calendar row is
+   * locked last, by the token bump, so the lock that orders a calendar's changes is held only
+   * until the commit.
    */
-  async store(
-    em: SqlEntityManager,
-    actor: Actor | null,
-    view: CalendarView,
-    uri: string,
-    prepared: PreparedObject,
-    cond: WriteConditions,
-    origin?: string,
-  ): Promise<WriteResult> {
+  private async writeInTransaction(em: SqlEntityManager, w: ObjectWrite): Promise<WriteResult> {
+    const { actor, view, uri, prepared, cond, origin } = w;
     const { content } = prepared;
     const etag = etagOf(content.text);
     for (let attempt = 0; ; attempt++) {
       const existing = await readStored(em, view.calendarId, uri);
-      checkConditions(existing?.etag ?? null, cond);
-      // RFC 4791 §5.3.2.1 (no-uid-conflict): a resource keeps its UID; a new one is a new resource.
-      if (existing && existing.uid !== content.uid) {
-        throw conflict(`this resource holds the UID ${existing.uid}; an object with another UID needs a name of its own`, {
-          precondition: { namespace: CALDAV_NS, name: 'no-uid-conflict', href: uri },
-        });
-      }
+      checkReplacement(existing, content, cond, uri);
       const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
       const write = rowWrite(prepared, etag, now, view.calendarId, uri, existing);
       const written = await em.execute<{ id: number }[]>(write.sql, write.params as never[]);
@@ -424,13 +440,8 @@ export class ObjectService {
    */
   private async bumpAndLog(em: SqlEntityManager, calendarId: number, uri: string, operation: number, countDelta: number): Promise<void> {
     const max = this.ctx.config.limits.maxObjectsPerCalendar;
-    const rows = await em.execute<{ synctoken: number }[]>(
-      `with t as (update calendars set synctoken = synctoken + 1, objectcount = objectcount + ?
-                   where id = ? and (? <= 0 or objectcount < ?) returning synctoken - 1 as token)
-       insert into calendarchanges (uri, synctoken, calendarid, operation, created_at)
-       select ?, token, ?, ?, ? from t returning synctoken`,
-      [countDelta, calendarId, countDelta, max, uri, calendarId, operation, this.ctx.clock.now()],
-    );
+    const st = bumpAndLogStatement({ sql: '(? <= 0 or objectcount < ?)', params: [countDelta, max] }, calendarId, uri, operation, countDelta, this.ctx.clock.now());
+    const rows = await em.execute<{ synctoken: number }[]>(`with ${st.sql} select synctoken from logged`, st.params as never[]);
     if (rows[0]) return;
     const cal = await em.execute<{ id: number }[]>('select id from calendars where id = ?', [calendarId]);
     if (!cal[0]) throw notFound('the calendar is gone');
@@ -544,6 +555,16 @@ export class ObjectService {
       after = (rows[rows.length - 1] as Row).id;
       if (rows.length < batch) return;
     }
+  }
+
+  /** When an object's recurrence set begins (epoch seconds), from its index column; null if unknown. */
+  async firstStart(calendarId: number, uri: string): Promise<number | null> {
+    const rows = await this.ctx.db.em().execute<{ firstoccurence: string | null }[]>(
+      'select firstoccurence from calendarobjects where calendarid = ? and uri = ?',
+      [calendarId, uri],
+    );
+    const v = rows[0]?.firstoccurence;
+    return v === null || v === undefined ? null : Number(v);
   }
 
   async getMeta(view: CalendarView, uri: string): Promise<ObjectMeta | null> {

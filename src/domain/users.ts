@@ -32,6 +32,8 @@ export interface UserChanges {
   email?: string | null;
   displayName?: string | null;
   locale?: string | null;
+  /** A new password (checked against the limits, stored hashed). */
+  password?: string;
 }
 
 export const DEFAULT_CALENDAR_URI = 'default';
@@ -85,7 +87,7 @@ export class UserService {
     for (const l of this.credentialListeners) l(username);
   }
 
-  checkPassword(password: unknown): string {
+  private checkPassword(password: unknown): string {
     const min = this.ctx.config.limits.minPasswordLength;
     if (typeof password !== 'string' || password.length < min || password.length > 1024) {
       throw invalid(`password must be between ${min} and 1024 characters`, { field: 'password' });
@@ -191,32 +193,33 @@ export class UserService {
     return this.ctx.db.em().count(User, {});
   }
 
+  /**
+   * Changes a user's profile and password in one transaction: every value is checked before
+   * anything is written, so a bad one changes nothing.
+   */
   async update(username: string, changes: UserChanges): Promise<UserInfo> {
     const email = changes.email === undefined ? undefined : checkEmail(changes.email);
     const displayName = changes.displayName === undefined ? undefined : checkDisplayName(changes.displayName);
     const locale = changes.locale === undefined ? undefined : checkLocale(changes.locale);
-    return this.ctx.db.em().transactional(async (em) => {
+    const passwordHash = changes.password === undefined ? undefined : await hashPassword(this.checkPassword(changes.password));
+    const info = await this.ctx.db.em().transactional(async (em) => {
       const user = await em.findOne(User, { username });
       const principal = await em.findOne(Principal, { uri: principalUriOf(username) });
       if (!user || !principal) throw notFound(`no user ${username}`);
       if (email !== undefined) principal.email = email;
       if (displayName !== undefined) principal.displayname = displayName;
       if (locale !== undefined) user.locale = locale;
+      if (passwordHash !== undefined) user.passwordHash = passwordHash;
       user.updatedAt = this.ctx.clock.now();
       await em.flush();
       return toInfo(user, principal);
     });
+    if (passwordHash !== undefined) this.credentialsChanged(username);
+    return info;
   }
 
   async setPassword(username: string, password: string): Promise<void> {
-    const hash = await hashPassword(this.checkPassword(password));
-    await this.ctx.db.em().transactional(async (em) => {
-      const user = await em.findOne(User, { username });
-      if (!user) throw notFound(`no user ${username}`);
-      user.passwordHash = hash;
-      user.updatedAt = this.ctx.clock.now();
-    });
-    this.credentialsChanged(username);
+    await this.update(username, { password });
   }
 
   /** The stored hash, for the authenticator. */

@@ -191,7 +191,7 @@ export class SyncWorker {
     }
     const etag = written.etag ?? (await target.etagOf(written.href));
     const meta = await this.domain.objects.getMeta(view as NonNullable<typeof view>, uri);
-    const first = await this.firstStart(calendarId, uri);
+    const first = await this.domain.objects.firstStart(calendarId, uri);
     await syncs.recordPush(work.sync.id, {
       sourceCalendarId: calendarId,
       sourceUri: uri,
@@ -201,15 +201,6 @@ export class SyncWorker {
       sourceEtag: meta?.etag ?? obj.etag,
       firstStart: first,
     });
-  }
-
-  private async firstStart(calendarId: number, uri: string): Promise<number | null> {
-    const rows = await this.domain.ctx.db.em().execute<{ firstoccurence: string | null }[]>(
-      'select firstoccurence from calendarobjects where calendarid = ? and uri = ?',
-      [calendarId, uri],
-    );
-    const v = rows[0]?.firstoccurence;
-    return v === null || v === undefined ? null : Number(v);
   }
 
   /**

@@ -279,17 +279,25 @@ describe('admin API /api/v1 (Davis-compatible)', () => {
       expect((await api('DELETE', `/api/v1/users/jdoe/tokens/${encodeURIComponent(data.mom_id)}`)).json.message).toBe('Token Not Found');
     });
 
-    it('never answers 500 to malformed bodies and ids', async () => {
+    it('answers malformed bodies and ids with a 4xx in the Davis error envelope, creating nothing', async () => {
+      const before = (await api('GET', '/api/v1/calendars/jdoe')).json.data;
       const bodies = ['null', '42', '"string"', '[]', '{"name": {"$gt": ""}}', '\u0000', '{"name":"x","uri":"y","description":["a"]}'];
       for (const b of bodies) {
         for (const path of ['/api/v1/calendars/jdoe/create', '/api/v1/users', '/api/v1/calendars/jdoe/share/1/add']) {
           const res = await api('POST', path, { body: b, check: false });
+          expect(res.status, `${path} ${b}`).toBeGreaterThanOrEqual(400);
           expect(res.status, `${path} ${b}`).toBeLessThan(500);
+          expect(res.json, `${path} ${b}`).toEqual({ status: 'error', message: expect.any(String), timestamp: expect.any(String) });
         }
       }
-      for (const path of ['/api/v1/users/%E0%A4%A', '/api/v1/calendars/99999999999999999999/1', '/api/v1/calendars/jdoe/99999999999999999999']) {
-        expect((await api('GET', path, { check: false })).status).toBeLessThan(500);
+      for (const path of ['/api/v1/users/%E0%A4%A', '/api/v1/calendars/99999999999999999999/1']) {
+        const res = await api('GET', path, { check: false });
+        expect(res.status, path).toBeGreaterThanOrEqual(400);
+        expect(res.status, path).toBeLessThan(500);
       }
+      // An id past any calendar is "not the user's own": data [], as Davis answers.
+      expect((await api('GET', '/api/v1/calendars/jdoe/99999999999999999999', { check: false })).json).toMatchObject({ status: 'success', data: [] });
+      expect((await api('GET', '/api/v1/calendars/jdoe')).json.data).toEqual(before);
     });
 
     it('escapes JSON as Symfony does (slashes and non-ASCII)', async () => {

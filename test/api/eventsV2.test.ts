@@ -200,9 +200,12 @@ describe('events API /api/v2/calendars/events', () => {
       expect(copy!.data).toContain('ORGANIZER');
       // The organizer's copy records the delivery (RFC 6638 SCHEDULE-STATUS).
       const dav = new Dav(server.url, 'eva', 'eva-password');
-      const mine = parseMultistatus((await dav.propfind('/dav/calendars/eva/default/', '<d:getetag/>', '1')).text);
-      const href = [...mine.members.keys()].find((h) => h.endsWith('.ics') && h !== '/dav/calendars/eva/default/client-made.ics' && !h.includes('Planning'));
-      void href;
+      const query = '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match>Review</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>';
+      const mine = [...parseMultistatus((await dav.report('/dav/calendars/eva/default/', query)).text).members.values()];
+      expect(mine).toHaveLength(1);
+      const organizerCopy = unfold(mine[0]!.props.get('{urn:ietf:params:xml:ns:caldav}calendar-data')!.el.text);
+      // Rob's copy was delivered (1.2); the address elsewhere is not this server's to deliver.
+      expect(organizerCopy).toMatch(/ATTENDEE;[^\r\n]*SCHEDULE-STATUS=1\.2[^\r\n]*:mailto:Rob@Example\.org/i);
       const evasCopy = (await call('GET', `/api/v2/calendars/events/${id}`, { token: eva })).json as { recipients: string[] };
       expect(evasCopy.recipients).toEqual(['rob@example.org', 'someone@elsewhere.example']);
       // Rob sees it in his own listing too.

@@ -134,7 +134,7 @@ describe('provisioning API /api/v0', () => {
       expect(sync).toMatchObject({ type: 'caldav', username: 'alice', description: 'Work timetable', enabled: true, status: 'PENDING', lastResync: null });
       aliceSync = sync.id as number;
       // The target password is stored encrypted, never in clear.
-      const rows = await server.domain.ctx.db.em().execute<{ settings: unknown }[]>('select settings from synchronizations');
+      const rows = await server.running.db.em().execute<{ settings: unknown }[]>('select settings from synchronizations');
       expect(JSON.stringify(rows)).not.toContain('target-secret-pw');
     });
 

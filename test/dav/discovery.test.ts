@@ -155,6 +155,9 @@ describe('CalDAV discovery and properties', () => {
     const davx5 = `<?xml version='1.0' encoding='UTF-8' ?><propfind xmlns="DAV:" xmlns:CAL="urn:ietf:params:xml:ns:caldav"><prop><CAL:calendar-home-set /></prop></propfind>`;
     const res2 = await alice.request('PROPFIND', '/dav/principals/alice/', { body: davx5, headers: { depth: '0' } });
     expect(res2.status).toBe(207);
+    const home = parseMultistatus(res2.text).members.get('/dav/principals/alice/')!.props.get(C('calendar-home-set'))!;
+    expect(home.status).toBe(200);
+    expect(textIn(home.el)).toBe('/dav/calendars/alice/');
   });
 
   it('accepts @ and %40 alike and emits one encoding', async () => {

@@ -44,6 +44,14 @@ describe('hostile and malformed requests (never a 207 or a 500)', () => {
   it('an XML body over MAX_XML_BYTES is 413 and a quadratic-blowup entity never expands', async () => {
     const big = `<d:propfind xmlns:d="DAV:"><d:prop>${'<d:displayname/>'.repeat(2000)}</d:prop></d:propfind>`;
     expect((await alice.request('PROPFIND', '/dav/calendars/alice/default/', { body: big, headers: { depth: '0' } })).status).toBe(413);
+    // Under the byte limit, an internal entity of 5,000 characters referenced 1,000 times would
+    // expand to 5 MB: the DOCTYPE is refused before anything is expanded.
+    const blowup = `<?xml version="1.0"?><!DOCTYPE d:propfind [<!ENTITY a "${'a'.repeat(5000)}">]><d:propfind xmlns:d="DAV:"><d:prop><d:displayname>${'&a;'.repeat(1000)}</d:displayname></d:prop></d:propfind>`;
+    expect(Buffer.byteLength(blowup)).toBeLessThan(20000);
+    const res = await alice.request('PROPFIND', '/dav/calendars/alice/default/', { body: blowup, headers: { depth: '0' } });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('DOCTYPE and ENTITY declarations are not accepted');
+    expect(res.text.length).toBeLessThan(2000);
   });
 
   it('PROPPATCH and MKCALENDAR with malformed XML change nothing', async () => {

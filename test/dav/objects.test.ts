@@ -53,7 +53,11 @@ describe('calendar object resources', () => {
   });
 
   it('PUT without preconditions overwrites (tasks.org: last writer wins)', async () => {
-    expect((await alice.put(`${CAL}e1.ics`, E1)).status).toBe(204);
+    const first = calendar(event('last-writer', ['DTSTART:20260101T100000Z', 'SUMMARY:first writer']));
+    const second = calendar(event('last-writer', ['DTSTART:20260101T100000Z', 'SUMMARY:second writer']));
+    expect((await alice.put(`${CAL}last-writer.ics`, first)).status).toBe(201);
+    expect((await alice.put(`${CAL}last-writer.ics`, second)).status).toBe(204);
+    expect((await alice.request('GET', `${CAL}last-writer.ics`)).text).toBe(second);
   });
 
   it('refuses a second object with the same UID, naming the href of the first (no-uid-conflict)', async () => {

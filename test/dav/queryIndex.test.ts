@@ -55,7 +55,7 @@ describe('calendar-query from stored instance spans', () => {
   });
 
   it('stores spans for events with fixed times, and none where the calendar zone decides', async () => {
-    const rows = await server.domain.ctx.db
+    const rows = await server.running.db
       .em()
       .execute<{ uri: string; spans: string | null; win: string }[]>(
         "select uri, instancespans::text as spans, instancewindow::text as win from calendarobjects where uri in ('instant.ics', 'zero-series.ics', 'weekly-forever.ics', 'floating.ics', 'allday.ics')",

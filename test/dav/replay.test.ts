@@ -100,10 +100,17 @@ describe('Apple Calendar / Reminders (macOS CalendarAgent)', () => {
     expect(data).toBe(ics);
   });
 
-  it('asks expand-property for delegates and gets a 207', async () => {
+  it('asks expand-property for delegates and gets a 207 naming no delegates', async () => {
     const res = await client('apple').report('/dav/principals/apple/', `<?xml version="1.0" encoding="UTF-8"?>
 <A:expand-property xmlns:A="DAV:"><A:property name="calendar-proxy-write-for" namespace="http://calendarserver.org/ns/"><A:property name="displayname"/><A:property name="principal-URL"/><A:property name="calendar-user-address-set" namespace="urn:ietf:params:xml:ns:caldav"/></A:property><A:property name="calendar-proxy-read-for" namespace="http://calendarserver.org/ns/"><A:property name="displayname"/></A:property></A:expand-property>`, '0', ua);
     expect(res.status).toBe(207);
+    // Calendula has no delegation: both properties are there (iCal stops otherwise) and empty.
+    const me = parseMultistatus(res.text).members.get('/dav/principals/apple/')!;
+    for (const name of ['calendar-proxy-write-for', 'calendar-proxy-read-for']) {
+      const prop = me.props.get(`{http://calendarserver.org/ns/}${name}`)!;
+      expect(prop.status).toBe(200);
+      expect(prop.el.children).toEqual([]);
+    }
   });
 });
 

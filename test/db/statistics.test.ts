@@ -18,7 +18,7 @@ describe('planner statistics', () => {
     const user = (await domain.users.get('stat'))!;
     const actor = { userId: user.id, username: 'stat', principaluri: 'principals/stat' };
     const analyzed = async () =>
-      (await domain.ctx.db.em().execute<{ n: string }[]>("select analyze_count + autoanalyze_count as n from pg_stat_user_tables where relname = 'calendarobjects'"))[0]?.n;
+      (await server.running.db.em().execute<{ n: string }[]>("select analyze_count + autoanalyze_count as n from pg_stat_user_tables where relname = 'calendarobjects'"))[0]?.n;
     const before = Number(await analyzed());
     for (let i = 0; i < 2000; i++) {
       await domain.objects.put(actor, view, `e${i}.ics`, calendar(event(`e${i}`, [`DTSTART:2026${String((i % 12) + 1).padStart(2, '0')}10T100000Z`])), {}, undefined, null);

@@ -9,7 +9,7 @@ describe('job queue', () => {
   let server: TestServer;
   let domain: Domain;
   const enqueue = (key: string, payload: Record<string, unknown> = {}) =>
-    domain.ctx.db.em().transactional((em) => domain.jobs.enqueue(em, 'push', key, payload));
+    server.running.db.em().transactional((em) => domain.jobs.enqueue(em, 'push', key, payload));
 
   beforeAll(async () => {
     server = await startTestServer({ SYNC_WORKER: 'false' }, { clock });
@@ -70,7 +70,7 @@ describe('job queue', () => {
     expect(again.id).toBe(job.id);
     await enqueue('k4', { v: 2 });
     await domain.jobs.retry(again, 'target down', 10_000);
-    const rows = await domain.ctx.db.em().execute<{ payload: unknown }[]>("select payload from jobs where key = 'k4'");
+    const rows = await server.running.db.em().execute<{ payload: unknown }[]>("select payload from jobs where key = 'k4'");
     expect(rows).toHaveLength(1);
     const latest = (await domain.jobs.claim('w', 60_000))!;
     expect(latest.payload).toEqual({ v: 2 });

@@ -41,7 +41,7 @@ describe('hostile input against a live server', () => {
 
   /** What a refused request must not change (login-failure counters are allowed to count). */
   async function fingerprint(): Promise<string> {
-    const rows = await server.domain.ctx.db.em().execute<Record<string, unknown>[]>(
+    const rows = await server.running.db.em().execute<Record<string, unknown>[]>(
       `select (select count(*) from calendarobjects) as objects, (select coalesce(sum(synctoken), 0) from calendars) as tokens,
               (select count(*) from calendarchanges) as changes, (select count(*) from calendarinstances) as instances,
               (select count(*) from propertystorage) as props, (select count(*) from users) as users, (select count(*) from principals) as principals,

@@ -375,7 +375,7 @@ describe('unlink modes (against a second Calendula)', () => {
     expect(await summaries(collection)).toEqual(['Erin’s event', 'Own']);
     expect((await source.api('GET', `/api/v0/synchronizations/${id}`)).status).toBe(404);
     expect((await source.status(other)).status).toBe('OK');
-    const ledger = await source.server.domain.ctx.db.em().execute<{ n: string }[]>('select count(*) as n from sync_ledger where synchronization_id = ?', [id]);
+    const ledger = await source.server.running.db.em().execute<{ n: string }[]>('select count(*) as n from sync_ledger where synchronization_id = ?', [id]);
     expect(Number(ledger[0]!.n)).toBe(0);
     await source.api('DELETE', '/api/v0/users/erin?unlinkMode=UNLINK_ONLY');
   });
@@ -409,7 +409,7 @@ describe('unlink modes (against a second Calendula)', () => {
     expect((await source.api('DELETE', '/api/v0/users/frank?unlinkMode=DELETE_ALL_EVENTS')).status).toBe(204);
     await source.worker.drain();
     expect(await summaries(collection)).toEqual([]);
-    const left = await source.server.domain.ctx.db.em().execute<{ n: string }[]>("select count(*) as n from synchronizations where user_id is null");
+    const left = await source.server.running.db.em().execute<{ n: string }[]>("select count(*) as n from synchronizations where user_id is null");
     expect(Number(left[0]!.n)).toBe(0);
   });
 });
@@ -444,7 +444,7 @@ describe('faults', () => {
     const failed = await source.status(id);
     expect(failed.status).toBe('ERROR');
     // The error is kept for the operator; credentials never appear in it.
-    const row = await source.server.domain.ctx.db.em().execute<{ last_error: string }[]>('select last_error from synchronizations where id = ?', [id]);
+    const row = await source.server.running.db.em().execute<{ last_error: string }[]>('select last_error from synchronizations where id = ?', [id]);
     expect(row[0]!.last_error).toMatch(/fetch failed|ECONNREFUSED/);
     expect(row[0]!.last_error).not.toContain(target.password);
     // Not yet due: nothing runs.
@@ -502,7 +502,7 @@ describe('faults', () => {
     await source.worker.drain();
     expect((await source.status(id)).status).toBe('ERROR');
     expect(seen).toEqual([]);
-    const row = await source.server.domain.ctx.db.em().execute<{ last_error: string }[]>('select last_error from synchronizations where id = ?', [id]);
+    const row = await source.server.running.db.em().execute<{ last_error: string }[]>('select last_error from synchronizations where id = ?', [id]);
     expect(row[0]!.last_error).toContain('redirects');
     await source.api('DELETE', `/api/v0/synchronizations/${id}?unlinkMode=UNLINK_ONLY`);
     await source.worker.drain();

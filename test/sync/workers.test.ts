@@ -149,8 +149,8 @@ describe('the push worker as a process', () => {
     await Promise.all(Array.from({ length: N }, (_, i) => alice.put(`/dav/calendars/alice/default/e${i}.ics`, ev(`e${i}`, (i % 28) + 1))));
     await api(source.url, 'PUT', '/api/v0/synchronizations', syncForm(t.proxied));
     const log = createLogger('silent');
-    const a = new SyncWorker(source.domain, log, source.domain.ctx.clock);
-    const b = new SyncWorker(other.domain, log, other.domain.ctx.clock);
+    const a = new SyncWorker(source.domain, log, source.domain.clock);
+    const b = new SyncWorker(other.domain, log, other.domain.clock);
     expect(await a.runOnce()).toBe(true); // the first resync queues one push per event
     expect(await source.domain.jobs.pending()).toBe(N);
     const [ranA, ranB] = await Promise.all([a.drain(), b.drain()]);

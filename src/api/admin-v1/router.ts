@@ -179,12 +179,11 @@ const handlers = {
     if (displayname !== undefined && displayname !== null && typeof displayname !== 'string') throw new ApiError(400, 'Invalid Display Name');
     if (email !== undefined && email !== null && typeof email !== 'string') throw new ApiError(400, 'Invalid Email');
     try {
-      if (password !== undefined) ctx.deps.domain.users.checkPassword(password);
       await ctx.deps.domain.users.update(u.username, {
         ...(displayname !== undefined ? { displayName: displayname } : {}),
         ...(email !== undefined ? { email } : {}),
+        ...(typeof password === 'string' ? { password } : {}),
       });
-      if (typeof password === 'string') await ctx.deps.domain.users.setPassword(u.username, password);
     } catch (e) {
       if (isDomainError(e) && e.kind === 'Invalid') {
         const field = e.details.field;
@@ -428,7 +427,7 @@ const ROUTES: Route[] = [
 
 export function adminRouter(deps: AdminDeps): Router {
   const r = Router();
-  const env = new Envelope(deps.config.appTimezone, () => deps.domain.ctx.clock.now());
+  const env = new Envelope(deps.config.appTimezone, () => deps.domain.clock.now());
   r.all(['/api/v1', '/api/v1/{*rest}'], async (req: Request, res: Response) => {
     const path = req.path.slice('/api/v1'.length).replace(/\/$/, '') || '/';
     const route = ROUTES.find((x) => x.pattern.test(path));

@@ -153,9 +153,7 @@ export function provisioningRouter(deps: ProvisioningDeps): Router {
         });
         created = true;
       } else {
-        if (given.password !== undefined) domain.users.checkPassword(given.password);
-        user = await domain.users.update(username, { displayName: given.displayName, email: given.email, locale: given.locale });
-        if (given.password !== undefined) await domain.users.setPassword(username, given.password);
+        user = await domain.users.update(username, { displayName: given.displayName, email: given.email, locale: given.locale, password: given.password });
       }
       if (!hasBody) {
         res.status(204).end();

@@ -70,7 +70,7 @@ async function sendCalendarExport(ctx: DavCtx, cal: CalendarView, params: Export
   res.setHeader('ETag', `"${etag}"`);
   res.setHeader('Cache-Control', 'private, no-cache');
   res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
-  res.setHeader('Content-Disposition', `attachment; filename="${exportFileName(name, deps.domain.ctx.clock.now())}"; filename*=UTF-8''${encodeURIComponent(`${name}.ics`)}`);
+  res.setHeader('Content-Disposition', `attachment; filename="${exportFileName(name, deps.domain.clock.now())}"; filename*=UTF-8''${encodeURIComponent(`${name}.ics`)}`);
   if (ifNoneMatchHits(req.get('if-none-match'), etag)) {
     res.status(304).end();
     return;

@@ -27,7 +27,7 @@ export async function post(ctx: DavCtx): Promise<void> {
   if (!organizer || organizer !== me) {
     throw new DavError(403, 'the ORGANIZER must be your own address', { namespace: CALDAV_NS, name: 'organizer-allowed' });
   }
-  const now = Math.floor(ctx.deps.domain.ctx.clock.now().getTime() / 1000);
+  const now = Math.floor(ctx.deps.domain.clock.now().getTime() / 1000);
   const responses: XmlNode[] = [];
   for (const address of req.attendees) {
     const email = mailtoAddress(address);

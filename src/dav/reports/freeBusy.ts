@@ -22,7 +22,7 @@ export async function freeBusyQuery(ctx: DavCtx, body: XmlElement): Promise<void
   } catch (e) {
     throw e instanceof DavError ? new DavError(400, e.message) : e;
   }
-  const now = Math.floor(ctx.deps.domain.ctx.clock.now().getTime() / 1000);
+  const now = Math.floor(ctx.deps.domain.clock.now().getTime() / 1000);
   // An open or over-long range is answered up to MAX_FREEBUSY_DAYS; the VFREEBUSY's DTEND says how far.
   const start = tr.start ?? now;
   const longest = start + 86400 * ctx.deps.config.limits.maxFreeBusyDays;
