@@ -76,55 +76,77 @@ describe('events API /api/v2/calendars/events', () => {
   });
 
   describe('the seed’s curl examples, verbatim (accept-language: ja)', () => {
-    it('POST creates the event: 201 with Location, ETag and the event object', async () => {
-      const res = await call('POST', '/api/v2/calendars/events', { token: eva, lang: 'ja', body: SEED });
+    // Each case is the seed's user on its own: a user and token of its own, the event posted with
+    // the seed's body, and the seed's requests sent to that event's id.
+    let seeders = 0;
+    const seeder = async () => {
+      const name = `seeder${++seeders}`;
+      await server.domain.users.create({ username: name, password: `${name}-password`, email: `${name}@example.org` });
+      return { name, token: await token(name, ['events']) };
+    };
+    const seeded = async () => {
+      const who = await seeder();
+      const res = await call('POST', '/api/v2/calendars/events', { token: who.token, lang: 'ja', body: SEED });
       expect(res.status).toBe(201);
+      return { ...who, id: (res.json as { id: number }).id };
+    };
+
+    it('POST creates the event: 201 with Location, ETag and the event object', async () => {
+      const who = await seeder();
+      const res = await call('POST', '/api/v2/calendars/events', { token: who.token, lang: 'ja', body: SEED });
+      expect(res.status).toBe(201);
+      const id = (res.json as { id: number }).id;
       expect(res.json).toEqual({
-        id: 1,
+        id: expect.any(Number),
         caption: 'Name',
         description: 'Description',
         startDate: '2022-01-01T00:00:00+00:00',
         endDate: '2022-01-01T00:00:00+00:00',
         notifications: ['PT2H'],
         recipients: ['user@example.com'],
-        organizer: 'eva@example.org',
+        organizer: `${who.name}@example.org`,
         calendar: expect.any(Number),
         createTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/),
         updateTime: expect.stringMatching(/\+00:00$/),
       });
-      expect(res.headers.get('location')).toBe('https://host.name/api/v2/calendars/events/1');
+      expect(res.headers.get('location')).toBe(`https://host.name/api/v2/calendars/events/${id}`);
       expect(res.headers.get('etag')).toMatch(/^"[0-9a-f]+"$/);
     });
 
     it('GET list with every filter of the example finds it, with X-Total-Count', async () => {
+      const { token: t, id } = await seeded();
       const res = await call(
         'GET',
         '/api/v2/calendars/events?limit=10&offset=0&sort_order=desc&sort_by=startTime&filter[startDate]=2022-01-01T00%3A00%3A00%2B00%3A00&filter[endDate]=2022-01-01T00%3A00%3A00%2B00%3A00&filter[recipients]=user@example.com&filter[name]=Name&filter[description]=Description',
-        { token: eva, lang: 'ja' },
+        { token: t, lang: 'ja' },
       );
       expect(res.status).toBe(200);
-      expect((res.json as { id: number }[]).map((e) => e.id)).toEqual([1]);
+      expect((res.json as { id: number }[]).map((e) => e.id)).toEqual([id]);
       expect(res.headers.get('x-total-count')).toBe('1');
     });
 
     it('GET /1 gives the details', async () => {
-      const res = await call('GET', '/api/v2/calendars/events/1', { token: eva, lang: 'ja' });
+      const { token: t, id } = await seeded();
+      const res = await call('GET', `/api/v2/calendars/events/${id}`, { token: t, lang: 'ja' });
       expect(res.status).toBe(200);
-      expect(res.json).toMatchObject({ id: 1, caption: 'Name' });
+      expect(res.json).toMatchObject({ id, caption: 'Name' });
     });
 
     it('PUT /1 with the example body updates it (and PATCH is the same)', async () => {
-      const res = await call('PUT', '/api/v2/calendars/events/1', { token: eva, lang: 'ja', body: SEED });
+      const { token: t, id } = await seeded();
+      const res = await call('PUT', `/api/v2/calendars/events/${id}`, { token: t, lang: 'ja', body: SEED });
       expect(res.status).toBe(200);
-      const patched = await call('PATCH', '/api/v2/calendars/events/1', { token: eva, body: { caption: 'Renamed' } });
+      const patched = await call('PATCH', `/api/v2/calendars/events/${id}`, { token: t, body: { caption: 'Renamed' } });
       expect(patched.json).toMatchObject({ caption: 'Renamed', description: 'Description', notifications: ['PT2H'] });
+      expect((await call('GET', `/api/v2/calendars/events/${id}`, { token: t })).json).toMatchObject({ caption: 'Renamed' });
     });
 
     it('DELETE /1 answers 204 without a body', async () => {
-      const res = await call('DELETE', '/api/v2/calendars/events/1', { token: eva });
+      const { token: t, id } = await seeded();
+      const res = await call('DELETE', `/api/v2/calendars/events/${id}`, { token: t });
       expect(res.status).toBe(204);
       expect(res.json).toBeUndefined();
-      expect((await call('GET', '/api/v2/calendars/events/1', { token: eva, lang: 'ja' })).status).toBe(404);
+      expect((await call('GET', `/api/v2/calendars/events/${id}`, { token: t, lang: 'ja' })).status).toBe(404);
     });
   });
 
@@ -179,29 +201,36 @@ describe('events API /api/v2/calendars/events', () => {
   });
 
   describe('recipients who are users of this server', () => {
-    let id = 0;
-    const robsCopy = async () => {
+    // Each case invites rob to an event of its own, told apart by its caption.
+    let reviews = 0;
+    const invite = async (recipients = ['Rob@Example.org', 'someone@elsewhere.example']) => {
+      const caption = `Review ${++reviews}`;
+      const res = await call('POST', '/api/v2/calendars/events', {
+        token: eva,
+        body: { caption, startDate: '2026-05-04T14:00:00Z', endDate: '2026-05-04T15:00:00Z', recipients },
+      });
+      expect(res.status).toBe(201);
+      return { id: (res.json as { id: number }).id, caption };
+    };
+    const bySummary = (caption: string, prop: string) =>
+      `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop>${prop}</d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match collation="i;octet">${caption}</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
+    const robsCopy = async (caption: string) => {
       const dav = new Dav(server.url, 'rob', 'rob-password');
-      const list = parseMultistatus((await dav.report('/dav/calendars/rob/default/', '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match>Review</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>')).text);
+      const list = parseMultistatus((await dav.report('/dav/calendars/rob/default/', bySummary(caption, '<d:getetag/><c:calendar-data/>'))).text);
       const [href, m] = [...list.members][0] ?? [];
       return href && m ? { href, data: m.props.get('{urn:ietf:params:xml:ns:caldav}calendar-data')!.el.text, etag: textIn(m.props.get(D('getetag'))!.el) } : null;
     };
     const unfold = (s: string) => s.replace(/\r\n[ \t]/g, '');
 
     it('get a copy with PARTSTAT=NEEDS-ACTION in their default calendar; people elsewhere stay attendees only', async () => {
-      const res = await call('POST', '/api/v2/calendars/events', {
-        token: eva,
-        body: { caption: 'Review', startDate: '2026-05-04T14:00:00Z', endDate: '2026-05-04T15:00:00Z', recipients: ['Rob@Example.org', 'someone@elsewhere.example'] },
-      });
-      id = (res.json as { id: number }).id;
-      const copy = await robsCopy();
+      const { id, caption } = await invite();
+      const copy = await robsCopy(caption);
       expect(copy).not.toBeNull();
       expect(unfold(copy!.data)).toMatch(/ATTENDEE;[^\r\n]*PARTSTAT=NEEDS-ACTION[^\r\n]*:mailto:Rob@Example.org/i);
       expect(copy!.data).toContain('ORGANIZER');
       // The organizer's copy records the delivery (RFC 6638 SCHEDULE-STATUS).
       const dav = new Dav(server.url, 'eva', 'eva-password');
-      const query = '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match>Review</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>';
-      const mine = [...parseMultistatus((await dav.report('/dav/calendars/eva/default/', query)).text).members.values()];
+      const mine = [...parseMultistatus((await dav.report('/dav/calendars/eva/default/', bySummary(caption, '<c:calendar-data/>'))).text).members.values()];
       expect(mine).toHaveLength(1);
       const organizerCopy = unfold(mine[0]!.props.get('{urn:ietf:params:xml:ns:caldav}calendar-data')!.el.text);
       // Rob's copy was delivered (1.2); the address elsewhere is not this server's to deliver.
@@ -209,33 +238,38 @@ describe('events API /api/v2/calendars/events', () => {
       const evasCopy = (await call('GET', `/api/v2/calendars/events/${id}`, { token: eva })).json as { recipients: string[] };
       expect(evasCopy.recipients).toEqual(['rob@example.org', 'someone@elsewhere.example']);
       // Rob sees it in his own listing too.
-      const robList = await call('GET', '/api/v2/calendars/events?filter[name]=review', { token: rob });
-      expect((robList.json as { caption: string }[]).map((e) => e.caption)).toEqual(['Review']);
+      const robList = await call('GET', `/api/v2/calendars/events?filter[name]=${encodeURIComponent(caption.toLowerCase())}`, { token: rob });
+      expect((robList.json as { caption: string }[]).map((e) => e.caption)).toEqual([caption]);
     });
 
     it('the copy follows the organizer’s updates', async () => {
+      const { id, caption } = await invite();
       await call('PATCH', `/api/v2/calendars/events/${id}`, { token: eva, body: { startDate: '2026-05-04T15:00:00Z', endDate: '2026-05-04T16:00:00Z' } });
-      expect((await robsCopy())!.data).toContain('DTSTART:20260504T150000Z');
+      expect((await robsCopy(caption))!.data).toContain('DTSTART:20260504T150000Z');
     });
 
     it('the recipient’s PARTSTAT change through CalDAV reaches the organizer and survives the next update', async () => {
-      const copy = (await robsCopy())!;
+      const { id, caption } = await invite();
+      const copy = (await robsCopy(caption))!;
       const accepted = unfold(copy.data).replace(/PARTSTAT=NEEDS-ACTION([^\r\n]*mailto:rob@example\.org)/i, 'PARTSTAT=ACCEPTED$1');
       const dav = new Dav(server.url, 'rob', 'rob-password');
       expect((await dav.put(copy.href, accepted, { 'if-match': copy.etag })).status).toBe(204);
-      const organizerSide = await new Dav(server.url, 'eva', 'eva-password').request('GET', `/dav/calendars/eva/default/`);
-      expect(unfold(organizerSide.text)).toMatch(/PARTSTAT=ACCEPTED[^\r\n]*mailto:rob@example\.org/i);
+      const organizer = new Dav(server.url, 'eva', 'eva-password');
+      const organizerSide = [...parseMultistatus((await organizer.report('/dav/calendars/eva/default/', bySummary(caption, '<c:calendar-data/>'))).text).members.values()];
+      expect(organizerSide).toHaveLength(1);
+      expect(unfold(organizerSide[0]!.props.get('{urn:ietf:params:xml:ns:caldav}calendar-data')!.el.text)).toMatch(/PARTSTAT=ACCEPTED[^\r\n]*mailto:rob@example\.org/i);
       await call('PATCH', `/api/v2/calendars/events/${id}`, { token: eva, body: { description: 'agenda attached' } });
-      expect(unfold((await robsCopy())!.data)).toMatch(/PARTSTAT=ACCEPTED[^\r\n]*mailto:rob@example\.org/i);
+      expect(unfold((await robsCopy(caption))!.data)).toMatch(/PARTSTAT=ACCEPTED[^\r\n]*mailto:rob@example\.org/i);
     });
 
     it('dropping the recipient cancels their copy; deleting the event removes it', async () => {
+      const { id, caption } = await invite();
       await call('PATCH', `/api/v2/calendars/events/${id}`, { token: eva, body: { recipients: ['someone@elsewhere.example'] } });
-      expect((await robsCopy())!.data).toContain('STATUS:CANCELLED');
+      expect((await robsCopy(caption))!.data).toContain('STATUS:CANCELLED');
       await call('PATCH', `/api/v2/calendars/events/${id}`, { token: eva, body: { recipients: ['rob@example.org'] } });
-      expect((await robsCopy())!.data).not.toContain('STATUS:CANCELLED');
+      expect((await robsCopy(caption))!.data).not.toContain('STATUS:CANCELLED');
       await call('DELETE', `/api/v2/calendars/events/${id}`, { token: eva });
-      expect(await robsCopy()).toBeNull();
+      expect(await robsCopy(caption)).toBeNull();
     });
   });
 

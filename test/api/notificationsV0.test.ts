@@ -1,16 +1,14 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { tagColor } from '../../src/domain/tags.ts';
 import { startTestServer, basic, type TestServer } from '../helpers/server.ts';
 import { OpenApi } from '../helpers/openapi.ts';
-import { D, Dav, parseMultistatus, syncCollection } from '../helpers/dav.ts';
+import { Dav, parseMultistatus, syncCollection } from '../helpers/dav.ts';
 
-const run = promisify(execFile);
 const notifications = new OpenApi(resolve(import.meta.dirname, '../../docs/openapi/notifications-v0.yaml'), '/api/v0/notifications');
 const tokensDoc = new OpenApi(resolve(import.meta.dirname, '../../docs/openapi/tokens-v0.yaml'), '/api/v0');
 const PUBLIC = 'https://mytoken.example.com';
@@ -28,7 +26,6 @@ describe('API tokens and the calendar feeds API', () => {
   let full = '';
   let readOnly = '';
   let eventsOnly = '';
-  let victim = { secret: '', momId: '' };
   let other = '';
 
   async function call(method: string, path: string, opts: { json?: object; form?: string; token?: string; auth?: string } = {}): Promise<Answer> {
@@ -67,7 +64,6 @@ describe('API tokens and the calendar feeds API', () => {
     full = (await newToken('mia', 'mia-password', { name: 'admin', capabilities: ['calendars:notify', 'tokens', 'dav'], expires_at: null })).secret;
     readOnly = (await newToken('mia', 'mia-password', { name: 'reader', capabilities: ['read@calendars:notify'], expires_at: in30days() })).secret;
     eventsOnly = (await newToken('mia', 'mia-password', { name: 'events', capabilities: ['events'], expires_at: in30days() })).secret;
-    victim = await newToken('mia', 'mia-password', { name: 'CI deploy', capabilities: ['read@events'], expires_at: new Date(clock.now().getTime() + 100 * DAY).toISOString() });
     other = (await newToken('otto', 'otto-password', { name: 'otto', capabilities: ['calendars:notify'], expires_at: null })).secret;
   });
   afterAll(async () => {
@@ -75,17 +71,46 @@ describe('API tokens and the calendar feeds API', () => {
   });
 
   describe('the seed, request by request', () => {
-    let id = '';
+    // Each case builds the state it checks through the same API calls the seed makes, on a feed of its own.
+    const createFeed = async (description = 'CI/CD pipeline tokens', tags = ['CI', 'production']) => {
+      const res = await call('POST', '/api/v0/notifications/calendars', { json: { mytoken: full, description, tags } });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    /** A token that expires in 100 days, as the seed's "CI deploy". */
+    const victimToken = async () => {
+      const expires = new Date(clock.now().getTime() + 100 * DAY);
+      return { ...(await newToken('mia', 'mia-password', { name: 'CI deploy', capabilities: ['read@events'], expires_at: expires.toISOString() })), expires };
+    };
+    /**
+     * The seed's feed after its PUT and token POST: the updated description, a tag of its own (so
+     * that tokens other cases tag stay out of it), and the victim token with its comment.
+     */
+    let feeds = 0;
+    const seededFeed = async () => {
+      const tag = `critical-${++feeds}`;
+      const id = await createFeed();
+      const put = await call('PUT', `/api/v0/notifications/calendars/${id}`, { json: { mytoken: full, description: 'Updated description for CI tokens', tags: ['CI', 'production', tag] } });
+      expect(put.status).toBe(200);
+      const victim = await victimToken();
+      const added = await call('POST', `/api/v0/notifications/calendars/${id}`, {
+        form: `mytoken=${encodeURIComponent(full)}&mom_id=${encodeURIComponent(victim.momId)}&comment=${encodeURIComponent('Rotate before the release')}`,
+      });
+      expect(added.status).toBe(200);
+      return { id, tag, victim };
+    };
 
     it('GET /calendars lists (nothing yet)', async () => {
-      const res = await call('GET', '/api/v0/notifications/calendars', { token: full });
+      await server.domain.users.create({ username: 'nina', password: 'nina-password' });
+      const nina = (await newToken('nina', 'nina-password', { name: 'admin', capabilities: ['calendars:notify'], expires_at: null })).secret;
+      const res = await call('GET', '/api/v0/notifications/calendars', { token: nina });
       expect(res).toMatchObject({ status: 200, body: { calendars: [] } });
     });
 
     it('POST /calendars with the JSON example creates a calendar (201) with an absolute ics_path and coloured tags', async () => {
       const res = await call('POST', '/api/v0/notifications/calendars', { json: { mytoken: full, description: 'CI/CD pipeline tokens', tags: ['CI', 'production'] } });
       expect(res.status).toBe(201);
-      id = res.body.id as string;
+      const id = res.body.id as string;
       expect(id).toMatch(/^[A-Za-z0-9]{32}$/);
       expect(res.body).toEqual({
         id,
@@ -106,12 +131,14 @@ describe('API tokens and the calendar feeds API', () => {
     });
 
     it('GET /calendars/{id} redirects (302) to the ics_path', async () => {
+      const id = await createFeed();
       const res = await call('GET', `/api/v0/notifications/calendars/${id}`, { token: readOnly });
       expect(res.status).toBe(302);
       expect(res.headers.get('location')).toBe(`${PUBLIC}/calendars/${id}`);
     });
 
     it('PUT /calendars/{id} replaces the description and the whole tag set', async () => {
+      const id = await createFeed();
       const res = await call('PUT', `/api/v0/notifications/calendars/${id}`, {
         json: { mytoken: full, description: 'Updated description for CI tokens', tags: ['CI', 'production', 'critical'] },
       });
@@ -123,6 +150,8 @@ describe('API tokens and the calendar feeds API', () => {
     });
 
     it('POST /calendars/{id} adds a token (mom_id) and lists it in subscribed_tokens', async () => {
+      const id = await createFeed();
+      const victim = await victimToken();
       const res = await call('POST', `/api/v0/notifications/calendars/${id}`, { json: { mytoken: full, mom_id: victim.momId } });
       expect(res.status).toBe(200);
       expect(res.body.subscribed_tokens).toEqual([victim.momId]);
@@ -134,6 +163,7 @@ describe('API tokens and the calendar feeds API', () => {
     });
 
     it('POST and DELETE /calendars/{id}/tags answer 204 (idempotent); an empty tag is 400', async () => {
+      const id = await createFeed();
       expect((await call('POST', `/api/v0/notifications/calendars/${id}/tags`, { json: { mytoken: full, tag: 'critical' } })).status).toBe(204);
       expect((await call('DELETE', `/api/v0/notifications/calendars/${id}/tags`, { json: { mytoken: full, tag: 'obsolete-tag' } })).status).toBe(204);
       const empty = await call('POST', `/api/v0/notifications/calendars/${id}/tags`, { json: { mytoken: full, tag: '' } });
@@ -150,6 +180,7 @@ describe('API tokens and the calendar feeds API', () => {
 
     describe('the feed', () => {
       it('is valid iCalendar with one event per token: DTSTART in UTC, no DTEND, DISPLAY alarms with DESCRIPTION', async () => {
+        const { id, victim } = await seededFeed();
         const res = await fetch(`${server.url}/calendars/${id}`);
         expect(res.status).toBe(200);
         expect(res.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
@@ -164,7 +195,7 @@ describe('API tokens and the calendar feeds API', () => {
         const ev = events[0]!;
         expect(ev.getFirstPropertyValue('uid')).toBe(victim.momId);
         expect(ev.getFirstPropertyValue('summary')).toBe("Token 'CI deploy' expires");
-        expect(ev.getFirstPropertyValue('dtstart')!.toString()).toBe(new Date(clock.now().getTime() + 100 * DAY).toISOString().replace('.000', ''));
+        expect(ev.getFirstPropertyValue('dtstart')!.toString()).toBe(victim.expires.toISOString().replace('.000', ''));
         expect(ev.hasProperty('dtend')).toBe(false);
         expect(ev.getFirstPropertyValue('description')).toContain('Rotate before the release');
         const triggers = ev.getAllSubcomponents('valarm').map((a) => a.getFirstProperty('trigger')!.toICALString().slice(8));
@@ -185,6 +216,7 @@ out = []
 for ev in cal.walk('VEVENT'):
     out.append({'uid': str(ev['UID']), 'dtend': 'DTEND' in ev, 'alarms': [(str(a['ACTION']), str(a['DESCRIPTION']) != '', a['TRIGGER'].dt.total_seconds()) for a in ev.walk('VALARM')]})
 print(json.dumps(out))`;
+          const { id } = await seededFeed();
           const text = await (await fetch(`${server.url}/calendars/${id}`)).text();
           const child = execFile('/usr/bin/python3', ['-c', script]);
           child.stdin!.end(text);
@@ -196,11 +228,11 @@ print(json.dumps(out))`;
           expect(parsed[0]!.dtend).toBe(false);
           expect(parsed[0]!.alarms.map((a) => a[2] / 86400)).toEqual([-30, -14, -7, -3, -1, 0]);
           expect(parsed[0]!.alarms.every((a) => a[0] === 'DISPLAY' && a[1])).toBe(true);
-          void run;
         },
       );
 
       it('answers If-None-Match with 304, HEAD without a body, and 404 for an unknown id', async () => {
+        const { id } = await seededFeed();
         const first = await fetch(`${server.url}/calendars/${id}`);
         const etag = first.headers.get('etag')!;
         expect(etag).toMatch(/^"[0-9a-f]+"$/);
@@ -213,18 +245,19 @@ print(json.dumps(out))`;
       });
 
       it('re-adding a token updates its one event; a tag brings tokens in and takes them out', async () => {
+        const { id, tag, victim } = await seededFeed();
         await call('POST', `/api/v0/notifications/calendars/${id}`, { json: { mytoken: full, mom_id: victim.momId, comment: 'New comment' } });
-        const tagged = await newToken('mia', 'mia-password', { name: 'nightly', capabilities: ['read@events'], expires_at: in30days(), tags: ['critical'] });
+        const tagged = await newToken('mia', 'mia-password', { name: 'nightly', capabilities: ['read@events'], expires_at: in30days(), tags: [tag] });
         let text = await (await fetch(`${server.url}/calendars/${id}`)).text();
         let root = new ICAL.Component(ICAL.parse(text) as never);
         expect(root.getAllSubcomponents('vevent').map((e) => e.getFirstPropertyValue('uid')).sort()).toEqual([tagged.momId, victim.momId].sort());
         expect(text).toContain('New comment');
-        await call('DELETE', `/api/v0/notifications/calendars/${id}/tags`, { json: { mytoken: full, tag: 'critical' } });
+        await call('DELETE', `/api/v0/notifications/calendars/${id}/tags`, { json: { mytoken: full, tag } });
         text = await (await fetch(`${server.url}/calendars/${id}`)).text();
         root = new ICAL.Component(ICAL.parse(text) as never);
         expect(root.getAllSubcomponents('vevent').map((e) => e.getFirstPropertyValue('uid'))).toEqual([victim.momId]);
         // A 30-day token: half its life has passed at day 15, so only alarms from 14 days before remain.
-        await call('POST', `/api/v0/notifications/calendars/${id}/tags`, { json: { mytoken: full, tag: 'critical' } });
+        await call('POST', `/api/v0/notifications/calendars/${id}/tags`, { json: { mytoken: full, tag } });
         text = await (await fetch(`${server.url}/calendars/${id}`)).text();
         root = new ICAL.Component(ICAL.parse(text) as never);
         const nightly = root.getAllSubcomponents('vevent').find((e) => e.getFirstPropertyValue('uid') === tagged.momId)!;
@@ -232,7 +265,8 @@ print(json.dumps(out))`;
       });
 
       it('refuses a non-expiring token added directly; a non-expiring tagged token does not break the feed', async () => {
-        const forever = await newToken('mia', 'mia-password', { name: 'forever', capabilities: ['read@events'], expires_at: null, tags: ['critical'] });
+        const { id, tag } = await seededFeed();
+        const forever = await newToken('mia', 'mia-password', { name: 'forever', capabilities: ['read@events'], expires_at: null, tags: [tag] });
         const res = await call('POST', `/api/v0/notifications/calendars/${id}`, { json: { mytoken: full, mom_id: forever.momId } });
         expect(res).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: 'cannot create an expiration event for non-expiring tokens' } });
         const feed = await fetch(`${server.url}/calendars/${id}`);
@@ -241,6 +275,8 @@ print(json.dumps(out))`;
       });
 
       it('CalDAV clients see the expiry events in the calendar (one write path, the sync token moves)', async () => {
+        const { id, tag, victim } = await seededFeed();
+        await newToken('mia', 'mia-password', { name: 'tagged', capabilities: ['read@events'], expires_at: in30days(), tags: [tag] });
         const feedCal = (await server.domain.feeds.calendarOf(id))!;
         const dav = new Dav(server.url, 'mia', full); // a token holding `dav` is an app password
         const path = `/dav/calendars/mia/${feedCal.uri}/`;
@@ -253,7 +289,8 @@ print(json.dumps(out))`;
       });
 
       it('revoked tokens leave the feed at once; expired ones when the scheduled sweep runs', async () => {
-        const short = await newToken('mia', 'mia-password', { name: 'short', capabilities: ['read@events'], expires_at: new Date(clock.now().getTime() + 2 * DAY).toISOString(), tags: ['critical'] });
+        const { id, tag, victim } = await seededFeed();
+        const short = await newToken('mia', 'mia-password', { name: 'short', capabilities: ['read@events'], expires_at: new Date(clock.now().getTime() + 2 * DAY).toISOString(), tags: [tag] });
         const uids = async () =>
           new ICAL.Component(ICAL.parse(await (await fetch(`${server.url}/calendars/${id}`)).text()) as never).getAllSubcomponents('vevent').map((e) => e.getFirstPropertyValue('uid') as string);
         expect(await uids()).toContain(short.momId);
@@ -356,7 +393,6 @@ print(json.dumps(out))`;
       expect((await notDav.propfind('/dav/calendars/mia/', '<d:displayname/>')).status).toBe(401);
       const wrongUser = new Dav(server.url, 'otto', full);
       expect((await wrongUser.propfind('/dav/calendars/otto/', '<d:displayname/>')).status).toBe(401);
-      void D;
     });
   });
 });

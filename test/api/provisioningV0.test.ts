@@ -49,6 +49,13 @@ describe('provisioning API /api/v0', () => {
     server = await startTestServer({ API_KEY: KEY, SECRET_KEY, SYNC_WORKER: 'false' });
   });
   afterAll(async () => server?.close());
+  /** A user of the case's own (the API's PUT without a body), so that cases run in any order. */
+  const person = async (name: string) => expect((await call(server, 'PUT', `/api/v0/users/${name}`)).status).toBe(204);
+  const syncFor = async (name: string, extra = '') => {
+    const res = await call(server, 'PUT', '/api/v0/synchronizations', { form: caldavForm(name, extra) });
+    expect(res.status).toBe(200);
+    return (res.body.synchronization as { id: number }).id;
+  };
 
   describe('admin key', () => {
     it('refuses a missing or wrong key with 401 JSON and accepts apiToken and X-Davis-API-Token', async () => {
@@ -98,14 +105,19 @@ describe('provisioning API /api/v0', () => {
     });
 
     it('answers 400 to invalid input and changes nothing', async () => {
-      expect((await call(server, 'PUT', '/api/v0/users/bob', { form: 'email=not-an-address' })).status).toBe(400);
-      expect((await call(server, 'PUT', '/api/v0/users/bob', { form: 'locale=%3Cscript%3E' })).status).toBe(400);
-      expect((await call(server, 'PUT', '/api/v0/users/bob', { form: 'password=short' })).status).toBe(400);
+      expect((await call(server, 'PUT', '/api/v0/users/bea', { form: 'displayName=Robert&email=bea@example.org&password=bea-password-1' })).status).toBe(201);
+      expect((await call(server, 'PUT', '/api/v0/users/bea', { form: 'email=not-an-address' })).status).toBe(400);
+      expect((await call(server, 'PUT', '/api/v0/users/bea', { form: 'locale=%3Cscript%3E' })).status).toBe(400);
+      expect((await call(server, 'PUT', '/api/v0/users/bea', { form: 'password=short' })).status).toBe(400);
+      expect((await call(server, 'PUT', '/api/v0/users/bea', { form: 'displayName=Changed&password=short' })).status).toBe(400);
       expect((await call(server, 'PUT', '/api/v0/users/carol', { form: 'password=short' })).status).toBe(400);
       expect((await call(server, 'PUT', '/api/v0/users/bad%20name', { form: 'displayName=x' })).status).toBe(400);
-      expect((await call(server, 'PUT', '/api/v0/users/bob', { form: '{"displayName":' })).status).toBe(400);
+      expect((await call(server, 'PUT', '/api/v0/users/bea', { form: '{"displayName":' })).status).toBe(400);
       expect((await call(server, 'GET', '/api/v0/users/carol')).status).toBe(404);
-      expect((await call(server, 'GET', '/api/v0/users/bob')).body).toMatchObject({ displayName: 'Robert', attributes: [{ values: ['bob@example.org'] }] });
+      expect((await call(server, 'GET', '/api/v0/users/bea')).body).toMatchObject({ displayName: 'Robert', attributes: [{ values: ['bea@example.org'] }] });
+      // The password did not change either: the old one still opens CalDAV.
+      const dav = await fetch(`${server.url}/dav/`, { method: 'PROPFIND', headers: { authorization: basic('bea', 'bea-password-1'), depth: '0' } });
+      expect(dav.status).toBe(207);
     });
 
     it('GET of an unknown user is 404', async () => {
@@ -116,65 +128,82 @@ describe('provisioning API /api/v0', () => {
   });
 
   describe('the seed, verbatim', () => {
-    let aliceSync = 0;
+    // The seed's requests, each case with a user of its own in place of the seed's alice.
 
     it('PUT /synchronizations username=alice&type=ews&provisioning_smtpAddress=alice@example.org → 422 (no ews provider here)', async () => {
-      const res = await call(server, 'PUT', '/api/v0/synchronizations', { form: 'username=alice&type=ews&provisioning_smtpAddress=alice@example.org' });
+      await person('ews-alice');
+      const res = await call(server, 'PUT', '/api/v0/synchronizations', { form: 'username=ews-alice&type=ews&provisioning_smtpAddress=alice@example.org' });
       expect(res.status).toBe(422);
       expect(res.body).toEqual({ error: 'unknown_type', error_description: 'synchronization type is not known' });
       for (const type of ['o365', 'googlecalendar']) {
-        expect((await call(server, 'PUT', '/api/v0/synchronizations', { form: `username=alice&type=${type}` })).status).toBe(422);
+        expect((await call(server, 'PUT', '/api/v0/synchronizations', { form: `username=ews-alice&type=${type}` })).status).toBe(422);
       }
+      expect((await call(server, 'GET', '/api/v0/users/ews-alice/synchronizations')).body.synchronizations).toEqual([]);
     });
 
     it('PUT /synchronizations for a caldav target answers 200 with the stored synchronization', async () => {
-      const res = await call(server, 'PUT', '/api/v0/synchronizations', { form: caldavForm('alice', '&description=Work%20timetable') });
+      await person('put-alice');
+      const res = await call(server, 'PUT', '/api/v0/synchronizations', { form: caldavForm('put-alice', '&description=Work%20timetable') });
       expect(res.status).toBe(200);
       const sync = res.body.synchronization as Record<string, unknown>;
-      expect(sync).toMatchObject({ type: 'caldav', username: 'alice', description: 'Work timetable', enabled: true, status: 'PENDING', lastResync: null });
-      aliceSync = sync.id as number;
+      expect(sync).toMatchObject({ type: 'caldav', username: 'put-alice', description: 'Work timetable', enabled: true, status: 'PENDING', lastResync: null });
       // The target password is stored encrypted, never in clear.
       const rows = await server.running.db.em().execute<{ settings: unknown }[]>('select settings from synchronizations');
+      expect(rows.length).toBeGreaterThan(0);
       expect(JSON.stringify(rows)).not.toContain('target-secret-pw');
     });
 
     it('GET /users/alice/synchronizations lists {id, type, username, …}', async () => {
-      const res = await call(server, 'GET', '/api/v0/users/alice/synchronizations');
+      await person('list-alice');
+      const id = await syncFor('list-alice');
+      const res = await call(server, 'GET', '/api/v0/users/list-alice/synchronizations');
       expect(res.status).toBe(200);
-      expect(res.body.synchronizations).toEqual([expect.objectContaining({ id: aliceSync, type: 'caldav', username: 'alice' })]);
+      expect(res.body.synchronizations).toEqual([expect.objectContaining({ id, type: 'caldav', username: 'list-alice' })]);
     });
 
     it('GET /synchronizations lists every user’s with {id, username, type}', async () => {
-      const bobs = await call(server, 'PUT', '/api/v0/synchronizations', { form: caldavForm('bob') });
+      await person('every-alice');
+      await person('every-bob');
+      const alices = await syncFor('every-alice');
+      const bobs = await syncFor('every-bob');
       const res = await call(server, 'GET', '/api/v0/synchronizations');
-      expect(res.body.synchronizations).toEqual([
-        expect.objectContaining({ id: aliceSync, username: 'alice', type: 'caldav' }),
-        expect.objectContaining({ id: (bobs.body.synchronization as { id: number }).id, username: 'bob', type: 'caldav' }),
-      ]);
+      expect(res.body.synchronizations).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ id: alices, username: 'every-alice', type: 'caldav' }),
+          expect.objectContaining({ id: bobs, username: 'every-bob', type: 'caldav' }),
+        ]),
+      );
     });
 
     it('DELETE /users/alice/synchronizations/ews?unlinkMode=DELETE_ALL_EVENTS → 422 (none of that type)', async () => {
-      const res = await call(server, 'DELETE', '/api/v0/users/alice/synchronizations/ews?unlinkMode=DELETE_ALL_EVENTS');
+      await person('ews-none');
+      await syncFor('ews-none');
+      const res = await call(server, 'DELETE', '/api/v0/users/ews-none/synchronizations/ews?unlinkMode=DELETE_ALL_EVENTS');
       expect(res.status).toBe(422);
       expect(res.body.error).toBe('no_synchronizations');
+      expect((await call(server, 'GET', '/api/v0/users/ews-none/synchronizations')).body.synchronizations).toHaveLength(1);
     });
 
     it('DELETE /users/alice/synchronizations/caldav?unlinkMode=UNLINK_ONLY → 204; the list is empty at once', async () => {
-      expect((await call(server, 'DELETE', '/api/v0/users/alice/synchronizations/caldav?unlinkMode=UNLINK_ONLY')).status).toBe(204);
-      expect((await call(server, 'GET', '/api/v0/users/alice/synchronizations')).body.synchronizations).toEqual([]);
-      expect((await call(server, 'DELETE', '/api/v0/users/alice/synchronizations/caldav?unlinkMode=UNLINK_ONLY')).status).toBe(422);
+      await person('unlink-alice');
+      await syncFor('unlink-alice');
+      expect((await call(server, 'DELETE', '/api/v0/users/unlink-alice/synchronizations/caldav?unlinkMode=UNLINK_ONLY')).status).toBe(204);
+      expect((await call(server, 'GET', '/api/v0/users/unlink-alice/synchronizations')).body.synchronizations).toEqual([]);
+      expect((await call(server, 'DELETE', '/api/v0/users/unlink-alice/synchronizations/caldav?unlinkMode=UNLINK_ONLY')).status).toBe(422);
     });
 
     it('DELETE /users/alice/synchronizations?unlinkMode=DELETE_ALL_EVENTS → 204', async () => {
-      await call(server, 'PUT', '/api/v0/synchronizations', { form: caldavForm('alice') });
-      await call(server, 'PUT', '/api/v0/synchronizations', { form: caldavForm('alice') });
-      expect((await call(server, 'GET', '/api/v0/users/alice/synchronizations')).body.synchronizations).toHaveLength(2);
-      expect((await call(server, 'DELETE', '/api/v0/users/alice/synchronizations?unlinkMode=DELETE_ALL_EVENTS')).status).toBe(204);
-      expect((await call(server, 'GET', '/api/v0/users/alice/synchronizations')).body.synchronizations).toEqual([]);
+      await person('all-alice');
+      await syncFor('all-alice');
+      await syncFor('all-alice');
+      expect((await call(server, 'GET', '/api/v0/users/all-alice/synchronizations')).body.synchronizations).toHaveLength(2);
+      expect((await call(server, 'DELETE', '/api/v0/users/all-alice/synchronizations?unlinkMode=DELETE_ALL_EVENTS')).status).toBe(204);
+      expect((await call(server, 'GET', '/api/v0/users/all-alice/synchronizations')).body.synchronizations).toEqual([]);
     });
 
     it('DELETE /synchronizations/{id}?unlinkMode=… → 204, then 404; unknown ids 404', async () => {
-      const made = await call(server, 'PUT', '/api/v0/synchronizations', { json: { username: 'alice', type: 'caldav', provisioning_url: 'https://cal.example.com/c/', provisioning_token: 'tok' } });
+      await person('id-alice');
+      const made = await call(server, 'PUT', '/api/v0/synchronizations', { json: { username: 'id-alice', type: 'caldav', provisioning_url: 'https://cal.example.com/c/', provisioning_token: 'tok' } });
       expect(made.status).toBe(200);
       const id = (made.body.synchronization as { id: number }).id;
       expect((await call(server, 'GET', `/api/v0/synchronizations/${id}`)).status).toBe(200);
@@ -201,40 +230,42 @@ describe('provisioning API /api/v0', () => {
 
   describe('bad input changes nothing', () => {
     it('unlinkMode is required on the synchronization DELETEs and must be known (400)', async () => {
+      await person('bud');
+      const id = await syncFor('bud');
       const before = (await call(server, 'GET', '/api/v0/synchronizations')).body.synchronizations as { id: number }[];
-      const id = before[0]!.id;
-      for (const path of [`/api/v0/synchronizations/${id}`, '/api/v0/users/bob/synchronizations', '/api/v0/users/bob/synchronizations/caldav']) {
+      for (const path of [`/api/v0/synchronizations/${id}`, '/api/v0/users/bud/synchronizations', '/api/v0/users/bud/synchronizations/caldav']) {
         const missing = await call(server, 'DELETE', path);
         expect(missing.status).toBe(400);
         expect(missing.body.error_description).toContain('unlinkMode');
         expect((await call(server, 'DELETE', `${path}?unlinkMode=EVERYTHING`)).status).toBe(400);
       }
-      expect((await call(server, 'DELETE', '/api/v0/users/bob?unlinkMode=EVERYTHING')).status).toBe(400);
-      expect((await call(server, 'GET', '/api/v0/users/bob')).status).toBe(200);
+      expect((await call(server, 'DELETE', '/api/v0/users/bud?unlinkMode=EVERYTHING')).status).toBe(400);
+      expect((await call(server, 'GET', '/api/v0/users/bud')).status).toBe(200);
       expect((await call(server, 'GET', '/api/v0/synchronizations')).body.synchronizations).toEqual(before);
     });
 
     it('PUT /synchronizations: 422 for an unknown user, 400 for missing or bad parameters', async () => {
+      await person('bart');
       const before = (await call(server, 'GET', '/api/v0/synchronizations')).body.synchronizations;
       const unknownUser = await call(server, 'PUT', '/api/v0/synchronizations', { form: caldavForm('nobody') });
       expect(unknownUser.status).toBe(422);
       expect(unknownUser.body.error).toBe('unknown_user');
       const bad: [string, string][] = [
         ['type=caldav', 'username'],
-        ['username=bob', 'type'],
-        ['username=bob&type=caldav', 'provisioning_url'],
-        ['username=bob&type=caldav&provisioning_url=ftp%3A%2F%2Fx%2F&provisioning_token=t', 'provisioning_url'],
-        ['username=bob&type=caldav&provisioning_url=not%20a%20url&provisioning_token=t', 'provisioning_url'],
-        ['username=bob&type=caldav&provisioning_url=https%3A%2F%2Fu%3Ap%40x%2Fc%2F&provisioning_token=t', 'provisioning_url'],
-        ['username=bob&type=caldav&provisioning_url=https%3A%2F%2Fx%2Fc%2F', 'provisioning_password'],
-        ['username=bob&type=caldav&provisioning_url=https%3A%2F%2Fx%2Fc%2F&provisioning_token=t&provisioning_source=nope', 'provisioning_source'],
+        ['username=bart', 'type'],
+        ['username=bart&type=caldav', 'provisioning_url'],
+        ['username=bart&type=caldav&provisioning_url=ftp%3A%2F%2Fx%2F&provisioning_token=t', 'provisioning_url'],
+        ['username=bart&type=caldav&provisioning_url=not%20a%20url&provisioning_token=t', 'provisioning_url'],
+        ['username=bart&type=caldav&provisioning_url=https%3A%2F%2Fu%3Ap%40x%2Fc%2F&provisioning_token=t', 'provisioning_url'],
+        ['username=bart&type=caldav&provisioning_url=https%3A%2F%2Fx%2Fc%2F', 'provisioning_password'],
+        ['username=bart&type=caldav&provisioning_url=https%3A%2F%2Fx%2Fc%2F&provisioning_token=t&provisioning_source=nope', 'provisioning_source'],
       ];
       for (const [form, word] of bad) {
         const res = await call(server, 'PUT', '/api/v0/synchronizations', { form });
         expect(res.status, form).toBe(400);
         expect(res.body.error_description, form).toContain(word);
       }
-      expect((await call(server, 'PUT', '/api/v0/synchronizations', { form: '{"username": ["bob"], "type": "caldav"}' })).status).toBe(400);
+      expect((await call(server, 'PUT', '/api/v0/synchronizations', { form: '{"username": ["bart"], "type": "caldav"}' })).status).toBe(400);
       expect((await call(server, 'GET', '/api/v0/synchronizations')).body.synchronizations).toEqual(before);
     });
 

@@ -3,8 +3,10 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { C, D, Dav, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
 import { calendar, event, todo } from '../fixtures/ical.ts';
 
-const E1 = calendar(event('e1', ['DTSTART:20260110T100000Z', 'DTEND:20260110T110000Z', 'SUMMARY:First', 'X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC']));
-const E1b = calendar(event('e1', ['DTSTART:20260110T100000Z', 'DTEND:20260110T120000Z', 'SUMMARY:First, longer']));
+/** An event as Apple sends it, and a later version of it; each case uses a UID of its own. */
+const e1 = (uid: string) => calendar(event(uid, ['DTSTART:20260110T100000Z', 'DTEND:20260110T110000Z', 'SUMMARY:First', 'X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC']));
+const e1b = (uid: string) => calendar(event(uid, ['DTSTART:20260110T100000Z', 'DTEND:20260110T120000Z', 'SUMMARY:First, longer']));
+const E1 = e1('e1');
 const CAL = '/dav/calendars/alice/default/';
 
 describe('calendar object resources', () => {
@@ -20,14 +22,15 @@ describe('calendar object resources', () => {
   });
 
   it('PUT with If-None-Match: * creates (201) and returns a strong quoted ETag; a second one gets 412', async () => {
-    const res = await alice.put(`${CAL}e1.ics`, E1, { 'if-none-match': '*' });
+    const res = await alice.put(`${CAL}inm.ics`, e1('inm'), { 'if-none-match': '*' });
     expect(res.status).toBe(201);
     expect(res.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
-    const again = await alice.put(`${CAL}e1.ics`, E1, { 'if-none-match': '*' });
+    const again = await alice.put(`${CAL}inm.ics`, e1('inm'), { 'if-none-match': '*' });
     expect(again.status).toBe(412);
   });
 
   it('GET returns the bytes that were PUT, with ETag, Content-Type and Last-Modified; HEAD the headers; If-None-Match 304', async () => {
+    expect((await alice.put(`${CAL}e1.ics`, E1)).status).toBe(201);
     const get = await alice.request('GET', `${CAL}e1.ics`);
     expect(get.status).toBe(200);
     expect(get.text).toBe(E1);
@@ -42,13 +45,14 @@ describe('calendar object resources', () => {
   });
 
   it('PUT with the current If-Match updates (204) and changes the ETag; a stale If-Match gets 412 and changes nothing', async () => {
-    const etag = (await alice.request('HEAD', `${CAL}e1.ics`)).headers.get('etag')!;
-    const ok = await alice.put(`${CAL}e1.ics`, E1b, { 'if-match': etag });
+    expect((await alice.put(`${CAL}im.ics`, e1('im'))).status).toBe(201);
+    const etag = (await alice.request('HEAD', `${CAL}im.ics`)).headers.get('etag')!;
+    const ok = await alice.put(`${CAL}im.ics`, e1b('im'), { 'if-match': etag });
     expect(ok.status).toBe(204);
     expect(ok.headers.get('etag')).not.toBe(etag);
-    const stale = await alice.put(`${CAL}e1.ics`, E1, { 'if-match': etag });
+    const stale = await alice.put(`${CAL}im.ics`, e1('im'), { 'if-match': etag });
     expect(stale.status).toBe(412);
-    expect((await alice.request('GET', `${CAL}e1.ics`)).text).toBe(E1b);
+    expect((await alice.request('GET', `${CAL}im.ics`)).text).toBe(e1b('im'));
     expect((await alice.put(`${CAL}nothing.ics`, calendar(event('n', ['DTSTART:20260101T000000Z'])), { 'if-match': etag })).status).toBe(412);
   });
 
@@ -61,10 +65,11 @@ describe('calendar object resources', () => {
   });
 
   it('refuses a second object with the same UID, naming the href of the first (no-uid-conflict)', async () => {
-    const res = await alice.put(`${CAL}other.ics`, E1);
+    expect((await alice.put(`${CAL}first.ics`, e1('dup'))).status).toBe(201);
+    const res = await alice.put(`${CAL}other.ics`, e1('dup'));
     expect(res.status).toBe(409);
     expect(parseErrorBody(res.text)).toContain(C('no-uid-conflict'));
-    expect(res.text).toContain(`<d:href>${CAL}e1.ics</d:href>`);
+    expect(res.text).toContain(`<d:href>${CAL}first.ics</d:href>`);
     expect((await alice.request('GET', `${CAL}other.ics`)).status).toBe(404);
   });
 
@@ -117,9 +122,10 @@ describe('calendar object resources', () => {
   });
 
   it('PROPFIND Depth 1 on the calendar lists every object with getetag and getcontenttype', async () => {
+    expect((await alice.put(`${CAL}listed.ics`, e1('listed'))).status).toBe(201);
     const res = await alice.propfind(CAL, '<d:getetag/><d:getcontenttype/><d:resourcetype/>', '1');
     const { members } = parseMultistatus(res.text);
-    const obj = members.get(`${CAL}e1.ics`)!;
+    const obj = members.get(`${CAL}listed.ics`)!;
     expect(textIn(obj.props.get(D('getetag'))!.el)).toMatch(/^"[0-9a-f]{32}"$/);
     expect(textIn(obj.props.get(D('getcontenttype'))!.el)).toBe('text/calendar; charset=utf-8; component=vevent');
     expect(obj.props.get(D('resourcetype'))!.el.children).toHaveLength(0);

@@ -30,9 +30,10 @@ describe('scheduling between users of this server (CalDAV)', () => {
     expect(textIn(inbox.props.get(C('schedule-default-calendar-URL'))!.el)).toBe('/dav/calendars/ann/default/');
   });
 
-  it('an organizer’s PUT delivers to the attendee, records SCHEDULE-STATUS, and answers without an ETag since the stored copy changed', async () => {
-    const ics = calendar(
-      event('meet-1', [
+  /** Ann's design review with Ben (and someone elsewhere) as attendees, under a UID of the case's own. */
+  const meeting = (uid: string) =>
+    calendar(
+      event(uid, [
         'DTSTART:20260310T100000Z',
         'DTEND:20260310T110000Z',
         'SUMMARY:Design review',
@@ -42,6 +43,9 @@ describe('scheduling between users of this server (CalDAV)', () => {
         'ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:carl@elsewhere.example',
       ]),
     );
+
+  it('an organizer’s PUT delivers to the attendee, records SCHEDULE-STATUS, and answers without an ETag since the stored copy changed', async () => {
+    const ics = meeting('meet-1');
     const put = await ann.put('/dav/calendars/ann/default/meet-1.ics', ics, { 'if-none-match': '*' });
     expect(put.status).toBe(201);
     expect(put.headers.get('etag')).toBeNull();
@@ -54,12 +58,13 @@ describe('scheduling between users of this server (CalDAV)', () => {
   });
 
   it('the attendee accepts in their own copy; the organizer’s copy shows it; declining by deleting works too', async () => {
-    const copy = await ben.request('GET', '/dav/calendars/ben/default/meet-1.ics');
+    expect((await ann.put('/dav/calendars/ann/default/meet-3.ics', meeting('meet-3'))).status).toBe(201);
+    const copy = await ben.request('GET', '/dav/calendars/ben/default/meet-3.ics');
     const accepted = unfold(copy.text).replace('PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:ben@example.org', 'PARTSTAT=ACCEPTED;RSVP=TRUE:mailto:ben@example.org');
-    expect((await ben.put('/dav/calendars/ben/default/meet-1.ics', accepted, { 'if-match': copy.headers.get('etag')! })).status).toBe(204);
-    expect(unfold((await ann.request('GET', '/dav/calendars/ann/default/meet-1.ics')).text)).toMatch(/PARTSTAT=ACCEPTED[^\r\n]*:mailto:ben@example\.org/);
-    expect((await ben.request('DELETE', '/dav/calendars/ben/default/meet-1.ics')).status).toBe(204);
-    expect(unfold((await ann.request('GET', '/dav/calendars/ann/default/meet-1.ics')).text)).toMatch(/PARTSTAT=DECLINED[^\r\n]*:mailto:ben@example\.org/);
+    expect((await ben.put('/dav/calendars/ben/default/meet-3.ics', accepted, { 'if-match': copy.headers.get('etag')! })).status).toBe(204);
+    expect(unfold((await ann.request('GET', '/dav/calendars/ann/default/meet-3.ics')).text)).toMatch(/PARTSTAT=ACCEPTED[^\r\n]*:mailto:ben@example\.org/);
+    expect((await ben.request('DELETE', '/dav/calendars/ben/default/meet-3.ics')).status).toBe(204);
+    expect(unfold((await ann.request('GET', '/dav/calendars/ann/default/meet-3.ics')).text)).toMatch(/PARTSTAT=DECLINED[^\r\n]*:mailto:ben@example\.org/);
   });
 
   it('the organizer deleting the event removes the attendee’s copy', async () => {

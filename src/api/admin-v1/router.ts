@@ -304,6 +304,8 @@ const handlers = {
     } catch (e) {
       if (isDomainError(e) && e.kind === 'Conflict') throw new ApiError(400, 'Calendar URI Already Exists');
       if (isDomainError(e) && e.kind === 'Invalid') throw new ApiError(400, 'Invalid Calendar URI');
+      // Any other domain error has its status in the one funnel below; only the unknown is Davis's 500.
+      if (isDomainError(e)) throw e;
       ctx.deps.log.error({ err: e }, 'creating a calendar failed');
       throw new ApiError(500, 'Failed to Create Calendar');
     }
@@ -383,6 +385,8 @@ const handlers = {
       await ctx.deps.domain.sharing.share(u.username, v.instanceId, username, write);
     } catch (e) {
       if (isDomainError(e) && e.kind === 'NotFound') throw new ApiError(404, 'Calendar Instance/User Not Found');
+      // Any other domain error has its status in the one funnel below; only the unknown is Davis's 500.
+      if (isDomainError(e)) throw e;
       ctx.deps.log.error({ err: e }, 'sharing a calendar failed');
       throw new ApiError(500, 'Failed to Edit Calendar');
     }
@@ -401,6 +405,8 @@ const handlers = {
       await ctx.deps.domain.sharing.unshare(u.username, v.instanceId, username);
     } catch (e) {
       if (isDomainError(e) && e.kind === 'NotFound') throw new ApiError(404, 'Calendar Instance/User Not Found');
+      // Any other domain error has its status in the one funnel below; only the unknown is Davis's 500.
+      if (isDomainError(e)) throw e;
       ctx.deps.log.error({ err: e }, 'removing a share failed');
       throw new ApiError(500, 'Failed to Remove Share');
     }
