@@ -1,19 +1,14 @@
 // /api/v0/notifications/calendars: feed calendars (mytoken-compatible; specs/notifications-calendars-v0.md).
 // The token comes from the body field `mytoken`, then the Bearer header, then the `mytoken` cookie.
 // Reading needs read@calendars:notify, changing calendars:notify. Errors are {error, error_description}.
-import { Router, type Request, type Response } from 'express';
-import type { Config } from '../../config.ts';
+import type { Router } from 'express';
 import type { FeedInfo } from '../../domain/feeds.ts';
-import type { Domain } from '../../domain/index.ts';
-import { listField, readFields, type BodyFields } from '../../http/formOrJson.ts';
-import type { Logger } from '../../logger.ts';
-import { grantFrom, need, sendV0Error, V0Error, v0ErrorOf } from '../v0Errors.ts';
+import type { TokenGrant } from '../../domain/tokens.ts';
+import { listField } from '../../http/formOrJson.ts';
+import { grantFrom, need, V0Error } from '../v0Errors.ts';
+import { mountV0, param, type V0Call, type V0Deps, type V0Handler, type V0Route } from '../v0Routes.ts';
 
-export interface NotificationsDeps {
-  domain: Domain;
-  config: Config;
-  log: Logger;
-}
+export type NotificationsDeps = V0Deps;
 
 const READ = 'read@calendars:notify';
 const WRITE = 'calendars:notify';
@@ -39,106 +34,89 @@ export function calendarJson(feed: FeedInfo, publicUrl: string): Record<string, 
   return out;
 }
 
+const BASE = '/api/v0/notifications/calendars';
+const json = (call: V0Call, feed: FeedInfo) => calendarJson(feed, call.deps.config.publicUrl);
+
+/** The caller's grant, holding `capability`. */
+async function granted(call: V0Call, capability: string): Promise<TokenGrant> {
+  const grant = await grantFrom(call.deps.domain, call.req, call.fields);
+  need(grant, capability);
+  return grant;
+}
+
+export const handlers = {
+  async listFeeds(call: V0Call) {
+    const grant = await granted(call, READ);
+    call.res.json({ calendars: (await call.deps.domain.feeds.list(grant.username)).map((f) => json(call, f)) });
+  },
+
+  async createFeed(call: V0Call) {
+    const grant = await granted(call, WRITE);
+    const feed = await call.deps.domain.feeds.create(grant.token.userId, grant.username, {
+      description: optionalString(call.fields.description, 'description'),
+      tags: tagsField(call.fields.tags),
+    });
+    call.res.status(201).json(json(call, feed));
+  },
+
+  async redirectToFeed(call: V0Call) {
+    const grant = await granted(call, READ);
+    const feed = await call.deps.domain.feeds.get(grant.username, param(call.req, 'id'));
+    call.res.redirect(302, `${call.deps.config.publicUrl}/calendars/${feed.feedId}`);
+  },
+
+  async replaceFeed(call: V0Call) {
+    const grant = await granted(call, WRITE);
+    const description = optionalString(call.fields.description, 'description');
+    const tags = tagsField(call.fields.tags);
+    if (description === undefined && tags === undefined) throw new V0Error(400, 'invalid_request', 'give description and/or tags');
+    call.res.json(json(call, await call.deps.domain.feeds.update(grant.token.userId, grant.username, param(call.req, 'id'), { description, tags })));
+  },
+
+  async addToken(call: V0Call) {
+    const grant = await granted(call, WRITE);
+    const momId = call.fields.mom_id;
+    if (typeof momId !== 'string' || momId === '') throw new V0Error(400, 'invalid_request', 'mom_id is required');
+    const comment = optionalString(call.fields.comment, 'comment') ?? null;
+    call.res.json(json(call, await call.deps.domain.feeds.addToken(grant.token.userId, grant.username, param(call.req, 'id'), momId, comment)));
+  },
+
+  async deleteFeed(call: V0Call) {
+    const grant = await granted(call, WRITE);
+    await call.deps.domain.feeds.delete(grant.username, param(call.req, 'id'));
+    call.res.status(204).end();
+  },
+
+  async addTag(call: V0Call) {
+    const grant = await granted(call, WRITE);
+    await call.deps.domain.feeds.addTag(grant.token.userId, grant.username, param(call.req, 'id'), tagOf(call));
+    call.res.status(204).end();
+  },
+
+  async removeTag(call: V0Call) {
+    const grant = await granted(call, WRITE);
+    await call.deps.domain.feeds.removeTag(grant.token.userId, grant.username, param(call.req, 'id'), tagOf(call));
+    call.res.status(204).end();
+  },
+} satisfies Record<string, V0Handler>;
+
+function tagOf(call: V0Call): string {
+  const tag = call.fields.tag;
+  if (typeof tag !== 'string' || tag.trim() === '') throw new V0Error(400, 'invalid_request', 'tag must not be empty');
+  return tag;
+}
+
+export const ROUTES: readonly V0Route[] = [
+  ['get', BASE, handlers.listFeeds],
+  ['post', BASE, handlers.createFeed],
+  ['get', `${BASE}/:id`, handlers.redirectToFeed],
+  ['put', `${BASE}/:id`, handlers.replaceFeed],
+  ['post', `${BASE}/:id`, handlers.addToken],
+  ['delete', `${BASE}/:id`, handlers.deleteFeed],
+  ['post', `${BASE}/:id/tags`, handlers.addTag],
+  ['delete', `${BASE}/:id/tags`, handlers.removeTag],
+];
+
 export function notificationsRouter(deps: NotificationsDeps): Router {
-  const r = Router();
-  const { domain, config } = deps;
-  const base = '/api/v0/notifications/calendars';
-
-  const handle =
-    (fn: (req: Request, res: Response, fields: BodyFields) => Promise<void>) =>
-    async (req: Request, res: Response): Promise<void> => {
-      try {
-        const fields = await readFields(req, config.limits.maxJsonBytes);
-        await fn(req, res, fields);
-      } catch (e) {
-        const err = v0ErrorOf(e);
-        if (err) return sendV0Error(res, err);
-        deps.log.error({ err: e, reqId: res.locals.requestId }, 'notifications API request failed');
-        if (!res.headersSent) res.status(500).json({ error: 'server_error', error_description: 'internal error' });
-      }
-    };
-
-  const json = (feed: FeedInfo) => calendarJson(feed, config.publicUrl);
-  const feedParam = (req: Request) => String(req.params.id ?? '');
-
-  r.get(
-    base,
-    handle(async (req, res, fields) => {
-      const grant = await grantFrom(domain, req, fields);
-      need(grant, READ);
-      res.json({ calendars: (await domain.feeds.list(grant.username)).map(json) });
-    }),
-  );
-
-  r.post(
-    base,
-    handle(async (req, res, fields) => {
-      const grant = await grantFrom(domain, req, fields);
-      need(grant, WRITE);
-      const feed = await domain.feeds.create(grant.token.userId, grant.username, {
-        description: optionalString(fields.description, 'description'),
-        tags: tagsField(fields.tags),
-      });
-      res.status(201).json(json(feed));
-    }),
-  );
-
-  r.get(
-    `${base}/:id`,
-    handle(async (req, res, fields) => {
-      const grant = await grantFrom(domain, req, fields);
-      need(grant, READ);
-      const feed = await domain.feeds.get(grant.username, feedParam(req));
-      res.redirect(302, `${config.publicUrl}/calendars/${feed.feedId}`);
-    }),
-  );
-
-  r.put(
-    `${base}/:id`,
-    handle(async (req, res, fields) => {
-      const grant = await grantFrom(domain, req, fields);
-      need(grant, WRITE);
-      const description = optionalString(fields.description, 'description');
-      const tags = tagsField(fields.tags);
-      if (description === undefined && tags === undefined) throw new V0Error(400, 'invalid_request', 'give description and/or tags');
-      res.json(json(await domain.feeds.update(grant.token.userId, grant.username, feedParam(req), { description, tags })));
-    }),
-  );
-
-  r.post(
-    `${base}/:id`,
-    handle(async (req, res, fields) => {
-      const grant = await grantFrom(domain, req, fields);
-      need(grant, WRITE);
-      if (typeof fields.mom_id !== 'string' || fields.mom_id === '') throw new V0Error(400, 'invalid_request', 'mom_id is required');
-      const comment = optionalString(fields.comment, 'comment') ?? null;
-      res.json(json(await domain.feeds.addToken(grant.token.userId, grant.username, feedParam(req), fields.mom_id, comment)));
-    }),
-  );
-
-  r.delete(
-    `${base}/:id`,
-    handle(async (req, res, fields) => {
-      const grant = await grantFrom(domain, req, fields);
-      need(grant, WRITE);
-      await domain.feeds.delete(grant.username, feedParam(req));
-      res.status(204).end();
-    }),
-  );
-
-  for (const method of ['post', 'delete'] as const) {
-    r[method](
-      `${base}/:id/tags`,
-      handle(async (req, res, fields) => {
-        const grant = await grantFrom(domain, req, fields);
-        need(grant, WRITE);
-        const tag = fields.tag;
-        if (typeof tag !== 'string' || tag.trim() === '') throw new V0Error(400, 'invalid_request', 'tag must not be empty');
-        if (method === 'post') await domain.feeds.addTag(grant.token.userId, grant.username, feedParam(req), tag);
-        else await domain.feeds.removeTag(grant.token.userId, grant.username, feedParam(req), tag);
-        res.status(204).end();
-      }),
-    );
-  }
-  return r;
+  return mountV0({ name: 'notifications API', routes: ROUTES, paths: [BASE] }, deps);
 }
