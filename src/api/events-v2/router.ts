@@ -4,7 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import { bearerToken } from '../../auth/bearer.ts';
 import type { Config } from '../../config.ts';
 import { holds } from '../../domain/capabilities.ts';
-import { isDomainError } from '../../domain/errors.ts';
+import { isDomainError, type DomainErrorKind } from '../../domain/errors.ts';
 import type { EventInput, EventQuery, EventView, SortField } from '../../domain/events.ts';
 import { parseDateTime } from '../../domain/events.ts';
 import type { Domain } from '../../domain/index.ts';
@@ -26,7 +26,7 @@ interface FieldError {
 }
 
 /** A problem to answer with (RFC 9457), worded when sent. */
-class Problem extends Error {
+export class Problem extends Error {
   constructor(
     readonly status: number,
     readonly title: TitleKey,
@@ -170,146 +170,158 @@ function etagList(header: string | undefined): string[] | undefined {
   return [...header.matchAll(/(?:W\/)?"([^"]*)"/g)].map((m) => m[1] as string);
 }
 
-export function eventsRouter(deps: EventsDeps): Router {
-  const r = Router();
-  const { domain, config } = deps;
+/** One request to the events API: what every handler gets. */
+export interface EventsCall {
+  req: Request;
+  res: Response;
+  deps: EventsDeps;
+}
+type EventsHandler = (call: EventsCall) => Promise<void>;
 
-  async function caller(req: Request, capability: string): Promise<UserInfo> {
-    const secret = bearerToken(req);
-    if (!secret) throw new Problem(401, 'unauthorized', 'no_token');
-    const grant = await domain.tokens.authenticate(secret);
-    if (!grant) throw new Problem(401, 'unauthorized', 'bad_token');
-    if (!holds(grant.token.capabilities, capability)) throw new Problem(403, 'forbidden', 'capability', { capability });
-    const user = await domain.users.get(grant.username);
-    if (!user) throw new Problem(401, 'unauthorized', 'bad_token');
-    return user;
+async function caller(call: EventsCall, capability: string): Promise<UserInfo> {
+  const { domain } = call.deps;
+  const secret = bearerToken(call.req);
+  if (!secret) throw new Problem(401, 'unauthorized', 'no_token');
+  const grant = await domain.tokens.authenticate(secret);
+  if (!grant) throw new Problem(401, 'unauthorized', 'bad_token');
+  if (!holds(grant.token.capabilities, capability)) throw new Problem(403, 'forbidden', 'capability', { capability });
+  const user = await domain.users.get(grant.username);
+  if (!user) throw new Problem(401, 'unauthorized', 'bad_token');
+  return user;
+}
+
+function idOf(req: Request): number {
+  const raw = String(req.params.id ?? '');
+  const id = /^\d{1,10}$/.test(raw) ? Number(raw) : 0;
+  if (id < 1 || id > 2 ** 31 - 1) throw new Problem(404, 'not_found', 'no_event', { id: raw });
+  return id;
+}
+
+async function body(call: EventsCall): Promise<EventInput> {
+  const max = call.deps.config.limits.maxJsonBytes;
+  try {
+    return inputOf(await readBody(call.req, max));
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) throw new Problem(413, 'too_large', 'too_large', { max });
+    throw e;
   }
+}
 
-  function idOf(req: Request): number {
-    const raw = String(req.params.id ?? '');
-    const id = /^\d{1,10}$/.test(raw) ? Number(raw) : 0;
-    if (id < 1 || id > 2 ** 31 - 1) throw new Problem(404, 'not_found', 'no_event', { id: raw });
-    return id;
-  }
+function send(res: Response, status: number, e: EventView): void {
+  res.setHeader('ETag', `"${e.etag}"`);
+  res.status(status).json(eventJson(e));
+}
 
-  async function body(req: Request): Promise<EventInput> {
-    try {
-      return inputOf(await readBody(req, config.limits.maxJsonBytes));
-    } catch (e) {
-      if (e instanceof BodyTooLargeError) throw new Problem(413, 'too_large', 'too_large', { max: config.limits.maxJsonBytes });
-      throw e;
+/**
+ * The events API's one error funnel: a Problem as it is, every domain error kind as its problem;
+ * undefined for anything else (a bug: logged and answered 500).
+ */
+export function problemOf(e: unknown, id: string): Problem | undefined {
+  if (e instanceof Problem) return e;
+  if (!isDomainError(e)) return undefined;
+  const kind: DomainErrorKind = e.kind;
+  switch (kind) {
+    case 'NotFound':
+      return new Problem(404, 'not_found', 'no_event', { id });
+    case 'PreconditionFailed':
+      return new Problem(412, 'precondition', 'changed');
+    case 'Forbidden':
+      // A calendar limit (max-resource-size, max-instances) is no question of access.
+      if (e.details.precondition) return new Problem(403, 'forbidden', 'limit', { reason: e.message });
+      return new Problem(403, 'forbidden', 'read_only');
+    case 'Conflict':
+      return new Problem(409, 'conflict', 'conflict', { reason: e.message });
+    case 'TooLarge':
+      return new Problem(413, 'too_large', 'limit', { reason: e.message });
+    case 'Unauthorized':
+      return new Problem(401, 'unauthorized', 'bad_token');
+    case 'Invalid': {
+      const problems = e.details.problems ?? [{ field: e.details.field ?? 'body', code: 'bad_calendar' }];
+      const errors = problems.map((p) => ({ field: p.field, key: (p.code in FIELD ? p.code : 'bad_calendar') as FieldKey, params: p.params }));
+      return new Problem(422, 'validation', 'rules', { count: errors.length }, errors);
+    }
+    default: {
+      const unhandled: never = kind;
+      return unhandled;
     }
   }
+}
 
-  const handle =
-    (fn: (req: Request, res: Response) => Promise<void>) =>
-    async (req: Request, res: Response): Promise<void> => {
+export const handlers = {
+  async listEvents(call: EventsCall) {
+    const { req, res, deps } = call;
+    const user = await caller(call, 'read@events');
+    const q = queryOf(req.query as Record<string, unknown>);
+    const { items, total } = await deps.domain.events.list(user, q);
+    res.setHeader('X-Total-Count', String(total));
+    const link = (offset: number, rel: string) => {
+      const u = new URL(`${deps.config.publicUrl}${BASE}`);
+      for (const [k, v] of new URLSearchParams(req.originalUrl.split('?')[1] ?? '')) if (k !== 'offset') u.searchParams.append(k, v);
+      u.searchParams.set('offset', String(offset));
+      return `<${u.toString()}>; rel="${rel}"`;
+    };
+    const links: string[] = [];
+    if (q.offset + q.limit < total) links.push(link(q.offset + q.limit, 'next'));
+    if (q.offset > 0) links.push(link(Math.max(0, q.offset - q.limit), 'prev'));
+    if (links.length) res.setHeader('Link', links.join(', '));
+    res.json(items.map(eventJson));
+  },
+
+  async getEvent(call: EventsCall) {
+    const user = await caller(call, 'read@events');
+    send(call.res, 200, await call.deps.domain.events.get(user, idOf(call.req)));
+  },
+
+  async createEvent(call: EventsCall) {
+    const user = await caller(call, 'events');
+    const e = await call.deps.domain.events.create(user, await body(call));
+    call.res.setHeader('Location', `${call.deps.config.publicUrl}${BASE}/${e.id}`);
+    send(call.res, 201, e);
+  },
+
+  /** PUT and PATCH alike: the fields given replace those stored. */
+  async updateEvent(call: EventsCall) {
+    const user = await caller(call, 'events');
+    const id = idOf(call.req);
+    send(call.res, 200, await call.deps.domain.events.update(user, id, await body(call), etagList(call.req.get('if-match'))));
+  },
+
+  async deleteEvent(call: EventsCall) {
+    const user = await caller(call, 'events');
+    await call.deps.domain.events.delete(user, idOf(call.req), etagList(call.req.get('if-match')));
+    call.res.status(204).end();
+  },
+
+  async noRoute({ req }: EventsCall) {
+    if (/^\/api\/v2\/calendars\/events(\/\d+)?\/?$/.test(req.path)) throw new Problem(405, 'method', 'method');
+    throw new Problem(404, 'not_found', 'no_route');
+  },
+} satisfies Record<string, EventsHandler>;
+
+const ROUTES: readonly (readonly ['get' | 'post' | 'put' | 'patch' | 'delete' | 'all', string | string[], EventsHandler])[] = [
+  ['get', BASE, handlers.listEvents],
+  ['get', `${BASE}/:id`, handlers.getEvent],
+  ['post', BASE, handlers.createEvent],
+  ['put', `${BASE}/:id`, handlers.updateEvent],
+  ['patch', `${BASE}/:id`, handlers.updateEvent],
+  ['delete', `${BASE}/:id`, handlers.deleteEvent],
+  ['all', [BASE, `${BASE}/{*rest}`], handlers.noRoute],
+];
+
+export function eventsRouter(deps: EventsDeps): Router {
+  const r = Router();
+  for (const [method, path, handler] of ROUTES) {
+    r[method](path, async (req: Request, res: Response): Promise<void> => {
       const lang = pickLanguage(req.get('accept-language'));
       try {
-        await fn(req, res);
+        await handler({ req, res, deps });
       } catch (e) {
-        if (e instanceof Problem) return sendProblem(res, lang, e);
-        if (isDomainError(e)) {
-          const id = String(req.params.id ?? '');
-          switch (e.kind) {
-            case 'NotFound':
-              return sendProblem(res, lang, new Problem(404, 'not_found', 'no_event', { id }));
-            case 'PreconditionFailed':
-              return sendProblem(res, lang, new Problem(412, 'precondition', 'changed'));
-            case 'Forbidden':
-              // A calendar limit (max-resource-size, max-instances) is no question of access.
-              if (e.details.precondition) return sendProblem(res, lang, new Problem(403, 'forbidden', 'limit', { reason: e.message }));
-              return sendProblem(res, lang, new Problem(403, 'forbidden', 'read_only'));
-            case 'Conflict':
-              return sendProblem(res, lang, new Problem(409, 'conflict', 'conflict', { reason: e.message }));
-            case 'TooLarge':
-              return sendProblem(res, lang, new Problem(413, 'too_large', 'limit', { reason: e.message }));
-            case 'Unauthorized':
-              return sendProblem(res, lang, new Problem(401, 'unauthorized', 'bad_token'));
-            case 'Invalid': {
-              const problems = e.details.problems ?? [{ field: e.details.field ?? 'body', code: 'bad_calendar' }];
-              const errors = problems.map((p) => ({ field: p.field, key: (p.code in FIELD ? p.code : 'bad_calendar') as FieldKey, params: p.params }));
-              return sendProblem(res, lang, new Problem(422, 'validation', 'rules', { count: errors.length }, errors));
-            }
-            default:
-              break;
-          }
-        }
+        const problem = problemOf(e, String(req.params.id ?? ''));
+        if (problem) return sendProblem(res, lang, problem);
         deps.log.error({ err: e, reqId: res.locals.requestId }, 'events API request failed');
         if (!res.headersSent) sendProblem(res, lang, new Problem(500, 'server', 'server'));
       }
-    };
-
-  const send = (res: Response, status: number, e: EventView) => {
-    res.setHeader('ETag', `"${e.etag}"`);
-    res.status(status).json(eventJson(e));
-  };
-
-  r.get(
-    BASE,
-    handle(async (req, res) => {
-      const user = await caller(req, 'read@events');
-      const q = queryOf(req.query as Record<string, unknown>);
-      const { items, total } = await domain.events.list(user, q);
-      res.setHeader('X-Total-Count', String(total));
-      const link = (offset: number, rel: string) => {
-        const u = new URL(`${config.publicUrl}${BASE}`);
-        for (const [k, v] of new URLSearchParams(req.originalUrl.split('?')[1] ?? '')) if (k !== 'offset') u.searchParams.append(k, v);
-        u.searchParams.set('offset', String(offset));
-        return `<${u.toString()}>; rel="${rel}"`;
-      };
-      const links: string[] = [];
-      if (q.offset + q.limit < total) links.push(link(q.offset + q.limit, 'next'));
-      if (q.offset > 0) links.push(link(Math.max(0, q.offset - q.limit), 'prev'));
-      if (links.length) res.setHeader('Link', links.join(', '));
-      res.json(items.map(eventJson));
-    }),
-  );
-
-  r.get(
-    `${BASE}/:id`,
-    handle(async (req, res) => {
-      const user = await caller(req, 'read@events');
-      send(res, 200, await domain.events.get(user, idOf(req)));
-    }),
-  );
-
-  r.post(
-    BASE,
-    handle(async (req, res) => {
-      const user = await caller(req, 'events');
-      const e = await domain.events.create(user, await body(req));
-      res.setHeader('Location', `${config.publicUrl}${BASE}/${e.id}`);
-      send(res, 201, e);
-    }),
-  );
-
-  for (const method of ['put', 'patch'] as const) {
-    r[method](
-      `${BASE}/:id`,
-      handle(async (req, res) => {
-        const user = await caller(req, 'events');
-        const id = idOf(req);
-        send(res, 200, await domain.events.update(user, id, await body(req), etagList(req.get('if-match'))));
-      }),
-    );
+    });
   }
-
-  r.delete(
-    `${BASE}/:id`,
-    handle(async (req, res) => {
-      const user = await caller(req, 'events');
-      await domain.events.delete(user, idOf(req), etagList(req.get('if-match')));
-      res.status(204).end();
-    }),
-  );
-
-  r.all(
-    [BASE, `${BASE}/{*rest}`],
-    handle(async (req) => {
-      if (/^\/api\/v2\/calendars\/events(\/\d+)?\/?$/.test(req.path)) throw new Problem(405, 'method', 'method');
-      throw new Problem(404, 'not_found', 'no_route');
-    }),
-  );
   return r;
 }
