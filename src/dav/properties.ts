@@ -2,13 +2,17 @@
 // listed here is a dead property (stored verbatim) or a 404 in the propstat.
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.ts';
-import type { Actor, DeadProperty } from '../domain/calendars.ts';
-import { calendarPath } from '../domain/calendars.ts';
-import type { ComponentType } from '../domain/components.ts';
+import type { Actor, CalendarChanges, DeadProperty } from '../domain/calendars.ts';
+import { calendarPath, MAX_CALENDAR_NAME_LENGTH } from '../domain/calendars.ts';
+import { isComponentType, type ComponentType } from '../domain/components.ts';
+import type { Precondition } from '../domain/errors.ts';
+import { parseTimezoneCalendar } from '../ical/parse.ts';
 import { hrefFor } from './paths.ts';
 import { privilegeSetXml, privilegesFor } from './privileges.ts';
+import type { PropChanges, Target } from './propertyValues.ts';
 import type { Resource, ResourceKind } from './resources.ts';
 import { apple, c, cs, d } from './xml/names.ts';
+import { textOf, type XmlElement } from './xml/parse.ts';
 import type { XmlNode } from './xml/write.ts';
 
 export interface PropContext {
@@ -24,12 +28,38 @@ export interface PropContext {
 /** Children of the property element, or its text. */
 export type PropValue = XmlNode[] | string;
 
+/** Why a value was refused: 409 for a value out of range, 403 with the precondition it breaks. */
+export class Refusal {
+  constructor(
+    readonly status: 403 | 409,
+    readonly message: string,
+    readonly precondition?: Precondition,
+  ) {}
+}
+
+/** What a property's setter may need beyond the element (it runs on the request loop). */
+export interface WriteLimits {
+  maxTimezoneBytes: number;
+}
+
+/** The write side of a live property: where it may be set, how its value is checked and kept. */
+export interface LiveWrite {
+  /** Where PROPPATCH (or MKCALENDAR/extended MKCOL, 'new-calendar') may set it. */
+  targets: readonly Target[];
+  /** Checks the value and records it in `out`, or says why not (nothing recorded). */
+  set(el: XmlElement, target: Target, out: PropChanges, limits: WriteLimits): Refusal | null;
+  /** Records its removal; absent: it can be set but not removed (protected for `remove`). */
+  remove?(target: Target, out: PropChanges): void;
+}
+
 interface LiveProperty {
   kinds: readonly ResourceKind[] | 'all';
   /** Whether PROPFIND allprop includes it (RFC 4918 §9.1; CalDAV keeps some out). */
   allprop: boolean;
   /** null: the resource has no value (404 in the propstat). */
   get(r: Resource, ctx: PropContext): PropValue | null;
+  /** Absent: protected (cannot-modify-protected-property). */
+  write?: LiveWrite;
 }
 
 const SYNC_PREFIX = 'http://calendula.dev/ns/sync/';
@@ -79,6 +109,56 @@ const COMPONENT_SETS: readonly (readonly ComponentType[])[] = [
   ['VEVENT', 'VTODO', 'VJOURNAL'],
 ];
 
+const CALENDARS: readonly Target[] = ['calendar', 'new-calendar'];
+const COLOR = /^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/;
+const VALID_CALENDAR_DATA: Precondition = { namespace: 'urn:ietf:params:xml:ns:caldav', name: 'valid-calendar-data' };
+const SUPPORTED_COMPONENT: Precondition = { namespace: 'urn:ietf:params:xml:ns:caldav', name: 'supported-calendar-component' };
+
+/**
+ * A calendar column set from the element's value: `parse` gives the value or a refusal; removing
+ * it restores `cleared`.
+ */
+function calendarField<K extends keyof CalendarChanges>(
+  field: K,
+  parse: (el: XmlElement, limits: WriteLimits) => CalendarChanges[K] | Refusal,
+  cleared: CalendarChanges[K],
+): LiveWrite {
+  return {
+    targets: CALENDARS,
+    set: (el, _target, out, limits) => {
+      const value = parse(el, limits);
+      if (value instanceof Refusal) return value;
+      out.calendar[field] = value;
+      return null;
+    },
+    remove: (_target, out) => {
+      out.calendar[field] = cleared;
+    },
+  };
+}
+
+const trimmed = (el: XmlElement) => textOf(el).trim();
+
+function parseCalendarTimezone(el: XmlElement, limits: WriteLimits): string | null | Refusal {
+  const value = trimmed(el);
+  if (!value) return null;
+  try {
+    parseTimezoneCalendar(value, limits.maxTimezoneBytes);
+  } catch (e) {
+    return new Refusal(403, `calendar-timezone: ${e instanceof Error ? e.message : String(e)}`, VALID_CALENDAR_DATA);
+  }
+  return value;
+}
+
+function parseComponents(el: XmlElement): ComponentType[] | Refusal {
+  const comps = el.children.filter((x) => x.name === c('comp')).map((x) => (x.attrs.get('name') ?? '').toUpperCase());
+  const bad = comps.find((x) => !isComponentType(x));
+  if (bad !== undefined || !comps.length) {
+    return new Refusal(403, `components must be among VEVENT, VTODO, VJOURNAL${bad ? ` (not ${bad})` : ''}`, SUPPORTED_COMPONENT);
+  }
+  return comps as ComponentType[];
+}
+
 const COLLECTIONS: readonly ResourceKind[] = ['root', 'principals', 'homes', 'home', 'inbox', 'outbox', 'calendar'];
 
 export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LiveProperty>([
@@ -103,6 +183,14 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
             return [{ name: d('collection') }];
         }
       },
+      // Extended MKCOL names the resource type it makes; the method checks it is a calendar.
+      write: {
+        targets: ['new-calendar'],
+        set: (el, _target, out) => {
+          out.resourceTypes = el.children.map((x) => x.name);
+          return null;
+        },
+      },
     },
   ],
   [
@@ -121,6 +209,20 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
           default:
             return null;
         }
+      },
+      write: {
+        targets: [...CALENDARS, 'principal'],
+        set: (el, target, out) => {
+          const text = trimmed(el);
+          if (text.length > MAX_CALENDAR_NAME_LENGTH) return new Refusal(409, `displayname is too long (${MAX_CALENDAR_NAME_LENGTH} characters at most)`);
+          if (target === 'principal') out.principalDisplayName = text || null;
+          else out.calendar.displayname = text || null;
+          return null;
+        },
+        remove: (target, out) => {
+          if (target === 'principal') out.principalDisplayName = null;
+          else out.calendar.displayname = null;
+        },
       },
     },
   ],
@@ -250,8 +352,24 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
     },
   ],
   [cs('getctag'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : null) }],
-  [c('calendar-description'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? r.cal.description : null) }],
-  [c('calendar-timezone'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? r.cal.timezone : null) }],
+  [
+    c('calendar-description'),
+    {
+      kinds: ['calendar'],
+      allprop: false,
+      get: (r) => (r.kind === 'calendar' ? r.cal.description : null),
+      write: calendarField('description', (el) => textOf(el) || null, null),
+    },
+  ],
+  [
+    c('calendar-timezone'),
+    {
+      kinds: ['calendar'],
+      allprop: false,
+      get: (r) => (r.kind === 'calendar' ? r.cal.timezone : null),
+      write: calendarField('timezone', parseCalendarTimezone, null),
+    },
+  ],
   [
     // CalendarServer's list of the component sets MKCALENDAR accepts here: any non-empty mix.
     c('supported-calendar-component-sets'),
@@ -268,6 +386,16 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
       kinds: ['calendar'],
       allprop: false,
       get: (r) => (r.kind === 'calendar' ? r.cal.components.map((name) => ({ name: c('comp'), attrs: { name } })) : null),
+      // Chosen when the calendar is made; changing it later would strand objects of other kinds.
+      write: {
+        targets: ['new-calendar'],
+        set: (el, _target, out) => {
+          const comps = parseComponents(el);
+          if (comps instanceof Refusal) return comps;
+          out.calendar.components = comps;
+          return null;
+        },
+      },
     },
   ],
   [
@@ -279,14 +407,45 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
     },
   ],
   [c('max-resource-size'), { kinds: ['calendar'], allprop: false, get: (_r, ctx) => String(ctx.config.limits.maxObjectBytes) }],
-  [apple('calendar-color'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? r.cal.color : null) }],
-  [apple('calendar-order'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? String(r.cal.order) : null) }],
+  [
+    apple('calendar-color'),
+    {
+      kinds: ['calendar'],
+      allprop: false,
+      get: (r) => (r.kind === 'calendar' ? r.cal.color : null),
+      write: calendarField(
+        'color',
+        (el) => {
+          const text = trimmed(el);
+          return text && !COLOR.test(text) ? new Refusal(409, 'calendar-color must be #RRGGBB or #RRGGBBAA') : text || null;
+        },
+        null,
+      ),
+    },
+  ],
+  [
+    apple('calendar-order'),
+    {
+      kinds: ['calendar'],
+      allprop: false,
+      get: (r) => (r.kind === 'calendar' ? String(r.cal.order) : null),
+      write: calendarField(
+        'order',
+        (el) => {
+          const text = trimmed(el);
+          return text && !/^-?\d{1,9}$/.test(text) ? new Refusal(409, 'calendar-order must be an integer') : text ? Number(text) : 0;
+        },
+        0,
+      ),
+    },
+  ],
   [
     c('schedule-calendar-transp'),
     {
       kinds: ['calendar'],
       allprop: false,
       get: (r) => (r.kind === 'calendar' ? [{ name: c(r.cal.transparent ? 'transparent' : 'opaque') }] : null),
+      write: calendarField('transparent', (el) => el.children.some((x) => x.name === c('transparent')), false),
     },
   ],
   // Objects
@@ -300,16 +459,6 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
     d('getlastmodified'),
     { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? httpDate(r.meta.lastmodified) : null) },
   ],
-]);
-
-/** Live properties a client may change with PROPPATCH. */
-export const WRITABLE = new Set([
-  d('displayname'),
-  c('calendar-description'),
-  c('calendar-timezone'),
-  apple('calendar-color'),
-  apple('calendar-order'),
-  c('schedule-calendar-transp'),
 ]);
 
 /** Where a resource's dead properties are stored (null: it cannot have any). */

@@ -1,12 +1,10 @@
 // Turning property elements from PROPPATCH, MKCALENDAR and extended MKCOL into calendar changes:
-// writable live properties are checked, protected ones refused, everything else kept as a dead
-// property (verbatim XML), as macOS and tasks.org expect.
-import { MAX_CALENDAR_NAME_LENGTH, type CalendarChanges, type DeadProperty } from '../domain/calendars.ts';
-import { isComponentType, type ComponentType } from '../domain/components.ts';
-import { parseTimezoneCalendar } from '../ical/parse.ts';
-import { LIVE } from './properties.ts';
-import { textOf, type XmlElement } from './xml/parse.ts';
-import { apple, c, d } from './xml/names.ts';
+// a live property is written by its own entry in properties.ts (value check and all) where it is
+// writable and refused as protected elsewhere; everything else is kept as a dead property
+// (verbatim XML), as macOS and tasks.org expect.
+import type { CalendarChanges, DeadProperty } from '../domain/calendars.ts';
+import { LIVE, Refusal, type LiveWrite, type WriteLimits } from './properties.ts';
+import type { XmlElement } from './xml/parse.ts';
 import { serialize, type Propstat, type XmlNode } from './xml/write.ts';
 import type { Precondition } from '../domain/errors.ts';
 
@@ -53,114 +51,35 @@ export function deadFromElement(el: XmlElement): DeadProperty {
   return { name: el.name, value: serialize(toNode(el)), isXml: true };
 }
 
-const COLOR = /^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/;
+const PROTECTED: Precondition = { namespace: 'DAV:', name: 'cannot-modify-protected-property' };
 
-function refuse(name: string, status: 403 | 409, message: string, precondition?: Precondition): PropOutcome {
-  return { name, status, message, precondition };
+function outcome(name: string, refusal: Refusal | null): PropOutcome {
+  return refusal ? { name, status: refusal.status, message: refusal.message, precondition: refusal.precondition } : { name, status: 200 };
+}
+
+/** The live property's write side when it may be changed on `target`; undefined when it is dead. */
+function writable(name: string, target: Target): LiveWrite | null | undefined {
+  const live = LIVE.get(name);
+  if (!live) return undefined;
+  return live.write?.targets.includes(target) ? live.write : null;
 }
 
 /** Records a `set` of one property; returns how it went. */
-/** `maxTimezoneBytes`: the largest calendar-timezone accepted (it is parsed here, on the request loop). */
-export function setProperty(el: XmlElement, target: Target, out: PropChanges, maxTimezoneBytes: number): PropOutcome {
-  const name = el.name;
-  const text = textOf(el).trim();
-  const isCalendar = target === 'calendar' || target === 'new-calendar';
-  if (name === d('displayname') && (isCalendar || target === 'principal')) {
-    if (text.length > MAX_CALENDAR_NAME_LENGTH) return refuse(name, 409, `displayname is too long (${MAX_CALENDAR_NAME_LENGTH} characters at most)`);
-    if (target === 'principal') out.principalDisplayName = text || null;
-    else out.calendar.displayname = text || null;
-    return { name, status: 200 };
-  }
-  if (isCalendar) {
-    switch (name) {
-      case c('calendar-description'):
-        out.calendar.description = textOf(el) || null;
-        return { name, status: 200 };
-      case c('calendar-timezone'): {
-        const value = textOf(el).trim();
-        if (value) {
-          try {
-            parseTimezoneCalendar(value, maxTimezoneBytes);
-          } catch (e) {
-            return refuse(name, 403, `calendar-timezone: ${e instanceof Error ? e.message : String(e)}`, {
-              namespace: 'urn:ietf:params:xml:ns:caldav',
-              name: 'valid-calendar-data',
-            });
-          }
-        }
-        out.calendar.timezone = value || null;
-        return { name, status: 200 };
-      }
-      case apple('calendar-color'):
-        if (text && !COLOR.test(text)) return refuse(name, 409, 'calendar-color must be #RRGGBB or #RRGGBBAA');
-        out.calendar.color = text || null;
-        return { name, status: 200 };
-      case apple('calendar-order'):
-        if (text && !/^-?\d{1,9}$/.test(text)) return refuse(name, 409, 'calendar-order must be an integer');
-        out.calendar.order = text ? Number(text) : 0;
-        return { name, status: 200 };
-      case c('schedule-calendar-transp'):
-        out.calendar.transparent = el.children.some((x) => x.name === c('transparent'));
-        return { name, status: 200 };
-    }
-    if (target === 'new-calendar' && name === c('supported-calendar-component-set')) {
-      const comps = el.children.filter((x) => x.name === c('comp')).map((x) => (x.attrs.get('name') ?? '').toUpperCase());
-      const bad = comps.find((x) => !isComponentType(x));
-      if (bad !== undefined || !comps.length) {
-        return refuse(name, 403, `components must be among VEVENT, VTODO, VJOURNAL${bad ? ` (not ${bad})` : ''}`, {
-          namespace: 'urn:ietf:params:xml:ns:caldav',
-          name: 'supported-calendar-component',
-        });
-      }
-      out.calendar.components = comps as ComponentType[];
-      return { name, status: 200 };
-    }
-    if (target === 'new-calendar' && name === d('resourcetype')) {
-      out.resourceTypes = el.children.map((x) => x.name);
-      return { name, status: 200 };
-    }
-  }
-  if (LIVE.has(name)) {
-    return refuse(name, 403, 'this property is protected', { namespace: 'DAV:', name: 'cannot-modify-protected-property' });
-  }
+export function setProperty(el: XmlElement, target: Target, out: PropChanges, limits: WriteLimits): PropOutcome {
+  const write = writable(el.name, target);
+  if (write === null) return outcome(el.name, new Refusal(403, 'this property is protected', PROTECTED));
+  if (write) return outcome(el.name, write.set(el, target, out, limits));
   out.deadSet.push(deadFromElement(el));
-  return { name, status: 200 };
+  return outcome(el.name, null);
 }
 
 /** Records a `remove` of one property. */
 export function removeProperty(el: XmlElement, target: Target, out: PropChanges): PropOutcome {
-  const name = el.name;
-  const isCalendar = target === 'calendar' || target === 'new-calendar';
-  if (name === d('displayname') && target === 'principal') {
-    out.principalDisplayName = null;
-    return { name, status: 200 };
-  }
-  if (isCalendar) {
-    const fields: Record<string, keyof CalendarChanges> = {
-      [d('displayname')]: 'displayname',
-      [c('calendar-description')]: 'description',
-      [c('calendar-timezone')]: 'timezone',
-      [apple('calendar-color')]: 'color',
-    };
-    const field = fields[name];
-    if (field) {
-      (out.calendar as Record<string, unknown>)[field] = null;
-      return { name, status: 200 };
-    }
-    if (name === apple('calendar-order')) {
-      out.calendar.order = 0;
-      return { name, status: 200 };
-    }
-    if (name === c('schedule-calendar-transp')) {
-      out.calendar.transparent = false;
-      return { name, status: 200 };
-    }
-  }
-  if (LIVE.has(name)) {
-    return refuse(name, 403, 'this property is protected', { namespace: 'DAV:', name: 'cannot-modify-protected-property' });
-  }
-  out.deadRemove.push(name);
-  return { name, status: 200 };
+  const write = writable(el.name, target);
+  if (write === null || (write && !write.remove)) return outcome(el.name, new Refusal(403, 'this property is protected', PROTECTED));
+  if (write) write.remove?.(target, out);
+  else out.deadRemove.push(el.name);
+  return outcome(el.name, null);
 }
 
 /**

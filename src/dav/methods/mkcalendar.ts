@@ -35,7 +35,7 @@ export async function mkcalendar(ctx: DavCtx): Promise<void> {
     if (body.name !== expected) throw new DavError(400, `the body must be a ${isMkcol ? 'DAV:mkcol' : 'CALDAV:mkcalendar'} element`);
     for (const set of body.children.filter((x) => x.name === d('set'))) {
       for (const prop of set.children.filter((x) => x.name === d('prop'))) {
-        for (const el of prop.children) outcomes.push(setProperty(el, 'new-calendar', changes, ctx.deps.config.limits.maxTimezoneBytes));
+        for (const el of prop.children) outcomes.push(setProperty(el, 'new-calendar', changes, ctx.deps.config.limits));
       }
     }
   }

@@ -33,7 +33,7 @@ export async function proppatch(ctx: DavCtx): Promise<void> {
         if (!target) {
           outcomes.push({ name: el.name, status: 403, message: 'you may not change properties here', precondition: { namespace: 'DAV:', name: 'need-privileges' } });
         } else {
-          outcomes.push(isSet ? setProperty(el, target, changes, ctx.deps.config.limits.maxTimezoneBytes) : removeProperty(el, target, changes));
+          outcomes.push(isSet ? setProperty(el, target, changes, ctx.deps.config.limits) : removeProperty(el, target, changes));
         }
       }
     }
