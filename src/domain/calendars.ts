@@ -2,6 +2,8 @@
 // properties (live and dead), creation and deletion. Objects inside them live in objects.ts.
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { Calendar, CalendarInstance, CalendarSubscription, PropertyStorage } from '../db/entities/index.ts';
+import { countByComponent } from '../db/tables/calendarObjects.ts';
+import { selectInstances, type InstanceFilter, type InstanceRow } from '../db/tables/calendarInstances.ts';
 import { insertCalendar, OWNER_ACCESS, READ_ACCESS, READWRITE_ACCESS } from './calendarRows.ts';
 import { componentsFromCsv, componentsToCsv, type ComponentType } from './components.ts';
 import type { DomainContext } from './context.ts';
@@ -99,33 +101,6 @@ export function calendarPath(principaluri: string, uri: string): string {
   return `calendars/${principaluri.replace(/^principals\//, '')}/${uri}`;
 }
 
-export interface InstanceRow {
-  id: number;
-  calendarid: number;
-  principaluri: string;
-  uri: string;
-  access: number;
-  displayname: string | null;
-  description: string | null;
-  calendarcolor: string | null;
-  calendarorder: number;
-  timezone: string | null;
-  transparent: number;
-  public: boolean;
-  components: string | null;
-  synctoken: number;
-  sync_floor: number;
-  objectcount: number;
-  owner: string | null;
-}
-
-export const SELECT_VIEW = `
-  select i.id, i.calendarid, i.principaluri, i.uri, i.access, i.displayname, i.description,
-         i.calendarcolor, i.calendarorder, i.timezone, i.transparent, i.public,
-         c.components, c.synctoken, c.sync_floor, c.objectcount,
-         (select o.principaluri from calendarinstances o where o.calendarid = i.calendarid and o.access = 1 limit 1) as owner
-    from calendarinstances i join calendars c on c.id = i.calendarid`;
-
 export function toView(r: InstanceRow): CalendarView {
   return {
     instanceId: r.id,
@@ -148,10 +123,9 @@ export function toView(r: InstanceRow): CalendarView {
   };
 }
 
-/** Calendar views by a condition on instances (i.*), read with the given EntityManager (inside a transaction too). */
-export async function loadViews(em: SqlEntityManager, where: string, params: unknown[]): Promise<CalendarView[]> {
-  const rows = await em.execute<InstanceRow[]>(`${SELECT_VIEW} where ${where} order by i.calendarorder, i.id`, params as never[]);
-  return rows.map(toView);
+/** Calendar views of the instances matching `f`, read with the given EntityManager (inside a transaction too). */
+export async function loadViews(em: SqlEntityManager, f: InstanceFilter): Promise<CalendarView[]> {
+  return (await selectInstances(em, f)).map(toView);
 }
 
 export function canWriteContent(view: CalendarView): boolean {
@@ -162,16 +136,16 @@ export class CalendarService {
   constructor(private readonly ctx: DomainContext) {}
 
   async listForPrincipal(principaluri: string): Promise<CalendarView[]> {
-    return loadViews(this.ctx.db.em(), 'i.principaluri = ?', [principaluri]);
+    return loadViews(this.ctx.db.em(), { principaluri });
   }
 
   async get(principaluri: string, uri: string): Promise<CalendarView | null> {
-    return (await loadViews(this.ctx.db.em(), 'i.principaluri = ? and i.uri = ?', [principaluri, uri]))[0] ?? null;
+    return (await loadViews(this.ctx.db.em(), { principaluri, uri }))[0] ?? null;
   }
 
   async getByInstanceId(id: number): Promise<CalendarView | null> {
     if (!Number.isSafeInteger(id) || id < 1 || id > 2 ** 31 - 1) return null;
-    return (await loadViews(this.ctx.db.em(), 'i.id = ?', [id]))[0] ?? null;
+    return (await loadViews(this.ctx.db.em(), { id }))[0] ?? null;
   }
 
   /** Re-reads a view (after a write changed its token). */
@@ -287,14 +261,7 @@ export class CalendarService {
   /** How many objects of each component type a calendar holds. */
   async countsByComponent(calendarIds: number[]): Promise<Map<number, Record<ComponentType, number>>> {
     const out = new Map<number, Record<ComponentType, number>>(calendarIds.map((id) => [id, { VEVENT: 0, VTODO: 0, VJOURNAL: 0 }]));
-    if (!calendarIds.length) return out;
-    const rows = await this.ctx.db
-      .em()
-      .execute<{ calendarid: number; componenttype: string; n: string }[]>(
-        `select calendarid, componenttype, count(*) as n from calendarobjects where calendarid in (${calendarIds.map(() => '?').join(', ')}) group by calendarid, componenttype`,
-        calendarIds,
-      );
-    for (const r of rows) {
+    for (const r of await countByComponent(this.ctx.db.em(), calendarIds)) {
       const counts = out.get(r.calendarid);
       if (counts && (r.componenttype === 'VEVENT' || r.componenttype === 'VTODO' || r.componenttype === 'VJOURNAL')) counts[r.componenttype] = Number(r.n);
     }

@@ -191,9 +191,9 @@ export class EventService {
 
   private async calendarFor(u: UserInfo, instanceId?: number): Promise<CalendarView> {
     const em = this.ctx.db.em();
-    const views = instanceId === undefined ? await loadViews(em, "i.principaluri = ? and i.access = 1 and i.uri = 'default'", [u.principalUri]) : await loadViews(em, 'i.id = ? and i.principaluri = ?', [instanceId, u.principalUri]);
+    const views = instanceId === undefined ? await loadViews(em, { principaluri: u.principalUri, uri: 'default', owned: true }) : await loadViews(em, { id: instanceId, principaluri: u.principalUri });
     let view = views.find((v) => v.components.includes('VEVENT'));
-    if (!view && instanceId === undefined) view = (await loadViews(em, 'i.principaluri = ? and i.access = 1', [u.principalUri])).find((v) => v.components.includes('VEVENT'));
+    if (!view && instanceId === undefined) view = (await loadViews(em, { principaluri: u.principalUri, owned: true })).find((v) => v.components.includes('VEVENT'));
     if (!view) throw new DomainError('Invalid', 'no such calendar for events', { problems: [{ field: 'calendar', code: 'bad_calendar' }] });
     return view;
   }
@@ -226,7 +226,7 @@ export class EventService {
     if (ifMatch && !ifMatch.some((t) => t === '*' || t === r.etag)) throw preconditionFailed('the event has changed (If-Match)');
     const [current] = await this.readAll([r.calendardata]);
     const c = this.check(input, false, current);
-    const view = (await loadViews(this.ctx.db.em(), 'i.id = ?', [r.instance_id]))[0];
+    const view = (await loadViews(this.ctx.db.em(), { id: r.instance_id }))[0];
     if (!view) throw notFound('no such event');
     if (view.access === 2) throw forbidden('this calendar is shared with you read-only');
     const applied = await this.ctx.compute.run('applyEventChanges', { text: r.calendardata, changes: c, now: Math.floor(this.ctx.clock.now().getTime() / 1000) }, null);
@@ -240,7 +240,7 @@ export class EventService {
     const r = await this.row(u, id);
     if (!r) throw notFound('no such event');
     if (ifMatch && !ifMatch.some((t) => t === '*' || t === r.etag)) throw preconditionFailed('the event has changed (If-Match)');
-    const view = (await loadViews(this.ctx.db.em(), 'i.id = ?', [r.instance_id]))[0];
+    const view = (await loadViews(this.ctx.db.em(), { id: r.instance_id }))[0];
     if (!view) throw notFound('no such event');
     if (view.access === 2) throw forbidden('this calendar is shared with you read-only');
     await this.objects.delete(this.actor(u), view, r.uri, { ifMatch: [r.etag] }, 'events-api');

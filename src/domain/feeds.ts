@@ -94,7 +94,7 @@ export class FeedService {
   private async feedOf(em: SqlEntityManager, username: string, feedId: string): Promise<{ id: number; feedId: string; instance: number; view: CalendarView }> {
     if (!isFeedId(feedId)) throw notFound('no such calendar');
     const feed = await em.findOne(CalendarFeed, { feedId });
-    const view = feed ? (await loadViews(em, 'i.id = ?', [feed.instance]))[0] : undefined;
+    const view = feed ? (await loadViews(em, { id: feed.instance }))[0] : undefined;
     if (!feed || !view || view.principaluri !== principalUriOf(username)) throw notFound('no such calendar');
     return { id: feed.id, feedId: feed.feedId, instance: feed.instance, view };
   }
@@ -201,7 +201,7 @@ export class FeedService {
     if (!isFeedId(feedId)) return null;
     const em = this.ctx.db.em();
     const feed = await em.findOne(CalendarFeed, { feedId });
-    return feed ? ((await loadViews(em, 'i.id = ?', [feed.instance]))[0] ?? null) : null;
+    return feed ? ((await loadViews(em, { id: feed.instance }))[0] ?? null) : null;
   }
 
   /** Brings every feed of a user up to date (inside the caller's transaction). */
@@ -245,7 +245,7 @@ export class FeedService {
   /** Writes the expiry events a feed should show and removes the others, only where they differ. */
   private async sync(em: SqlEntityManager, userId: number, username: string, feedDbId: number): Promise<void> {
     const feed = await em.findOneOrFail(CalendarFeed, { id: feedDbId });
-    const view = (await loadViews(em, 'i.id = ?', [feed.instance]))[0];
+    const view = (await loadViews(em, { id: feed.instance }))[0];
     if (!view) return;
     const now = this.ctx.clock.now();
     const members = await em.execute<Member[]>(

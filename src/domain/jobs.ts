@@ -3,6 +3,7 @@
 // never take the same job), leased (a worker that dies mid-job loses its lease and the job runs
 // again), and keyed: one job waits per key and jobs of one key never run at the same time.
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import * as jobs from '../db/tables/jobs.ts';
 import type { DomainContext } from './context.ts';
 
 export interface JobRow {
@@ -18,11 +19,7 @@ export class JobQueue {
 
   /** Adds a job (unless one with this key is already waiting: it will read the current state). */
   async enqueue(em: SqlEntityManager, kind: string, key: string, payload: Record<string, unknown>, runAt?: Date): Promise<void> {
-    await em.execute(
-      `insert into jobs (kind, key, payload, run_at, attempts, created_at) values (?, ?, ?, ?, 0, ?)
-       on conflict (key) where locked_until is null do nothing`,
-      [kind, key, JSON.stringify(payload), runAt ?? this.ctx.clock.now(), this.ctx.clock.now()],
-    );
+    await jobs.insertJob(em, { kind, key, payload: JSON.stringify(payload), runAt: runAt ?? this.ctx.clock.now(), createdAt: this.ctx.clock.now() });
   }
 
   /** Takes the next due job for `worker`, leased for `leaseMs`; null when none is due. */
@@ -30,21 +27,8 @@ export class JobQueue {
     const now = this.ctx.clock.now();
     return this.ctx.db.em().transactional(async (em) => {
       // Leases of dead workers: a waiting job of the same key supersedes the stale one; else it waits again.
-      await em.execute(
-        `delete from jobs e where e.locked_until < ? and exists (select 1 from jobs w where w.key = e.key and w.locked_until is null)`,
-        [now],
-      );
-      await em.execute('update jobs set locked_until = null, locked_by = null where locked_until < ?', [now]);
-      const rows = await em.execute<{ id: string; kind: string; key: string; payload: Record<string, unknown> | string; attempts: number }[]>(
-        `update jobs set locked_until = ?, locked_by = ?, attempts = attempts + 1
-          where id = (select j.id from jobs j
-                       where j.run_at <= ? and j.locked_until is null
-                         and not exists (select 1 from jobs l where l.key = j.key and l.locked_until is not null)
-                       order by j.run_at, j.id limit 1 for update skip locked)
-          returning id, kind, key, payload, attempts`,
-        [new Date(now.getTime() + leaseMs), worker, now],
-      );
-      const r = rows[0];
+      await jobs.releaseExpiredLeases(em, now);
+      const r = await jobs.leaseNextDue(em, now, worker, new Date(now.getTime() + leaseMs));
       if (!r) return null;
       return { id: Number(r.id), kind: r.kind, key: r.key, payload: typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload, attempts: r.attempts };
     });
@@ -52,36 +36,25 @@ export class JobQueue {
 
   /** Keeps a long job ours: its lease is renewed while the worker is alive. */
   async extend(job: JobRow, worker: string, leaseMs: number): Promise<void> {
-    await this.ctx.db
-      .em()
-      .execute('update jobs set locked_until = ? where id = ? and locked_by = ?', [new Date(this.ctx.clock.now().getTime() + leaseMs), job.id, worker]);
+    await jobs.extendLease(this.ctx.db.em(), job.id, worker, new Date(this.ctx.clock.now().getTime() + leaseMs));
   }
 
   async complete(job: JobRow): Promise<void> {
-    await this.ctx.db.em().execute('delete from jobs where id = ?', [job.id]);
+    await jobs.deleteJob(this.ctx.db.em(), job.id);
   }
 
   /** Puts the job back to run after `delayMs`, unless a newer waiting job of its key replaces it. */
   async retry(job: JobRow, error: string, delayMs: number): Promise<void> {
     await this.ctx.db.em().transactional(async (em) => {
-      const superseded = await em.execute<{ id: string }[]>(
-        'select id from jobs where key = ? and locked_until is null and id <> ? limit 1',
-        [job.key, job.id],
-      );
-      if (superseded.length) {
-        await em.execute('delete from jobs where id = ?', [job.id]);
+      if (await jobs.hasWaitingJob(em, job.key, job.id)) {
+        await jobs.deleteJob(em, job.id);
         return;
       }
-      await em.execute('update jobs set locked_until = null, locked_by = null, run_at = ?, last_error = ? where id = ?', [
-        new Date(this.ctx.clock.now().getTime() + delayMs),
-        error.slice(0, 2000),
-        job.id,
-      ]);
+      await jobs.requeueJob(em, job.id, new Date(this.ctx.clock.now().getTime() + delayMs), error.slice(0, 2000));
     });
   }
 
   async pending(): Promise<number> {
-    const rows = await this.ctx.db.em().execute<{ n: string }[]>('select count(*) as n from jobs');
-    return Number(rows[0]?.n ?? 0);
+    return jobs.countJobs(this.ctx.db.em());
   }
 }

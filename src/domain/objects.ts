@@ -8,7 +8,12 @@ import type { PrepareOutput, PrepareShared } from '../compute/tasks.ts';
 import type { EventFields } from '../ical/eventFields.ts';
 import type { IcalComponentType } from '../ical/parse.ts';
 import type { TimeRange } from '../ical/timeRange.ts';
-import { canWriteContent, SELECT_VIEW, toView, type Actor, type CalendarView, type InstanceRow } from './calendars.ts';
+import { selectInstanceWithObject } from '../db/tables/calendarInstances.ts';
+import * as objectTable from '../db/tables/calendarObjects.ts';
+import type { ObjectRow, ObjectValues } from '../db/tables/calendarObjects.ts';
+import * as calendarTable from '../db/tables/calendars.ts';
+import type { Statement } from '../db/tables/statement.ts';
+import { canWriteContent, toView, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { CALDAV_NS, conflict, forbidden, invalid, notFound, preconditionFailed, tooLarge } from './errors.ts';
 
@@ -64,10 +69,7 @@ export type WriteListener = (em: SqlEntityManager, change: ObjectChange) => Prom
  * A data-modifying statement that commits with a write (queueing pushes). It may read the relation
  * `written`, which has one row when the object was written and none otherwise.
  */
-export interface WriteStatement {
-  sql: string;
-  params: (string | number | Date | null)[];
-}
+export type WriteStatement = Statement;
 export type WriteStatementSource = (change: ObjectChange) => WriteStatement | null;
 
 /** One object write: who writes what where, under which conditions. */
@@ -108,59 +110,10 @@ export interface PreparedObject {
   spans: [string | null, string];
 }
 
-/** The event columns in the order the statements list them (attendees as a PostgreSQL array literal). */
-function eventColumns(f: EventFields): (string | number | null)[] {
-  const arr = `{${f.attendees.map((a) => `"${a.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
-  return [f.dtstart, f.dtend, f.summary, f.description, f.organizer, arr];
-}
-
-/**
- * The statement that writes an object's row, returning its id: an update of `existing` that holds
- * only while its ETag is unchanged, or an insert that yields to a row already there (same name or
- * UID). `insertGuard` is a further condition for inserting.
- */
-function rowWrite(
-  p: PreparedObject,
-  etag: string,
-  now: number,
-  calendarId: number,
-  uri: string,
-  existing: StoredObject | null,
-  insertGuard?: WriteStatement,
-): WriteStatement {
-  const { content, first, last, size, fields, spans } = p;
-  if (existing) {
-    return {
-      sql: `update calendarobjects set calendardata = ?, etag = ?, size = ?, lastmodified = ?, componenttype = ?,
-              firstoccurence = ?, lastoccurence = ?, uid = ?, dtstart = ?, dtend = ?, summary = ?, description = ?,
-              organizer = ?, attendees = ?, instancespans = ?, instancewindow = ? where id = ? and etag = ? returning id`,
-      params: [content.text, etag, size, now, content.componentType, first, last, content.uid, ...eventColumns(fields), ...spans, existing.id, existing.etag],
-    };
-  }
-  return {
-    sql: `insert into calendarobjects (calendardata, uri, calendarid, lastmodified, etag, size, componenttype, firstoccurence,
-            lastoccurence, uid, dtstart, dtend, summary, description, organizer, attendees, instancespans, instancewindow, created_at)
-          select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?${insertGuard ? ` where ${insertGuard.sql}` : ''}
-          on conflict do nothing returning id`,
-    params: [
-      content.text, uri, calendarId, now, etag, size, content.componentType, first, last, content.uid, ...eventColumns(fields), ...spans, now,
-      ...(insertGuard?.params ?? []),
-    ],
-  };
-}
-
-/**
- * The sync-token bump and the change-log row of one change, as two CTEs (`bumped`, `logged`, the
- * latter returning the logged token); `guard` is a further condition for the bump.
- */
-function bumpAndLogStatement(guard: WriteStatement, calendarId: number, uri: string, operation: number, countDelta: number, at: Date): WriteStatement {
-  return {
-    sql: `bumped as (update calendars set synctoken = synctoken + 1, objectcount = objectcount + ?
-                       where id = ? and ${guard.sql} returning synctoken - 1 as token),
-          logged as (insert into calendarchanges (uri, synctoken, calendarid, operation, created_at)
-                       select ?, token, ?, ?, ? from bumped returning synctoken)`,
-    params: [countDelta, calendarId, ...guard.params, uri, calendarId, operation, at],
-  };
+/** The columns a write of `p` sets. */
+function valuesOf(p: PreparedObject, etag: string, now: number): ObjectValues {
+  const { content } = p;
+  return { text: content.text, etag, size: p.size, now, componentType: content.componentType, first: p.first, last: p.last, uid: content.uid, fields: p.fields, spans: p.spans };
 }
 
 /** What must hold to put `content` where `existing` is: the HTTP conditions, and the same UID (RFC 4791 §5.3.2.1). */
@@ -216,21 +169,13 @@ export function checkConditions(etag: string | null, cond: WriteConditions): voi
   }
 }
 
-interface Row extends ObjectMeta {
-  uid?: string;
-  calendardata?: string;
-}
-
-function toMeta(r: Row): ObjectMeta {
+function toMeta(r: ObjectRow): ObjectMeta {
   return { id: r.id, uri: r.uri, etag: r.etag, size: r.size, lastmodified: r.lastmodified, componenttype: r.componenttype };
 }
 
-function toStored(r: Row): StoredObject {
+function toStored(r: ObjectRow): StoredObject {
   return { ...toMeta(r), uid: r.uid ?? '', data: r.calendardata ?? '' };
 }
-
-const META = 'id, uri, etag, size, lastmodified, componenttype';
-const FULL = `${META}, uid, calendardata`;
 
 export class ObjectService {
   private readonly listeners: { run: WriteListener; concerns: (change: ObjectChange) => boolean }[] = [];
@@ -258,7 +203,7 @@ export class ObjectService {
     for (const l of this.listeners) if (l.concerns(change)) await l.run(em, change);
     for (const source of this.statements) {
       const st = source(change);
-      if (st) await em.execute(`with written as (select 1) ${st.sql}`, st.params as never[]);
+      if (st) await objectTable.executeAfterWrite(em, st);
     }
   }
 
@@ -365,23 +310,19 @@ export class ObjectService {
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
     // The object limit is checked against a margin here, so that concurrent statements cannot
     // pass it together; near the limit the transaction checks it under the calendar's lock.
-    const write = rowWrite(prepared, etag, now, view.calendarId, uri, known, {
-      sql: '(select objectcount from calendars where id = ?) < ?',
-      params: [view.calendarId, this.ctx.config.limits.maxObjectsPerCalendar - OBJECT_LIMIT_MARGIN],
-    });
-    const bump = bumpAndLogStatement({ sql: 'exists (select 1 from written)', params: [] }, view.calendarId, uri, known ? OP_MODIFIED : OP_ADDED, known ? 0 : 1, this.ctx.clock.now());
-    const parts = [`written as (${write.sql})`, bump.sql];
-    const params: (string | number | Date | null)[] = [...write.params, ...bump.params];
+    const write = objectTable.rowWrite(
+      valuesOf(prepared, etag, now),
+      view.calendarId,
+      uri,
+      known,
+      calendarTable.objectCountBelow(view.calendarId, this.ctx.config.limits.maxObjectsPerCalendar - OBJECT_LIMIT_MARGIN),
+    );
+    const ctes = [calendarTable.bumpAndLogStatement(objectTable.WAS_WRITTEN, view.calendarId, uri, known ? OP_MODIFIED : OP_ADDED, known ? 0 : 1, this.ctx.clock.now())];
     this.statements.forEach((source, i) => {
       const st = source(change);
-      if (!st) return;
-      parts.push(`follow${i} as (${st.sql})`);
-      params.push(...st.params);
+      if (st) ctes.push({ sql: `follow${i} as (${st.sql})`, params: st.params });
     });
-    const rows = await this.ctx.db
-      .em()
-      .execute<{ n: number | string }[]>(`with ${parts.join(',\n')} select count(*) as n from written`, params as never[]);
-    if (Number(rows[0]?.n ?? 0) !== 1) return null;
+    if (!(await objectTable.executeWithWritten(this.ctx.db.em(), write, ctes))) return null;
     if (!known) this.ctx.db.noteCreated(1);
     return { etag, created: !known, asSent: true };
   }
@@ -400,11 +341,10 @@ export class ObjectService {
       const existing = await readStored(em, view.calendarId, uri);
       checkReplacement(existing, content, cond, uri);
       const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
-      const write = rowWrite(prepared, etag, now, view.calendarId, uri, existing);
-      const written = await em.execute<{ id: number }[]>(write.sql, write.params as never[]);
+      const written = await objectTable.executeRowWrite(em, objectTable.rowWrite(valuesOf(prepared, etag, now), view.calendarId, uri, existing));
       // Nothing inserted: the UID is taken by another object, or a concurrent write created this one.
-      if (!existing && !written.length) await this.checkUid(em, view, content.uid, uri);
-      if (!written.length) {
+      if (!existing && !written) await this.checkUid(em, view, content.uid, uri);
+      if (!written) {
         if (attempt >= 3) throw conflict('the object kept changing while it was written; try again');
         continue;
       }
@@ -422,14 +362,10 @@ export class ObjectService {
   }
 
   private async checkUid(em: SqlEntityManager, view: CalendarView, uid: string, uri: string): Promise<void> {
-    const clash = await em.execute<{ uri: string }[]>('select uri from calendarobjects where calendarid = ? and uid = ? and uri <> ? limit 1', [
-      view.calendarId,
-      uid,
-      uri,
-    ]);
-    if (clash[0]) {
+    const clash = await objectTable.uriHoldingUid(em, view.calendarId, uid, uri);
+    if (clash !== undefined) {
       throw conflict(`another object in this calendar already has the UID ${uid}`, {
-        precondition: { namespace: CALDAV_NS, name: 'no-uid-conflict', href: clash[0].uri },
+        precondition: { namespace: CALDAV_NS, name: 'no-uid-conflict', href: clash },
       });
     }
   }
@@ -440,11 +376,9 @@ export class ObjectService {
    */
   private async bumpAndLog(em: SqlEntityManager, calendarId: number, uri: string, operation: number, countDelta: number): Promise<void> {
     const max = this.ctx.config.limits.maxObjectsPerCalendar;
-    const st = bumpAndLogStatement({ sql: '(? <= 0 or objectcount < ?)', params: [countDelta, max] }, calendarId, uri, operation, countDelta, this.ctx.clock.now());
-    const rows = await em.execute<{ synctoken: number }[]>(`with ${st.sql} select synctoken from logged`, st.params as never[]);
-    if (rows[0]) return;
-    const cal = await em.execute<{ id: number }[]>('select id from calendars where id = ?', [calendarId]);
-    if (!cal[0]) throw notFound('the calendar is gone');
+    const st = calendarTable.bumpAndLogStatement(calendarTable.roomFor(countDelta, max), calendarId, uri, operation, countDelta, this.ctx.clock.now());
+    if (await calendarTable.bumpAndLog(em, st)) return;
+    if (!(await calendarTable.calendarExists(em, calendarId))) throw notFound('the calendar is gone');
     throw forbidden(`a calendar may hold at most ${max} objects`, { precondition: { namespace: CALDAV_NS, name: 'max-resource-size' } });
   }
 
@@ -459,8 +393,7 @@ export class ObjectService {
       const existing = await readStored(em, view.calendarId, uri);
       if (!existing) throw notFound('no such object');
       checkConditions(existing.etag, cond);
-      const gone = await em.execute<{ id: number }[]>('delete from calendarobjects where id = ? and etag = ? returning id', [existing.id, existing.etag]);
-      if (!gone.length) {
+      if (!(await objectTable.deleteIfUnchanged(em, existing.id, existing.etag))) {
         if (attempt >= 3) throw conflict('the object kept changing while it was deleted; try again');
         continue;
       }
@@ -489,12 +422,14 @@ export class ObjectService {
     checkObjectUri(toUri);
     return this.ctx.db.em().transactional(async (em) => {
       // Lock both calendars in id order so two opposite moves cannot deadlock.
-      for (const id of [...new Set([from.calendarId, to.calendarId])].sort((a, b) => a - b)) await lockCalendar(em, id);
-      const source = (await em.execute<Row[]>(`select ${FULL} from calendarobjects where calendarid = ? and uri = ?`, [from.calendarId, fromUri]))[0];
+      for (const id of [...new Set([from.calendarId, to.calendarId])].sort((a, b) => a - b)) {
+        if (!(await calendarTable.lockCalendar(em, id))) throw notFound('the calendar is gone');
+      }
+      const source = await objectTable.selectObject(em, from.calendarId, fromUri, true);
       if (!source) throw notFound('no such object');
       checkConditions(source.etag, opts.cond);
       if (from.calendarId === to.calendarId && fromUri === toUri) throw forbidden('source and destination are the same');
-      const target = (await em.execute<Row[]>(`select ${META}, uid from calendarobjects where calendarid = ? and uri = ?`, [to.calendarId, toUri]))[0];
+      const target = await objectTable.selectObject(em, to.calendarId, toUri, false);
       if (target && !opts.overwrite) throw preconditionFailed('the destination exists and Overwrite is F');
       if (target && target.uid !== source.uid) {
         throw conflict(`the destination holds the UID ${target.uid}; it cannot be overwritten by an object with another UID`, {
@@ -519,62 +454,37 @@ export class ObjectService {
     objUri: string,
     withData: boolean,
   ): Promise<{ view: CalendarView; object: StoredObject | ObjectMeta | null } | null> {
-    const cols = `o.id as o_id, o.uri as o_uri, o.etag as o_etag, o.size as o_size, o.lastmodified as o_lastmodified,
-      o.componenttype as o_componenttype${withData ? ', o.uid as o_uid, o.calendardata as o_calendardata' : ''}`;
-    const rows = await this.ctx.db.em().execute<(InstanceRow & Record<string, unknown>)[]>(
-      `select v.*, ${cols} from (${SELECT_VIEW} where i.principaluri = ? and i.uri = ?) v
-         left join calendarobjects o on o.calendarid = v.calendarid and o.uri = ?`,
-      [principaluri, calUri, objUri],
-    );
-    const r = rows[0];
-    if (!r) return null;
-    if (r.o_id === null || r.o_id === undefined) return { view: toView(r), object: null };
-    const row: Row = {
-      id: r.o_id as number,
-      uri: r.o_uri as string,
-      etag: r.o_etag as string,
-      size: r.o_size as number,
-      lastmodified: r.o_lastmodified as number,
-      componenttype: r.o_componenttype as string,
-      uid: r.o_uid as string | undefined,
-      calendardata: r.o_calendardata as string | undefined,
-    };
-    return { view: toView(r), object: withData ? toStored(row) : toMeta(row) };
+    const found = await selectInstanceWithObject(this.ctx.db.em(), principaluri, calUri, objUri, withData);
+    if (!found) return null;
+    const view = toView(found.instance);
+    if (!found.object) return { view, object: null };
+    return { view, object: withData ? toStored(found.object) : toMeta(found.object) };
   }
 
   /** Metadata of every object, in batches (PROPFIND Depth 1 never reads calendardata). */
   async *listMeta(view: CalendarView, batch = 1000): AsyncGenerator<ObjectMeta[]> {
     let after = 0;
     for (;;) {
-      const rows = await this.ctx.db.em().execute<Row[]>(
-        `select ${META} from calendarobjects where calendarid = ? and id > ? order by id limit ?`,
-        [view.calendarId, after, batch],
-      );
+      const rows = await objectTable.selectMetaPage(this.ctx.db.em(), view.calendarId, after, batch);
       if (!rows.length) return;
       yield rows.map(toMeta);
-      after = (rows[rows.length - 1] as Row).id;
+      after = (rows[rows.length - 1] as ObjectRow).id;
       if (rows.length < batch) return;
     }
   }
 
   /** When an object's recurrence set begins (epoch seconds), from its index column; null if unknown. */
   async firstStart(calendarId: number, uri: string): Promise<number | null> {
-    const rows = await this.ctx.db.em().execute<{ firstoccurence: string | null }[]>(
-      'select firstoccurence from calendarobjects where calendarid = ? and uri = ?',
-      [calendarId, uri],
-    );
-    const v = rows[0]?.firstoccurence;
-    return v === null || v === undefined ? null : Number(v);
+    return objectTable.selectFirstStart(this.ctx.db.em(), calendarId, uri);
   }
 
   async getMeta(view: CalendarView, uri: string): Promise<ObjectMeta | null> {
-    const rows = await this.ctx.db.em().execute<Row[]>(`select ${META} from calendarobjects where calendarid = ? and uri = ?`, [view.calendarId, uri]);
-    return rows[0] ? toMeta(rows[0]) : null;
+    const row = await objectTable.selectObject(this.ctx.db.em(), view.calendarId, uri, false);
+    return row ? toMeta(row) : null;
   }
 
   async get(view: CalendarView, uri: string): Promise<StoredObject | null> {
-    const rows = await this.ctx.db.em().execute<Row[]>(`select ${FULL} from calendarobjects where calendarid = ? and uri = ?`, [view.calendarId, uri]);
-    return rows[0] ? toStored(rows[0]) : null;
+    return readStored(this.ctx.db.em(), view.calendarId, uri);
   }
 
   /**
@@ -585,33 +495,18 @@ export class ObjectService {
     for (let i = 0; i < uris.length; i += 1000) {
       const part = [...new Set(uris.slice(i, i + 1000))];
       if (!part.length) continue;
-      for await (const rows of this.readBatches(view, `uri in (${part.map(() => '?').join(', ')})`, part, 1000)) yield rows.map(toStored);
+      for await (const rows of this.readBatches(view, { uris: part }, 1000)) yield rows.map(toStored);
     }
   }
 
-  /**
-   * Rows of a calendar matching `where`, in id order, in batches of at most `batch` rows and
-   * about READ_BATCH_CHARS of content (always one row at least): the running total of sizes cuts
-   * each batch, so that objects of several MB never pile up in memory.
-   */
-  private async *readBatches<R extends Row>(
-    view: CalendarView,
-    where: string,
-    params: (string | number | null)[],
-    batch: number,
-    extra: { select: string; params: (string | number | null)[] } = { select: '', params: [] },
-  ): AsyncGenerator<R[]> {
+  /** Rows of a calendar matching `f`, in id order, in batches (see selectBatch for their bounds). */
+  private async *readBatches(view: CalendarView, f: objectTable.BatchFilter, batch: number): AsyncGenerator<(ObjectRow & { exact: boolean })[]> {
     let after = 0;
     for (;;) {
-      const rows = await this.ctx.db.em().execute<R[]>(
-        `select * from (select ${FULL}${extra.select}, sum(size) over (order by id) as running
-            from calendarobjects where calendarid = ? and id > ? and ${where} order by id limit ?) t
-          where running - size < ? order by id`,
-        [...extra.params, view.calendarId, after, ...params, batch, READ_BATCH_CHARS],
-      );
+      const rows = await objectTable.selectBatch(this.ctx.db.em(), view.calendarId, after, f, batch, READ_BATCH_CHARS);
       if (!rows.length) return;
       yield rows;
-      after = (rows[rows.length - 1] as Row).id;
+      after = (rows[rows.length - 1] as ObjectRow).id;
     }
   }
 
@@ -626,33 +521,7 @@ export class ObjectService {
     narrow: { componentType?: string; range?: TimeRange; exact?: boolean },
     batch = 500,
   ): AsyncGenerator<(StoredObject & { exact: boolean })[]> {
-    const where = ['true'];
-    const params: (string | number | null)[] = [];
-    if (narrow.componentType) {
-      where.push('componenttype = ?');
-      params.push(narrow.componentType);
-    }
-    if (narrow.range?.start !== undefined) {
-      where.push('lastoccurence >= ?');
-      params.push(narrow.range.start);
-    }
-    if (narrow.range?.end !== undefined) {
-      where.push('firstoccurence <= ?');
-      params.push(narrow.range.end);
-    }
-    if (narrow.range && narrow.range.start === undefined && narrow.range.end === undefined) where.push('firstoccurence is not null');
-    let exact = 'false';
-    const exactParams: (number | null)[] = [];
-    if (narrow.exact && narrow.range) {
-      const bounds = [narrow.range.start ?? null, narrow.range.end ?? null];
-      const covered = `(instancespans is not null and instancewindow @> int8range(?, ?, '[)'))`;
-      exact = covered;
-      exactParams.push(...bounds);
-      where.push(`(not ${covered} or instancespans && int8range(?, ?, '[)'))`);
-      params.push(...bounds, ...bounds);
-    }
-    const select = { select: `, ${exact} as exact`, params: exactParams };
-    for await (const rows of this.readBatches<Row & { exact: boolean }>(view, where.join(' and '), params, batch, select)) {
+    for await (const rows of this.readBatches(view, narrow, batch)) {
       yield rows.map((r) => ({ ...toStored(r), exact: r.exact === true }));
     }
   }
@@ -660,7 +529,7 @@ export class ObjectService {
   /** What changed since a sync token (RFC 6578). Throws Invalid with valid-sync-token when unanswerable. */
   async changesSince(view: CalendarView, token: number, limit?: number): Promise<SyncChanges> {
     const em = this.ctx.db.em();
-    const cal = (await em.execute<{ synctoken: number; sync_floor: number }[]>('select synctoken, sync_floor from calendars where id = ?', [view.calendarId]))[0];
+    const cal = await calendarTable.syncState(em, view.calendarId);
     if (!cal) throw notFound('no such calendar');
     if (token < cal.sync_floor || token > cal.synctoken) {
       throw forbidden('the sync token is unknown or expired; sync again from scratch', {
@@ -673,10 +542,7 @@ export class ObjectService {
     // Read in pages, so that a token far behind (many changes) never lands as one huge result.
     let from = token;
     pages: for (;;) {
-      const rows = await em.execute<{ uri: string; operation: number; synctoken: number }[]>(
-        'select uri, operation, synctoken from calendarchanges where calendarid = ? and synctoken >= ? and synctoken < ? order by synctoken limit ?',
-        [view.calendarId, from, cal.synctoken, CHANGES_PAGE],
-      );
+      const rows = await calendarTable.selectChanges(em, view.calendarId, from, cal.synctoken, CHANGES_PAGE);
       for (const r of rows) {
         if (limit !== undefined && !last.has(r.uri) && last.size >= limit) {
           upTo = r.synctoken;
@@ -700,45 +566,26 @@ export class ObjectService {
     const out: ObjectMeta[] = [];
     for (let i = 0; i < uris.length; i += 1000) {
       const part = uris.slice(i, i + 1000);
-      const rows = await this.ctx.db
-        .em()
-        .execute<Row[]>(`select ${META} from calendarobjects where calendarid = ? and uri in (${part.map(() => '?').join(', ')})`, [view.calendarId, ...part]);
-      out.push(...rows.map(toMeta));
+      out.push(...(await objectTable.selectMetaByUri(this.ctx.db.em(), view.calendarId, part)).map(toMeta));
     }
     return out;
   }
 
   /** Fills the event columns of rows written before they existed (a no-op once done). */
   backfillEventFields(): Promise<number> {
-    return this.backfill(
-      "dtstart is null and summary is null and attendees is null and componenttype = 'VEVENT'",
-      ['dtstart', 'dtend', 'summary', 'description', 'organizer', 'attendees'],
-      (p) => eventColumns(p.fields),
-      [null, null, null, null, null, '{}'],
-    );
+    return this.backfill('eventFields');
   }
 
   /** Fills the instance spans of rows written before they existed (a no-op once done). */
   backfillInstanceSpans(): Promise<number> {
-    return this.backfill('instancewindow is null', ['instancespans', 'instancewindow'], (p) => p.spans, [null, 'empty']);
+    return this.backfill('instanceSpans');
   }
 
-  /**
-   * Sets derived `columns` on every row matching `missing`, 200 at a time, from the prepare task.
-   * `fallback` (for text that no longer passes) must make the row stop matching, or this would
-   * never end.
-   */
-  private async backfill(
-    missing: string,
-    columns: string[],
-    derive: (p: Extract<PrepareOutput, { ok: true }>) => (string | number | null)[],
-    fallback: (string | number | null)[],
-  ): Promise<number> {
+  /** Sets derived columns on every row that lacks them, 200 at a time, from the prepare task. */
+  private async backfill(which: objectTable.Backfill): Promise<number> {
     let done = 0;
     for (;;) {
-      const rows = await this.ctx.db
-        .em()
-        .execute<{ id: number; calendardata: string }[]>(`select id, calendardata from calendarobjects where ${missing} limit 200`);
+      const rows = await objectTable.rowsToBackfill(this.ctx.db.em(), which, 200);
       if (!rows.length) return done;
       const prepared = await this.prepareMany(
         rows.map((r) => r.calendardata),
@@ -746,8 +593,7 @@ export class ObjectService {
       );
       for (const [i, r] of rows.entries()) {
         const p = prepared[i];
-        const values = p && 'ok' in p && p.ok ? derive(p) : fallback;
-        await this.ctx.db.em().execute(`update calendarobjects set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ?`, [...values, r.id]);
+        await objectTable.writeBackfill(this.ctx.db.em(), which, r.id, p && 'ok' in p && p.ok ? p : null);
         done++;
       }
     }
@@ -756,30 +602,11 @@ export class ObjectService {
   /** Drops change-log entries older than the retention and raises each calendar's token floor. */
   async pruneChangeLog(): Promise<number> {
     const cutoff = new Date(this.ctx.clock.now().getTime() - this.ctx.config.syncLogRetentionDays * 86400_000);
-    return this.ctx.db.em().transactional(async (em) => {
-      const floors = await em.execute<{ calendarid: number; maxtok: number }[]>(
-        'select calendarid, max(synctoken) as maxtok from calendarchanges where created_at < ? group by calendarid',
-        [cutoff],
-      );
-      for (const f of floors) {
-        await em.execute('update calendars set sync_floor = greatest(sync_floor, ?) where id = ?', [f.maxtok + 1, f.calendarid]);
-      }
-      const res = await em.execute<{ affectedRows?: number }>('delete from calendarchanges where created_at < ?', [cutoff], 'run');
-      return res.affectedRows ?? 0;
-    });
+    return this.ctx.db.em().transactional((em) => calendarTable.pruneChanges(em, cutoff));
   }
 }
 
-async function lockCalendar(em: SqlEntityManager, calendarId: number): Promise<{ synctoken: number; objectcount: number }> {
-  const rows = await em.execute<{ synctoken: number; objectcount: number }[]>(
-    'select synctoken, objectcount from calendars where id = ? for update',
-    [calendarId],
-  );
-  if (!rows[0]) throw notFound('the calendar is gone');
-  return rows[0];
-}
-
 async function readStored(em: SqlEntityManager, calendarId: number, uri: string): Promise<StoredObject | null> {
-  const rows = await em.execute<Row[]>(`select ${FULL} from calendarobjects where calendarid = ? and uri = ?`, [calendarId, uri]);
-  return rows[0] ? toStored(rows[0]) : null;
+  const row = await objectTable.selectObject(em, calendarId, uri, true);
+  return row ? toStored(row) : null;
 }

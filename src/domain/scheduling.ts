@@ -76,13 +76,13 @@ export class SchedulingService {
     );
     const r = rows[0];
     if (!r) return null;
-    const view = (await loadViews(em, 'i.id = ?', [r.instance_id]))[0];
+    const view = (await loadViews(em, { id: r.instance_id }))[0];
     return view ? { uri: r.uri, data: r.calendardata, view } : null;
   }
 
   /** Where new invitations go: the `default` calendar if it holds events, else the first that does. */
   private async inboxCalendar(em: SqlEntityManager, principaluri: string): Promise<CalendarView | null> {
-    const owned = await loadViews(em, 'i.principaluri = ? and i.access = 1', [principaluri]);
+    const owned = await loadViews(em, { principaluri, owned: true });
     return owned.find((v) => v.uri === 'default' && v.components.includes('VEVENT')) ?? owned.find((v) => v.components.includes('VEVENT')) ?? null;
   }
 
@@ -118,7 +118,7 @@ export class SchedulingService {
     const em = this.ctx.db.em();
     const user = (await this.usersByEmail(em, [email.toLowerCase()])).get(email.toLowerCase());
     if (!user) return null;
-    const views = await loadViews(em, 'i.principaluri = ? and i.access = 1', [user.principaluri]);
+    const views = await loadViews(em, { principaluri: user.principaluri, owned: true });
     return this.queries.busy(
       views.filter((v) => !v.transparent && v.components.includes('VEVENT')),
       range,

@@ -1,7 +1,10 @@
 // Synchronizations: one-way pushes of a user's events into an external calendar
 // (specs/provisioning-v0.md). Changes to source objects enqueue push jobs in the same transaction
 // (a write listener); the worker (src/sync/worker.ts) does the pushing and records the outcome.
-import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { User } from '../db/entities/index.ts';
+import * as jobTable from '../db/tables/jobs.ts';
+import * as ledgerTable from '../db/tables/syncLedger.ts';
+import * as syncTable from '../db/tables/synchronizations.ts';
 import { decrypt, encrypt, SecretKeyMissingError } from '../sync/secrets.ts';
 import { providerFor } from '../sync/providers/index.ts';
 import { ParameterError, type Provider } from '../sync/providers/types.ts';
@@ -54,28 +57,11 @@ export interface LedgerEntry {
   firstStart: number | null;
 }
 
-interface SyncRow {
-  id: number;
-  type: string;
-  user_id: number | null;
-  username: string | null;
-  description: string | null;
-  enabled: boolean;
-  status: string;
-  last_resync: string | null;
-  last_error: string | null;
-  settings: Record<string, unknown> | string;
-  unlink_mode: string | null;
-}
-
-const SELECT = `select s.id, s.type, s.user_id, u.username, s.description, s.enabled, s.status, s.last_resync, s.last_error, s.settings, s.unlink_mode
-  from synchronizations s left join users u on u.id = s.user_id`;
-
-function settingsOf(r: SyncRow): Record<string, unknown> {
+function settingsOf(r: syncTable.SyncRow): Record<string, unknown> {
   return typeof r.settings === 'string' ? (JSON.parse(r.settings) as Record<string, unknown>) : r.settings;
 }
 
-function toView(r: SyncRow): SyncView {
+function toView(r: syncTable.SyncRow): SyncView {
   const settings = settingsOf(r);
   return {
     id: r.id,
@@ -124,37 +110,34 @@ export class SynchronizationService {
 
   async instanceId(): Promise<string> {
     if (!this.instance) {
-      const rows = await this.ctx.db.em().execute<{ value: string }[]>("select value from instance_settings where key = 'instance_id'");
-      this.instance = rows[0]?.value ?? 'calendula';
+      this.instance = (await syncTable.instanceSetting(this.ctx.db.em(), 'instance_id')) ?? 'calendula';
     }
     return this.instance;
   }
 
-  private async rows(where: string, params: unknown[], em: SqlEntityManager = this.ctx.db.em()): Promise<SyncView[]> {
-    const rows = await em.execute<SyncRow[]>(`${SELECT} where ${where} order by s.id`, params as never[]);
-    return rows.map(toView);
+  private async rows(f: syncTable.SyncFilter): Promise<SyncView[]> {
+    return (await syncTable.selectSyncs(this.ctx.db.em(), f)).map(toView);
   }
 
   /** Every synchronization in use (not being unlinked). */
   async listAll(): Promise<SyncView[]> {
-    return this.rows('s.unlink_mode is null', []);
+    return this.rows({ active: true });
   }
 
   async listForUser(username: string): Promise<SyncView[]> {
-    return this.rows('u.username = ? and s.unlink_mode is null', [username]);
+    return this.rows({ active: true, username });
   }
 
   async get(id: number): Promise<SyncView | null> {
     if (!Number.isSafeInteger(id) || id < 1 || id > 2 ** 31 - 1) return null;
-    return (await this.rows('s.id = ?', [id]))[0] ?? null;
+    return (await this.rows({ id }))[0] ?? null;
   }
 
   /** Sets a synchronization up; its first full resync is queued at once. */
   async setUp(username: string, type: string, params: Record<string, string>): Promise<SyncView> {
     const provider = providerFor(type);
     if (!provider) throw new DomainError('Invalid', 'synchronization type is not known', { code: 'unknown_type' });
-    const users = await this.ctx.db.em().execute<{ id: number }[]>('select id from users where username = ?', [username]);
-    const userId = users[0]?.id;
+    const userId = (await this.ctx.db.em().findOne(User, { username }, { fields: ['id'] }))?.id;
     if (userId === undefined) throw new DomainError('Invalid', 'user is not known', { code: 'unknown_user' });
     let configured;
     try {
@@ -165,18 +148,14 @@ export class SynchronizationService {
     }
     const source = params.provisioning_source?.trim() || null;
     if (source) {
-      const views = await loadViews(this.ctx.db.em(), 'i.principaluri = ? and i.uri = ? and i.access = 1', [`principals/${username}`, source]);
+      const views = await loadViews(this.ctx.db.em(), { principaluri: `principals/${username}`, uri: source, owned: true });
       if (!views[0]) throw invalid(`provisioning_source: ${username} has no calendar named ${source}`, { code: 'bad_parameter' });
     }
     if (!this.secretKey) throw new SecretKeyMissingError();
     const settings = { ...configured.settings, source, secrets: encrypt(this.secretKey, JSON.stringify(configured.secrets)) };
     const description = params.description?.slice(0, 1000) ?? null;
     const id = await this.ctx.db.em().transactional(async (em) => {
-      const rows = await em.execute<{ id: number }[]>(
-        `insert into synchronizations (user_id, type, description, enabled, status, settings, created_at) values (?, ?, ?, true, 'PENDING', ?, ?) returning id`,
-        [userId, type, description, JSON.stringify(settings), this.ctx.clock.now()],
-      );
-      const newId = (rows[0] as { id: number }).id;
+      const newId = await syncTable.insertSync(em, { userId, type, description, settings, createdAt: this.ctx.clock.now() });
       await this.jobs.enqueue(em, 'resync', `resync:${newId}`, { syncId: newId });
       return newId;
     });
@@ -189,9 +168,8 @@ export class SynchronizationService {
    */
   async remove(id: number, mode: UnlinkMode): Promise<void> {
     await this.ctx.db.em().transactional(async (em) => {
-      const rows = await em.execute<{ id: number }[]>("update synchronizations set unlink_mode = ?, enabled = false, status = 'PENDING', last_error = null where id = ? and unlink_mode is null returning id", [mode, id]);
-      if (!rows[0]) throw notFound('no such synchronization');
-      await em.execute("delete from jobs where key like ? and locked_until is null", [`push:${id}:%`]);
+      if (!(await syncTable.markUnlinking(em, id, mode))) throw notFound('no such synchronization');
+      await jobTable.deleteWaitingJobs(em, `push:${id}:`);
       await this.jobs.enqueue(em, 'unlink', `unlink:${id}`, { syncId: id });
     });
   }
@@ -206,8 +184,7 @@ export class SynchronizationService {
   // --- for the worker -----------------------------------------------------------------------
 
   async work(id: number): Promise<SyncWork | null> {
-    const rows = await this.ctx.db.em().execute<SyncRow[]>(`${SELECT} where s.id = ?`, [id]);
-    const r = rows[0];
+    const [r] = await syncTable.selectSyncs(this.ctx.db.em(), { id });
     if (!r) return null;
     const provider = providerFor(r.type);
     if (!provider) return null;
@@ -222,23 +199,17 @@ export class SynchronizationService {
   /** The calendars a synchronization pushes from. */
   async sourceCalendars(sync: SyncView): Promise<CalendarView[]> {
     if (sync.userId === null) return [];
-    const views = await loadViews(this.ctx.db.em(), "i.principaluri = ? and i.access = 1", [`principals/${sync.username}`]);
+    const views = await loadViews(this.ctx.db.em(), { principaluri: `principals/${sync.username}`, owned: true });
     return views.filter((v) => v.components.includes('VEVENT') && (sync.source === null || v.uri === sync.source));
   }
 
   async setStatus(id: number, status: SyncStatus, error: string | null, resyncedAt?: Date): Promise<void> {
-    await this.ctx.db
-      .em()
-      .execute(
-        `update synchronizations set status = ?, last_error = ?${resyncedAt ? ', last_resync = ?' : ''} where id = ?`,
-        resyncedAt ? [status, error, resyncedAt, id] : [status, error, id],
-      );
+    await syncTable.updateSyncStatus(this.ctx.db.em(), id, status, error, resyncedAt);
   }
 
-  async ledger(syncId: number, where = 'true', params: unknown[] = []): Promise<LedgerEntry[]> {
-    const rows = await this.ctx.db.em().execute<
-      { id: number; source_calendarid: number; source_uri: string; source_uid: string; target_href: string; target_etag: string | null; source_etag: string | null; first_start: string | null }[]
-    >(`select * from sync_ledger where synchronization_id = ? and ${where} order by id`, [syncId, ...params] as never[]);
+  /** What the synchronization pushed, or only what it pushed for one source object. */
+  async ledger(syncId: number, source?: { calendarId: number; uri: string }): Promise<LedgerEntry[]> {
+    const rows = await ledgerTable.selectLedger(this.ctx.db.em(), syncId, source);
     return rows.map((r) => ({
       id: r.id,
       sourceCalendarId: r.source_calendarid,
@@ -252,37 +223,26 @@ export class SynchronizationService {
   }
 
   async recordPush(syncId: number, e: Omit<LedgerEntry, 'id'>): Promise<void> {
-    await this.ctx.db.em().execute(
-      `insert into sync_ledger (synchronization_id, source_calendarid, source_uri, source_uid, target_href, target_etag, source_etag, first_start, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       on conflict (synchronization_id, source_calendarid, source_uri) do update set
-         source_uid = excluded.source_uid, target_href = excluded.target_href, target_etag = excluded.target_etag,
-         source_etag = excluded.source_etag, first_start = excluded.first_start, updated_at = excluded.updated_at`,
-      [syncId, e.sourceCalendarId, e.sourceUri, e.sourceUid, e.targetHref, e.targetEtag, e.sourceEtag, e.firstStart, this.ctx.clock.now()],
-    );
+    await ledgerTable.upsertLedger(this.ctx.db.em(), { syncId, ...e, updatedAt: this.ctx.clock.now() });
   }
 
   /** The target's copy is missing or was changed there: the next push writes it again. */
   async markStale(ledgerId: number): Promise<void> {
-    await this.ctx.db.em().execute('update sync_ledger set source_etag = null where id = ?', [ledgerId]);
+    await ledgerTable.clearSourceEtag(this.ctx.db.em(), ledgerId);
   }
 
   async forget(ledgerId: number): Promise<void> {
-    await this.ctx.db.em().execute('delete from sync_ledger where id = ?', [ledgerId]);
+    await ledgerTable.deleteLedgerEntry(this.ctx.db.em(), ledgerId);
   }
 
   /** The unlink is done: the synchronization and its ledger go. */
   async finishUnlink(id: number): Promise<void> {
-    await this.ctx.db.em().execute('delete from synchronizations where id = ?', [id]);
+    await syncTable.deleteSync(this.ctx.db.em(), id);
   }
 
   /** True while a push of this synchronization is being worked on (an unlink waits for it). */
   async pushesRunning(id: number): Promise<boolean> {
-    const rows = await this.ctx.db.em().execute<{ n: string }[]>(
-      'select count(*) as n from jobs where key like ? and locked_until is not null',
-      [`push:${id}:%`],
-    );
-    return Number(rows[0]?.n ?? 0) > 0;
+    return (await jobTable.countRunningJobs(this.ctx.db.em(), `push:${id}:`)) > 0;
   }
 
   async enqueuePush(syncId: number, calendarId: number, uri: string): Promise<void> {
@@ -292,11 +252,7 @@ export class SynchronizationService {
   /** Queues full resyncs of synchronizations not resynced within `intervalMs`. */
   async enqueueDueResyncs(intervalMs: number): Promise<void> {
     const due = new Date(this.ctx.clock.now().getTime() - intervalMs);
-    const rows = await this.ctx.db.em().execute<{ id: number }[]>(
-      'select id from synchronizations where unlink_mode is null and enabled and (last_resync is null or last_resync < ?)',
-      [due],
-    );
-    for (const r of rows) await this.jobs.enqueue(this.ctx.db.em(), 'resync', `resync:${r.id}`, { syncId: r.id });
+    for (const id of await syncTable.syncsDueForResync(this.ctx.db.em(), due)) await this.jobs.enqueue(this.ctx.db.em(), 'resync', `resync:${id}`, { syncId: id });
   }
 
   /**
@@ -306,22 +262,6 @@ export class SynchronizationService {
    */
   private enqueueStatement(change: ObjectChange): WriteStatement | null {
     if (!change.calendar.components.includes('VEVENT')) return null;
-    const now = this.ctx.clock.now();
-    const { calendarId } = change.calendar;
-    // The key is pushKey(sync id, calendar id, uri).
-    return {
-      sql: `insert into jobs (kind, key, payload, run_at, attempts, created_at)
-            select 'push', 'push:' || s.id || ':' || ?::int || ':' || ?::text,
-                   jsonb_build_object('syncId', s.id, 'calendarId', ?::int, 'uri', ?::text), ?, 0, ?
-              from calendarinstances i
-              join users u on i.principaluri = 'principals/' || u.username
-              join synchronizations s on s.user_id = u.id
-             where i.calendarid = ? and i.access = 1 and s.enabled and s.unlink_mode is null
-               and (s.settings->>'source' is null or s.settings->>'source' = i.uri)
-               and exists (select 1 from written)
-            on conflict (key) where locked_until is null do nothing`,
-      params: [calendarId, change.uri, calendarId, change.uri, now, now, calendarId],
-    };
+    return jobTable.enqueuePushesStatement(change.calendar.calendarId, change.uri, this.ctx.clock.now());
   }
-
 }

@@ -167,7 +167,7 @@ export class SyncWorker {
     const sources = await syncs.sourceCalendars(work.sync);
     const view = sources.find((v) => v.calendarId === calendarId);
     const obj = view ? await this.domain.objects.get(view, uri) : null;
-    const [entry] = await syncs.ledger(work.sync.id, 'source_calendarid = ? and source_uri = ?', [calendarId, uri]);
+    const [entry] = await syncs.ledger(work.sync.id, { calendarId, uri });
     if (!obj || obj.componenttype !== 'VEVENT') {
       if (entry) {
         await target.remove(entry.targetHref, null);
