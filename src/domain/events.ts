@@ -3,6 +3,7 @@
 // them); lists are filtered, sorted and paged in SQL over the index columns.
 import { randomUUID } from 'node:crypto';
 import { DURATION, newEventText, type EventChanges, type EventReading, type Notification } from '../ical/eventMapping.ts';
+import { selectEvent, selectEventPage, type EventFilter, type EventRow, type EventSort } from '../db/tables/eventIndex.ts';
 import { loadViews, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { DomainError, forbidden, notFound, preconditionFailed, type FieldProblem } from './errors.ts';
@@ -32,19 +33,10 @@ export interface EventInput {
   calendar?: number;
 }
 
-export type SortField = 'start' | 'end' | 'name' | 'created' | 'updated';
+export type SortField = EventSort;
 
-export interface EventQuery {
-  start?: number;
-  end?: number;
-  recipients?: string[];
-  name?: string;
-  description?: string;
-  sortBy: SortField;
-  order: 'asc' | 'desc';
-  limit: number;
-  offset: number;
-}
+/** A listing: a time window, recipients (any), case-insensitive substrings of name and description, sort and page. */
+export type EventQuery = EventFilter;
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
@@ -60,29 +52,6 @@ function parseNotification(v: string): Notification | null {
   if (DURATION.test(v)) return { before: v };
   const t = parseDateTime(v);
   return t === null ? null : { at: t };
-}
-
-const SORT_COLUMNS: Record<SortField, string> = {
-  start: 'o.dtstart',
-  end: 'o.dtend',
-  // The index holds the first 200 characters (longer names tie there and fall back to the id).
-  name: 'lower(left(o.summary, 200))',
-  created: 'o.created_at',
-  updated: 'o.lastmodified',
-};
-
-interface Row {
-  id: number;
-  uri: string;
-  etag: string;
-  calendardata: string;
-  lastmodified: number;
-  created_at: string | null;
-  instance_id: number;
-}
-
-function likePattern(s: string): string {
-  return `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 export class EventService {
@@ -104,12 +73,12 @@ export class EventService {
     });
   }
 
-  private async toViews(rows: Row[]): Promise<EventView[]> {
+  private async toViews(rows: EventRow[]): Promise<EventView[]> {
     const readings = await this.readAll(rows.map((r) => r.calendardata));
     return rows.map((r, i) => this.toView(r, readings[i] as EventReading));
   }
 
-  private toView(r: Row, e: EventReading): EventView {
+  private toView(r: EventRow, e: EventReading): EventView {
     return {
       id: r.id,
       caption: e.caption,
@@ -172,15 +141,9 @@ export class EventService {
     return out;
   }
 
-  private async row(u: UserInfo, id: number): Promise<Row | null> {
+  private async row(u: UserInfo, id: number): Promise<EventRow | null> {
     if (!Number.isSafeInteger(id) || id < 1 || id > 2 ** 31 - 1) return null;
-    const rows = await this.ctx.db.em().execute<Row[]>(
-      `select o.id, o.uri, o.etag, o.calendardata, o.lastmodified, o.created_at, i.id as instance_id
-         from calendarobjects o join calendarinstances i on i.calendarid = o.calendarid and i.principaluri = ?
-        where o.id = ? and o.componenttype = 'VEVENT'`,
-      [u.principalUri, id],
-    );
-    return rows[0] ?? null;
+    return (await selectEvent(this.ctx.db.em(), u.principalUri, id)) ?? null;
   }
 
   async get(u: UserInfo, id: number): Promise<EventView> {
@@ -246,55 +209,8 @@ export class EventService {
     await this.objects.delete(this.actor(u), view, r.uri, { ifMatch: [r.etag] }, 'events-api');
   }
 
-  /** The SQL of a listing (also used to show its plan). */
-  listSql(u: UserInfo, q: EventQuery): { where: string; params: unknown[]; order: string } {
-    const where = ["o.componenttype = 'VEVENT'"];
-    const params: unknown[] = [u.principalUri];
-    if (q.start !== undefined && q.end !== undefined && q.start === q.end) {
-      // A window of one instant (as in the seed's example): the events that cover it.
-      where.push('o.firstoccurence <= ? and o.lastoccurence >= ?');
-      params.push(q.start, q.start);
-    } else {
-      if (q.end !== undefined) {
-        where.push('o.firstoccurence < ?');
-        params.push(q.end);
-      }
-      if (q.start !== undefined) {
-        // Overlap: ends after the window starts; an instant event counts when it is inside the window.
-        where.push('(o.lastoccurence > ? or (o.lastoccurence = o.firstoccurence and o.firstoccurence >= ?))');
-        params.push(q.start, q.start);
-      }
-    }
-    if (q.recipients?.length) {
-      where.push(`o.attendees && array[${q.recipients.map(() => '?').join(', ')}]::text[]`);
-      params.push(...q.recipients.map((r) => r.toLowerCase()));
-    }
-    if (q.name) {
-      where.push("lower(o.summary) like ? escape '\\'");
-      params.push(likePattern(q.name));
-    }
-    if (q.description) {
-      where.push("lower(o.description) like ? escape '\\'");
-      params.push(likePattern(q.description));
-    }
-    const dir = q.order === 'desc' ? 'desc' : 'asc';
-    return { where: where.join(' and '), params, order: `${SORT_COLUMNS[q.sortBy]} ${dir} nulls last, o.id ${dir}` };
-  }
-
   async list(u: UserInfo, q: EventQuery): Promise<{ items: EventView[]; total: number }> {
-    const em = this.ctx.db.em();
-    const { where, params, order } = this.listSql(u, q);
-    const from = 'from calendarobjects o join calendarinstances i on i.calendarid = o.calendarid and i.principaluri = ?';
-    const total = await em.execute<{ n: string }[]>(`select count(*) as n ${from} where ${where}`, params as never[]);
-    // The page is chosen on narrow rows (ids and sort keys), then its objects are read: sorting
-    // whole objects for a deep offset spilled to disk (240 ms at 100,000 events, now far less).
-    const rows = await em.execute<Row[]>(
-      `select o.id, o.uri, o.etag, o.calendardata, o.lastmodified, o.created_at, p.instance_id
-         from (select o.id, i.id as instance_id ${from} where ${where} order by ${order} limit ? offset ?) p
-         join calendarobjects o on o.id = p.id
-        order by ${order}`,
-      [...params, q.limit, q.offset] as never[],
-    );
-    return { items: await this.toViews(rows), total: Number(total[0]?.n ?? 0) };
+    const { rows, total } = await selectEventPage(this.ctx.db.em(), u.principalUri, { ...q, recipients: q.recipients?.map((r) => r.toLowerCase()) });
+    return { items: await this.toViews(rows), total };
   }
 }

@@ -4,7 +4,8 @@
 // expiry events are written through the one object write path (so CalDAV sees them too).
 import { createHash, randomInt } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
-import { CalendarFeed, CalendarInstance, FeedTag, FeedToken, Tag, User } from '../db/entities/index.ts';
+import { ApiToken, CalendarFeed, CalendarInstance, FeedTag, FeedToken, Tag, User } from '../db/entities/index.ts';
+import * as feedTable from '../db/tables/feeds.ts';
 import { expiryEvent } from '../ical/expiryEvent.ts';
 import { loadViews, type Actor, type CalendarService, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
@@ -44,15 +45,6 @@ export function tokenEventUri(momId: string): string {
 
 const PRODID = '-//Calendula//Calendula token expiry//EN';
 
-interface Member {
-  id: string;
-  name: string;
-  mom_id: string;
-  created_at: string;
-  expires_at: string;
-  comment: string | null;
-}
-
 export class FeedService {
   constructor(
     private readonly ctx: DomainContext,
@@ -71,11 +63,7 @@ export class FeedService {
     const inst = new Map(instances.map((i) => [i.id, i]));
     const tagLinks = await em.find(FeedTag, { feed: { $in: ids } });
     const tags = await em.find(Tag, { id: { $in: [...new Set(tagLinks.map((t) => t.tag))] } }, { orderBy: { name: 'asc' } });
-    const tokenRows = await em.execute<{ feed_id: number; mom_id: string }[]>(
-      `select ft.feed_id, t.mom_id from feed_tokens ft join api_tokens t on t.id = ft.token_id
-        where ft.feed_id in (${ids.map(() => '?').join(', ')}) and t.revoked_at is null order by t.created_at`,
-      ids,
-    );
+    const tokenRows = await feedTable.selectFeedTokens(em, ids);
     return feeds.map((f) => {
       const i = inst.get(f.instance);
       const mine = new Set(tagLinks.filter((l) => l.feed === f.id).map((l) => l.tag));
@@ -101,12 +89,7 @@ export class FeedService {
 
   async list(username: string): Promise<FeedInfo[]> {
     const em = this.ctx.db.em();
-    const rows = await em.execute<{ id: number; feed_id: string; instance_id: number }[]>(
-      `select f.id, f.feed_id, f.instance_id from calendar_feeds f join calendarinstances i on i.id = f.instance_id
-        where i.principaluri = ? order by f.id`,
-      [principalUriOf(username)],
-    );
-    return this.infos(em, rows.map((r) => ({ id: r.id, feedId: r.feed_id, instance: r.instance_id })));
+    return this.infos(em, await feedTable.selectFeedsOf(em, principalUriOf(username)));
   }
 
   async get(username: string, feedId: string): Promise<FeedInfo> {
@@ -164,7 +147,7 @@ export class FeedService {
     await this.ctx.db.em().transactional(async (em) => {
       const feed = await this.feedOf(em, username, feedId);
       const [t] = await ensureTags(em, userId, [tag]);
-      if (t) await em.execute('insert into feed_tags (feed_id, tag_id) values (?, ?) on conflict do nothing', [feed.id, t.id]);
+      if (t) await feedTable.linkFeedTag(em, feed.id, t.id);
       await this.sync(em, userId, username, feed.id);
     });
   }
@@ -182,14 +165,10 @@ export class FeedService {
   async addToken(userId: number, username: string, feedId: string, momId: string, comment: string | null): Promise<FeedInfo> {
     await this.ctx.db.em().transactional(async (em) => {
       const feed = await this.feedOf(em, username, feedId);
-      const rows = await em.execute<{ id: string; expires_at: string | null }[]>(
-        'select id, expires_at from api_tokens where user_id = ? and mom_id = ? and revoked_at is null',
-        [userId, momId],
-      );
-      const token = rows[0];
+      const token = await em.findOne(ApiToken, { user: userId, momId, revokedAt: null }, { fields: ['id', 'expiresAt'] });
       if (!token) throw notFound('no such token');
-      if (!token.expires_at) throw invalid('cannot create an expiration event for non-expiring tokens');
-      if (new Date(token.expires_at).getTime() <= this.ctx.clock.now().getTime()) throw invalid('the token has already expired');
+      if (!token.expiresAt) throw invalid('cannot create an expiration event for non-expiring tokens');
+      if (token.expiresAt.getTime() <= this.ctx.clock.now().getTime()) throw invalid('the token has already expired');
       await em.upsert(FeedToken, { feed: feed.id, token: token.id, comment }, { onConflictFields: ['feed', 'token'], onConflictAction: 'merge', onConflictMergeFields: ['comment'] });
       await this.sync(em, userId, username, feed.id);
     });
@@ -208,38 +187,21 @@ export class FeedService {
   async syncFeedsOfUser(em: SqlEntityManager, userId: number): Promise<void> {
     const user = await em.findOne(User, { id: userId }, { fields: ['username'] });
     if (!user) return;
-    const feeds = await em.execute<{ id: number }[]>(
-      'select f.id from calendar_feeds f join calendarinstances i on i.id = f.instance_id where i.principaluri = ?',
-      [principalUriOf(user.username)],
-    );
+    const feeds = await feedTable.selectFeedsOf(em, principalUriOf(user.username));
     for (const f of feeds) await this.sync(em, userId, user.username, f.id);
   }
 
   /** The scheduled sweep: removes events of tokens that expired or were revoked, everywhere. */
   async sweep(): Promise<number> {
-    const users = await this.ctx.db.em().execute<{ id: number }[]>(
-      `select distinct u.id from users u join calendarinstances i on i.principaluri = 'principals/' || u.username
-         join calendar_feeds f on f.instance_id = i.id`,
-    );
     let changed = 0;
-    for (const u of users) {
+    for (const userId of await feedTable.usersWithFeeds(this.ctx.db.em())) {
       changed += await this.ctx.db.em().transactional(async (em) => {
-        const before = await this.countTokenEvents(em, u.id);
-        await this.syncFeedsOfUser(em, u.id);
-        return before - (await this.countTokenEvents(em, u.id));
+        const before = await feedTable.countTokenEvents(em, userId);
+        await this.syncFeedsOfUser(em, userId);
+        return before - (await feedTable.countTokenEvents(em, userId));
       });
     }
     return changed;
-  }
-
-  private async countTokenEvents(em: SqlEntityManager, userId: number): Promise<number> {
-    const rows = await em.execute<{ n: string }[]>(
-      `select count(*) as n from calendarobjects o join calendarinstances i on i.calendarid = o.calendarid and i.access = 1
-         join calendar_feeds f on f.instance_id = i.id join users u on i.principaluri = 'principals/' || u.username
-        where u.id = ? and o.uri like 'token-%'`,
-      [userId],
-    );
-    return Number(rows[0]?.n ?? 0);
   }
 
   /** Writes the expiry events a feed should show and removes the others, only where they differ. */
@@ -248,18 +210,8 @@ export class FeedService {
     const view = (await loadViews(em, { id: feed.instance }))[0];
     if (!view) return;
     const now = this.ctx.clock.now();
-    const members = await em.execute<Member[]>(
-      `select t.id, t.name, t.mom_id, t.created_at, t.expires_at, ft.comment
-         from api_tokens t left join feed_tokens ft on ft.token_id = t.id and ft.feed_id = ?
-        where t.user_id = ? and t.revoked_at is null and t.expires_at is not null and t.expires_at > ?
-          and (ft.feed_id is not null or exists (
-            select 1 from token_tags tt join feed_tags fg on fg.tag_id = tt.tag_id where tt.token_id = t.id and fg.feed_id = ?))`,
-      [feedDbId, userId, now, feedDbId],
-    );
-    const existing = await em.execute<{ uri: string; calendardata: string }[]>(
-      "select uri, calendardata from calendarobjects where calendarid = ? and uri like 'token-%'",
-      [view.calendarId],
-    );
+    const members = await feedTable.selectFeedMembers(em, feedDbId, userId, now);
+    const existing = await feedTable.selectTokenEvents(em, view.calendarId);
     const current = new Map(existing.map((o) => [o.uri, o.calendardata]));
     const actor = this.actor(userId, username);
     const wanted = new Set<string>();

@@ -1,5 +1,6 @@
 // Failed-login counters, kept in the database so that every server process sees the same state.
 import { AuthFailure } from '../db/entities/index.ts';
+import { deleteExpiredFailures, recordFailure } from '../db/tables/authFailures.ts';
 import type { DomainContext } from './context.ts';
 
 export interface FailureCount {
@@ -28,20 +29,11 @@ export class LoginFailureService {
     const em = this.ctx.db.em();
     const out = new Map<string, FailureCount>();
     for (const key of keys) {
-      const rows = await em.execute<{ failures: number; window_start: string }[]>(
-        `insert into auth_failures (key, failures, window_start, last_failure) values (?, 1, ?, ?)
-         on conflict (key) do update set
-           failures = case when auth_failures.window_start <= ? then 1 else auth_failures.failures + 1 end,
-           window_start = case when auth_failures.window_start <= ? then excluded.window_start else auth_failures.window_start end,
-           last_failure = excluded.last_failure
-         returning failures, window_start`,
-        [key, now, now, expired, expired],
-      );
-      const row = rows[0];
-      if (row) out.set(key, { failures: Number(row.failures), windowStart: new Date(row.window_start) });
+      const count = await recordFailure(em, key, now, expired);
+      if (count) out.set(key, count);
     }
     if (Math.random() < 0.02) {
-      await em.execute('delete from auth_failures where last_failure <= ?', [expired]);
+      await deleteExpiredFailures(em, expired);
     }
     return out;
   }

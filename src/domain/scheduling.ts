@@ -12,6 +12,8 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { FreeBusyRequest } from '../compute/tasks.ts';
 import type { BusyPeriod } from '../ical/freebusy.ts';
 import type { Participants, SchedulingEdit } from '../ical/scheduling.ts';
+import { selectOwnedByUid } from '../db/tables/calendarObjects.ts';
+import { selectEmailOf, selectUsersByEmail } from '../db/tables/principals.ts';
 import { loadViews, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import type { ObjectChange, ObjectService } from './objects.ts';
@@ -51,30 +53,17 @@ export class SchedulingService {
 
   private async usersByEmail(em: SqlEntityManager, emails: string[]): Promise<Map<string, LocalUser>> {
     const out = new Map<string, LocalUser>();
-    if (!emails.length) return out;
-    const rows = await em.execute<{ uri: string; email: string; id: number; username: string }[]>(
-      `select p.uri, lower(p.email) as email, u.id, u.username from principals p join users u on 'principals/' || u.username = p.uri
-        where lower(p.email) in (${emails.map(() => '?').join(', ')})`,
-      emails,
-    );
-    for (const r of rows) out.set(r.email, { username: r.username, principaluri: r.uri, email: r.email, userId: r.id });
+    for (const r of await selectUsersByEmail(em, emails)) out.set(r.email, { username: r.username, principaluri: r.uri, email: r.email, userId: r.id });
     return out;
   }
 
   private async emailOf(em: SqlEntityManager, principaluri: string): Promise<string | null> {
-    const rows = await em.execute<{ email: string | null }[]>('select lower(email) as email from principals where uri = ?', [principaluri]);
-    return rows[0]?.email ?? null;
+    return selectEmailOf(em, principaluri);
   }
 
   /** The user's copy of the event with this UID, in any calendar they own. */
   private async copyOf(em: SqlEntityManager, principaluri: string, uid: string): Promise<Copy | null> {
-    const rows = await em.execute<{ uri: string; calendardata: string; instance_id: number }[]>(
-      `select o.uri, o.calendardata, i.id as instance_id from calendarobjects o
-         join calendarinstances i on i.calendarid = o.calendarid and i.principaluri = ? and i.access = 1
-        where o.uid = ? order by o.id limit 1`,
-      [principaluri, uid],
-    );
-    const r = rows[0];
+    const r = await selectOwnedByUid(em, principaluri, uid);
     if (!r) return null;
     const view = (await loadViews(em, { id: r.instance_id }))[0];
     return view ? { uri: r.uri, data: r.calendardata, view } : null;

@@ -3,6 +3,7 @@
 // (access 3), and writes by either side land in the one calendar with one sync token.
 import { randomUUID } from 'node:crypto';
 import { CalendarInstance, Principal } from '../db/entities/index.ts';
+import { selectSharees } from '../db/tables/principals.ts';
 import { OWNER_ACCESS, READ_ACCESS, READWRITE_ACCESS } from './calendarRows.ts';
 import type { DomainContext } from './context.ts';
 import { forbidden, invalid, notFound } from './errors.ts';
@@ -22,18 +23,7 @@ export class SharingService {
 
   /** The sharees of the calendar behind an instance (any instance of it). */
   async shares(instanceId: number): Promise<ShareEntry[]> {
-    const rows = await this.ctx.db.em().execute<
-      { principaluri: string; access: number; principal_id: number; displayname: string | null; email: string | null; user_id: number | null; username: string | null }[]
-    >(
-      `select s.principaluri, s.access, p.id as principal_id, p.displayname, p.email, u.id as user_id, u.username
-         from calendarinstances i
-         join calendarinstances s on s.calendarid = i.calendarid and s.access not in (0, 1)
-         join principals p on p.uri = s.principaluri
-         left join users u on 'principals/' || u.username = s.principaluri
-        where i.id = ?
-        order by s.id`,
-      [instanceId],
-    );
+    const rows = await selectSharees(this.ctx.db.em(), instanceId);
     return rows.map((r) => ({
       username: r.username ?? r.principaluri.replace(/^principals\//, ''),
       userId: r.user_id,

@@ -3,6 +3,7 @@
 import { crc32 } from 'node:zlib';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { Tag } from '../db/entities/index.ts';
+import { insertTagIfMissing } from '../db/tables/tags.ts';
 import { invalid } from './errors.ts';
 
 export interface TagInfo {
@@ -28,7 +29,7 @@ export async function ensureTags(em: SqlEntityManager, userId: number, names: st
   const byName = new Map(existing.map((t) => [t.name, t]));
   for (const name of unique) {
     if (!byName.has(name)) {
-      await em.execute('insert into tags (user_id, name, color) values (?, ?, ?) on conflict (user_id, name) do nothing', [userId, name, tagColor(name)]);
+      await insertTagIfMissing(em, userId, name, tagColor(name));
     }
   }
   const all = await em.find(Tag, { user: userId, name: { $in: unique } });

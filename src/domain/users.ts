@@ -4,6 +4,8 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { hashPassword } from '../auth/passwords.ts';
 import { Calendar, CalendarInstance, Principal, PropertyStorage, User } from '../db/entities/index.ts';
+import { selectMainPrincipals } from '../db/tables/principals.ts';
+import { deleteActiveSyncsOf } from '../db/tables/synchronizations.ts';
 import { insertCalendar, OWNER_ACCESS } from './calendarRows.ts';
 import type { DomainContext } from './context.ts';
 import { conflict, invalid, notFound } from './errors.ts';
@@ -164,11 +166,7 @@ export class UserService {
 
   /** Main principals with their user (if any), as Davis lists them. */
   async listPrincipals(): Promise<{ principalId: number; uri: string; userId: number | null; username: string | null }[]> {
-    const rows = await this.ctx.db.em().execute<{ principal_id: number; uri: string; user_id: number | null; username: string | null }[]>(
-      `select p.id as principal_id, p.uri, u.id as user_id, u.username
-         from principals p left join users u on 'principals/' || u.username = p.uri
-        where p.is_main order by p.id`,
-    );
+    const rows = await selectMainPrincipals(this.ctx.db.em());
     return rows.map((r) => ({ principalId: r.principal_id, uri: r.uri, userId: r.user_id, username: r.username }));
   }
 
@@ -259,7 +257,7 @@ export async function deleteUserRows(em: SqlEntityManager, username: string): Pr
     ],
   });
   // Synchronizations go too (UNLINK_ONLY); those being unlinked outlive the user until done.
-  await em.execute('delete from synchronizations where user_id = (select id from users where username = ?) and unlink_mode is null', [username]);
+  await deleteActiveSyncsOf(em, username);
   // Cascades: sharee instances, subscriptions, scheduling objects, group memberships.
   await em.nativeDelete(Principal, { uri: principalUri });
   // Cascades: API tokens, tags, feeds' tags, synchronizations.

@@ -1,6 +1,7 @@
 // SQL of `calendarinstances` read together with their `calendars` row: what a calendar view is
 // made of (sabre/dav's split: the data row is shared, each instance is one principal's view of it).
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import type { ObjectRow } from './calendarObjects.ts';
 
 export interface InstanceRow {
   id: number;
@@ -53,17 +54,6 @@ export async function selectInstances(em: SqlEntityManager, f: InstanceFilter): 
   return em.execute<InstanceRow[]>(`${SELECT_VIEW} where ${where} order by i.calendarorder, i.id`, params as never[]);
 }
 
-export interface ObjectColumns {
-  id: number;
-  uri: string;
-  etag: string;
-  size: number;
-  lastmodified: number;
-  componenttype: string;
-  uid?: string;
-  calendardata?: string;
-}
-
 /**
  * A principal's instance named `calUri` and the object at `objUri` in it, in one query (the
  * object is null when absent); `withData` reads the object's UID and content too.
@@ -74,7 +64,7 @@ export async function selectInstanceWithObject(
   calUri: string,
   objUri: string,
   withData: boolean,
-): Promise<{ instance: InstanceRow; object: ObjectColumns | null } | null> {
+): Promise<{ instance: InstanceRow; object: ObjectRow | null } | null> {
   const cols = `o.id as o_id, o.uri as o_uri, o.etag as o_etag, o.size as o_size, o.lastmodified as o_lastmodified,
     o.componenttype as o_componenttype${withData ? ', o.uid as o_uid, o.calendardata as o_calendardata' : ''}`;
   const rows = await em.execute<(InstanceRow & Record<string, unknown>)[]>(

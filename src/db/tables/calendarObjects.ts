@@ -211,3 +211,14 @@ export async function writeBackfill(em: SqlEntityManager, which: Backfill, id: n
   const values = !derived ? [...b.fallback] : which === 'eventFields' ? eventColumns(derived.fields) : derived.spans;
   await em.execute(`update calendarobjects set ${b.columns.map((c) => `${c} = ?`).join(', ')} where id = ?`, [...values, id]);
 }
+
+/** The oldest object with `uid` in any calendar the principal owns, with the instance it is in. */
+export async function selectOwnedByUid(em: SqlEntityManager, principaluri: string, uid: string): Promise<{ uri: string; calendardata: string; instance_id: number } | undefined> {
+  const rows = await em.execute<{ uri: string; calendardata: string; instance_id: number }[]>(
+    `select o.uri, o.calendardata, i.id as instance_id from calendarobjects o
+       join calendarinstances i on i.calendarid = o.calendarid and i.principaluri = ? and i.access = 1
+      where o.uid = ? order by o.id limit 1`,
+    [principaluri, uid],
+  );
+  return rows[0];
+}
