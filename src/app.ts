@@ -15,6 +15,8 @@ import type { Domain } from './domain/index.ts';
 import type { LoopWatch } from './http/loopWatch.ts';
 import type { Metrics } from './metrics/registry.ts';
 import { requestLog } from './http/requestLog.ts';
+import { webRouter } from './web/router.ts';
+import { VERSION } from './version.ts';
 import type { Logger } from './logger.ts';
 
 export interface AppDeps {
@@ -58,6 +60,7 @@ export function createApp(deps: AppDeps): express.Express {
   mount.use(provisioningRouter({ domain: deps.domain, config, log }));
   mount.use(feedsRouter(deps.domain));
   mount.use(eventsRouter({ domain: deps.domain, config, log }));
+  if (config.web.enabled) mount.use(webRouter({ domain: deps.domain, config, auth: deps.auth, log, loop: deps.loop, version: VERSION }));
   app.use(config.basePath || '/', mount);
 
   app.use((_req: Request, res: Response) => {

@@ -37,6 +37,23 @@ export interface Limits {
   maxTimezoneBytes: number;
   /** Shortest password accepted for a user. */
   minPasswordLength: number;
+  /** Largest .ics file the web UI imports, in bytes. */
+  maxImportBytes: number;
+  /** Most objects one import stores (the rest are reported refused). */
+  maxImportObjects: number;
+  /** Largest web UI form body (everything but an import), in bytes. */
+  maxFormBytes: number;
+}
+
+export interface WebSettings {
+  /** Serve the web UI at / (sign-in, self-service, admin console). */
+  enabled: boolean;
+  /** A browser session ends after this many minutes without a request. */
+  sessionIdleMinutes: number;
+  /** ... and after this many days whatever happens, so a stolen cookie does not live forever. */
+  sessionMaxDays: number;
+  /** Most rows one page lists (occurrences, tasks, users); a longer list says it was cut. */
+  listLimit: number;
 }
 
 export interface AuthThrottle {
@@ -80,6 +97,8 @@ export interface Config {
   host: string;
   /** Absolute base URL seen by clients, without trailing slash (links, ics_path). */
   publicUrl: string;
+  /** Whether PUBLIC_URL set it (else the web UI shows links on the host the browser used). */
+  publicUrlSet: boolean;
   /** Path prefix under which everything is served ('' or '/something', no trailing slash). */
   basePath: string;
   /** postgres:// URL; undefined means the embedded PGlite database in dataDir. */
@@ -111,6 +130,7 @@ export interface Config {
   loop: LoopWatch;
   authThrottle: AuthThrottle;
   sync: SyncSettings;
+  web: WebSettings;
 }
 
 export class ConfigError extends Error {
@@ -253,6 +273,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host: text(env, 'HOST', '127.0.0.1'),
     publicUrl: publicUrl(env, port, base),
+    publicUrlSet: Boolean(env.PUBLIC_URL?.trim()),
     basePath: base,
     databaseUrl: databaseUrl(env),
     dataDir: resolve(text(env, 'DATA_DIR', './data')),
@@ -283,6 +304,9 @@ export function loadConfig(env: Env = process.env): Config {
       maxFreeBusyDays: integer(env, 'MAX_FREEBUSY_DAYS', 366, 1, 36600),
       maxTimezoneBytes: integer(env, 'MAX_TIMEZONE_BYTES', 65536, 1024, 16 * MB),
       minPasswordLength: integer(env, 'MIN_PASSWORD_LENGTH', 8, 1, 1024),
+      maxImportBytes: integer(env, 'MAX_IMPORT_BYTES', 10 * MB, 1024, 1024 * MB),
+      maxImportObjects: integer(env, 'MAX_IMPORT_OBJECTS', 10_000, 1, 10_000_000),
+      maxFormBytes: integer(env, 'MAX_FORM_BYTES', 64 * 1024, 1024, 16 * MB),
     },
     compute: {
       threads: integer(env, 'COMPUTE_THREADS', defaultThreads(), 1, 64),
@@ -303,6 +327,12 @@ export function loadConfig(env: Env = process.env): Config {
       maxBackoffSeconds: integer(env, 'SYNC_MAX_BACKOFF_SECONDS', 3600, 1, 86400),
       targetTimeoutSeconds: integer(env, 'SYNC_TARGET_TIMEOUT_SECONDS', 30, 1, 3600),
       leaseSeconds: integer(env, 'SYNC_LEASE_SECONDS', 300, 1, 86400),
+    },
+    web: {
+      enabled: bool(env, 'WEB_UI', true),
+      sessionIdleMinutes: integer(env, 'WEB_SESSION_IDLE_MINUTES', 480, 1, 525600),
+      sessionMaxDays: integer(env, 'WEB_SESSION_MAX_DAYS', 7, 1, 3650),
+      listLimit: integer(env, 'WEB_LIST_LIMIT', 1000, 10, 1_000_000),
     },
   };
 }

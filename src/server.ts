@@ -64,8 +64,12 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     });
     // The change log behind sync tokens is kept for SYNC_LOG_RETENTION_DAYS; older tokens get
     // valid-sync-token and clients resynchronise.
+    // Ended web sessions go with the same sweep.
     const prune = () =>
-      domain.objects.pruneChangeLog().catch((err: unknown) => log.warn({ err }, 'pruning the change log failed'));
+      Promise.all([
+        domain.objects.pruneChangeLog().catch((err: unknown) => log.warn({ err }, 'pruning the change log failed')),
+        domain.webSessions.prune().catch((err: unknown) => log.warn({ err }, 'pruning web sessions failed')),
+      ]);
     await prune();
     const backfilled = await domain.objects.backfillEventFields();
     if (backfilled) log.info({ objects: backfilled }, 'filled the event columns of older objects');

@@ -71,6 +71,13 @@ describe('loadConfig', () => {
     SYNC_MAX_BACKOFF_SECONDS: '90',
     SYNC_TARGET_TIMEOUT_SECONDS: '7',
     SYNC_LEASE_SECONDS: '45',
+    MAX_IMPORT_BYTES: '8192',
+    MAX_IMPORT_OBJECTS: '33',
+    MAX_FORM_BYTES: '2048',
+    WEB_UI: 'false',
+    WEB_SESSION_IDLE_MINUTES: '30',
+    WEB_SESSION_MAX_DAYS: '2',
+    WEB_LIST_LIMIT: '50',
   };
 
   it('reads every variable', () => {
@@ -79,6 +86,7 @@ describe('loadConfig', () => {
       port: 9000,
       host: '0.0.0.0',
       publicUrl: 'https://cal.example.org',
+      publicUrlSet: true,
       basePath: '/calendula',
       databaseUrl: 'postgres://u:p@db/calendula',
       dataDir: '/var/lib/calendula',
@@ -109,11 +117,15 @@ describe('loadConfig', () => {
         maxFreeBusyDays: 40,
         maxTimezoneBytes: 9999,
         minPasswordLength: 12,
+        maxImportBytes: 8192,
+        maxImportObjects: 33,
+        maxFormBytes: 2048,
       },
       compute: { threads: 3, deadlineMs: 250 },
       loop: { warnMs: 42 },
       authThrottle: { freeFailures: 1, lockFailures: 9, windowSeconds: 120, maxDelayMs: 700 },
       sync: { workerEnabled: false, resyncIntervalMinutes: 15, maxBackoffSeconds: 90, targetTimeoutSeconds: 7, leaseSeconds: 45 },
+      web: { enabled: false, sessionIdleMinutes: 30, sessionMaxDays: 2, listLimit: 50 },
     });
   });
 

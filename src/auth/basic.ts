@@ -77,7 +77,14 @@ export class BasicAuthenticator {
       const user = await alt(name, pass);
       if (user) return { kind: 'ok', user };
     }
+    return this.checkPassword(name, pass, address);
+  }
 
+  /**
+   * A user's own password, throttled per user and per address: what Basic authentication falls
+   * back to, and all the web UI's sign-in accepts (app passwords are for clients).
+   */
+  async checkPassword(name: string, pass: string, address: string): Promise<Exclude<BasicOutcome, { kind: 'missing' }>> {
     const now = this.clock.now().getTime();
     const stored = await this.storedFor(name, now);
     const cacheKey = stored ? this.cacheKey(stored.passwordHash, pass) : undefined;

@@ -11,6 +11,19 @@ import { IcalError, parseCalendarObject, parseCalendarText, type IcalComponentTy
 import { editForScheduling, organizerOf, participantsOf, type Participants, type SchedulingEdit } from '../ical/scheduling.ts';
 import { markersOf, syncCopy } from '../ical/syncCopy.ts';
 import { propertyEpoch, TimeResolver, zoneFromCalendarTimezone, type FloatingZone } from '../ical/time.ts';
+import {
+  applySimpleEvent,
+  newSimpleEvent,
+  occurrencesIn,
+  readSimpleEvent,
+  readTask,
+  setTaskDone,
+  splitCalendar,
+  type Occurrence,
+  type SimpleEvent,
+  type SplitCalendar,
+  type TaskReading,
+} from '../ical/webCalendar.ts';
 
 /** The bounds every expansion in a task keeps to (config.limits). */
 export interface ExpansionLimits {
@@ -176,6 +189,15 @@ function freeBusyRequest(text: string): FreeBusyRequest | { error: string } {
   };
 }
 
+// ---- the web UI's reads and edits (src/ical/webCalendar.ts) ----
+
+export interface OccurrencesShared {
+  range: { start: number; end: number };
+  /** The viewer's IANA zone (floating times and all-day dates are read in it). */
+  zone: string;
+  limits: ExpansionLimits;
+}
+
 // ---- the table of tasks ----
 
 /** Every task runs over a batch: one shared input, one item each, one result per item. */
@@ -190,6 +212,13 @@ export interface Tasks {
   freeBusyRequest: { shared: null; item: string; result: FreeBusyRequest | { error: string } };
   participants: { shared: null; item: string; result: Participants | null };
   schedulingEdit: { shared: null; item: { text: string; edit: SchedulingEdit }; result: string };
+  occurrences: { shared: OccurrencesShared; item: string; result: { items: Occurrence[]; capped: boolean } };
+  readTask: { shared: { zone: string }; item: string; result: TaskReading };
+  setTaskDone: { shared: null; item: { text: string; done: boolean; now: number }; result: string };
+  newSimpleEvent: { shared: null; item: { event: SimpleEvent; uid: string; now: number; prodId: string }; result: string };
+  readSimpleEvent: { shared: null; item: { text: string; zone: string }; result: { event: SimpleEvent; customRule: string | null } };
+  applySimpleEvent: { shared: null; item: { text: string; event: SimpleEvent; now: number; keepRule: boolean }; result: string };
+  splitCalendar: { shared: { maxObjects: number; prodId: string }; item: string; result: SplitCalendar };
 }
 
 export type TaskName = keyof Tasks;
@@ -205,6 +234,13 @@ const TASKS: { [K in TaskName]: (item: Tasks[K]['item'], shared: Tasks[K]['share
   freeBusyRequest,
   participants: (text) => participantsOf(text),
   schedulingEdit: ({ text, edit }) => editForScheduling(text, edit),
+  occurrences: (text, shared) => occurrencesIn(text, shared.range, shared.zone, shared.limits),
+  readTask: (text, shared) => readTask(text, shared.zone),
+  setTaskDone: ({ text, done, now }) => setTaskDone(text, done, now),
+  newSimpleEvent: ({ event, uid, now, prodId }) => newSimpleEvent(event, uid, now, prodId),
+  readSimpleEvent: ({ text, zone }) => readSimpleEvent(text, zone),
+  applySimpleEvent: ({ text, event, now, keepRule }) => applySimpleEvent(text, event, now, keepRule),
+  splitCalendar: (text, shared) => splitCalendar(text, shared.maxObjects, shared.prodId),
 };
 
 /** One item's outcome: its result, or the error it threw (bad stored data is reported, not fatal). */

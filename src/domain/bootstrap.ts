@@ -1,4 +1,4 @@
-// First start on an empty database: create the first user.
+// First start on an empty database: create the first user, an admin of the web UI.
 import { randomPassword } from '../auth/passwords.ts';
 import { DomainError } from './errors.ts';
 import type { UserService } from './users.ts';
@@ -17,7 +17,7 @@ export async function ensureFirstUser(
   if ((await users.count()) > 0) return null;
   const generated = password ? undefined : randomPassword();
   try {
-    await users.create({ username, password: password ?? (generated as string) });
+    await users.create({ username, password: password ?? (generated as string), isAdmin: true });
   } catch (e) {
     // Another process created it at the same moment.
     if (e instanceof DomainError && e.kind === 'Conflict') return null;

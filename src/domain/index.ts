@@ -1,6 +1,7 @@
 // Builds every domain service over one context. Faces receive this object and nothing else: the
 // services and the clock, never the context (its database handle stays inside the domain).
 import type { Clock } from '../clock.ts';
+import { AgendaService } from './agenda.ts';
 import { CalendarService } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { LoginFailureService } from './loginFailures.ts';
@@ -16,6 +17,7 @@ import { SharingService } from './sharing.ts';
 import { TokenService } from './tokens.ts';
 import { SystemService } from './system.ts';
 import { UserService } from './users.ts';
+import { WebSessionService } from './webSessions.ts';
 
 export interface Domain {
   /** The time every service reads (tests move it). */
@@ -34,6 +36,8 @@ export interface Domain {
   readonly tokens: TokenService;
   readonly loginFailures: LoginFailureService;
   readonly system: SystemService;
+  readonly webSessions: WebSessionService;
+  readonly agenda: AgendaService;
 }
 
 export interface DomainOptions {
@@ -47,9 +51,10 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
   const queries = new QueryService(ctx, objects);
   const feeds = new FeedService(ctx, calendars, objects);
   const jobs = new JobQueue(ctx);
+  const users = new UserService(ctx);
   return {
     clock: ctx.clock,
-    users: new UserService(ctx),
+    users,
     calendars,
     objects,
     queries,
@@ -63,5 +68,7 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
     tokens: new TokenService(ctx, feeds),
     loginFailures: new LoginFailureService(ctx),
     system: new SystemService(ctx),
+    webSessions: new WebSessionService(ctx, users),
+    agenda: new AgendaService(ctx, calendars, objects),
   };
 }

@@ -473,6 +473,11 @@ export class ObjectService {
     }
   }
 
+  /** The name of the calendar's object holding `uid`, if any. */
+  async uriOfUid(view: CalendarView, uid: string): Promise<string | null> {
+    return (await objectTable.uriHoldingUid(this.ctx.db.em(), view.calendarId, uid, '')) ?? null;
+  }
+
   /** When an object's recurrence set begins (epoch seconds), from its index column; null if unknown. */
   async firstStart(calendarId: number, uri: string): Promise<number | null> {
     return objectTable.selectFirstStart(this.ctx.db.em(), calendarId, uri);

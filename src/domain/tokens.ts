@@ -152,7 +152,7 @@ export class TokenService {
     });
   }
 
-  /** Checks a presented secret: the token, if it exists, is not revoked and has not expired. */
+  /** Checks a presented secret: the token, if it exists, is not revoked and has not expired, and its user is not disabled. */
   async authenticate(secret: string): Promise<TokenGrant | null> {
     const id = tokenIdOf(secret);
     if (!id) return null;
@@ -164,7 +164,7 @@ export class TokenService {
     if (!row || !same || row.revokedAt) return null;
     const now = this.ctx.clock.now();
     if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return null;
-    const user = await em.findOne(User, { id: row.user }, { fields: ['username'] });
+    const user = await em.findOne(User, { id: row.user, disabled: false }, { fields: ['username'] });
     if (!user) return null;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
       await em.nativeUpdate(ApiToken, { id }, { lastUsedAt: now });

@@ -20,6 +20,10 @@ export interface UserInfo {
   displayName: string | null;
   locale: string | null;
   createdAt: Date;
+  /** May open the web UI's admin console. */
+  isAdmin: boolean;
+  /** Refused by every way of signing in while set. */
+  disabled: boolean;
 }
 
 export interface NewUser {
@@ -28,6 +32,7 @@ export interface NewUser {
   email?: string | null;
   displayName?: string | null;
   locale?: string | null;
+  isAdmin?: boolean;
 }
 
 export interface UserChanges {
@@ -36,6 +41,8 @@ export interface UserChanges {
   locale?: string | null;
   /** A new password (checked against the limits, stored hashed). */
   password?: string;
+  isAdmin?: boolean;
+  disabled?: boolean;
 }
 
 export const DEFAULT_CALENDAR_URI = 'default';
@@ -114,7 +121,7 @@ export class UserService {
         }
         const principal = em.create(Principal, { uri: principalUri, email, displayname: displayName, isMain: true });
         const now = this.ctx.clock.now();
-        const user = em.create(User, { username: input.username, passwordHash, locale, createdAt: now, updatedAt: now });
+        const user = em.create(User, { username: input.username, passwordHash, locale, createdAt: now, updatedAt: now, isAdmin: input.isAdmin ?? false, disabled: false });
         await em.flush();
         await insertCalendar(em, {
           principaluri: principalUri,
@@ -208,11 +215,13 @@ export class UserService {
       if (displayName !== undefined) principal.displayname = displayName;
       if (locale !== undefined) user.locale = locale;
       if (passwordHash !== undefined) user.passwordHash = passwordHash;
+      if (changes.isAdmin !== undefined) user.isAdmin = changes.isAdmin;
+      if (changes.disabled !== undefined) user.disabled = changes.disabled;
       user.updatedAt = this.ctx.clock.now();
       await em.flush();
       return toInfo(user, principal);
     });
-    if (passwordHash !== undefined) this.credentialsChanged(username);
+    if (passwordHash !== undefined || changes.disabled !== undefined) this.credentialsChanged(username);
     return info;
   }
 
@@ -220,10 +229,10 @@ export class UserService {
     await this.update(username, { password });
   }
 
-  /** The stored hash, for the authenticator. */
+  /** The stored hash, for the authenticator; null for unknown and disabled users alike. */
   async credentials(username: string): Promise<{ id: number; username: string; passwordHash: string } | null> {
     if (!isValidUsername(username)) return null;
-    const user = await this.ctx.db.em().findOne(User, { username }, { fields: ['id', 'username', 'passwordHash'] });
+    const user = await this.ctx.db.em().findOne(User, { username, disabled: false }, { fields: ['id', 'username', 'passwordHash'] });
     return user ? { id: user.id, username: user.username, passwordHash: user.passwordHash } : null;
   }
 
@@ -269,7 +278,7 @@ function escapeLike(s: string): string {
 }
 
 function toInfo(
-  user: { id: number; username: string; locale?: string | null; createdAt: Date },
+  user: { id: number; username: string; locale?: string | null; createdAt: Date; isAdmin?: boolean; disabled?: boolean },
   principal: { id: number; uri: string; email?: string | null; displayname?: string | null },
 ): UserInfo {
   return {
@@ -281,6 +290,8 @@ function toInfo(
     displayName: principal.displayname ?? null,
     locale: user.locale ?? null,
     createdAt: user.createdAt,
+    isAdmin: user.isAdmin ?? false,
+    disabled: user.disabled ?? false,
   };
 }
 

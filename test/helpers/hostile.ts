@@ -240,16 +240,39 @@ const segment = fc.oneof(
 /** Paths under every face, with odd segments and query strings. */
 export const path: fc.Arbitrary<string> = fc
   .tuple(
-    fc.constantFrom('/dav/', '/dav/calendars/alice/', '/dav/calendars/alice/default/', '/dav/principals/', '/api/v1/', '/api/v2/calendars/events/', '/api/v0/', '/api/v0/notifications/calendars/', '/calendars/', '/.well-known/', '/'),
+    fc.constantFrom('/dav/', '/dav/calendars/alice/', '/dav/calendars/alice/default/', '/dav/principals/', '/api/v1/', '/api/v2/calendars/events/', '/api/v0/', '/api/v0/notifications/calendars/', '/calendars/', '/.well-known/', '/', '/my/', '/my/calendars/', '/my/events/', '/admin/users/', '/assets/'),
     fc.array(segment, { maxLength: 3 }),
     fc.option(fc.array(fc.tuple(fc.constantFrom('filter[name]', 'filter[startDate]', 'filter[recipients]', 'sort_by', 'limit', 'offset', 'order', 'x', 'filter[name][]'), fc.oneof(nasty, fc.constantFrom('-1', '99999999999999', 'asc', '%00'))), { maxLength: 3 }), { nil: undefined }),
   )
   .map(([base, segs, query]) => `${base}${segs.join('/')}${query ? `?${query.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&')}` : ''}`);
 
+/** The web UI's form posts (signed in as alice, with her session's CSRF token, so they reach the handlers). */
+const WEB_POSTS = [
+  '/my/calendars',
+  '/my/calendars/default',
+  '/my/calendars/default/public',
+  '/my/calendars/default/shares',
+  '/my/calendars/default/shares/bob/delete',
+  '/my/calendars/default/delete',
+  '/my/events',
+  '/my/events/default/x.ics',
+  '/my/events/default/x.ics/delete',
+  '/my/tasks/default/x.ics/done',
+  '/my/app-passwords',
+  '/my/app-passwords/x/revoke',
+  '/my/account/preferences',
+  '/my/import',
+  '/admin/users',
+  '/admin/users/alice',
+  '/sign-in',
+];
+const WEB_FIELDS = ['name', 'color', 'description', 'comp_VEVENT', 'comp_VTODO', 'public', 'username', 'access', 'confirm', 'summary', 'startDate', 'startTime', 'endDate', 'endTime', 'allDay', 'repeat', 'ends', 'count', 'until', 'calendar', 'etag', 'keepRule', 'language', 'zone', 'email', 'displayName', 'password', 'isAdmin', 'done', 'into', 'newname'];
+const webValue = fc.oneof(nasty, icalTime, fc.constantFrom('on', 'off', '', 'default', 'WEEKLY', 'count', 'until', '2027-01-01', '25:99', '09:00', '#FF0000', 'ja', 'Europe/Berlin', '-1', '99999', 'read', 'write'));
+
 const DAV_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCALENDAR', 'MKCOL', 'REPORT', 'PUT', 'DELETE', 'COPY', 'MOVE', 'POST', 'GET', 'HEAD', 'OPTIONS', 'LOCK', 'ACL', 'PATCH', 'TRACE', 'SEARCH'];
 
 /** One hostile request for a server where alice (password alice-password) has the default calendar. */
-export function hostileRequest(auth: { basic: string; bearer: string; apiKey: string }): fc.Arbitrary<HostileRequest> {
+export function hostileRequest(auth: { basic: string; bearer: string; apiKey: string; web: { cookie: string; csrf: string } }): fc.Arbitrary<HostileRequest> {
   const calendarPath = '/dav/calendars/alice/default/';
   return fc.oneof(
     // iCalendar PUTs into the calendar, as alice.
@@ -279,6 +302,22 @@ export function hostileRequest(auth: { basic: string; bearer: string; apiKey: st
       body: method === 'GET' || method === 'DELETE' ? undefined : body,
       writes: method !== 'GET',
     })),
+    // Web UI forms with odd values, url-encoded or as a multipart upload.
+    fc.tuple(fc.constantFrom(...WEB_POSTS), fc.dictionary(fc.constantFrom(...WEB_FIELDS), webValue, { maxKeys: 6 }), fc.boolean(), icalBody, headers).map(([p, fields, multipart, ics, h]) => {
+      const form = { ...fields, _csrf: auth.web.csrf };
+      const boundary = 'hostileBoundary7';
+      const body = multipart
+        ? `${Object.entries(form).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.ics"\r\nContent-Type: text/calendar\r\n\r\n${ics}\r\n--${boundary}--\r\n`
+        : new URLSearchParams(Object.entries(form).map(([k, v]): [string, string] => [k, v.toWellFormed()])).toString();
+      return {
+        kind: 'POST web form',
+        method: 'POST',
+        path: p,
+        headers: { ...h, cookie: auth.web.cookie, 'content-type': multipart ? `multipart/form-data; boundary=${boundary}` : 'application/x-www-form-urlencoded' },
+        body,
+        writes: true,
+      };
+    }),
     // Any method, any path, any credentials.
     fc.tuple(fc.constantFrom(...DAV_METHODS), path, authorization, headers).map(([method, p, a, h]) => ({
       kind: `${method} path`,

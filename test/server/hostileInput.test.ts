@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostileRequest, type HostileRequest } from '../helpers/hostile.ts';
 import { basic, startTestServer, type TestServer } from '../helpers/server.ts';
+import { webCsrf, webSignIn } from '../helpers/web.ts';
 
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 1200);
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261204);
@@ -38,6 +39,7 @@ function send(base: string, r: HostileRequest): Promise<Answer> {
 describe('hostile input against a live server', () => {
   let server: TestServer;
   let bearer = '';
+  const web = { cookie: '', csrf: '' };
 
   /** What a refused request must not change (login-failure counters are allowed to count). */
   async function fingerprint(): Promise<string> {
@@ -63,6 +65,9 @@ describe('hostile input against a live server', () => {
     expect(res.status).toBe(201);
     bearer = `Bearer ${((await res.json()) as { token: string }).token}`;
     expect(alice.username).toBe('alice');
+    // A web UI session for alice, signed in as a browser would.
+    web.cookie = await webSignIn(server.url, 'alice', 'alice-password');
+    web.csrf = await webCsrf(server.url, web.cookie);
   });
   afterAll(async () => {
     await server.close();
@@ -73,7 +78,7 @@ describe('hostile input against a live server', () => {
     let before = await fingerprint();
     const statuses = new Map<number, number>();
     await fc.assert(
-      fc.asyncProperty(hostileRequest({ basic: basic('alice', 'alice-password'), bearer, apiKey: API_KEY }), async (r) => {
+      fc.asyncProperty(hostileRequest({ basic: basic('alice', 'alice-password'), bearer, apiKey: API_KEY, web }), async (r) => {
         const answer = await send(server.url, r);
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         const what = `${r.kind} ${r.method} ${r.path.slice(0, 120)} (body ${String(r.body ?? '').slice(0, 200)})`;

@@ -10,6 +10,10 @@ export const User = defineEntity({
     passwordHash: p.text().fieldName('password_hash'),
     /** BCP 47 language tag (the provisioning API's `locale`). */
     locale: p.string().length(35).nullable(),
+    /** May use the web UI's admin console (the first user is one). */
+    isAdmin: p.boolean().fieldName('is_admin').default(false),
+    /** Refused everywhere (passwords, app passwords, API tokens, sessions) while set. */
+    disabled: p.boolean().default(false),
     createdAt: p.datetime().fieldName('created_at').defaultRaw('now()'),
     updatedAt: p.datetime().fieldName('updated_at').defaultRaw('now()'),
   },

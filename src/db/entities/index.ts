@@ -19,6 +19,7 @@ import { Synchronization } from './Synchronization.ts';
 import { Tag } from './Tag.ts';
 import { TokenTag } from './TokenTag.ts';
 import { User } from './User.ts';
+import { WebSession } from './WebSession.ts';
 
 export {
   ApiToken,
@@ -42,6 +43,7 @@ export {
   Tag,
   TokenTag,
   User,
+  WebSession,
 };
 
 export const allEntities = [
@@ -66,4 +68,5 @@ export const allEntities = [
   Job,
   AuthFailure,
   InstanceSetting,
+  WebSession,
 ];

@@ -1,0 +1,163 @@
+// The web UI's calendar work over a user's calendars: the occurrences of events in a window
+// (recurrences expanded by the server's own bounded expansion), tasks and their completion,
+// simple events created and edited from a form, and .ics imports. Every write goes through the
+// one object write path, so CalDAV clients see it at once; every parse runs in the compute pool.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Occurrence, SimpleEvent, TaskReading } from '../ical/webCalendar.ts';
+import { decodeCalendarText } from '../ical/parse.ts';
+import type { Actor, CalendarService, CalendarView, NewCalendarRequest } from './calendars.ts';
+import type { DomainContext } from './context.ts';
+import { DomainError, invalid, notFound } from './errors.ts';
+import { PRODID } from './exports.ts';
+import type { ObjectService } from './objects.ts';
+
+export interface PlacedOccurrence extends Occurrence {
+  calendar: CalendarView;
+  uri: string;
+}
+
+export interface PlacedTask extends TaskReading {
+  calendar: CalendarView;
+  uri: string;
+}
+
+export interface ImportReport {
+  stored: number;
+  replaced: number;
+  refused: { uid: string | null; reason: string }[];
+}
+
+/** An object name for a UID: the UID itself when it is a plain name, else its hash. */
+function uriForUid(uid: string): string {
+  return /^[A-Za-z0-9@._-]{1,200}$/.test(uid) && !uid.startsWith('.') ? `${uid}.ics` : `${createHash('sha256').update(uid).digest('hex').slice(0, 40)}.ics`;
+}
+
+export class AgendaService {
+  constructor(
+    private readonly ctx: DomainContext,
+    private readonly calendars: CalendarService,
+    private readonly objects: ObjectService,
+  ) {}
+
+  private limits() {
+    return { maxInstances: this.ctx.config.limits.maxRecurrenceInstances, maxSteps: this.ctx.config.limits.maxRecurrenceSteps };
+  }
+
+  private async calendarsWith(actor: Actor, component: 'VEVENT' | 'VTODO'): Promise<CalendarView[]> {
+    return (await this.calendars.listForPrincipal(actor.principaluri)).filter((v) => v.components.includes(component));
+  }
+
+  /**
+   * The occurrences of the actor's events overlapping [start, end), read in `zone`, by start; at
+   * most `limit` (then `capped`). An object whose expansion is stopped or cut also sets `capped`.
+   */
+  async occurrences(actor: Actor, range: { start: number; end: number }, zone: string, limit: number): Promise<{ items: PlacedOccurrence[]; capped: boolean }> {
+    const items: PlacedOccurrence[] = [];
+    let capped = false;
+    for (const view of await this.calendarsWith(actor, 'VEVENT')) {
+      for await (const batch of this.objects.candidates(view, { componentType: 'VEVENT', range })) {
+        const outcomes = await this.ctx.compute.runBatch('occurrences', batch.map((o) => o.data), { range, zone, limits: this.limits() });
+        outcomes.forEach((o, i) => {
+          if (!o.ok) {
+            capped = true;
+            return;
+          }
+          if (o.value.capped) capped = true;
+          for (const occ of o.value.items) items.push({ ...occ, calendar: view, uri: (batch[i] as { uri: string }).uri });
+        });
+        if (items.length > limit) break;
+      }
+    }
+    items.sort((a, b) => a.start - b.start || a.end - b.end || a.summary.localeCompare(b.summary));
+    if (items.length > limit) return { items: items.slice(0, limit), capped: true };
+    return { items, capped };
+  }
+
+  /** The actor's tasks: open ones first by due date, then done ones; at most `limit`. */
+  async tasks(actor: Actor, zone: string, limit: number): Promise<{ items: PlacedTask[]; capped: boolean }> {
+    const items: PlacedTask[] = [];
+    for (const view of await this.calendarsWith(actor, 'VTODO')) {
+      for await (const batch of this.objects.candidates(view, { componentType: 'VTODO' })) {
+        const outcomes = await this.ctx.compute.runBatch('readTask', batch.map((o) => o.data), { zone });
+        outcomes.forEach((o, i) => {
+          if (o.ok) items.push({ ...o.value, calendar: view, uri: (batch[i] as { uri: string }).uri });
+        });
+        if (items.length > limit) break;
+      }
+    }
+    const due = (t: PlacedTask) => t.due ?? Number.MAX_SAFE_INTEGER;
+    items.sort((a, b) => Number(a.done) - Number(b.done) || due(a) - due(b) || a.summary.localeCompare(b.summary));
+    return { items: items.slice(0, limit), capped: items.length > limit };
+  }
+
+  private async stored(view: CalendarView, uri: string): Promise<{ data: string; etag: string }> {
+    const obj = await this.objects.get(view, uri);
+    if (!obj) throw notFound('no such object');
+    return obj;
+  }
+
+  private async computed<T>(outcome: { ok: true; value: T } | { ok: false; error: string }, what: string): Promise<T> {
+    if (!outcome.ok) throw invalid(`${what}: ${outcome.error}`);
+    return outcome.value;
+  }
+
+  async setTaskDone(actor: Actor, view: CalendarView, uri: string, done: boolean): Promise<void> {
+    const obj = await this.stored(view, uri);
+    const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
+    const text = await this.computed(await this.ctx.compute.run('setTaskDone', { text: obj.data, done, now }, null), 'the task cannot be changed');
+    await this.objects.put(actor, view, uri, text, { ifMatch: [obj.etag] }, 'web');
+  }
+
+  /** The form's values of a stored event, and its ETag (sent back with the edit). */
+  async readEvent(view: CalendarView, uri: string, zone: string): Promise<{ event: SimpleEvent; customRule: string | null; etag: string }> {
+    const obj = await this.stored(view, uri);
+    const read = await this.computed(await this.ctx.compute.run('readSimpleEvent', { text: obj.data, zone }, null), 'the event cannot be read');
+    return { ...read, etag: obj.etag };
+  }
+
+  /** Creates an event; returns its object name. */
+  async createEvent(actor: Actor, view: CalendarView, event: SimpleEvent): Promise<string> {
+    const uid = randomUUID();
+    const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
+    const text = await this.computed(await this.ctx.compute.run('newSimpleEvent', { event, uid, now, prodId: PRODID }, null), 'the event cannot be written');
+    const uri = `${uid}.ics`;
+    await this.objects.put(actor, view, uri, text, { ifNoneMatch: ['*'] }, 'web');
+    return uri;
+  }
+
+  /** Changes an event as the form says, if it is still the version the form showed (`etag`). */
+  async updateEvent(actor: Actor, view: CalendarView, uri: string, event: SimpleEvent, etag: string, keepRule: boolean): Promise<void> {
+    const obj = await this.stored(view, uri);
+    const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
+    const text = await this.computed(await this.ctx.compute.run('applySimpleEvent', { text: obj.data, event, now, keepRule }, null), 'the event cannot be changed');
+    await this.objects.put(actor, view, uri, text, { ifMatch: [etag] }, 'web');
+  }
+
+  /**
+   * Imports an .ics file into a calendar, or into a new one made only once the file could be
+   * read: one object per UID, each written like a CalDAV PUT (the same validation and write
+   * path); an object with a UID already in the calendar replaces it. The file is refused as a
+   * whole, changing nothing, only when it cannot be read at all.
+   */
+  async importIcs(actor: Actor, into: CalendarView | NewCalendarRequest, body: Uint8Array): Promise<ImportReport & { calendar: CalendarView }> {
+    const limits = this.ctx.config.limits;
+    if (body.byteLength > limits.maxImportBytes) throw new DomainError('TooLarge', `an import may be at most ${limits.maxImportBytes} bytes`);
+    const text = decodeCalendarText(body);
+    const split = await this.ctx.compute.run('splitCalendar', text, { maxObjects: limits.maxImportObjects, prodId: PRODID });
+    if (!split.ok) throw invalid(`the file cannot be read: ${split.error}`);
+    const view = 'instanceId' in into ? into : await this.calendars.create(actor, actor.principaluri, into);
+    const report = { stored: 0, replaced: 0, refused: [...split.value.refused], calendar: view };
+    for (const o of split.value.objects) {
+      try {
+        const uri = (await this.objects.uriOfUid(view, o.uid)) ?? uriForUid(o.uid);
+        const res = await this.objects.put(actor, view, uri, o.text, {}, 'web');
+        if (res.created) report.stored++;
+        else report.replaced++;
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        report.refused.push({ uid: o.uid, reason: e.message });
+      }
+    }
+    return report;
+  }
+}

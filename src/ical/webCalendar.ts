@@ -1,0 +1,365 @@
+// What the web UI reads and writes of calendar objects: the occurrences of events in a window
+// (the server's own bounded expansion), tasks with their due date and completion, a simple event
+// (one-off, or repeating daily/weekly/monthly/yearly with a count or an end date) as its form
+// shows it, and an .ics file split into calendar objects, one per UID. Pure functions; the pool
+// runs them (src/compute/tasks.ts), never the request loop.
+import ICAL from 'ical.js';
+import { masterOf, expandInstances } from './instances.ts';
+import { parseCalendarText } from './parse.ts';
+import { isDateValue, propertyEpoch, TimeResolver, type FloatingZone } from './time.ts';
+import { eventSpan, instanceTimes } from './timeRange.ts';
+
+export interface Occurrence {
+  uid: string;
+  summary: string;
+  location: string | null;
+  /** Epoch seconds; all-day ones at midnight of the zone they were read in. */
+  start: number;
+  end: number;
+  allDay: boolean;
+  recurring: boolean;
+}
+
+/** The instances of the object's events that overlap [start, end), within the expansion limits. */
+export function occurrencesIn(
+  text: string,
+  range: { start: number; end: number },
+  zone: FloatingZone,
+  limits: { maxInstances: number; maxSteps: number },
+): { items: Occurrence[]; capped: boolean } {
+  const root = parseCalendarText(text);
+  const events = root.getAllSubcomponents('vevent');
+  if (!events.length) return { items: [], capped: false };
+  const r = new TimeResolver(zone);
+  const master = masterOf(events) ?? events[0];
+  const recurring = Boolean(master && (master.hasProperty('rrule') || master.hasProperty('rdate')));
+  const exp = expandInstances(events, r, { from: range.start, until: range.end, maxInstances: limits.maxInstances, maxSteps: limits.maxSteps });
+  const items: Occurrence[] = [];
+  for (const inst of exp.instances) {
+    const span = eventSpan(instanceTimes(inst, r));
+    if (!span) continue;
+    const inside = span.end > span.start ? span.end > range.start && span.start < range.end : span.start >= range.start && span.start < range.end;
+    if (!inside) continue;
+    const c = inst.component;
+    if (String(c.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED') continue;
+    items.push({
+      uid: String(c.getFirstPropertyValue('uid') ?? ''),
+      summary: String(c.getFirstPropertyValue('summary') ?? ''),
+      location: textOrNull(c.getFirstPropertyValue('location')),
+      start: span.start,
+      end: span.end,
+      allDay: isDateValue(c, 'dtstart'),
+      recurring,
+    });
+  }
+  return { items, capped: exp.capped };
+}
+
+export interface TaskReading {
+  uid: string;
+  summary: string;
+  due: number | null;
+  dueIsDate: boolean;
+  done: boolean;
+}
+
+function masterTodo(root: ICAL.Component): ICAL.Component {
+  const todos = root.getAllSubcomponents('vtodo');
+  const todo = masterOf(todos) ?? todos[0];
+  if (!todo) throw new Error('not a task');
+  return todo;
+}
+
+export function readTask(text: string, zone: FloatingZone): TaskReading {
+  const todo = masterTodo(parseCalendarText(text));
+  const status = String(todo.getFirstPropertyValue('status') ?? '').toUpperCase();
+  return {
+    uid: String(todo.getFirstPropertyValue('uid') ?? ''),
+    summary: String(todo.getFirstPropertyValue('summary') ?? ''),
+    due: propertyEpoch(todo, 'due', new TimeResolver(zone)),
+    dueIsDate: isDateValue(todo, 'due'),
+    done: status === 'COMPLETED' || todo.hasProperty('completed'),
+  };
+}
+
+function utcTime(epoch: number): ICAL.Time {
+  return ICAL.Time.fromJSDate(new Date(epoch * 1000), true);
+}
+
+/** A change's timestamps; a change of the event's time or rule also raises SEQUENCE (RFC 5545 §3.8.7.4). */
+function stamp(comp: ICAL.Component, now: number, bumpSequence: boolean): void {
+  comp.updatePropertyWithValue('dtstamp', utcTime(now));
+  comp.updatePropertyWithValue('last-modified', utcTime(now));
+  if (!bumpSequence) return;
+  const seq = Number(comp.getFirstPropertyValue('sequence') ?? 0);
+  comp.updatePropertyWithValue('sequence', Number.isFinite(seq) ? seq + 1 : 1);
+}
+
+/** Marks the task done (STATUS, COMPLETED, PERCENT-COMPLETE as RFC 5545 has them) or open again. */
+export function setTaskDone(text: string, done: boolean, now: number): string {
+  const root = parseCalendarText(text);
+  const todo = masterTodo(root);
+  if (done) {
+    todo.updatePropertyWithValue('status', 'COMPLETED');
+    todo.updatePropertyWithValue('completed', utcTime(now));
+    todo.updatePropertyWithValue('percent-complete', 100);
+  } else {
+    todo.updatePropertyWithValue('status', 'NEEDS-ACTION');
+    todo.removeAllProperties('completed');
+    todo.removeAllProperties('percent-complete');
+  }
+  stamp(todo, now, false);
+  return root.toString();
+}
+
+export type RepeatFreq = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
+export const REPEAT_FREQS: readonly RepeatFreq[] = ['DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'];
+
+export interface Repeat {
+  freq: RepeatFreq;
+  count?: number;
+  /** The last day (YYYY-MM-DD, in the event's zone). */
+  until?: string;
+}
+
+/** An event as the form edits it: wall-clock dates and times in `zone` (an IANA name or UTC). */
+export interface SimpleEvent {
+  summary: string;
+  description: string | null;
+  location: string | null;
+  allDay: boolean;
+  /** YYYY-MM-DD */
+  startDate: string;
+  /** HH:MM (ignored for all-day events) */
+  startTime: string;
+  /** YYYY-MM-DD; for all-day events the last day (inclusive). */
+  endDate: string;
+  endTime: string;
+  zone: string;
+  repeat: Repeat | null;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME = /^(\d{2}):(\d{2})$/;
+
+function dateParts(v: string): [number, number, number] {
+  const m = DATE.exec(v);
+  if (!m) throw new Error(`not a date: ${v}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+function timeParts(v: string): [number, number] {
+  const m = TIME.exec(v);
+  if (!m) throw new Error(`not a time: ${v}`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+/** The property value for a form date (and time) in the zone: a DATE, a UTC time or a wall-clock time with TZID. */
+function setTime(comp: ICAL.Component, name: string, date: string, time: string | null, zone: string): void {
+  const [year, month, day] = dateParts(date);
+  comp.removeAllProperties(name);
+  const prop = new ICAL.Property(name, comp);
+  if (time === null) {
+    prop.setValue(ICAL.Time.fromData({ year, month, day, isDate: true }));
+  } else {
+    const [hour, minute] = timeParts(time);
+    const utc = zone === 'UTC';
+    prop.setValue(ICAL.Time.fromData({ year, month, day, hour, minute, second: 0, isDate: false }, utc ? ICAL.Timezone.utcTimezone : undefined));
+    if (!utc) prop.setParameter('tzid', zone);
+  }
+  comp.addProperty(prop);
+}
+
+function nextDay(date: string): string {
+  const [y, m, d] = dateParts(date);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+function previousDay(date: string): string {
+  const [y, m, d] = dateParts(date);
+  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+}
+
+function ruleOf(e: SimpleEvent): ICAL.Recur | null {
+  if (!e.repeat) return null;
+  const data: Record<string, unknown> = { freq: e.repeat.freq };
+  if (e.repeat.count !== undefined) data.count = e.repeat.count;
+  if (e.repeat.until !== undefined) {
+    const [year, month, day] = dateParts(e.repeat.until);
+    // UNTIL must be of the kind DTSTART is (RFC 5545 §3.3.10): a date, or the end of that day in UTC.
+    data.until = e.allDay ? ICAL.Time.fromData({ year, month, day, isDate: true }) : ICAL.Time.fromData({ year, month, day, hour: 23, minute: 59, second: 59 }, ICAL.Timezone.utcTimezone);
+  }
+  return ICAL.Recur.fromData(data as Parameters<typeof ICAL.Recur.fromData>[0]);
+}
+
+function setText(comp: ICAL.Component, name: string, value: string | null): void {
+  comp.removeAllProperties(name);
+  if (value) comp.addPropertyWithValue(name, value);
+}
+
+function applyTo(comp: ICAL.Component, e: SimpleEvent, keepRule: boolean): void {
+  setText(comp, 'summary', e.summary);
+  setText(comp, 'description', e.description);
+  setText(comp, 'location', e.location);
+  comp.removeAllProperties('duration');
+  if (e.allDay) {
+    setTime(comp, 'dtstart', e.startDate, null, e.zone);
+    setTime(comp, 'dtend', nextDay(e.endDate), null, e.zone);
+  } else {
+    setTime(comp, 'dtstart', e.startDate, e.startTime, e.zone);
+    setTime(comp, 'dtend', e.endDate, e.endTime, e.zone);
+  }
+  if (keepRule) return;
+  comp.removeAllProperties('rrule');
+  const rule = ruleOf(e);
+  if (rule) comp.addPropertyWithValue('rrule', rule);
+}
+
+/** A new event object holding the form's values. */
+export function newSimpleEvent(e: SimpleEvent, uid: string, now: number, prodId: string): string {
+  const root = new ICAL.Component(['vcalendar', [], []]);
+  root.addPropertyWithValue('version', '2.0');
+  root.addPropertyWithValue('prodid', prodId);
+  root.addPropertyWithValue('calscale', 'GREGORIAN');
+  const ev = new ICAL.Component('vevent', root);
+  ev.addPropertyWithValue('uid', uid);
+  ev.addPropertyWithValue('created', utcTime(now));
+  ev.addPropertyWithValue('sequence', 0);
+  stamp(ev, now, false);
+  applyTo(ev, e, false);
+  root.addSubcomponent(ev);
+  return root.toString();
+}
+
+/**
+ * The stored event with the form's values on its master (the whole series); everything else
+ * (alarms, attendees, overridden instances, X- properties) is kept. `keepRule` keeps a repeat
+ * rule the form cannot show.
+ */
+export function applySimpleEvent(text: string, e: SimpleEvent, now: number, keepRule: boolean): string {
+  const root = parseCalendarText(text);
+  const events = root.getAllSubcomponents('vevent');
+  const master = masterOf(events) ?? events[0];
+  if (!master) throw new Error('not an event');
+  applyTo(master, e, keepRule);
+  stamp(master, now, true);
+  return root.toString();
+}
+
+function wallClock(epoch: number, zone: string): { date: string; time: string } {
+  const f = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const p: Record<string, string> = {};
+  for (const part of f.formatToParts(new Date(epoch * 1000))) p[part.type] = part.value;
+  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
+}
+
+function dateOf(t: ICAL.Time): string {
+  return `${String(t.year).padStart(4, '0')}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
+}
+
+/** A repeat rule the form can show (one FREQ, and COUNT or UNTIL, nothing else), or null. */
+function simpleRepeat(rule: ICAL.Recur, zone: string): Repeat | null | 'custom' {
+  const freq = String(rule.freq) as RepeatFreq;
+  const parts = Object.keys(rule.parts ?? {});
+  if (!REPEAT_FREQS.includes(freq) || parts.length || (rule.interval ?? 1) !== 1) return 'custom';
+  if (rule.count) return { freq, count: rule.count };
+  if (rule.until) return { freq, until: rule.until.isDate ? dateOf(rule.until) : wallClock(rule.until.toUnixTime(), zone).date };
+  return { freq };
+}
+
+/** The form's values of a stored event (read in `zone`), and the text of a repeat rule the form cannot show. */
+export function readSimpleEvent(text: string, zone: string): { event: SimpleEvent; customRule: string | null } {
+  const root = parseCalendarText(text);
+  const events = root.getAllSubcomponents('vevent');
+  const master = masterOf(events) ?? events[0];
+  if (!master) throw new Error('not an event');
+  const r = new TimeResolver(zone);
+  const allDay = isDateValue(master, 'dtstart');
+  const span = eventSpan(instanceTimes({ component: master, shift: 0, start: null, recurrenceId: null, isOverride: false }, r));
+  if (!span) throw new Error('the event has no start');
+  const start = wallClock(span.start, zone);
+  const end = wallClock(span.end, zone);
+  const ruleValue = master.getFirstPropertyValue('rrule');
+  const repeat = ruleValue instanceof ICAL.Recur ? simpleRepeat(ruleValue, zone) : null;
+  return {
+    event: {
+      summary: String(master.getFirstPropertyValue('summary') ?? ''),
+      description: textOrNull(master.getFirstPropertyValue('description')),
+      location: textOrNull(master.getFirstPropertyValue('location')),
+      allDay,
+      startDate: allDay ? dateOf(master.getFirstPropertyValue('dtstart') as ICAL.Time) : start.date,
+      startTime: allDay ? '' : start.time,
+      endDate: allDay ? previousDay(end.date) : end.date,
+      endTime: allDay ? '' : end.time,
+      zone,
+      repeat: repeat === 'custom' ? null : repeat,
+    },
+    customRule: repeat === 'custom' && ruleValue instanceof ICAL.Recur ? ruleValue.toString() : null,
+  };
+}
+
+function textOrNull(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+export interface SplitCalendar {
+  objects: { uid: string; text: string }[];
+  refused: { uid: string | null; reason: string }[];
+}
+
+const OBJECT_KINDS = ['vevent', 'vtodo', 'vjournal'];
+
+/** The TZIDs a component's properties (and its alarms') refer to. */
+function tzidsOf(comp: ICAL.Component, out: Set<string>): void {
+  for (const p of comp.getAllProperties()) {
+    const tzid = p.getParameter('tzid');
+    if (typeof tzid === 'string') out.add(tzid);
+  }
+  for (const sub of comp.getAllSubcomponents()) tzidsOf(sub, out);
+}
+
+/**
+ * An .ics file as calendar objects: the components of each UID together (a master and its
+ * overridden instances), with the VTIMEZONEs they use; no METHOD (RFC 4791 §4.1). Components
+ * without a UID, and those past `maxObjects`, are refused with the reason.
+ */
+export function splitCalendar(text: string, maxObjects: number, prodId: string): SplitCalendar {
+  const root = parseCalendarText(text);
+  const zones = new Map<string, ICAL.Component>();
+  for (const tz of root.getAllSubcomponents('vtimezone')) {
+    const id = tz.getFirstPropertyValue('tzid');
+    if (typeof id === 'string') zones.set(id, tz);
+  }
+  const groups = new Map<string, ICAL.Component[]>();
+  const refused: SplitCalendar['refused'] = [];
+  for (const comp of root.getAllSubcomponents()) {
+    if (!OBJECT_KINDS.includes(comp.name)) continue;
+    const uid = comp.getFirstPropertyValue('uid');
+    if (typeof uid !== 'string' || uid.trim() === '') {
+      refused.push({ uid: null, reason: `a ${comp.name.toUpperCase()} without a UID` });
+      continue;
+    }
+    const group = groups.get(uid);
+    if (group) group.push(comp);
+    else groups.set(uid, [comp]);
+  }
+  const objects: SplitCalendar['objects'] = [];
+  for (const [uid, comps] of groups) {
+    if (objects.length >= maxObjects) {
+      refused.push({ uid, reason: `more than ${maxObjects} objects in one import` });
+      continue;
+    }
+    const cal = new ICAL.Component(['vcalendar', [], []]);
+    cal.addPropertyWithValue('version', '2.0');
+    cal.addPropertyWithValue('prodid', String(root.getFirstPropertyValue('prodid') ?? prodId));
+    const used = new Set<string>();
+    for (const c of comps) tzidsOf(c, used);
+    for (const id of used) {
+      const tz = zones.get(id);
+      if (tz) cal.addSubcomponent(new ICAL.Component(structuredClone(tz.toJSON())));
+    }
+    for (const c of comps) cal.addSubcomponent(new ICAL.Component(structuredClone(c.toJSON())));
+    objects.push({ uid, text: cal.toString() });
+  }
+  return { objects, refused };
+}

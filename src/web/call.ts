@@ -1,0 +1,70 @@
+// What a web handler receives and answers, and the typed error it may throw.
+import type { Request, Response } from 'express';
+import type { BasicAuthenticator } from '../auth/basic.ts';
+import type { Config } from '../config.ts';
+import type { Actor } from '../domain/calendars.ts';
+import type { Domain } from '../domain/index.ts';
+import type { UserInfo } from '../domain/users.ts';
+import type { LoopWatch } from '../http/loopWatch.ts';
+import type { Logger } from '../logger.ts';
+import type { Html } from './html.ts';
+import type { MessageKey } from './i18n/index.ts';
+import type { Notice, PageFrame } from './layout.ts';
+
+export interface WebDeps {
+  domain: Domain;
+  config: Config;
+  auth: BasicAuthenticator;
+  log: Logger;
+  loop?: LoopWatch;
+  version: string;
+}
+
+export interface WebCall {
+  req: Request;
+  res: Response;
+  frame: PageFrame;
+  /** Set on every route but the public ones. */
+  user: UserInfo | null;
+  /** The signed-in user as the domain's writes name them. */
+  actor: Actor | null;
+  /** The IANA zone times are shown and entered in. */
+  zone: string;
+  /** The cookie's secret (for sign-out and "keep this session"). */
+  sessionSecret: string | null;
+  /** The posted form fields (url-encoded or multipart), as strings. */
+  form: Record<string, string>;
+  /** An uploaded file (multipart routes). */
+  file: { name: string; data: Buffer } | null;
+  /** Notices for the page (from a redirect's `notice`, or the handler). */
+  notices: Notice[];
+}
+
+export type WebAnswer =
+  | { kind: 'page'; title: string; body: Html; status?: number; notices?: Notice[] }
+  | { kind: 'redirect'; to: string; notice?: { key: MessageKey; params?: Record<string, string> } }
+  | { kind: 'file'; type: string; filename: string; body: string | AsyncIterable<string> };
+
+export type WebHandler = (call: WebCall, deps: WebDeps) => Promise<WebAnswer>;
+
+/** An error a handler shows as a page: its status and the words for it. */
+export class WebError extends Error {
+  constructor(
+    readonly status: number,
+    readonly key: MessageKey,
+    readonly params: Record<string, string> = {},
+  ) {
+    super(key);
+    this.name = 'WebError';
+  }
+}
+
+/** The user of a route that requires one (the router guarantees it). */
+export function signedIn(call: WebCall): { user: UserInfo; actor: Actor } {
+  if (!call.user || !call.actor) throw new WebError(401, 'error.forbidden');
+  return { user: call.user, actor: call.actor };
+}
+
+export function field(call: WebCall, name: string): string {
+  return call.form[name] ?? '';
+}

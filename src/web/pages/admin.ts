@@ -1,0 +1,167 @@
+// The admin console: users (list with counts, create, edit, reset password, disable, delete
+// after typing the name), any user's calendars and shares, push synchronizations, and the
+// instance's status. The router lets only admins in.
+import type { UserInfo } from '../../domain/users.ts';
+import { field, signedIn, WebError, type WebCall, type WebHandler } from '../call.ts';
+import { html, type Html } from '../html.ts';
+import { csrfField, swatch, type PageFrame } from '../layout.ts';
+import { formatDateTime } from '../dates.ts';
+
+function adminNav(f: PageFrame): Html {
+  const t = f.t;
+  const item = (path: string, label: string) => html`<li><a href="${f.href(path)}"${f.path === path || (path === '/admin/users' && f.path.startsWith('/admin/users')) ? html` aria-current="page"` : ''}>${label}</a></li>`;
+  return html`<nav aria-label="${t('admin.title')}"><ul class="tabs">${item('/admin/users', t('admin.users'))}${item('/admin/synchronizations', t('admin.syncs'))}${item('/admin/status', t('admin.status'))}</ul></nav>`;
+}
+
+async function userOf(call: WebCall, deps: Parameters<WebHandler>[1]): Promise<UserInfo> {
+  const u = await deps.domain.users.get(String(call.req.params.name ?? ''));
+  if (!u) throw new WebError(404, 'error.notFound');
+  return u;
+}
+
+export const listUsers: WebHandler = async (call, deps) => {
+  const f = call.frame;
+  const t = f.t;
+  const limit = deps.config.web.listLimit;
+  const all = await deps.domain.users.list();
+  const users = all.slice(0, limit);
+  const rows: Html[] = [];
+  for (const u of users) {
+    const owned = (await deps.domain.calendars.listForPrincipal(u.principalUri)).filter((v) => v.access === 1);
+    rows.push(html`<tr><th scope="row"><a href="${f.href(`/admin/users/${encodeURIComponent(u.username)}`)}">${u.username}</a></th><td>${u.email ?? ''}</td>
+      <td class="num">${owned.length}</td><td class="num">${owned.reduce((n, v) => n + v.objectCount, 0)}</td>
+      <td>${u.isAdmin ? t('common.yes') : t('common.no')}</td><td>${u.disabled ? t('common.yes') : t('common.no')}</td></tr>`);
+  }
+  const body = html`${adminNav(f)}
+  <div class="table-wrap"><table><thead><tr><th scope="col">${t('admin.username')}</th><th scope="col">${t('admin.email')}</th><th scope="col" class="num">${t('admin.calendars')}</th><th scope="col" class="num">${t('admin.objects')}</th><th scope="col">${t('admin.isAdmin')}</th><th scope="col">${t('admin.disabled')}</th></tr></thead>
+  <tbody>${rows}</tbody></table></div>
+  ${all.length > limit ? html`<p class="notice error">${t('admin.capped', { count: limit })}</p>` : ''}
+  <section class="card" aria-labelledby="new-user"><h2 id="new-user">${t('admin.create')}</h2>
+  <form method="post" action="${f.href('/admin/users')}">${csrfField(f)}
+    <label for="u-name">${t('admin.username')}</label><input id="u-name" name="username" required autocapitalize="none" spellcheck="false" maxlength="64">
+    <label for="u-email">${t('admin.email')}</label><input id="u-email" name="email" type="email" maxlength="254">
+    <label for="u-display">${t('admin.displayName')}</label><input id="u-display" name="displayName" maxlength="255">
+    <label for="u-pass">${t('admin.password')}</label><input id="u-pass" name="password" type="password" autocomplete="new-password" required>
+    <label class="check"><input type="checkbox" name="isAdmin"> ${t('admin.isAdmin')}</label>
+    <button type="submit">${t('common.create')}</button>
+  </form></section>`;
+  return { kind: 'page', title: t('admin.users'), body };
+};
+
+export const createUser: WebHandler = async (call, deps) => {
+  const username = field(call, 'username').trim();
+  await deps.domain.users.create({
+    username,
+    password: field(call, 'password'),
+    email: field(call, 'email').trim() || null,
+    displayName: field(call, 'displayName').trim() || null,
+    isAdmin: field(call, 'isAdmin') === 'on',
+  });
+  return { kind: 'redirect', to: `/admin/users/${encodeURIComponent(username)}`, notice: { key: 'admin.created', params: { user: username } } };
+};
+
+export const showUser: WebHandler = async (call, deps) => {
+  const f = call.frame;
+  const t = f.t;
+  const u = await userOf(call, deps);
+  const views = await deps.domain.calendars.listForPrincipal(u.principalUri);
+  const rows: Html[] = [];
+  for (const v of views) {
+    const shares = v.access === 1 ? await deps.domain.sharing.shares(v.instanceId) : [];
+    const note = v.access === 1 ? shares.map((s) => `${s.username} (${s.writeAccess ? t('calendar.readWrite') : t('calendar.readOnly')})`).join(', ') : t('calendars.badge.sharedBy', { owner: v.ownerPrincipaluri.replace(/^principals\//, '') });
+    rows.push(html`<tr><th scope="row">${swatch(v.color)} ${v.displayname || v.uri}</th><td class="num">${v.objectCount}</td><td>${note || '—'}</td></tr>`);
+  }
+  const base = `/admin/users/${encodeURIComponent(u.username)}`;
+  const chk = (on: boolean) => (on ? html` checked` : '');
+  const body = html`${adminNav(f)}
+  <section class="card" aria-labelledby="edit"><h2 id="edit">${t('admin.userTitle', { user: u.username })}</h2>
+  <form method="post" action="${f.href(base)}">${csrfField(f)}
+    <label for="u-email">${t('admin.email')}</label><input id="u-email" name="email" type="email" maxlength="254" value="${u.email ?? ''}">
+    <label for="u-display">${t('admin.displayName')}</label><input id="u-display" name="displayName" maxlength="255" value="${u.displayName ?? ''}">
+    <label class="check"><input type="checkbox" name="isAdmin"${chk(u.isAdmin)}> ${t('admin.isAdmin')}</label>
+    <label class="check"><input type="checkbox" name="disabled"${chk(u.disabled)}> ${t('admin.disabled')}</label>
+    <button type="submit">${t('common.save')}</button>
+  </form></section>
+  <section class="card" aria-labelledby="cals"><h2 id="cals">${t('admin.calendars')}</h2>
+  <div class="table-wrap"><table><thead><tr><th scope="col">${t('calendars.name')}</th><th scope="col" class="num">${t('admin.objects')}</th><th scope="col">${t('admin.shares')}</th></tr></thead><tbody>${rows}</tbody></table></div></section>
+  <section class="card" aria-labelledby="reset"><h2 id="reset">${t('admin.resetPassword')}</h2>
+  <form method="post" action="${f.href(`${base}/password`)}">${csrfField(f)}
+    <input type="text" name="username" autocomplete="username" value="${u.username}" hidden>
+    <label for="u-pass">${t('admin.password')}</label><input id="u-pass" name="password" type="password" autocomplete="new-password" required>
+    <button type="submit">${t('common.save')}</button>
+  </form></section>
+  <section class="card danger" aria-labelledby="del"><h2 id="del">${t('admin.deleteUser')}</h2>
+  <form method="post" action="${f.href(`${base}/delete`)}">${csrfField(f)}
+    <p>${t('admin.deleteHint', { user: u.username })}</p>
+    <label for="confirm">${t('admin.username')}</label><input id="confirm" name="confirm" required autocomplete="off" data-must-equal="${u.username}" data-controls="delete-user">
+    <button type="submit" id="delete-user" class="danger">${t('common.delete')}</button>
+  </form></section>`;
+  return { kind: 'page', title: t('admin.userTitle', { user: u.username }), body };
+};
+
+export const updateUser: WebHandler = async (call, deps) => {
+  const { user: me } = signedIn(call);
+  const u = await userOf(call, deps);
+  const isAdmin = field(call, 'isAdmin') === 'on';
+  const disabled = field(call, 'disabled') === 'on';
+  if (u.id === me.id && (!isAdmin || disabled)) throw new WebError(400, 'admin.self');
+  await deps.domain.users.update(u.username, { email: field(call, 'email').trim() || null, displayName: field(call, 'displayName').trim() || null, isAdmin, disabled });
+  if (disabled) await deps.domain.webSessions.endOthers(u.id);
+  return { kind: 'redirect', to: `/admin/users/${encodeURIComponent(u.username)}`, notice: { key: 'admin.saved' } };
+};
+
+export const resetPassword: WebHandler = async (call, deps) => {
+  const { user: me } = signedIn(call);
+  const u = await userOf(call, deps);
+  await deps.domain.users.update(u.username, { password: field(call, 'password') });
+  await deps.domain.webSessions.endOthers(u.id, u.id === me.id ? (call.sessionSecret ?? undefined) : undefined);
+  return { kind: 'redirect', to: `/admin/users/${encodeURIComponent(u.username)}`, notice: { key: 'admin.passwordSet' } };
+};
+
+export const deleteUser: WebHandler = async (call, deps) => {
+  const { user: me } = signedIn(call);
+  const u = await userOf(call, deps);
+  if (u.id === me.id) throw new WebError(400, 'admin.self');
+  if (field(call, 'confirm').trim() !== u.username) throw new WebError(400, 'calendar.deleteMismatch');
+  await deps.domain.users.delete(u.username);
+  return { kind: 'redirect', to: '/admin/users', notice: { key: 'admin.deleted', params: { user: u.username } } };
+};
+
+export const listSyncs: WebHandler = async (call, deps) => {
+  const f = call.frame;
+  const t = f.t;
+  const syncs = (await deps.domain.synchronizations.listAll()).slice(0, deps.config.web.listLimit);
+  const body = html`${adminNav(f)}${
+    syncs.length
+      ? html`<div class="table-wrap"><table><thead><tr><th scope="col">${t('admin.syncUser')}</th><th scope="col">${t('admin.syncType')}</th><th scope="col">${t('admin.syncStatus')}</th><th scope="col">${t('admin.lastRun')}</th><th scope="col">${t('admin.lastError')}</th></tr></thead><tbody>${syncs.map(
+          (s) => html`<tr><td>${s.username}</td><td>${s.type}${s.description ? html` — ${s.description}` : ''}</td><td><span class="badge">${s.status}</span>${s.enabled ? '' : html` <span class="badge">${t('admin.disabled')}</span>`}</td>
+          <td>${s.lastResync ? formatDateTime(f.lang, call.zone, s.lastResync.getTime() / 1000) : '—'}</td><td class="wrap">${s.lastError ?? ''}</td></tr>`,
+        )}</tbody></table></div>`
+      : html`<p>${t('admin.noSyncs')}</p>`
+  }`;
+  return { kind: 'page', title: t('admin.syncs'), body };
+};
+
+function duration(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min ${Math.floor(seconds % 60)} s`;
+}
+
+export const showStatus: WebHandler = async (call, deps) => {
+  const f = call.frame;
+  const t = f.t;
+  const g = await deps.domain.system.gauges();
+  const loop = deps.loop?.snapshot();
+  const row = (label: string, value: string) => html`<tr><th scope="row">${label}</th><td>${value}</td></tr>`;
+  const body = html`${adminNav(f)}<div class="table-wrap"><table class="status"><tbody>
+    ${row(t('admin.version'), deps.version)}
+    ${row(t('admin.engine'), deps.config.databaseUrl ? 'PostgreSQL' : t('admin.engineEmbedded'))}
+    ${row(t('admin.uptime'), duration(process.uptime()))}
+    ${row(t('admin.counts'), `${g.users} / ${g.calendars} / ${g.objects}`)}
+    ${row(t('admin.jobs'), `${g.jobs.queued} / ${g.jobs.running} / ${g.jobs.retrying}`)}
+    ${row(t('admin.loop'), loop ? `${loop.p99} ms / ${loop.max} ms` : '—')}
+  </tbody></table></div>`;
+  return { kind: 'page', title: t('admin.status'), body };
+};

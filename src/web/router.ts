@@ -1,0 +1,265 @@
+// The web UI face: security headers, the session behind the cookie, language and zone, body
+// parsing with limits, the CSRF check of every change, the routes table, and one error funnel
+// that turns domain and web errors into a page with the right status.
+import { timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Router, type Request, type Response } from 'express';
+import busboy from 'busboy';
+import { DomainError, type DomainErrorKind } from '../domain/errors.ts';
+import { BodyTooLargeError, readBody } from '../http/body.ts';
+import { WebError, type WebAnswer, type WebCall, type WebDeps } from './call.ts';
+import { cookieOf, LANG_COOKIE, SESSION_COOKIE, setCookie, ZONE_COOKIE } from './cookies.ts';
+import { html } from './html.ts';
+import { en } from './i18n/en.ts';
+import { fromAcceptLanguage, isLang, translator, type Lang, type MessageKey } from './i18n/index.ts';
+import { page, type Notice, type PageFrame } from './layout.ts';
+import { isZone } from './pages/account.ts';
+import { WEB_ROUTES, type WebRoute } from './routes.ts';
+import { PROJECT_ROOT } from '../version.ts';
+
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+const NOTICE_COOKIE = 'calendula_notice';
+
+function securityHeaders(res: Response): void {
+  res.setHeader('Content-Security-Policy', CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+/** The status and words for each kind of domain error (the compiler checks every kind has one). */
+const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
+  NotFound: 404,
+  Forbidden: 403,
+  Conflict: 409,
+  Invalid: 400,
+  PreconditionFailed: 409,
+  TooLarge: 413,
+  Unauthorized: 401,
+};
+
+export function webErrorOf(err: unknown): { status: number; key: MessageKey; params: Record<string, string> } | null {
+  if (err instanceof WebError) return { status: err.status, key: err.key, params: err.params };
+  if (err instanceof BodyTooLargeError) return { status: 413, key: 'error.tooLarge', params: {} };
+  if (err instanceof DomainError) {
+    const status = DOMAIN_STATUS[err.kind];
+    const key: MessageKey =
+      err.kind === 'NotFound' ? 'error.notFound' : err.kind === 'Forbidden' || err.kind === 'Unauthorized' ? 'error.forbidden' : err.kind === 'TooLarge' ? 'error.tooLarge' : err.kind === 'Conflict' || err.kind === 'PreconditionFailed' ? (err.details.field ? 'error.invalid' : 'error.conflict') : 'error.invalid';
+    return { status, key, params: { message: err.message } };
+  }
+  return null;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+/** Fields of a url-encoded form (the last of a repeated name wins). */
+async function readForm(req: Request, limit: number): Promise<Record<string, string>> {
+  const type = req.get('content-type') ?? '';
+  const raw = await readBody(req, limit);
+  if (!/^application\/x-www-form-urlencoded/i.test(type)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) out[k] = v.replace(/\u0000/g, '');
+  return out;
+}
+
+/** Fields and the one file of a multipart form, with the import's size limit. */
+function readMultipart(req: Request, fieldLimit: number, fileLimit: number): Promise<{ form: Record<string, string>; file: { name: string; data: Buffer } | null }> {
+  return new Promise((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { fields: 20, fieldSize: fieldLimit, files: 1, fileSize: fileLimit, parts: 25 } });
+    } catch {
+      reject(new WebError(400, 'import.noFile'));
+      return;
+    }
+    const form: Record<string, string> = {};
+    let file: { name: string; data: Buffer } | null = null;
+    let tooLarge = false;
+    bb.on('field', (name, value) => {
+      form[name] = value.replace(/\u0000/g, '');
+    });
+    bb.on('file', (_name, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('limit', () => {
+        tooLarge = true;
+      });
+      stream.on('end', () => {
+        file = { name: info.filename ?? 'import.ics', data: Buffer.concat(chunks) };
+      });
+    });
+    bb.on('error', () => reject(new WebError(400, 'import.noFile')));
+    bb.on('close', () => (tooLarge ? reject(new BodyTooLargeError(fileLimit)) : resolve({ form, file })));
+    req.pipe(bb);
+  });
+}
+
+function pickLang(req: Request, res: Response, deps: WebDeps, userLocale: string | null): Lang {
+  const asked = req.query.lang;
+  if (isLang(asked)) {
+    setCookie(res, deps.config, LANG_COOKIE, asked, 400 * 86400);
+    return asked;
+  }
+  const locale = userLocale?.slice(0, 2).toLowerCase();
+  if (isLang(locale)) return locale;
+  const cookie = cookieOf(req, LANG_COOKIE);
+  if (isLang(cookie)) return cookie;
+  return fromAcceptLanguage(req.get('accept-language'));
+}
+
+function render(call: WebCall, res: Response, title: string, body: Parameters<typeof page>[2], notices: Notice[], status: number): void {
+  res.status(status).type('text/html; charset=utf-8').send(page(call.frame, title, body, notices).value);
+}
+
+function errorPage(call: WebCall, res: Response, status: number, key: MessageKey, params: Record<string, string>): void {
+  const t = call.frame.t;
+  const back = call.user ? '/my/view' : '/sign-in';
+  render(call, res, t('error.title'), html`<p><a href="${call.frame.href(back)}">${t('app.name')}</a></p>`, [{ kind: 'error', text: t(key, params) }], status);
+}
+
+export function webRouter(deps: WebDeps): Router {
+  const r = Router();
+  const base = deps.config.basePath;
+  const href = (path: string) => `${base}${path}`;
+
+  const assets = join(PROJECT_ROOT, 'src', 'web', 'assets');
+  const ASSET_TYPES: Record<string, string> = { 'app.css': 'text/css; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8' };
+  r.get('/assets/:file', async (req, res) => {
+    const name = String(req.params.file);
+    const type = ASSET_TYPES[name];
+    if (!type) {
+      res.status(404).type('text/plain').send('Not Found\n');
+      return;
+    }
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.type(type).send(await readFile(join(assets, name)));
+  });
+
+  const handle = (route: WebRoute) => async (req: Request, res: Response) => {
+    securityHeaders(res);
+    const secret = cookieOf(req, SESSION_COOKIE) ?? null;
+    const session = secret ? await deps.domain.webSessions.find(secret) : null;
+    const user = session?.user ?? null;
+    const lang = pickLang(req, res, deps, user?.locale ?? null);
+    const zoneCookie = cookieOf(req, ZONE_COOKIE);
+    const frame: PageFrame = { t: translator(lang), lang, href, user: user ? { username: user.username, isAdmin: user.isAdmin } : null, csrf: session?.csrf ?? null, path: req.path };
+    const call: WebCall = {
+      req,
+      res,
+      frame,
+      user,
+      actor: user ? { userId: user.id, username: user.username, principaluri: user.principalUri } : null,
+      zone: isZone(zoneCookie) ? zoneCookie : deps.config.appTimezone,
+      sessionSecret: session ? secret : null,
+      form: {},
+      file: null,
+      notices: [],
+    };
+    try {
+      if (route.access !== 'public' && !user) {
+        if (route.method === 'GET') {
+          res.redirect(303, href('/sign-in'));
+          return;
+        }
+        throw new WebError(401, 'error.csrf');
+      }
+      if (route.access === 'admin' && !user?.isAdmin) throw new WebError(403, 'error.forbidden');
+      if (route.method === 'POST') {
+        const originHeader = req.get('origin');
+        if (originHeader && originHeader !== 'null' && new URL(originHeader).host !== req.get('host')) throw new WebError(403, 'error.csrf');
+        if (route.multipart) {
+          const parsed = await readMultipart(req, deps.config.limits.maxFormBytes, deps.config.limits.maxImportBytes);
+          call.form = parsed.form;
+          call.file = parsed.file;
+        } else {
+          call.form = await readForm(req, deps.config.limits.maxFormBytes);
+        }
+        if (route.access !== 'public' && !sameSecret(call.form._csrf ?? '', session?.csrf ?? '')) throw new WebError(403, 'error.csrf');
+      } else {
+        const flash = cookieOf(req, NOTICE_COOKIE);
+        if (flash) {
+          setCookie(res, deps.config, NOTICE_COOKIE, '', 0);
+          const notice = readFlash(flash);
+          if (notice) call.notices.push({ kind: 'ok', text: frame.t(notice.key, notice.params) });
+        }
+      }
+      const answer = await route.run(call, deps);
+      send(call, res, answer);
+    } catch (err) {
+      const mapped = webErrorOf(err);
+      if (!mapped) {
+        deps.log.error({ err, reqId: res.locals.requestId, path: req.path }, 'web UI handler failed');
+        if (!res.headersSent) errorPage(call, res, 500, 'error.title', {});
+        return;
+      }
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      errorPage(call, res, mapped.status, mapped.key, mapped.params);
+    }
+  };
+
+  const send = (call: WebCall, res: Response, answer: WebAnswer) => {
+    if (answer.kind === 'redirect') {
+      if (answer.notice) setCookie(res, deps.config, NOTICE_COOKIE, JSON.stringify(answer.notice), 60);
+      res.redirect(303, href(answer.to));
+      return;
+    }
+    if (answer.kind === 'page') {
+      render(call, res, answer.title, answer.body, [...call.notices, ...(answer.notices ?? [])], answer.status ?? 200);
+      return;
+    }
+    const ascii = answer.filename.replace(/[^A-Za-z0-9 ._-]/g, '_');
+    res.setHeader('Content-Type', answer.type);
+    res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(answer.filename)}`);
+    if (typeof answer.body === 'string') {
+      res.send(answer.body);
+      return;
+    }
+    void (async () => {
+      for await (const chunk of answer.body) {
+        if (chunk && !res.write(chunk)) await new Promise<void>((ok) => res.once('drain', () => ok()));
+      }
+      res.end();
+    })().catch((err: unknown) => {
+      deps.log.warn({ err }, 'export stream failed');
+      res.destroy();
+    });
+  };
+
+  for (const route of WEB_ROUTES) {
+    if (route.method === 'GET') r.get(route.path, handle(route));
+    else r.post(route.path, handle(route));
+  }
+  return r;
+}
+
+function readFlash(value: string): { key: MessageKey; params: Record<string, string> } | null {
+  try {
+    const v = JSON.parse(value) as { key?: unknown; params?: unknown };
+    if (typeof v.key !== 'string' || !Object.hasOwn(en, v.key)) return null;
+    const params: Record<string, string> = {};
+    if (v.params && typeof v.params === 'object') for (const [k, x] of Object.entries(v.params)) if (typeof x === 'string') params[k] = x.slice(0, 300);
+    return { key: v.key as MessageKey, params };
+  } catch {
+    return null;
+  }
+}

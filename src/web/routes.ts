@@ -1,0 +1,71 @@
+// The web UI's routes: a table of named handlers, each with who may call it. The router
+// (router.ts) does sessions, CSRF, body parsing and the one error funnel around them.
+import type { WebHandler } from './call.ts';
+import { createUser, deleteUser, listSyncs, listUsers, resetPassword, showStatus, showUser, updateUser } from './pages/admin.ts';
+import { createAppPassword, revokeAppPassword, showAppPasswords } from './pages/appPasswords.ts';
+import { changePassword, savePreferences, showAccount } from './pages/account.ts';
+import { addShare, createCalendar, deleteCalendar, exportCalendar, listCalendars, removeShare, setPublic, showCalendar, updateCalendar } from './pages/calendars.ts';
+import { downloadProfile, showConnect } from './pages/connect.ts';
+import { createEvent, deleteEvent, editEventForm, newEventForm, updateEvent } from './pages/eventForm.ts';
+import { runImport, showImport } from './pages/importPage.ts';
+import { showSharing } from './pages/sharing.ts';
+import { home, showSignIn, signIn, signOut } from './pages/signIn.ts';
+import { showTasks, showView, toggleTask } from './pages/views.ts';
+
+export type Access = 'public' | 'user' | 'admin';
+
+export interface WebRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  access: Access;
+  run: WebHandler;
+  /** The body is multipart/form-data (a file upload). */
+  multipart?: boolean;
+}
+
+export const WEB_ROUTES: readonly WebRoute[] = [
+  { method: 'GET', path: '/', access: 'public', run: home },
+  { method: 'GET', path: '/sign-in', access: 'public', run: showSignIn },
+  { method: 'POST', path: '/sign-in', access: 'public', run: signIn },
+  { method: 'POST', path: '/sign-out', access: 'user', run: signOut },
+
+  { method: 'GET', path: '/my/view', access: 'user', run: showView },
+  { method: 'GET', path: '/my/tasks', access: 'user', run: showTasks },
+  { method: 'POST', path: '/my/tasks/:cal/:obj/done', access: 'user', run: toggleTask },
+  { method: 'GET', path: '/my/events/new', access: 'user', run: newEventForm },
+  { method: 'POST', path: '/my/events', access: 'user', run: createEvent },
+  { method: 'GET', path: '/my/events/:cal/:obj', access: 'user', run: editEventForm },
+  { method: 'POST', path: '/my/events/:cal/:obj', access: 'user', run: updateEvent },
+  { method: 'POST', path: '/my/events/:cal/:obj/delete', access: 'user', run: deleteEvent },
+
+  { method: 'GET', path: '/my/calendars', access: 'user', run: listCalendars },
+  { method: 'POST', path: '/my/calendars', access: 'user', run: createCalendar },
+  { method: 'GET', path: '/my/calendars/:cal', access: 'user', run: showCalendar },
+  { method: 'POST', path: '/my/calendars/:cal', access: 'user', run: updateCalendar },
+  { method: 'GET', path: '/my/calendars/:cal/export', access: 'user', run: exportCalendar },
+  { method: 'POST', path: '/my/calendars/:cal/public', access: 'user', run: setPublic },
+  { method: 'POST', path: '/my/calendars/:cal/shares', access: 'user', run: addShare },
+  { method: 'POST', path: '/my/calendars/:cal/shares/:user/delete', access: 'user', run: removeShare },
+  { method: 'POST', path: '/my/calendars/:cal/delete', access: 'user', run: deleteCalendar },
+
+  { method: 'GET', path: '/my/import', access: 'user', run: showImport },
+  { method: 'POST', path: '/my/import', access: 'user', run: runImport, multipart: true },
+  { method: 'GET', path: '/my/sharing', access: 'user', run: showSharing },
+  { method: 'GET', path: '/my/app-passwords', access: 'user', run: showAppPasswords },
+  { method: 'POST', path: '/my/app-passwords', access: 'user', run: createAppPassword },
+  { method: 'POST', path: '/my/app-passwords/:id/revoke', access: 'user', run: revokeAppPassword },
+  { method: 'GET', path: '/my/account', access: 'user', run: showAccount },
+  { method: 'POST', path: '/my/account/password', access: 'user', run: changePassword },
+  { method: 'POST', path: '/my/account/preferences', access: 'user', run: savePreferences },
+  { method: 'GET', path: '/my/connect', access: 'user', run: showConnect },
+  { method: 'GET', path: '/my/connect/apple.mobileconfig', access: 'user', run: downloadProfile },
+
+  { method: 'GET', path: '/admin/users', access: 'admin', run: listUsers },
+  { method: 'POST', path: '/admin/users', access: 'admin', run: createUser },
+  { method: 'GET', path: '/admin/users/:name', access: 'admin', run: showUser },
+  { method: 'POST', path: '/admin/users/:name', access: 'admin', run: updateUser },
+  { method: 'POST', path: '/admin/users/:name/password', access: 'admin', run: resetPassword },
+  { method: 'POST', path: '/admin/users/:name/delete', access: 'admin', run: deleteUser },
+  { method: 'GET', path: '/admin/synchronizations', access: 'admin', run: listSyncs },
+  { method: 'GET', path: '/admin/status', access: 'admin', run: showStatus },
+];

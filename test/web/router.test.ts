@@ -1,0 +1,125 @@
+// The web face over raw HTTP: what a browser (or anyone) can send it. Sessions end when they
+// should; forms over the limit, broken uploads, foreign origins and missing tokens get a clear
+// 4xx page and change nothing; every domain error kind has its status; the pages carry the
+// security headers.
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
+import { DomainError, type DomainErrorKind } from '../../src/domain/errors.ts';
+import { html } from '../../src/web/html.ts';
+import { webErrorOf } from '../../src/web/router.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { webCsrf, webSignIn } from '../helpers/web.ts';
+
+describe('web UI over raw HTTP', () => {
+  const clock = new ManualClock(new Date('2026-12-01T08:00:00Z'));
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ WEB_SESSION_IDLE_MINUTES: '30', WEB_SESSION_MAX_DAYS: '1', MAX_FORM_BYTES: '2048', MAX_IMPORT_BYTES: '4096' }, { clock });
+    await server.domain.users.create({ username: 'erin', password: 'erin-password' });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  /** The session cookie's value of a fresh sign-in. */
+  const signIn = async (username = 'erin', password = 'erin-password') => (await webSignIn(server.url, username, password)).replace('calendula_session=', '');
+  const csrfOf = (session: string) => webCsrf(server.url, `calendula_session=${session}`);
+
+  it('sends the security headers and a strict Content Security Policy on every page', async () => {
+    const res = await fetch(`${server.url}/sign-in`);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const page = await res.text();
+    expect(page).not.toMatch(/<script>|onclick=|style="/);
+  });
+
+  it('refuses a sign-in without its form token (no login CSRF)', async () => {
+    const res = await fetch(`${server.url}/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=erin&password=erin-password' });
+    expect(res.status).toBe(403);
+    expect(res.headers.getSetCookie().join('')).not.toContain('calendula_session=');
+  });
+
+  it('ends a session after the idle time and after the hard limit', async () => {
+    const session = await signIn();
+    const open = (s: string) => fetch(`${server.url}/my/calendars`, { headers: { cookie: `calendula_session=${s}` }, redirect: 'manual' });
+    expect((await open(session)).status).toBe(200);
+    clock.advance(29 * 60_000);
+    expect((await open(session)).status).toBe(200); // pushes the idle end back
+    clock.advance(29 * 60_000);
+    expect((await open(session)).status).toBe(200);
+    clock.advance(31 * 60_000);
+    expect((await open(session)).status).toBe(303);
+    // Kept busy, it still ends a day after sign-in.
+    const busy = await signIn();
+    for (let i = 0; i < 70; i++) {
+      clock.advance(25 * 60_000);
+      if ((await open(busy)).status !== 200) break;
+    }
+    expect((await open(busy)).status).toBe(303);
+  });
+
+  it('answers a form over MAX_FORM_BYTES with 413, a foreign Origin with 403, and keeps everything', async () => {
+    const session = await signIn();
+    const csrf = await csrfOf(session);
+    const before = (await server.domain.calendars.listForPrincipal('principals/erin')).length;
+    const big = await fetch(`${server.url}/my/calendars`, {
+      method: 'POST',
+      headers: { cookie: `calendula_session=${session}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, name: 'x'.repeat(5000) }),
+    });
+    expect(big.status).toBe(413);
+    expect(await big.text()).toContain('too large');
+    const foreign = await fetch(`${server.url}/my/calendars`, {
+      method: 'POST',
+      headers: { cookie: `calendula_session=${session}`, 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      body: new URLSearchParams({ _csrf: csrf, name: 'Forged' }),
+    });
+    expect(foreign.status).toBe(403);
+    expect((await server.domain.calendars.listForPrincipal('principals/erin')).length).toBe(before);
+  });
+
+  it('answers broken and oversized uploads with a 4xx page and stores nothing', async () => {
+    const session = await signIn();
+    const csrf = await csrfOf(session);
+    const before = (await server.domain.calendars.listForPrincipal('principals/erin')).length;
+    const post = (body: string, type: string) => fetch(`${server.url}/my/import`, { method: 'POST', headers: { cookie: `calendula_session=${session}`, 'content-type': type }, body });
+    expect((await post('not multipart at all', 'multipart/form-data')).status).toBe(400);
+    const form = new FormData();
+    form.set('_csrf', csrf);
+    form.set('file', new Blob(['BEGIN:VCALENDAR\r\n' + 'X-PAD:'.padEnd(6000, 'x') + '\r\nEND:VCALENDAR\r\n']), 'big.ics');
+    const large = await fetch(`${server.url}/my/import`, { method: 'POST', headers: { cookie: `calendula_session=${session}` }, body: form });
+    expect(large.status).toBe(413);
+    const garbage = new FormData();
+    garbage.set('_csrf', csrf);
+    garbage.set('into', 'default');
+    garbage.set('file', new Blob(['this is not iCalendar']), 'junk.ics');
+    const junk = await fetch(`${server.url}/my/import`, { method: 'POST', headers: { cookie: `calendula_session=${session}` }, body: garbage });
+    expect(junk.status).toBe(400);
+    expect(await junk.text()).toContain('the file cannot be read');
+    expect((await server.domain.calendars.listForPrincipal('principals/erin')).length).toBe(before);
+  });
+
+  it('ignores a malformed session cookie and serves only its own assets', async () => {
+    const res = await fetch(`${server.url}/my/calendars`, { headers: { cookie: 'calendula_session=%E0%A4%A' }, redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect((await fetch(`${server.url}/assets/app.css`)).headers.get('content-type')).toContain('text/css');
+    expect((await fetch(`${server.url}/assets/..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${server.url}/assets/router.ts`)).status).toBe(404);
+  });
+
+  it('gives every domain error kind a 4xx page, and nothing else one', () => {
+    const kinds: DomainErrorKind[] = ['NotFound', 'Forbidden', 'Conflict', 'Invalid', 'PreconditionFailed', 'TooLarge', 'Unauthorized'];
+    for (const kind of kinds) {
+      const mapped = webErrorOf(new DomainError(kind, 'x'));
+      expect(mapped?.status, kind).toBeGreaterThanOrEqual(400);
+      expect(mapped?.status, kind).toBeLessThan(500);
+    }
+    expect(webErrorOf(new Error('a bug'))).toBeNull();
+  });
+
+  it('escapes every interpolated value', () => {
+    expect(html`<p title="${`"><script>`}">${'<b>&</b>'}</p>`.value).toBe('<p title="&quot;&gt;&lt;script&gt;">&lt;b&gt;&amp;&lt;/b&gt;</p>');
+  });
+});
