@@ -62,6 +62,16 @@ export function webErrorOf(err: unknown): { status: number; key: MessageKey; par
   return null;
 }
 
+/** A POST's Origin, when the browser sends one, must be this host (an unreadable one is foreign). */
+function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (!origin || origin === 'null') return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -181,9 +191,10 @@ export function webRouter(deps: WebDeps): Router {
         throw new WebError(401, 'error.csrf');
       }
       if (route.access === 'admin' && !user?.isAdmin) throw new WebError(403, 'error.forbidden');
+      // Names in the path are calendar, object, user and token names: none holds a control character.
+      if (Object.values(req.params).some((v) => typeof v !== 'string' || v.length > 512 || /[\u0000-\u001f]/.test(v))) throw new WebError(404, 'error.notFound');
       if (route.method === 'POST') {
-        const originHeader = req.get('origin');
-        if (originHeader && originHeader !== 'null' && new URL(originHeader).host !== req.get('host')) throw new WebError(403, 'error.csrf');
+        if (!sameOrigin(req.get('origin'), req.get('host'))) throw new WebError(403, 'error.csrf');
         if (route.multipart) {
           const parsed = await readMultipart(req, deps.config.limits.maxFormBytes, deps.config.limits.maxImportBytes);
           call.form = parsed.form;

@@ -77,6 +77,12 @@ describe('web UI over raw HTTP', () => {
       body: new URLSearchParams({ _csrf: csrf, name: 'Forged' }),
     });
     expect(foreign.status).toBe(403);
+    const unreadable = await fetch(`${server.url}/my/calendars`, {
+      method: 'POST',
+      headers: { cookie: `calendula_session=${session}`, 'content-type': 'application/x-www-form-urlencoded', origin: 'not a url' },
+      body: new URLSearchParams({ _csrf: csrf, name: 'Forged' }),
+    });
+    expect(unreadable.status).toBe(403);
     expect((await server.domain.calendars.listForPrincipal('principals/erin')).length).toBe(before);
   });
 
@@ -99,6 +105,19 @@ describe('web UI over raw HTTP', () => {
     expect(junk.status).toBe(400);
     expect(await junk.text()).toContain('the file cannot be read');
     expect((await server.domain.calendars.listForPrincipal('principals/erin')).length).toBe(before);
+  });
+
+  it('answers names no calendar, object, user or token can have with 404', async () => {
+    const session = await signIn();
+    const csrf = await csrfOf(session);
+    const cookie = `calendula_session=${session}`;
+    for (const path of ['/my/calendars/%00', '/my/calendars/a%0Ab', `/my/events/default/${'x'.repeat(600)}.ics`]) {
+      expect((await fetch(`${server.url}${path}`, { headers: { cookie } })).status, path).toBe(404);
+    }
+    for (const path of ['/my/app-passwords/%00/revoke', '/my/calendars/default/shares/%00/delete', '/my/tasks/default/%00/done']) {
+      const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, done: 'on' }) });
+      expect(res.status, path).toBe(404);
+    }
   });
 
   it('ignores a malformed session cookie and serves only its own assets', async () => {
