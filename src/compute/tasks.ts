@@ -7,8 +7,9 @@ import { applyEventChanges, readEvent, type EventChanges, type EventReading } fr
 import { evaluateFilter, type CompFilter } from '../ical/filter.ts';
 import { busyPeriods, mergePeriods, type BusyPeriod } from '../ical/freebusy.ts';
 import { deriveIndex, spansLiterals } from '../ical/indexing.ts';
-import { IcalError, parseCalendarObject, parseCalendarText, type IcalComponentType, type IcalFailure } from '../ical/parse.ts';
+import { decodeCalendarText, IcalError, parseCalendarObject, parseCalendarText, type IcalComponentType, type IcalFailure } from '../ical/parse.ts';
 import { editForScheduling, organizerOf, participantsOf, type Participants, type SchedulingEdit } from '../ical/scheduling.ts';
+import { splitIcs, type SplitFile } from '../ical/split.ts';
 import { markersOf, syncCopy } from '../ical/syncCopy.ts';
 import { propertyEpoch, TimeResolver, zoneFromCalendarTimezone, type FloatingZone } from '../ical/time.ts';
 import {
@@ -18,10 +19,8 @@ import {
   readSimpleEvent,
   readTask,
   setTaskDone,
-  splitCalendar,
   type Occurrence,
   type SimpleEvent,
-  type SplitCalendar,
   type TaskReading,
 } from '../ical/webCalendar.ts';
 
@@ -218,7 +217,7 @@ export interface Tasks {
   newSimpleEvent: { shared: null; item: { event: SimpleEvent; uid: string; now: number; prodId: string }; result: string };
   readSimpleEvent: { shared: null; item: { text: string; zone: string }; result: { event: SimpleEvent; customRule: string | null } };
   applySimpleEvent: { shared: null; item: { text: string; event: SimpleEvent; now: number; keepRule: boolean }; result: string };
-  splitCalendar: { shared: { maxObjects: number; prodId: string }; item: string; result: SplitCalendar };
+  splitCalendar: { shared: { maxObjects: number; prodId: string }; item: Uint8Array; result: SplitFile };
 }
 
 export type TaskName = keyof Tasks;
@@ -240,7 +239,7 @@ const TASKS: { [K in TaskName]: (item: Tasks[K]['item'], shared: Tasks[K]['share
   newSimpleEvent: ({ event, uid, now, prodId }) => newSimpleEvent(event, uid, now, prodId),
   readSimpleEvent: ({ text, zone }) => readSimpleEvent(text, zone),
   applySimpleEvent: ({ text, event, now, keepRule }) => applySimpleEvent(text, event, now, keepRule),
-  splitCalendar: (text, shared) => splitCalendar(text, shared.maxObjects, shared.prodId),
+  splitCalendar: (bytes, shared) => splitIcs(decodeCalendarText(bytes), shared.maxObjects, shared.prodId),
 };
 
 /** One item's outcome: its result, or the error it threw (bad stored data is reported, not fatal). */

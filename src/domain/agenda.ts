@@ -4,7 +4,7 @@
 // one object write path, so CalDAV clients see it at once; every parse runs in the compute pool.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Occurrence, SimpleEvent, TaskReading } from '../ical/webCalendar.ts';
-import { decodeCalendarText } from '../ical/parse.ts';
+import { objectText, type SplitRefusal } from '../ical/split.ts';
 import type { Actor, CalendarService, CalendarView, NewCalendarRequest } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
@@ -24,7 +24,8 @@ export interface PlacedTask extends TaskReading {
 export interface ImportReport {
   stored: number;
   replaced: number;
-  refused: { uid: string | null; reason: string }[];
+  /** Each object (or component) not stored: its UID and SUMMARY when it has them, and why. */
+  refused: SplitRefusal[];
 }
 
 /** An object name for a UID: the UID itself when it is a plain name, else its hash. */
@@ -134,30 +135,37 @@ export class AgendaService {
   }
 
   /**
-   * Imports an .ics file into a calendar, or into a new one made only once the file could be
-   * read: one object per UID, each written like a CalDAV PUT (the same validation and write
+   * Imports an .ics file into a calendar, or into a new one: one object per UID, each the file's
+   * own lines (never re-serialised), each written like a CalDAV PUT (the same validation and write
    * path); an object with a UID already in the calendar replaces it. The file is refused as a
-   * whole, changing nothing, only when it cannot be read at all.
+   * whole, changing nothing, only when it cannot be read at all (code `unreadable-file`). A new
+   * calendar is made only for a file with objects, and removed again when none was stored.
    */
-  async importIcs(actor: Actor, into: CalendarView | NewCalendarRequest, body: Uint8Array): Promise<ImportReport & { calendar: CalendarView }> {
+  async importIcs(actor: Actor, into: CalendarView | NewCalendarRequest, body: Uint8Array): Promise<ImportReport & { calendar: CalendarView | null }> {
     const limits = this.ctx.config.limits;
     if (body.byteLength > limits.maxImportBytes) throw new DomainError('TooLarge', `an import may be at most ${limits.maxImportBytes} bytes`);
-    const text = decodeCalendarText(body);
-    const split = await this.ctx.compute.run('splitCalendar', text, { maxObjects: limits.maxImportObjects, prodId: PRODID });
-    if (!split.ok) throw invalid(`the file cannot be read: ${split.error}`);
+    const split = await this.ctx.compute.run('splitCalendar', body, { maxObjects: limits.maxImportObjects, prodId: PRODID });
+    if (!split.ok) throw invalid(`the file cannot be read: ${split.error}`, { code: 'unreadable-file', problems: [{ field: 'file', code: 'unreadable', params: { reason: split.error } }] });
+    const file = split.value;
+    const isNew = !('instanceId' in into);
+    const report: ImportReport = { stored: 0, replaced: 0, refused: [...file.refused] };
+    if (!file.objects.length) return { ...report, calendar: isNew ? null : into };
     const view = 'instanceId' in into ? into : await this.calendars.create(actor, actor.principaluri, into);
-    const report = { stored: 0, replaced: 0, refused: [...split.value.refused], calendar: view };
-    for (const o of split.value.objects) {
+    for (const o of file.objects) {
       try {
         const uri = (await this.objects.uriOfUid(view, o.uid)) ?? uriForUid(o.uid);
-        const res = await this.objects.put(actor, view, uri, o.text, {}, 'web');
+        const res = await this.objects.put(actor, view, uri, objectText(file, o), {}, 'web');
         if (res.created) report.stored++;
         else report.replaced++;
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
-        report.refused.push({ uid: o.uid, reason: e.message });
+        report.refused.push({ uid: o.uid, summary: o.summary, reason: e.message });
       }
     }
-    return report;
+    if (isNew && report.stored === 0) {
+      await this.calendars.delete(actor, view);
+      return { ...report, calendar: null };
+    }
+    return { ...report, calendar: view };
   }
 }

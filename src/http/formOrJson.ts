@@ -3,6 +3,7 @@
 // because curl's --data-raw labels JSON as form data.
 import type { Request } from 'express';
 import { holdsNul, readBody, UnstorableTextError } from './body.ts';
+import { bodyText, NotTextError } from './text.ts';
 
 export type BodyFields = Record<string, unknown>;
 
@@ -36,7 +37,13 @@ export function parseFormOrJson(raw: string, contentType: string): BodyFields {
 
 export async function readFields(req: Request, limit: number): Promise<BodyFields> {
   const raw = await readBody(req, limit);
-  return parseFormOrJson(raw.toString('utf8'), req.get('content-type') ?? '');
+  let text: string;
+  try {
+    text = bodyText(raw);
+  } catch (e) {
+    throw e instanceof NotTextError ? new BodyError(e.message) : e;
+  }
+  return parseFormOrJson(text, req.get('content-type') ?? '');
 }
 
 /** A list field: a JSON array, repeated form keys, or a JSON array sent as one form value. */

@@ -1,8 +1,8 @@
 // What the web UI reads and writes of calendar objects: the occurrences of events in a window
 // (the server's own bounded expansion), tasks with their due date and completion, a simple event
 // (one-off, or repeating daily/weekly/monthly/yearly with a count or an end date) as its form
-// shows it, and an .ics file split into calendar objects, one per UID. Pure functions; the pool
-// runs them (src/compute/tasks.ts), never the request loop.
+// shows it. Pure functions; the pool runs them (src/compute/tasks.ts), never the request loop.
+// Imported .ics files are split in split.ts.
 import ICAL from 'ical.js';
 import { masterOf, expandInstances } from './instances.ts';
 import { parseCalendarText } from './parse.ts';
@@ -300,66 +300,4 @@ export function readSimpleEvent(text: string, zone: string): { event: SimpleEven
 
 function textOrNull(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
-}
-
-export interface SplitCalendar {
-  objects: { uid: string; text: string }[];
-  refused: { uid: string | null; reason: string }[];
-}
-
-const OBJECT_KINDS = ['vevent', 'vtodo', 'vjournal'];
-
-/** The TZIDs a component's properties (and its alarms') refer to. */
-function tzidsOf(comp: ICAL.Component, out: Set<string>): void {
-  for (const p of comp.getAllProperties()) {
-    const tzid = p.getParameter('tzid');
-    if (typeof tzid === 'string') out.add(tzid);
-  }
-  for (const sub of comp.getAllSubcomponents()) tzidsOf(sub, out);
-}
-
-/**
- * An .ics file as calendar objects: the components of each UID together (a master and its
- * overridden instances), with the VTIMEZONEs they use; no METHOD (RFC 4791 §4.1). Components
- * without a UID, and those past `maxObjects`, are refused with the reason.
- */
-export function splitCalendar(text: string, maxObjects: number, prodId: string): SplitCalendar {
-  const root = parseCalendarText(text);
-  const zones = new Map<string, ICAL.Component>();
-  for (const tz of root.getAllSubcomponents('vtimezone')) {
-    const id = tz.getFirstPropertyValue('tzid');
-    if (typeof id === 'string') zones.set(id, tz);
-  }
-  const groups = new Map<string, ICAL.Component[]>();
-  const refused: SplitCalendar['refused'] = [];
-  for (const comp of root.getAllSubcomponents()) {
-    if (!OBJECT_KINDS.includes(comp.name)) continue;
-    const uid = comp.getFirstPropertyValue('uid');
-    if (typeof uid !== 'string' || uid.trim() === '') {
-      refused.push({ uid: null, reason: `a ${comp.name.toUpperCase()} without a UID` });
-      continue;
-    }
-    const group = groups.get(uid);
-    if (group) group.push(comp);
-    else groups.set(uid, [comp]);
-  }
-  const objects: SplitCalendar['objects'] = [];
-  for (const [uid, comps] of groups) {
-    if (objects.length >= maxObjects) {
-      refused.push({ uid, reason: `more than ${maxObjects} objects in one import` });
-      continue;
-    }
-    const cal = new ICAL.Component(['vcalendar', [], []]);
-    cal.addPropertyWithValue('version', '2.0');
-    cal.addPropertyWithValue('prodid', String(root.getFirstPropertyValue('prodid') ?? prodId));
-    const used = new Set<string>();
-    for (const c of comps) tzidsOf(c, used);
-    for (const id of used) {
-      const tz = zones.get(id);
-      if (tz) cal.addSubcomponent(new ICAL.Component(structuredClone(tz.toJSON())));
-    }
-    for (const c of comps) cal.addSubcomponent(new ICAL.Component(structuredClone(c.toJSON())));
-    objects.push({ uid, text: cal.toString() });
-  }
-  return { objects, refused };
 }

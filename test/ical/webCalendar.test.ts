@@ -1,8 +1,8 @@
 // The web UI's iCalendar work: simple events written and read back, occurrences in a window (with
-// the expansion's bounds), tasks done and undone, and .ics files split into objects.
+// the expansion's bounds), tasks done and undone (.ics files split into objects: split.test.ts).
 import { describe, expect, it } from 'vitest';
 import { parseCalendarObject } from '../../src/ical/parse.ts';
-import { applySimpleEvent, newSimpleEvent, occurrencesIn, readSimpleEvent, readTask, setTaskDone, splitCalendar, type SimpleEvent } from '../../src/ical/webCalendar.ts';
+import { applySimpleEvent, newSimpleEvent, occurrencesIn, readSimpleEvent, readTask, setTaskDone, type SimpleEvent } from '../../src/ical/webCalendar.ts';
 
 const NOW = Date.UTC(2026, 11, 4, 12) / 1000;
 const event = (over: Partial<SimpleEvent> = {}): SimpleEvent => ({
@@ -78,36 +78,5 @@ describe('tasks', () => {
     expect(open).toContain('STATUS:NEEDS-ACTION');
     expect(open).not.toMatch(/^COMPLETED:/m);
     expect(readTask(open, 'UTC').done).toBe(false);
-  });
-});
-
-describe('splitting an .ics file', () => {
-  const vtz = (id: string) => ['BEGIN:VTIMEZONE', `TZID:${id}`, 'BEGIN:STANDARD', 'DTSTART:19701025T030000', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'END:STANDARD', 'END:VTIMEZONE'];
-  const file = [
-    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Exporter//EN', 'METHOD:PUBLISH',
-    ...vtz('Custom/Used'), ...vtz('Custom/Unused'),
-    'BEGIN:VEVENT', 'UID:series', 'DTSTAMP:20261201T000000Z', 'DTSTART;TZID=Custom/Used:20270104T090000', 'RRULE:FREQ=DAILY;COUNT=3', 'SUMMARY:Series', 'END:VEVENT',
-    'BEGIN:VEVENT', 'UID:series', 'DTSTAMP:20261201T000000Z', 'RECURRENCE-ID;TZID=Custom/Used:20270105T090000', 'DTSTART;TZID=Custom/Used:20270105T100000', 'SUMMARY:Moved', 'END:VEVENT',
-    'BEGIN:VTODO', 'UID:task', 'DTSTAMP:20261201T000000Z', 'SUMMARY:Task', 'END:VTODO',
-    'BEGIN:VEVENT', 'DTSTAMP:20261201T000000Z', 'DTSTART:20270101T000000Z', 'SUMMARY:No UID', 'END:VEVENT',
-    'END:VCALENDAR', '',
-  ].join('\r\n');
-
-  it('gives one object per UID with the time zones it uses and no METHOD, and names what it refused', () => {
-    const out = splitCalendar(file, 10, '-//Calendula//EN');
-    expect(out.objects.map((o) => o.uid)).toEqual(['series', 'task']);
-    const series = out.objects[0]!.text;
-    expect(series.match(/BEGIN:VEVENT/g)).toHaveLength(2);
-    expect(series).toContain('TZID:Custom/Used');
-    expect(series).not.toContain('Custom/Unused');
-    expect(series).not.toContain('METHOD');
-    expect(() => parseCalendarObject(series)).not.toThrow();
-    expect(out.refused).toEqual([{ uid: null, reason: 'a VEVENT without a UID' }]);
-  });
-
-  it('stops at the object limit and reports the rest', () => {
-    const out = splitCalendar(file, 1, '-//Calendula//EN');
-    expect(out.objects).toHaveLength(1);
-    expect(out.refused).toContainEqual({ uid: 'task', reason: 'more than 1 objects in one import' });
   });
 });

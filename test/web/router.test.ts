@@ -103,8 +103,81 @@ describe('web UI over raw HTTP', () => {
     garbage.set('file', new Blob(['this is not iCalendar']), 'junk.ics');
     const junk = await fetch(`${server.url}/my/import`, { method: 'POST', headers: { cookie: `calendula_session=${session}` }, body: garbage });
     expect(junk.status).toBe(400);
-    expect(await junk.text()).toContain('the file cannot be read');
+    expect(await junk.text()).toContain('This file cannot be read as iCalendar: line 1: content outside BEGIN:VCALENDAR');
     expect((await server.domain.calendars.listForPrincipal('principals/erin')).length).toBe(before);
+  });
+
+  /** Posts a file to the import form (into a calendar, or a new one when `into` is empty). */
+  const importFile = async (session: string, bytes: Uint8Array, into = '', name = 'file.ics') => {
+    const form = new FormData();
+    form.set('_csrf', await csrfOf(session));
+    form.set('into', into);
+    form.set('file', new Blob([bytes]), name);
+    const res = await fetch(`${server.url}/my/import`, { method: 'POST', headers: { cookie: `calendula_session=${session}` }, body: form });
+    return { status: res.status, page: await res.text() };
+  };
+  const crlf = (...lines: string[]) => lines.join('\r\n') + '\r\n';
+  const EVENT = crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Test//EN', 'BEGIN:VEVENT', 'UID:text-check', 'DTSTAMP:20261201T000000Z', 'DTSTART:20261210T090000Z', 'SUMMARY:Caf\u00e9', 'END:VEVENT', 'END:VCALENDAR');
+  // The first bytes of a real PNG file (signature and IHDR chunk).
+  const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+
+  it('answers a file that is not UTF-8 text with the import form again and the reason, and changes nothing; a byte-order mark is fine', async () => {
+    const session = await signIn();
+    const before = await server.domain.calendars.listForPrincipal('principals/erin');
+    const cases: [Uint8Array, string][] = [
+      [PNG, 'This is a PNG file, not an iCalendar (.ics) file.'],
+      [Buffer.from(EVENT, 'latin1'), 'This file is not UTF-8: line 8 holds the byte 0xE9 (Latin-1 or Windows-1252 text?).'],
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(EVENT, 'utf16le')]), 'This file is UTF-16 text.'],
+      [Buffer.from(EVENT, 'utf16le'), 'This file holds binary data or UTF-16 text'],
+    ];
+    for (const [bytes, reason] of cases) {
+      for (const into of ['', 'default']) {
+        const res = await importFile(session, bytes, into, 'photo.ics');
+        expect(res.status, reason).toBe(400);
+        expect(res.page, reason).toContain(reason);
+        expect(res.page, reason).toContain('enctype="multipart/form-data"');
+      }
+    }
+    expect(await server.domain.calendars.listForPrincipal('principals/erin')).toEqual(before);
+    const bom = await importFile(session, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(EVENT)]), 'default');
+    expect(bom.status).toBe(200);
+    expect(bom.page).toContain('Stored 1, replaced 0, refused 0.');
+    const stored = await server.domain.objects.get((await server.domain.calendars.get('principals/erin', 'default'))!, 'text-check.ics');
+    expect(stored?.data).toBe(EVENT);
+  });
+
+  it('stores each object as the file’s own lines, and refuses a value the server cannot read with its UID, summary and reason instead of rewriting it', async () => {
+    const session = await signIn();
+    const kept = [
+      'BEGIN:VEVENT',
+      'UID:kept-as-sent',
+      'DTSTAMP:20261201T000000Z',
+      'DTSTART;X-ORDER=first;VALUE=DATE-TIME:20261210T090000Z',
+      'SUMMARY:A summary long enough that the exporter folded it at seventy-five octe',
+      ' ts\\, with an escaped comma',
+      'X-VENDOR-THING;X-PARAM="a:b":value',
+      'END:VEVENT',
+    ];
+    const bad = ['BEGIN:VEVENT', 'UID:bad-rdate', 'DTSTAMP:20261201T000000Z', 'DTSTART:20261203T090000Z', 'RDATE;VALUE=TIME:083000', 'SUMMARY:Time-only RDATE', 'END:VEVENT'];
+    const file = crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Exporter//EN', 'METHOD:PUBLISH', ...kept, ...bad, 'END:VCALENDAR');
+    const res = await importFile(session, Buffer.from(file), 'default');
+    expect(res.status).toBe(200);
+    expect(res.page).toContain('Stored 1, replaced 0, refused 1.');
+    expect(res.page).toMatch(/<li><span class="mono">bad-rdate<\/span> \(Time-only RDATE\): RDATE is unreadable/);
+    const view = (await server.domain.calendars.get('principals/erin', 'default'))!;
+    expect((await server.domain.objects.get(view, 'kept-as-sent.ics'))?.data).toBe(crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Exporter//EN', ...kept, 'END:VCALENDAR'));
+    expect(await server.domain.objects.uriOfUid(view, 'bad-rdate')).toBeNull();
+  });
+
+  it('leaves no new calendar behind when it stores nothing of the file', async () => {
+    const session = await signIn();
+    const before = await server.domain.calendars.listForPrincipal('principals/erin');
+    const onlyBad = crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//X//EN', 'BEGIN:VEVENT', 'UID:bad', 'DTSTAMP:20261201T000000Z', 'DTSTART:20261203T090000Z', 'RDATE;VALUE=TIME:083000', 'END:VEVENT', 'END:VCALENDAR');
+    const res = await importFile(session, Buffer.from(onlyBad));
+    expect(res.page).toContain('Stored 0, replaced 0, refused 1.');
+    const empty = await importFile(session, Buffer.from(crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//X//EN', 'END:VCALENDAR')));
+    expect(empty.page).toContain('Stored 0, replaced 0, refused 0.');
+    expect(await server.domain.calendars.listForPrincipal('principals/erin')).toEqual(before);
   });
 
   it('answers names no calendar, object, user or token can have with 404', async () => {

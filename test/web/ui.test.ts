@@ -226,6 +226,21 @@ describe.runIf(hasChromium)('web UI in Chromium (needs Debian chromium; .ci/run 
     expect(download.suggestedFilename()).toBe('Team import.ics');
   });
 
+  it('refuses a picture named .ics with the import form again and the reason in the user’s language, making no calendar', async () => {
+    const page = await pageFor('bob', 'bob-password', { locale: 'de-DE' });
+    const before = await server.domain.calendars.listForPrincipal('principals/bob');
+    await page.goto(`${base}/my/import`);
+    // The first bytes of a real PNG file (signature and IHDR chunk).
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    await page.setInputFiles('#file', { name: 'kalender.ics', mimeType: 'text/calendar', buffer: png });
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('form.card button[type=submit]')]);
+    expect(answer.status()).toBe(400);
+    await page.waitForLoadState('load');
+    await expect(page.locator('.notice.error').textContent()).resolves.toBe('Dies ist eine PNG-Datei, keine iCalendar-Datei (.ics).');
+    await expect(page.locator('#file').isVisible()).resolves.toBe(true);
+    expect(await server.domain.calendars.listForPrincipal('principals/bob')).toEqual(before);
+  });
+
   it('shares a calendar read-only, shows who can see what, turns the public link on, and revokes', async () => {
     const alice = await pageFor('alice', 'alice-password');
     await alice.goto(`${base}/my/calendars/default`);

@@ -10,6 +10,7 @@ import { isDomainError, type DomainErrorKind } from '../../domain/errors.ts';
 import type { Domain } from '../../domain/index.ts';
 import type { UserInfo } from '../../domain/users.ts';
 import { BodyTooLargeError, parseJsonBody, readBody, UnstorableTextError } from '../../http/body.ts';
+import { bodyText, NotTextError } from '../../http/text.ts';
 import type { Logger } from '../../logger.ts';
 import { tokenJson } from '../tokens/json.ts';
 import { Envelope, type Json } from './envelope.ts';
@@ -91,8 +92,9 @@ async function jsonBody(ctx: Ctx): Promise<Body> {
     throw e;
   }
   try {
-    return fieldsOf(parseJsonBody(raw.toString('utf8')));
+    return fieldsOf(parseJsonBody(bodyText(raw)));
   } catch (e) {
+    if (e instanceof NotTextError) throw new ApiError(400, `Invalid JSON: ${e.message}`);
     throw new ApiError(400, e instanceof UnstorableTextError ? 'Invalid JSON: text cannot hold U+0000' : 'Invalid JSON');
   }
 }

@@ -53,6 +53,12 @@ export const DETAILS = {
     de: 'Text im Inhalt darf das Steuerzeichen U+0000 nicht enthalten.',
     fr: 'Le texte du corps ne peut pas contenir le caractère de contrôle U+0000.',
   },
+  not_text: {
+    en: 'The body must be UTF-8 JSON: {reason}.',
+    ja: '本文は UTF-8 の JSON でなければなりません: {reason}。',
+    de: 'Der Inhalt muss UTF-8-kodiertes JSON sein: {reason}.',
+    fr: 'Le corps doit être du JSON en UTF-8 : {reason}.',
+  },
   bad_type: { en: 'A field has the wrong type.', ja: '型が正しくないフィールドがあります。', de: 'Ein Feld hat den falschen Typ.', fr: 'Un champ a un type incorrect.' },
   bad_query: { en: 'A query parameter is not accepted.', ja: '受け付けられないクエリパラメーターがあります。', de: 'Ein Abfrageparameter wird nicht akzeptiert.', fr: 'Un paramètre de requête n’est pas accepté.' },
   rules: {

@@ -10,6 +10,7 @@ import { parseDateTime } from '../../domain/events.ts';
 import type { Domain } from '../../domain/index.ts';
 import type { UserInfo } from '../../domain/users.ts';
 import { BodyTooLargeError, parseJsonBody, readBody, UnstorableTextError } from '../../http/body.ts';
+import { bodyText, NotTextError } from '../../http/text.ts';
 import type { Logger } from '../../logger.ts';
 import { DETAILS, FIELD, fill, pickLanguage, TITLES, type DetailKey, type FieldKey, type Lang, type TitleKey } from './messages.ts';
 
@@ -79,8 +80,9 @@ export function eventJson(e: EventView): Record<string, unknown> {
 function inputOf(raw: Buffer): EventInput {
   let body: unknown;
   try {
-    body = parseJsonBody(raw.toString('utf8'));
+    body = parseJsonBody(bodyText(raw));
   } catch (e) {
+    if (e instanceof NotTextError) throw new Problem(400, 'bad_request', 'not_text', { reason: e.message });
     throw new Problem(400, 'bad_request', e instanceof UnstorableTextError ? 'bad_characters' : 'bad_json');
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Problem(400, 'bad_request', 'bad_json');

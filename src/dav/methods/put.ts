@@ -4,6 +4,7 @@ import { CALDAV_NS } from '../../domain/errors.ts';
 import { DavError, withObjectHref } from '../errors.ts';
 import { hrefFor } from '../paths.ts';
 import { bodyBytes, conditionsOf, type DavCtx } from '../context.ts';
+import { describeTextProblem, textProblem } from '../../http/text.ts';
 
 const ACCEPTED_TYPES = ['text/calendar', 'application/octet-stream', 'application/ics', 'text/plain'];
 
@@ -20,6 +21,9 @@ export async function put(ctx: DavCtx): Promise<void> {
   }
   const cond = conditionsOf(ctx.req);
   const body = await bodyBytes(ctx);
+  // Declared iCalendar but not UTF-8 text (RFC 5545 §3.1.4): invalid data, with what it is instead.
+  const notText = textProblem(body);
+  if (notText) throw new DavError(403, describeTextProblem(notText), { namespace: CALDAV_NS, name: 'valid-calendar-data' });
   const result = await ctx.deps.domain.objects.put(ctx.viewer, r.cal, r.uri, body, cond, undefined, r.stored).catch((e: unknown) => {
     throw withObjectHref(e, (name) => hrefFor(ctx.davRoot, ['calendars', r.username, r.cal.uri, name], false));
   });

@@ -101,6 +101,12 @@ export const de: Catalogue = {
   'import.refused': 'Abgelehnt',
   'import.noUid': '(keine UID)',
   'import.noFile': 'Wählen Sie eine .ics-Datei.',
+  'import.notUtf16': 'Diese Datei ist UTF-16-Text. Speichern Sie sie als UTF-8 und importieren Sie sie erneut.',
+  'import.notBinary': 'Dies ist eine {format}-Datei, keine iCalendar-Datei (.ics).',
+  'import.notNul': 'Diese Datei enthält Binärdaten oder UTF-16-Text, keine iCalendar-Datei (.ics) in UTF-8.',
+  'import.notUtf8': 'Diese Datei ist nicht UTF-8: Zeile {line} enthält das Byte {byte} (Latin-1- oder Windows-1252-Text?). Speichern Sie sie als UTF-8 und importieren Sie sie erneut.',
+  'import.notUtf8At': 'Diese Datei ist nicht UTF-8: Sie enthält an Position {offset} das Byte {byte} (Latin-1- oder Windows-1252-Text?). Speichern Sie sie als UTF-8 und importieren Sie sie erneut.',
+  'import.notCalendar': 'Diese Datei lässt sich nicht als iCalendar lesen: {reason}',
 
   'sharing.title': 'Wer sieht was',
   'sharing.calendar': 'Kalender',

@@ -100,6 +100,12 @@ export const en = {
   'import.refused': 'Refused',
   'import.noUid': '(no UID)',
   'import.noFile': 'Choose an .ics file.',
+  'import.notUtf16': 'This file is UTF-16 text. Save it as UTF-8 and import it again.',
+  'import.notBinary': 'This is a {format} file, not an iCalendar (.ics) file.',
+  'import.notNul': 'This file holds binary data or UTF-16 text, not an iCalendar (.ics) file in UTF-8.',
+  'import.notUtf8': 'This file is not UTF-8: line {line} holds the byte {byte} (Latin-1 or Windows-1252 text?). Save it as UTF-8 and import it again.',
+  'import.notUtf8At': 'This file is not UTF-8: it holds the byte {byte} at offset {offset} (Latin-1 or Windows-1252 text?). Save it as UTF-8 and import it again.',
+  'import.notCalendar': 'This file cannot be read as iCalendar: {reason}',
 
   'sharing.title': 'Who can see what',
   'sharing.calendar': 'Calendar',

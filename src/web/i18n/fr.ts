@@ -101,6 +101,12 @@ export const fr: Catalogue = {
   'import.refused': 'Refusés',
   'import.noUid': '(sans UID)',
   'import.noFile': 'Choisissez un fichier .ics.',
+  'import.notUtf16': 'Ce fichier est du texte UTF-16. Enregistrez-le en UTF-8 et importez-le à nouveau.',
+  'import.notBinary': 'Ceci est un fichier {format}, pas un fichier iCalendar (.ics).',
+  'import.notNul': 'Ce fichier contient des données binaires ou du texte UTF-16, pas un fichier iCalendar (.ics) en UTF-8.',
+  'import.notUtf8': 'Ce fichier n’est pas en UTF-8 : la ligne {line} contient l’octet {byte} (texte Latin-1 ou Windows-1252 ?). Enregistrez-le en UTF-8 et importez-le à nouveau.',
+  'import.notUtf8At': 'Ce fichier n’est pas en UTF-8 : il contient l’octet {byte} à la position {offset} (texte Latin-1 ou Windows-1252 ?). Enregistrez-le en UTF-8 et importez-le à nouveau.',
+  'import.notCalendar': 'Ce fichier ne peut pas être lu comme iCalendar : {reason}',
 
   'sharing.title': 'Qui voit quoi',
   'sharing.calendar': 'Calendrier',

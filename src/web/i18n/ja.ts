@@ -101,6 +101,12 @@ export const ja: Catalogue = {
   'import.refused': '拒否された項目',
   'import.noUid': '（UID なし）',
   'import.noFile': '.ics ファイルを選んでください。',
+  'import.notUtf16': 'このファイルは UTF-16 のテキストです。UTF-8 で保存してから、もう一度インポートしてください。',
+  'import.notBinary': 'これは {format} ファイルで、iCalendar (.ics) ファイルではありません。',
+  'import.notNul': 'このファイルはバイナリデータか UTF-16 のテキストで、UTF-8 の iCalendar (.ics) ファイルではありません。',
+  'import.notUtf8': 'このファイルは UTF-8 ではありません: {line} 行目にバイト {byte} があります（Latin-1 または Windows-1252 のテキスト？）。UTF-8 で保存してから、もう一度インポートしてください。',
+  'import.notUtf8At': 'このファイルは UTF-8 ではありません: 位置 {offset} にバイト {byte} があります（Latin-1 または Windows-1252 のテキスト？）。UTF-8 で保存してから、もう一度インポートしてください。',
+  'import.notCalendar': 'このファイルは iCalendar として読み取れません: {reason}',
 
   'sharing.title': '誰が何を見られるか',
   'sharing.calendar': 'カレンダー',
