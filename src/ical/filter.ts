@@ -3,8 +3,8 @@
 // collations, and is-not-defined.
 import ICAL from 'ical.js';
 import { textContains, type Collation } from './collation.ts';
-import { expandInstances, type Instance } from './instances.ts';
-import { alarmOverlaps, freeBusyOverlaps, instanceOverlaps, instanceTimes, type TimeRange } from './timeRange.ts';
+import { expandInstances, spanOf, type Instance } from './instances.ts';
+import { alarmOverlaps, alarmTriggerSpread, freeBusyOverlaps, instanceOverlaps, instanceTimes, type TimeRange } from './timeRange.ts';
 import { TimeResolver, tzidOf, type FloatingZone } from './time.ts';
 
 export interface TextMatch {
@@ -66,14 +66,80 @@ function mentions(f: CompFilter, name: string): boolean {
   return f.name === name || f.compFilters.some((c) => mentions(c, name));
 }
 
+/** True when the filter can match only an object holding a VALARM (comp-filters are all required). */
+function requiresAlarm(f: CompFilter): boolean {
+  return f.compFilters.some((c) => !c.isNotDefined && (c.name === 'VALARM' || requiresAlarm(c)));
+}
+
+/** The time-ranges of VALARM comp-filters. */
+function alarmRanges(f: CompFilter, out: TimeRange[]): void {
+  for (const c of f.compFilters) {
+    if (c.name === 'VALARM' && c.timeRange) out.push(c.timeRange);
+    alarmRanges(c, out);
+  }
+}
+
 /**
- * When the filter is one comp-filter whose only time-range is its own, one instance that meets it
- * decides the object: the expansion can stop there instead of walking the whole window.
+ * How far from an instance's start the triggers of the object's alarms can lie, as [earliest,
+ * latest] seconds, counting the instance's length for triggers related to its end and every
+ * repetition; null when no alarm has a trigger relative to its instance.
  */
-function earlyStop(filter: CompFilter, ranges: TimeRange[], r: TimeResolver): ((inst: Instance) => boolean) | undefined {
+function alarmReach(components: ICAL.Component[], r: TimeResolver): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const c of components) {
+    for (const alarm of c.getAllSubcomponents('valarm')) {
+      const trigger = alarm.getFirstProperty('trigger');
+      const value = trigger?.getFirstValue();
+      if (!trigger || !(value instanceof ICAL.Duration)) continue;
+      const offset = value.toSeconds();
+      const related = String(trigger.getParameter('related') ?? 'START').toUpperCase();
+      const [first, last] = alarmTriggerSpread(alarm);
+      lo = Math.min(lo, offset + first);
+      hi = Math.max(hi, offset + last + (related === 'END' ? spanOf(c, r) : 0));
+    }
+  }
+  return lo === Infinity ? null : [lo, hi];
+}
+
+/**
+ * The window of instances a filter's time-ranges need: component ranges as they are, alarm ranges
+ * moved back by the alarms' reach (an instance starting in [start - latest, end - earliest) can
+ * have a trigger in [start, end)). Null: the filter needs no instances at all.
+ */
+function expansionWindow(filter: CompFilter, components: ICAL.Component[], r: TimeResolver): { from?: number; until?: number } | null {
+  const all: TimeRange[] = [];
+  collectRanges(filter, all);
+  const alarms: TimeRange[] = [];
+  alarmRanges(filter, alarms);
+  const needed = all.filter((t) => !alarms.includes(t));
+  const reach = alarms.length ? alarmReach(components, r) : null;
+  if (reach) {
+    const [lo, hi] = reach;
+    for (const t of alarms) needed.push({ start: t.start === undefined ? undefined : t.start - hi, end: t.end === undefined ? undefined : t.end - lo });
+  }
+  if (!needed.length) return null;
+  const from = needed.some((t) => t.start === undefined) ? undefined : Math.min(...needed.map((t) => t.start as number));
+  const until = needed.some((t) => t.end === undefined) ? undefined : Math.max(...needed.map((t) => t.end as number));
+  return { from, until };
+}
+
+/**
+ * When one instance that meets the filter decides the object, the expansion stops there instead of
+ * walking the whole window: for one comp-filter whose only time-range is its own, and for any
+ * filter with alarms (the filter asks only that some instance or trigger meets each range, so what
+ * one instance satisfies, more instances satisfy too).
+ */
+function earlyStop(root: ICAL.Component, filter: CompFilter, ranges: TimeRange[], r: TimeResolver): ((inst: Instance) => boolean) | undefined {
+  if (mentions(filter, 'VALARM')) {
+    return (inst) => {
+      const ctx: Context = { r, instances: [inst], capped: false };
+      return filter.propFilters.every((p) => propMatches(root, p, ctx)) && filter.compFilters.every((c) => compFilterMatches(root, c, ctx, null));
+    };
+  }
   const [only] = filter.compFilters;
   if (filter.compFilters.length !== 1 || !only || filter.propFilters.length || ranges.length !== 1 || !only.timeRange) return undefined;
-  if (only.isNotDefined || mentions(filter, 'VALARM')) return undefined;
+  if (only.isNotDefined) return undefined;
   const name = only.name.toLowerCase();
   return (inst) => inst.component.name === name && componentMatches(inst.component, only, { r, instances: [inst], capped: false }, null);
 }
@@ -87,15 +153,14 @@ export function evaluateFilter(root: ICAL.Component, filter: CompFilter, opts: F
   if (filter.name !== 'VCALENDAR' || filter.isNotDefined) return { match: false, undecided: false };
   const r = new TimeResolver(opts.floatingZone);
   const components = root.getAllSubcomponents().filter((c) => ['vevent', 'vtodo', 'vjournal'].includes(c.name));
+  // Without an alarm nothing can meet a VALARM comp-filter: no instance needs listing.
+  if (requiresAlarm(filter) && !components.some((c) => c.getFirstSubcomponent('valarm'))) return { match: false, undecided: false };
   const ranges: TimeRange[] = [];
   collectRanges(filter, ranges);
-  // Alarms fire before their events: expand from the start of time when a VALARM range is asked.
-  const hasAlarmRange = mentions(filter, 'VALARM');
-  const from = hasAlarmRange || ranges.some((t) => t.start === undefined) ? undefined : Math.min(...ranges.map((t) => t.start as number));
-  const until = ranges.length === 0 || hasAlarmRange || ranges.some((t) => t.end === undefined) ? undefined : Math.max(...ranges.map((t) => t.end as number));
-  const stopWhen = earlyStop(filter, ranges, r);
-  const expansion = ranges.length
-    ? expandInstances(components, r, { from, until, maxInstances: opts.maxInstances, maxSteps: opts.maxSteps, stopWhen })
+  const window = ranges.length ? expansionWindow(filter, components, r) : null;
+  const stopWhen = window ? earlyStop(root, filter, ranges, r) : undefined;
+  const expansion = window
+    ? expandInstances(components, r, { from: window.from, until: window.until, maxInstances: opts.maxInstances, maxSteps: opts.maxSteps, stopWhen })
     : { instances: [], capped: false };
   const ctx: Context = { r, instances: expansion.instances, capped: expansion.capped };
   const match = filter.propFilters.every((p) => propMatches(root, p, ctx)) && filter.compFilters.every((c) => compFilterMatches(root, c, ctx, null));
@@ -117,7 +182,7 @@ function componentMatches(c: ICAL.Component, f: CompFilter, ctx: Context, parent
     if (own) {
       ok = ctx.capped || own.some((i) => instanceOverlaps(i, ctx.r, range));
     } else if (c.name === 'valarm') {
-      ok = (parentInstances ?? []).some((i) => alarmOverlaps(c, instanceTimes(i, ctx.r), ctx.r, range));
+      ok = alarmMatches(c, parentInstances ?? [], ctx, range);
     } else if (c.name === 'vfreebusy') {
       ok = freeBusyOverlaps(c, ctx.r, range);
     } else if (c.name === 'vavailability') {
@@ -130,6 +195,17 @@ function componentMatches(c: ICAL.Component, f: CompFilter, ctx: Context, parent
   if (!f.propFilters.every((p) => propMatches(c, p, ctx))) return false;
   return f.compFilters.every((sub) => compFilterMatches(c, sub, ctx, own ?? parentInstances));
 }
+
+/**
+ * RFC 4791 §9.9 for VALARM: a trigger of the alarm falls in the range. A trigger at a date-time
+ * fires once whatever the instance; a relative one is checked on every instance listed.
+ */
+function alarmMatches(alarm: ICAL.Component, parents: Instance[], ctx: Context, range: TimeRange): boolean {
+  if (alarm.getFirstPropertyValue('trigger') instanceof ICAL.Time) return alarmOverlaps(alarm, NO_TIMES, ctx.r, range);
+  return ctx.capped || parents.some((i) => alarmOverlaps(alarm, instanceTimes(i, ctx.r), ctx.r, range));
+}
+
+const NO_TIMES = { dtstart: null, startIsDate: false, dtend: null, duration: null, due: null, completed: null, created: null };
 
 function propertyText(p: ICAL.Property): string {
   return p
