@@ -4,7 +4,7 @@
 // below are worked out by hand from the RFC, not taken from our output.
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C, Dav, calendarQuery, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { C, Dav, calendarQuery, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
@@ -114,5 +114,14 @@ describe('RDATE and EXDATE value types over CalDAV', () => {
     expect(await q('20270502T000000Z', '20270503T000000Z')).toEqual([]);
     expect(await q('20270503T100000Z', '20270503T103000Z')).toEqual(['mixed.ics']);
     expect(await q('20270511T100000Z', '20270511T103000Z')).toEqual(['mixed.ics']);
+  });
+
+  it('refuses a period that ends after the year 9999 with valid-calendar-data, never a 500', async () => {
+    for (const period of ['20261203T090000Z/P99999999W', '99991231T090000Z/P2D']) {
+      const res = await dav.put(`${CAL}bad-period.ics`, calendar(event('bad-period', ['DTSTART:20261201T090000Z', 'DTEND:20261201T100000Z', `RDATE;VALUE=PERIOD:${period}`])));
+      expect(res.status, period).toBe(403);
+      expect(parseErrorBody(res.text)).toContain(C('valid-calendar-data'));
+    }
+    expect((await dav.request('GET', `${CAL}bad-period.ics`)).status).toBe(404);
   });
 });
