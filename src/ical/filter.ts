@@ -49,6 +49,11 @@ interface Context {
   instances: Instance[];
   /** True when a limit cut the expansion short (pathological rules): such components count as matching. */
   capped: boolean;
+  /**
+   * Every time-range counts as met: what fails even so fails whatever the instances (time-ranges
+   * only ever add conditions), so the object needs no expansion.
+   */
+  anyTime?: boolean;
 }
 
 /** The outcome of a filter: `undecided` when a limit stopped the expansion and the object was counted in. */
@@ -64,11 +69,6 @@ function collectRanges(f: CompFilter, out: TimeRange[]): void {
 
 function mentions(f: CompFilter, name: string): boolean {
   return f.name === name || f.compFilters.some((c) => mentions(c, name));
-}
-
-/** True when the filter can match only an object holding a VALARM (comp-filters are all required). */
-function requiresAlarm(f: CompFilter): boolean {
-  return f.compFilters.some((c) => !c.isNotDefined && (c.name === 'VALARM' || requiresAlarm(c)));
 }
 
 /** The time-ranges of VALARM comp-filters. */
@@ -124,24 +124,25 @@ function expansionWindow(filter: CompFilter, components: ICAL.Component[], r: Ti
   return { from, until };
 }
 
+/** The whole filter against the object, with the instances (and bounds) of `ctx`. */
+function filterMatches(root: ICAL.Component, filter: CompFilter, ctx: Context): boolean {
+  return filter.propFilters.every((p) => propMatches(root, p, ctx)) && filter.compFilters.every((c) => compFilterMatches(root, c, ctx, null));
+}
+
 /**
- * When one instance that meets the filter decides the object, the expansion stops there instead of
- * walking the whole window: for one comp-filter whose only time-range is its own, and for any
- * filter with alarms (the filter asks only that some instance or trigger meets each range, so what
- * one instance satisfies, more instances satisfy too).
+ * One instance that meets the filter decides the object, so the expansion stops there instead of
+ * walking the whole window (a range with only a start, from DAVx5, has no other end). Sound for
+ * every filter: it asks only that some instance or trigger meets each range, so what one instance
+ * satisfies, more instances satisfy too. One comp-filter whose only time-range is its own is
+ * checked on the instance's component alone.
  */
-function earlyStop(root: ICAL.Component, filter: CompFilter, ranges: TimeRange[], r: TimeResolver): ((inst: Instance) => boolean) | undefined {
-  if (mentions(filter, 'VALARM')) {
-    return (inst) => {
-      const ctx: Context = { r, instances: [inst], capped: false };
-      return filter.propFilters.every((p) => propMatches(root, p, ctx)) && filter.compFilters.every((c) => compFilterMatches(root, c, ctx, null));
-    };
-  }
+function earlyStop(root: ICAL.Component, filter: CompFilter, ranges: TimeRange[], r: TimeResolver): (inst: Instance) => boolean {
   const [only] = filter.compFilters;
-  if (filter.compFilters.length !== 1 || !only || filter.propFilters.length || ranges.length !== 1 || !only.timeRange) return undefined;
-  if (only.isNotDefined) return undefined;
-  const name = only.name.toLowerCase();
-  return (inst) => inst.component.name === name && componentMatches(inst.component, only, { r, instances: [inst], capped: false }, null);
+  if (filter.compFilters.length === 1 && only && !filter.propFilters.length && ranges.length === 1 && only.timeRange && !only.isNotDefined && !mentions(only, 'VALARM')) {
+    const name = only.name.toLowerCase();
+    return (inst) => inst.component.name === name && componentMatches(inst.component, only, { r, instances: [inst], capped: false }, null);
+  }
+  return (inst) => filterMatches(root, filter, { r, instances: [inst], capped: false });
 }
 
 /** Does the object (its root VCALENDAR) match the filter? */
@@ -153,17 +154,16 @@ export function evaluateFilter(root: ICAL.Component, filter: CompFilter, opts: F
   if (filter.name !== 'VCALENDAR' || filter.isNotDefined) return { match: false, undecided: false };
   const r = new TimeResolver(opts.floatingZone);
   const components = root.getAllSubcomponents().filter((c) => ['vevent', 'vtodo', 'vjournal'].includes(c.name));
-  // Without an alarm nothing can meet a VALARM comp-filter: no instance needs listing.
-  if (requiresAlarm(filter) && !components.some((c) => c.getFirstSubcomponent('valarm'))) return { match: false, undecided: false };
   const ranges: TimeRange[] = [];
   collectRanges(filter, ranges);
+  // What no instance can make match (a VALARM comp-filter on an object without alarms, a VTODO
+  // one on an event, a text that is not there) is decided before any expansion.
+  if (ranges.length && !filterMatches(root, filter, { r, instances: [], capped: false, anyTime: true })) return { match: false, undecided: false };
   const window = ranges.length ? expansionWindow(filter, components, r) : null;
-  const stopWhen = window ? earlyStop(root, filter, ranges, r) : undefined;
   const expansion = window
-    ? expandInstances(components, r, { from: window.from, until: window.until, maxInstances: opts.maxInstances, maxSteps: opts.maxSteps, stopWhen })
+    ? expandInstances(components, r, { from: window.from, until: window.until, maxInstances: opts.maxInstances, maxSteps: opts.maxSteps, stopWhen: earlyStop(root, filter, ranges, r) })
     : { instances: [], capped: false };
-  const ctx: Context = { r, instances: expansion.instances, capped: expansion.capped };
-  const match = filter.propFilters.every((p) => propMatches(root, p, ctx)) && filter.compFilters.every((c) => compFilterMatches(root, c, ctx, null));
+  const match = filterMatches(root, filter, { r, instances: expansion.instances, capped: expansion.capped });
   return { match, undecided: match && expansion.capped };
 }
 
@@ -176,7 +176,7 @@ function compFilterMatches(parent: ICAL.Component, f: CompFilter, ctx: Context, 
 
 function componentMatches(c: ICAL.Component, f: CompFilter, ctx: Context, parentInstances: Instance[] | null): boolean {
   const own = ['vevent', 'vtodo', 'vjournal'].includes(c.name) ? ctx.instances.filter((i) => i.component === c) : null;
-  if (f.timeRange) {
+  if (f.timeRange && !ctx.anyTime) {
     const range = f.timeRange;
     let ok: boolean;
     if (own) {
@@ -227,7 +227,7 @@ function propMatches(c: ICAL.Component, f: PropFilter, ctx: Context): boolean {
   const props = c.getAllProperties(f.name.toLowerCase());
   if (f.isNotDefined) return props.length === 0;
   return props.some((p) => {
-    if (f.timeRange && !propertyInRange(c, p, ctx, f.timeRange)) return false;
+    if (f.timeRange && !ctx.anyTime && !propertyInRange(c, p, ctx, f.timeRange)) return false;
     if (f.textMatch && !textMatches(propertyText(p), f.textMatch)) return false;
     return f.paramFilters.every((pf) => paramMatches(p, pf));
   });

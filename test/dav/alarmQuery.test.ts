@@ -61,6 +61,16 @@ describe('VALARM time-range queries', () => {
     expect(await alarmQuery(`<c:time-range end="${Y}0101T000000Z"/>`)).toEqual(['monthly-alarm.ics']);
   });
 
+  it('leaves out series that no instance can make match, without walking them (start-only VEVENT and VTODO, as CalDAVTester asks)', async () => {
+    // One object holds one component type: a filter that asks for both matches nothing.
+    const both = `<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${Y}0102T000000Z"/></c:comp-filter><c:comp-filter name="VTODO"><c:time-range start="${Y}0102T000000Z"/></c:comp-filter></c:comp-filter>`;
+    expect(hrefs((await dav.report(CAL, calendarQuery(both))).text)).toEqual([]);
+    const noText = `<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match>nowhere</c:text-match></c:prop-filter><c:time-range start="${Y}0102T000000Z"/></c:comp-filter></c:comp-filter>`;
+    expect(hrefs((await dav.report(CAL, calendarQuery(noText))).text)).toEqual([]);
+    const yearly = `<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match>yearly</c:text-match></c:prop-filter><c:time-range start="${Y + 50}0102T000000Z"/></c:comp-filter></c:comp-filter>`;
+    expect(hrefs((await dav.report(CAL, calendarQuery(yearly))).text)).toEqual(['yearly.ics']);
+  });
+
   it('never counts an object in unevaluated for these queries (the metric stays at zero)', async () => {
     expect(await unevaluated()).toBe(0);
   });
