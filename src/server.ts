@@ -86,7 +86,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     const worker = config.sync.workerEnabled ? new SyncWorker(domain, log, clock, workerOptions(config)) : undefined;
     let draining = false;
     loop.start();
-    const metrics = new Metrics({ db, compute, loop, gauges: () => domain.system.gauges() });
+    const metrics = new Metrics({ db, compute, loop, gauges: () => domain.system.gauges(), unevaluated: () => domain.queries.unevaluated });
     const app = createApp({ config, domain, log, auth, draining: () => draining, loop, metrics });
     const srv = app.listen(config.port, config.host);
     server = srv;

@@ -46,6 +46,9 @@ function chunks<T>(items: T[], size: (t: T) => number): T[][] {
 }
 
 export class QueryService {
+  /** Objects counted into a query's answer without an exact evaluation, since the start (for /metrics). */
+  unevaluated = 0;
+
   constructor(
     private readonly ctx: DomainContext,
     private readonly objects: ObjectService,
@@ -85,16 +88,23 @@ export class QueryService {
       if (!r.ok) {
         // The object could not be evaluated in time (or ical.js failed on stored data): it is
         // counted in, with its stored text where a shaped one was asked.
-        this.ctx.log.warn({ uri: o.uri, error: r.error }, 'object counted into a query without evaluation');
+        this.countedIn(o, r.error);
         hits.push({ object: o, data: transform ? null : o.data, dataProblem: transform ? 'unevaluable' : undefined, undecided: true });
         continue;
       }
       const v = r.value;
       if (!v.match) continue;
+      if (v.undecided) this.countedIn(o, 'a recurrence limit stopped the evaluation');
       if (transform && v.dataCapped) hits.push({ object: o, data: null, dataProblem: 'max-instances', undecided: Boolean(v.undecided) });
       else hits.push({ object: o, data: transform ? (v.data ?? o.data) : o.data, undecided: Boolean(v.undecided) });
     }
     return hits;
+  }
+
+  /** Counting an object in unevaluated must stay rare: each one is logged and counted. */
+  private countedIn(o: StoredObject, reason: string): void {
+    this.unevaluated++;
+    this.ctx.log.warn({ uri: o.uri, uid: o.uid, reason }, 'object counted into a query without evaluation');
   }
 
   /** The objects of a calendar that match a calendar-query filter, in batches. */

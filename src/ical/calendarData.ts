@@ -1,10 +1,10 @@
 // What a REPORT returns in calendar-data (RFC 4791 §9.6): the stored text as is, or a selection of
 // components and properties, with recurrences expanded or limited to a time range.
 import ICAL from 'ical.js';
-import { expandInstances } from './instances.ts';
+import { expandInstances, type Instance } from './instances.ts';
 import { parseCalendarText } from './parse.ts';
 import { instanceOverlaps, instanceTimes, type TimeRange } from './timeRange.ts';
-import { TimeResolver, tzidOf, type FloatingZone } from './time.ts';
+import { isFloating, TimeResolver, tzidOf, utcTime, type FloatingZone } from './time.ts';
 
 export interface CompSelection {
   /** Upper-case component name. */
@@ -41,24 +41,80 @@ export function needsTransform(req: CalendarDataRequest): boolean {
 const OBJECT_TYPES = ['vevent', 'vtodo', 'vjournal'];
 const RECURRENCE_PROPS = ['rrule', 'rdate', 'exdate', 'exrule'];
 
-function utcTime(epoch: number): ICAL.Time {
-  return ICAL.Time.fromJSDate(new Date(epoch * 1000), true);
+/**
+ * How an expanded instance writes a date or time (RFC 4791 §9.6.5): a time with a time zone (a
+ * TZID, or UTC) in UTC; a DATE as a DATE and a floating time as a floating time, as they are,
+ * since neither refers to a time zone (and converting them would make the answer depend on the
+ * zone of the request).
+ */
+type Form = 'date' | 'floating' | 'zoned';
+
+function formOf(comp: ICAL.Component, name: string): Form | null {
+  const v = comp.getFirstPropertyValue(name);
+  if (!(v instanceof ICAL.Time)) return null;
+  if (v.isDate) return 'date';
+  return isFloating(v) && !tzidOf(comp, name) ? 'floating' : 'zoned';
 }
 
-/** Sets a date-time property to an instant in UTC (DATE values stay dates). */
-function setUtc(comp: ICAL.Component, name: string, epoch: number | null): void {
-  const prop = comp.getFirstProperty(name);
-  if (!prop || epoch === null) return;
-  const v = prop.getFirstValue();
-  if (v instanceof ICAL.Time && v.isDate) {
-    if (name === 'recurrence-id' || name === 'dtstart' || name === 'dtend' || name === 'due') {
-      const d = utcTime(epoch);
-      prop.setValue(ICAL.Time.fromData({ year: d.year, month: d.month, day: d.day, isDate: true }));
-    }
-    return;
-  }
+/** Sets a date or date-time property (added when missing) to a value, without its TZID. */
+function setTime(comp: ICAL.Component, name: string, value: ICAL.Time): void {
+  const prop = comp.getFirstProperty(name) ?? comp.addPropertyWithValue(name, value);
   prop.removeParameter('tzid');
-  prop.setValue(utcTime(epoch));
+  prop.setValue(value);
+}
+
+/** A wall-clock time moved by an exact length (floating and DATE values have no daylight-saving changes). */
+function plus(t: ICAL.Time, seconds: number): ICAL.Time {
+  const out = t.clone();
+  out.addDuration(ICAL.Duration.fromSeconds(seconds));
+  return out;
+}
+
+/** Writes one instance's start, end, due and RECURRENCE-ID as RFC 4791 §9.6.5 asks. */
+function writeInstanceTimes(copy: ICAL.Component, inst: Instance, r: TimeResolver, recurring: boolean): void {
+  const c = inst.component;
+  const t = instanceTimes(inst, r);
+  const start = c.getFirstPropertyValue('dtstart');
+  const startForm = formOf(c, 'dtstart');
+  // The instance's start in DTSTART's own frame: ical.js gives it for the instances of the rule.
+  const wallStart = !inst.isOverride && inst.recurrenceId ? inst.recurrenceId : start instanceof ICAL.Time ? start : null;
+  if (wallStart && t.dtstart !== null) setTime(copy, 'dtstart', startForm === 'zoned' ? utcTime(t.dtstart) : wallStart.clone());
+  for (const name of ['dtend', 'due'] as const) {
+    const value = c.getFirstPropertyValue(name);
+    const epoch = name === 'dtend' ? t.dtend : t.due;
+    if (!(value instanceof ICAL.Time) || epoch === null) continue;
+    const form = formOf(c, name);
+    let out: ICAL.Time;
+    if (form === 'zoned') out = utcTime(epoch);
+    // DTEND and DUE keep their distance from DTSTART on the wall clock.
+    else if (wallStart && start instanceof ICAL.Time && startForm !== 'zoned') out = plus(wallStart, value.subtractDate(start).toSeconds());
+    else if (inst.shift === 0) out = value.clone();
+    else out = form === 'date' ? dateOf(utcTime(epoch)) : utcTime(epoch);
+    setTime(copy, name, out);
+  }
+  if (inst.end !== undefined && t.dtstart !== null && wallStart) {
+    // An RDATE period: its end (or length) replaces DTEND, DURATION or DUE.
+    const length = inst.end - t.dtstart;
+    const end = startForm === 'zoned' ? utcTime(inst.end) : plus(wallStart, length);
+    if (copy.name === 'vtodo' && copy.hasProperty('due')) setTime(copy, 'due', end);
+    else if (copy.name === 'vtodo') copy.updatePropertyWithValue('duration', ICAL.Duration.fromSeconds(length));
+    else {
+      copy.removeAllProperties('duration');
+      setTime(copy, 'dtend', end);
+    }
+  }
+  if (!recurring) return;
+  // RECURRENCE-ID has DTSTART's value type (RFC 5545 §3.8.4.4): a DATE for all-day series.
+  const own = c.getFirstPropertyValue('recurrence-id');
+  const rid = inst.isOverride && own instanceof ICAL.Time ? own : inst.recurrenceId;
+  if (!rid) return;
+  const ridTzid = tzidOf(c, inst.isOverride && own instanceof ICAL.Time ? 'recurrence-id' : 'dtstart');
+  const zoned = !rid.isDate && !(isFloating(rid) && !ridTzid);
+  setTime(copy, 'recurrence-id', zoned ? utcTime(r.epoch(rid, ridTzid)) : rid.clone());
+}
+
+function dateOf(t: ICAL.Time): ICAL.Time {
+  return ICAL.Time.fromData({ year: t.year, month: t.month, day: t.day, isDate: true });
 }
 
 function expand(root: ICAL.Component, range: TimeRange, opts: CalendarDataOptions): { out: ICAL.Component; capped: boolean } {
@@ -79,18 +135,10 @@ function expand(root: ICAL.Component, range: TimeRange, opts: CalendarDataOption
     if (!instanceOverlaps(inst, r, range)) continue;
     const copy = new ICAL.Component(structuredClone(inst.component.toJSON()));
     for (const name of RECURRENCE_PROPS) copy.removeAllProperties(name);
-    const t = instanceTimes(inst, r);
-    setUtc(copy, 'dtstart', t.dtstart);
-    setUtc(copy, 'dtend', t.dtend);
-    setUtc(copy, 'due', t.due);
-    if (recurring && inst.recurrenceId) {
-      const rid = r.epoch(inst.recurrenceId, tzidOf(inst.component, inst.isOverride ? 'recurrence-id' : 'dtstart'));
-      if (!copy.hasProperty('recurrence-id')) copy.addPropertyWithValue('recurrence-id', utcTime(rid));
-      else setUtc(copy, 'recurrence-id', rid);
-    }
+    writeInstanceTimes(copy, inst, r, recurring);
     for (const name of ['created', 'last-modified', 'dtstamp', 'completed']) {
       const e = copy.getFirstPropertyValue(name);
-      if (e instanceof ICAL.Time && !e.isDate) setUtc(copy, name, r.epoch(e, tzidOf(copy, name)));
+      if (e instanceof ICAL.Time && !e.isDate) setTime(copy, name, utcTime(r.epoch(e, tzidOf(inst.component, name))));
     }
     out.addSubcomponent(copy);
   }

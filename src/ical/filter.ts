@@ -3,8 +3,8 @@
 // collations, and is-not-defined.
 import ICAL from 'ical.js';
 import { textContains, type Collation } from './collation.ts';
-import { expandInstances, type Instance } from './instances.ts';
-import { alarmOverlaps, freeBusyOverlaps, instanceOverlaps, instanceTimes, type TimeRange } from './timeRange.ts';
+import { expandInstances, spanOf, type Instance } from './instances.ts';
+import { alarmOverlaps, alarmTriggerSpread, freeBusyOverlaps, instanceOverlaps, instanceTimes, type TimeRange } from './timeRange.ts';
 import { TimeResolver, tzidOf, type FloatingZone } from './time.ts';
 
 export interface TextMatch {
@@ -49,6 +49,11 @@ interface Context {
   instances: Instance[];
   /** True when a limit cut the expansion short (pathological rules): such components count as matching. */
   capped: boolean;
+  /**
+   * Every time-range counts as met: what fails even so fails whatever the instances (time-ranges
+   * only ever add conditions), so the object needs no expansion.
+   */
+  anyTime?: boolean;
 }
 
 /** The outcome of a filter: `undecided` when a limit stopped the expansion and the object was counted in. */
@@ -66,16 +71,78 @@ function mentions(f: CompFilter, name: string): boolean {
   return f.name === name || f.compFilters.some((c) => mentions(c, name));
 }
 
+/** The time-ranges of VALARM comp-filters. */
+function alarmRanges(f: CompFilter, out: TimeRange[]): void {
+  for (const c of f.compFilters) {
+    if (c.name === 'VALARM' && c.timeRange) out.push(c.timeRange);
+    alarmRanges(c, out);
+  }
+}
+
 /**
- * When the filter is one comp-filter whose only time-range is its own, one instance that meets it
- * decides the object: the expansion can stop there instead of walking the whole window.
+ * How far from an instance's start the triggers of the object's alarms can lie, as [earliest,
+ * latest] seconds, counting the instance's length for triggers related to its end and every
+ * repetition; null when no alarm has a trigger relative to its instance.
  */
-function earlyStop(filter: CompFilter, ranges: TimeRange[], r: TimeResolver): ((inst: Instance) => boolean) | undefined {
+function alarmReach(components: ICAL.Component[], r: TimeResolver): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const c of components) {
+    for (const alarm of c.getAllSubcomponents('valarm')) {
+      const trigger = alarm.getFirstProperty('trigger');
+      const value = trigger?.getFirstValue();
+      if (!trigger || !(value instanceof ICAL.Duration)) continue;
+      const offset = value.toSeconds();
+      const related = String(trigger.getParameter('related') ?? 'START').toUpperCase();
+      const [first, last] = alarmTriggerSpread(alarm);
+      lo = Math.min(lo, offset + first);
+      hi = Math.max(hi, offset + last + (related === 'END' ? spanOf(c, r) : 0));
+    }
+  }
+  return lo === Infinity ? null : [lo, hi];
+}
+
+/**
+ * The window of instances a filter's time-ranges need: component ranges as they are, alarm ranges
+ * moved back by the alarms' reach (an instance starting in [start - latest, end - earliest) can
+ * have a trigger in [start, end)). Null: the filter needs no instances at all.
+ */
+function expansionWindow(filter: CompFilter, components: ICAL.Component[], r: TimeResolver): { from?: number; until?: number } | null {
+  const all: TimeRange[] = [];
+  collectRanges(filter, all);
+  const alarms: TimeRange[] = [];
+  alarmRanges(filter, alarms);
+  const needed = all.filter((t) => !alarms.includes(t));
+  const reach = alarms.length ? alarmReach(components, r) : null;
+  if (reach) {
+    const [lo, hi] = reach;
+    for (const t of alarms) needed.push({ start: t.start === undefined ? undefined : t.start - hi, end: t.end === undefined ? undefined : t.end - lo });
+  }
+  if (!needed.length) return null;
+  const from = needed.some((t) => t.start === undefined) ? undefined : Math.min(...needed.map((t) => t.start as number));
+  const until = needed.some((t) => t.end === undefined) ? undefined : Math.max(...needed.map((t) => t.end as number));
+  return { from, until };
+}
+
+/** The whole filter against the object, with the instances (and bounds) of `ctx`. */
+function filterMatches(root: ICAL.Component, filter: CompFilter, ctx: Context): boolean {
+  return filter.propFilters.every((p) => propMatches(root, p, ctx)) && filter.compFilters.every((c) => compFilterMatches(root, c, ctx, null));
+}
+
+/**
+ * One instance that meets the filter decides the object, so the expansion stops there instead of
+ * walking the whole window (a range with only a start, from DAVx5, has no other end). Sound for
+ * every filter: it asks only that some instance or trigger meets each range, so what one instance
+ * satisfies, more instances satisfy too. One comp-filter whose only time-range is its own is
+ * checked on the instance's component alone.
+ */
+function earlyStop(root: ICAL.Component, filter: CompFilter, ranges: TimeRange[], r: TimeResolver): (inst: Instance) => boolean {
   const [only] = filter.compFilters;
-  if (filter.compFilters.length !== 1 || !only || filter.propFilters.length || ranges.length !== 1 || !only.timeRange) return undefined;
-  if (only.isNotDefined || mentions(filter, 'VALARM')) return undefined;
-  const name = only.name.toLowerCase();
-  return (inst) => inst.component.name === name && componentMatches(inst.component, only, { r, instances: [inst], capped: false }, null);
+  if (filter.compFilters.length === 1 && only && !filter.propFilters.length && ranges.length === 1 && only.timeRange && !only.isNotDefined && !mentions(only, 'VALARM')) {
+    const name = only.name.toLowerCase();
+    return (inst) => inst.component.name === name && componentMatches(inst.component, only, { r, instances: [inst], capped: false }, null);
+  }
+  return (inst) => filterMatches(root, filter, { r, instances: [inst], capped: false });
 }
 
 /** Does the object (its root VCALENDAR) match the filter? */
@@ -89,16 +156,14 @@ export function evaluateFilter(root: ICAL.Component, filter: CompFilter, opts: F
   const components = root.getAllSubcomponents().filter((c) => ['vevent', 'vtodo', 'vjournal'].includes(c.name));
   const ranges: TimeRange[] = [];
   collectRanges(filter, ranges);
-  // Alarms fire before their events: expand from the start of time when a VALARM range is asked.
-  const hasAlarmRange = mentions(filter, 'VALARM');
-  const from = hasAlarmRange || ranges.some((t) => t.start === undefined) ? undefined : Math.min(...ranges.map((t) => t.start as number));
-  const until = ranges.length === 0 || hasAlarmRange || ranges.some((t) => t.end === undefined) ? undefined : Math.max(...ranges.map((t) => t.end as number));
-  const stopWhen = earlyStop(filter, ranges, r);
-  const expansion = ranges.length
-    ? expandInstances(components, r, { from, until, maxInstances: opts.maxInstances, maxSteps: opts.maxSteps, stopWhen })
+  // What no instance can make match (a VALARM comp-filter on an object without alarms, a VTODO
+  // one on an event, a text that is not there) is decided before any expansion.
+  if (ranges.length && !filterMatches(root, filter, { r, instances: [], capped: false, anyTime: true })) return { match: false, undecided: false };
+  const window = ranges.length ? expansionWindow(filter, components, r) : null;
+  const expansion = window
+    ? expandInstances(components, r, { from: window.from, until: window.until, maxInstances: opts.maxInstances, maxSteps: opts.maxSteps, stopWhen: earlyStop(root, filter, ranges, r) })
     : { instances: [], capped: false };
-  const ctx: Context = { r, instances: expansion.instances, capped: expansion.capped };
-  const match = filter.propFilters.every((p) => propMatches(root, p, ctx)) && filter.compFilters.every((c) => compFilterMatches(root, c, ctx, null));
+  const match = filterMatches(root, filter, { r, instances: expansion.instances, capped: expansion.capped });
   return { match, undecided: match && expansion.capped };
 }
 
@@ -111,13 +176,13 @@ function compFilterMatches(parent: ICAL.Component, f: CompFilter, ctx: Context, 
 
 function componentMatches(c: ICAL.Component, f: CompFilter, ctx: Context, parentInstances: Instance[] | null): boolean {
   const own = ['vevent', 'vtodo', 'vjournal'].includes(c.name) ? ctx.instances.filter((i) => i.component === c) : null;
-  if (f.timeRange) {
+  if (f.timeRange && !ctx.anyTime) {
     const range = f.timeRange;
     let ok: boolean;
     if (own) {
       ok = ctx.capped || own.some((i) => instanceOverlaps(i, ctx.r, range));
     } else if (c.name === 'valarm') {
-      ok = (parentInstances ?? []).some((i) => alarmOverlaps(c, instanceTimes(i, ctx.r), ctx.r, range));
+      ok = alarmMatches(c, parentInstances ?? [], ctx, range);
     } else if (c.name === 'vfreebusy') {
       ok = freeBusyOverlaps(c, ctx.r, range);
     } else if (c.name === 'vavailability') {
@@ -130,6 +195,17 @@ function componentMatches(c: ICAL.Component, f: CompFilter, ctx: Context, parent
   if (!f.propFilters.every((p) => propMatches(c, p, ctx))) return false;
   return f.compFilters.every((sub) => compFilterMatches(c, sub, ctx, own ?? parentInstances));
 }
+
+/**
+ * RFC 4791 §9.9 for VALARM: a trigger of the alarm falls in the range. A trigger at a date-time
+ * fires once whatever the instance; a relative one is checked on every instance listed.
+ */
+function alarmMatches(alarm: ICAL.Component, parents: Instance[], ctx: Context, range: TimeRange): boolean {
+  if (alarm.getFirstPropertyValue('trigger') instanceof ICAL.Time) return alarmOverlaps(alarm, NO_TIMES, ctx.r, range);
+  return ctx.capped || parents.some((i) => alarmOverlaps(alarm, instanceTimes(i, ctx.r), ctx.r, range));
+}
+
+const NO_TIMES = { dtstart: null, startIsDate: false, dtend: null, duration: null, due: null, completed: null, created: null };
 
 function propertyText(p: ICAL.Property): string {
   return p
@@ -151,7 +227,7 @@ function propMatches(c: ICAL.Component, f: PropFilter, ctx: Context): boolean {
   const props = c.getAllProperties(f.name.toLowerCase());
   if (f.isNotDefined) return props.length === 0;
   return props.some((p) => {
-    if (f.timeRange && !propertyInRange(c, p, ctx, f.timeRange)) return false;
+    if (f.timeRange && !ctx.anyTime && !propertyInRange(c, p, ctx, f.timeRange)) return false;
     if (f.textMatch && !textMatches(propertyText(p), f.textMatch)) return false;
     return f.paramFilters.every((pf) => paramMatches(p, pf));
   });

@@ -147,6 +147,20 @@ export function spansLiterals(s: InstanceSpans | null): [string | null, string] 
  * common event is expanded once per write, not twice.
  */
 export function deriveIndex(parsed: ParsedObject, opts: IndexOptions): { bounds: TimeBounds; spans: InstanceSpans | null; problem?: IndexProblem } {
+  const index = indexOf(parsed, opts);
+  if (index.problem || allFinite(index.bounds, index.spans)) return index;
+  // The last line of defence: a value no code path reads right must be refused, never written as NaN.
+  return { bounds: { first: null, last: null }, spans: null, problem: { kind: 'unevaluable', message: 'a date or time of the object cannot be read as an instant' } };
+}
+
+function allFinite(bounds: TimeBounds, spans: InstanceSpans | null): boolean {
+  const ok = (t: number | null) => t === null || Number.isFinite(t);
+  if (!ok(bounds.first) || !ok(bounds.last)) return false;
+  if (!spans) return true;
+  return spans.window.every(ok) && spans.spans.every(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+}
+
+function indexOf(parsed: ParsedObject, opts: IndexOptions): { bounds: TimeBounds; spans: InstanceSpans | null; problem?: IndexProblem } {
   const none = { first: null, last: null };
   const counted = countProblem(parsed, opts.maxInstances);
   if (counted) return { bounds: none, spans: null, problem: counted };

@@ -7,7 +7,7 @@
 // its rule repeats with a fixed period, so a query over this month costs the same for a series
 // that began yesterday and one that began in 1970.
 import ICAL from 'ical.js';
-import { MAX_INSTANT, propertyEpoch, TimeResolver, tzidOf } from './time.ts';
+import { isFloating, MAX_INSTANT, propertyEpoch, TimeResolver, tzidOf, tzidParam, utcTime, wallClockAt } from './time.ts';
 
 export interface Instance {
   component: ICAL.Component;
@@ -19,6 +19,8 @@ export interface Instance {
   recurrenceId: ICAL.Time | null;
   /** True for an instance that comes from a RECURRENCE-ID component. */
   isOverride: boolean;
+  /** The end (epoch seconds) of an instance an RDATE period gives (RFC 5545 §3.8.5.2): it replaces DTEND, DURATION or DUE. */
+  end?: number;
 }
 
 /** Why an expansion stopped before the end of the recurrence set. */
@@ -83,6 +85,12 @@ export function spanOf(comp: ICAL.Component, r: TimeResolver): number {
   if (d instanceof ICAL.Duration) {
     span = Math.max(span, d.toSeconds());
     if (d.days || d.weeks) zoned = true;
+  }
+  // An RDATE period gives its instance its own length.
+  for (const p of comp.getAllProperties('rdate')) {
+    for (const v of p.getValues() as unknown[]) {
+      if (v instanceof ICAL.Period) span = Math.max(span, r.epoch(v.getEnd(), tzidParam(p)) - r.epoch(v.start, tzidParam(p)));
+    }
   }
   return span + (zoned ? 3600 : 0);
 }
@@ -154,6 +162,64 @@ interface Budget {
   maxSteps: number;
 }
 
+/**
+ * What ical.js walks for a master: the master itself, or a copy of it whose RDATE and EXDATE
+ * values ical.js can order and compare. ical.js yields an RDATE period as it is (not a time), and
+ * holds a time whose TZID has no VTIMEZONE in the object as zone-less, so it would compare such a
+ * value in UTC with a DTSTART in another zone. The copy holds each period's start, and each such
+ * time converted to DTSTART's frame: DTSTART's own IANA wall clock, or UTC.
+ */
+interface RecurrenceSource {
+  component: ICAL.Component;
+  /** The end of each RDATE period (epoch seconds), by its start as ruleInstances reads it. */
+  periodEnds: Map<number, number>;
+}
+
+function recurrenceSource(master: ICAL.Component, dtstart: ICAL.Time, tzid: string | null, r: TimeResolver): RecurrenceSource {
+  const plain = { component: master, periodEnds: new Map<number, number>() };
+  // Wall clock of DTSTART's IANA zone, when ical.js holds DTSTART zone-less with a TZID.
+  const wallZone = tzid && !dtstart.isDate && isFloating(dtstart) ? tzid : null;
+  const misread = (t: ICAL.Time, own: string | null) => !t.isDate && own !== null && isFloating(t) && own !== wallZone;
+  const aligned = (t: ICAL.Time, own: string | null): ICAL.Time => {
+    if (!misread(t, own)) return t;
+    const at = r.epoch(t, own);
+    return (wallZone && wallClockAt(wallZone, at)) || utcTime(at);
+  };
+  const props = { rdate: master.getAllProperties('rdate'), exdate: master.getAllProperties('exdate') };
+  const needsCopy = [...props.rdate, ...props.exdate].some((p) =>
+    p.getValues().some((v: unknown) => v instanceof ICAL.Period || (v instanceof ICAL.Time && misread(v, tzidParam(p)))),
+  );
+  if (!needsCopy) return plain;
+  const copy = new ICAL.Component(structuredClone(master.toJSON()), master.parent ?? undefined);
+  const periodEnds = new Map<number, number>();
+  for (const name of ['rdate', 'exdate'] as const) {
+    copy.removeAllProperties(name);
+    for (const p of props[name]) {
+      const own = tzidParam(p);
+      for (const v of p.getValues() as unknown[]) {
+        let t: ICAL.Time;
+        if (v instanceof ICAL.Period) {
+          if (name === 'exdate') continue;
+          t = aligned(v.start, own);
+          const length = Math.max(0, r.epoch(v.getEnd(), own) - r.epoch(v.start, own));
+          const start = r.epoch(t, tzid);
+          periodEnds.set(start, start + length);
+        } else if (v instanceof ICAL.Time) {
+          t = aligned(v, own);
+        } else {
+          continue;
+        }
+        // One value per property: a list may mix DATE and DATE-TIME, a property has one type.
+        const prop = new ICAL.Property(name, copy);
+        if (t === v && own) prop.setParameter('tzid', own);
+        prop.setValue(t);
+        copy.addProperty(prop);
+      }
+    }
+  }
+  return { component: copy, periodEnds };
+}
+
 /** Walks the master's recurrence set, yielding its instances in order, within the bounds. */
 function* ruleInstances(
   master: ICAL.Component,
@@ -162,14 +228,16 @@ function* ruleInstances(
   limit: number,
   budget: Budget,
   state: { complete: boolean; capReason?: CapReason },
-): Generator<{ start: number; time: ICAL.Time }> {
+): Generator<{ start: number; time: ICAL.Time; end?: number }> {
   const dtstart = master.getFirstPropertyValue('dtstart') as ICAL.Time;
   const tzid = tzidOf(master, 'dtstart');
   const from = opts.from;
-  const skipTo = from === undefined ? null : fastForwardStart(master, dtstart, from - spanOf(master, r), r, tzid);
   let expansion: ICAL.RecurExpansion;
+  let source: RecurrenceSource;
   try {
-    expansion = new ICAL.RecurExpansion({ component: master, dtstart: skipTo ?? dtstart });
+    source = recurrenceSource(master, dtstart, tzid, r);
+    const skipTo = from === undefined ? null : fastForwardStart(master, dtstart, from - spanOf(master, r), r, tzid);
+    expansion = new ICAL.RecurExpansion({ component: source.component, dtstart: skipTo ?? dtstart });
   } catch {
     state.capReason = 'unevaluable';
     state.complete = false;
@@ -201,7 +269,8 @@ function* ruleInstances(
       state.complete = false;
       return;
     }
-    yield { start, time: t };
+    const end = source.periodEnds.get(start);
+    yield end === undefined ? { start, time: t } : { start, time: t, end };
   }
 }
 
@@ -242,13 +311,15 @@ export function expandInstances(components: ICAL.Component[], r: TimeResolver, o
       take({ component: master, shift: 0, start: masterStart, recurrenceId: null, isOverride: false });
     } else {
       const span = spanOf(master, r);
-      for (const { start, time } of ruleInstances(master, r, opts, limit, budget, state)) {
+      for (const { start, time, end } of ruleInstances(master, r, opts, limit, budget, state)) {
         const override = overrides.get(start);
         let inst: Instance | null = null;
         if (override) {
           used.add(start);
           const oStart = propertyEpoch(override, 'dtstart', r);
           if (wanted(oStart, spanOf(override, r))) inst = { component: override, shift: 0, start: oStart, recurrenceId: time, isOverride: true };
+        } else if (end !== undefined) {
+          if (wanted(start, Math.max(span, end - start))) inst = { component: master, shift: start - masterStart, start, recurrenceId: time, isOverride: false, end };
         } else if (wanted(start, span)) {
           inst = { component: master, shift: start - masterStart, start, recurrenceId: time, isOverride: false };
         }
@@ -262,7 +333,11 @@ export function expandInstances(components: ICAL.Component[], r: TimeResolver, o
       if (used.has(rid)) continue;
       const start = propertyEpoch(c, 'dtstart', r);
       if (!wanted(start, spanOf(c, r))) continue;
-      if (start !== null && start >= limit) continue;
+      if (start !== null && start >= limit) {
+        // Past the cut: the set goes on beyond what was expanded (an invitation to one far occurrence).
+        state.complete = false;
+        continue;
+      }
       const ridTime = c.getFirstPropertyValue('recurrence-id');
       if (!take({ component: c, shift: 0, start, recurrenceId: ridTime instanceof ICAL.Time ? ridTime : null, isOverride: true })) break;
     }

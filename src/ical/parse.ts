@@ -195,6 +195,8 @@ function checkRecurrence(comp: ICAL.Component): void {
         for (const v of prop.getValues()) {
           const t = v instanceof ICAL.Period ? v.start : v;
           if (t instanceof ICAL.Time && !validTime(t)) throw new Error('not a valid date (years 1 to 9999)');
+          // A period's end (given, or its start plus its duration) bounds its instance: it must be a date too.
+          if (v instanceof ICAL.Period && !validTime(v.getEnd())) throw new Error('a period must end in the years 1 to 9999');
         }
       } catch (e) {
         throw invalidData(`${name.toUpperCase()} is unreadable: ${e instanceof Error ? e.message : String(e)}`);

@@ -74,9 +74,31 @@ export function wallClockToEpoch(
   return a; // skipped hour: read with the offset before the transition (RFC 5545 §3.3.5)
 }
 
-function isFloating(t: ICAL.Time): boolean {
+/** A date, or a time ical.js holds without a zone (floating, or a TZID it has no VTIMEZONE for). */
+export function isFloating(t: ICAL.Time): boolean {
   const z = t.zone;
   return t.isDate || !z || z === ICAL.Timezone.localTimezone || z.tzid === 'floating';
+}
+
+/** The wall-clock time in an IANA zone at an instant, as a zone-less ical.js time (null: no such zone). */
+export function wallClockAt(tzid: string, epoch: number): ICAL.Time | null {
+  const f = formatter(tzid);
+  if (!f) return null;
+  const wall = new Date((epoch + offsetAt(f, epoch * 1000)) * 1000);
+  return ICAL.Time.fromData({
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    isDate: false,
+  });
+}
+
+/** An instant as an ical.js UTC date-time. */
+export function utcTime(epoch: number): ICAL.Time {
+  return ICAL.Time.fromJSDate(new Date(epoch * 1000), true);
 }
 
 /** How a calendar reads floating times: a VTIMEZONE (calendar-timezone), an IANA name, or UTC. */
@@ -129,11 +151,15 @@ export class TimeResolver {
   }
 }
 
-/** The TZID parameter of a component's property, if any. */
-export function tzidOf(comp: ICAL.Component, name: string): string | null {
-  const p = comp.getFirstProperty(name);
+/** The TZID parameter of a property, if any. */
+export function tzidParam(p: ICAL.Property | null | undefined): string | null {
   const v = p?.getParameter('tzid');
   return typeof v === 'string' ? v : null;
+}
+
+/** The TZID parameter of a component's property, if any. */
+export function tzidOf(comp: ICAL.Component, name: string): string | null {
+  return tzidParam(comp.getFirstProperty(name));
 }
 
 /** A property's time value as an instant, or null when absent. */

@@ -35,7 +35,7 @@ export function instanceTimes(inst: Instance, r: TimeResolver): InstanceTimes {
     const t = propertyEpoch(c, name, r);
     return t === null ? null : t + inst.shift;
   };
-  return {
+  const times: InstanceTimes = {
     dtstart: shifted('dtstart'),
     startIsDate: isDateValue(c, 'dtstart'),
     dtend: shifted('dtend'),
@@ -44,6 +44,12 @@ export function instanceTimes(inst: Instance, r: TimeResolver): InstanceTimes {
     completed: propertyEpoch(c, 'completed', r),
     created: propertyEpoch(c, 'created', r),
   };
+  if (inst.end === undefined || times.dtstart === null) return times;
+  // An RDATE period sets this instance's end, in place of the component's DTEND, DURATION or DUE.
+  const length = Math.max(0, inst.end - times.dtstart);
+  if (c.name === 'vtodo' && times.due !== null) return { ...times, due: times.dtstart + length };
+  if (c.name === 'vtodo') return { ...times, dtend: null, duration: length };
+  return { ...times, startIsDate: false, dtend: times.dtstart + length, duration: null };
 }
 
 const lo = (t: TimeRange) => t.start ?? -Infinity;
@@ -126,12 +132,25 @@ export function alarmTriggers(alarm: ICAL.Component, parent: InstanceTimes, r: T
   }
   if (first === null) return [];
   const out = [first];
+  const { count, every } = repetitions(alarm);
+  for (let i = 1; i <= count; i++) out.push(first + i * every);
+  return out;
+}
+
+/** Most repetitions of an alarm looked at (REPEAT is unbounded in RFC 5545; clients use a few). */
+const MAX_REPEAT = 1000;
+
+function repetitions(alarm: ICAL.Component): { count: number; every: number } {
   const repeat = Number(alarm.getFirstPropertyValue('repeat') ?? 0);
   const every = alarm.getFirstPropertyValue('duration');
-  if (Number.isInteger(repeat) && repeat > 0 && every instanceof ICAL.Duration && every.toSeconds() > 0) {
-    for (let i = 1; i <= Math.min(repeat, 1000); i++) out.push(first + i * every.toSeconds());
-  }
-  return out;
+  if (!Number.isInteger(repeat) || repeat <= 0 || !(every instanceof ICAL.Duration) || every.toSeconds() <= 0) return { count: 0, every: 0 };
+  return { count: Math.min(repeat, MAX_REPEAT), every: every.toSeconds() };
+}
+
+/** Seconds from an alarm's first trigger to its first and last (with its repetitions). */
+export function alarmTriggerSpread(alarm: ICAL.Component): [number, number] {
+  const { count, every } = repetitions(alarm);
+  return [0, count * every];
 }
 
 export function alarmOverlaps(alarm: ICAL.Component, parent: InstanceTimes, r: TimeResolver, range: TimeRange): boolean {

@@ -31,6 +31,8 @@ export interface MetricSources {
   compute: ComputePool;
   loop: LoopWatch;
   gauges: () => Promise<SystemGauges>;
+  /** Objects counted into calendar-query answers without an exact evaluation. */
+  unevaluated: () => number;
 }
 
 export class Metrics {
@@ -79,6 +81,15 @@ export class Metrics {
       collect() {
         this.reset();
         this.inc(sources.compute.timeouts);
+      },
+    });
+    new Counter({
+      name: 'calendula_filter_unevaluated_total',
+      help: 'Objects counted into a calendar-query answer without an exact evaluation (each one logged)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.unevaluated());
       },
     });
     new Counter({

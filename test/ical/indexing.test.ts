@@ -1,5 +1,6 @@
 // The index columns of a write: bounds taken from an event's spans must equal the bounds computed
 // by expanding the whole recurrence set, for every kind of object.
+import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { deriveIndex, deriveTimeBounds } from '../../src/ical/indexing.ts';
 import { parseCalendarObject } from '../../src/ical/parse.ts';
@@ -34,5 +35,15 @@ describe('index derivation', () => {
     expect(spansOf(3)).toBeNull(); // 3000 instances: more than are kept
     expect(spansOf(2)).toBeNull(); // floating
     expect(spansOf(1)).toBeNull(); // not an event
+  });
+
+  it('refuses an object whose times cannot be read as instants instead of indexing NaN', () => {
+    // No text reaches this after parse's checks; a value that slips past them must still be refused.
+    const parsed = parseCalendarObject(calendar(event('nan', ['DTSTART:20260310T100000Z', 'DTEND:20260310T110000Z'])));
+    parsed.components[0]!.getFirstProperty('dtend')!.setValue(ICAL.Time.fromData({ year: Number.NaN, month: 1, day: 1, hour: 0, minute: 0, second: 0 }, ICAL.Timezone.utcTimezone));
+    const index = deriveIndex(parsed, opts);
+    expect(index.problem?.kind).toBe('unevaluable');
+    expect(index.bounds).toEqual({ first: null, last: null });
+    expect(index.spans).toBeNull();
   });
 });
