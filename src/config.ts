@@ -83,8 +83,10 @@ export interface SyncSettings {
 export interface ComputeConfig {
   /** Worker threads for iCalendar work (parsing, validation, indexing, expansion). */
   threads: number;
-  /** Milliseconds one object's work may take before its thread is stopped, plus as much again per MB. */
+  /** Milliseconds of CPU one object's work may use before its thread is stopped, plus as much again per MB. */
   deadlineMs: number;
+  /** Milliseconds of wall time one object's work may take however busy the machine, plus as much again per MB. */
+  wallLimitMs: number;
 }
 
 export interface LoopWatch {
@@ -311,6 +313,7 @@ export function loadConfig(env: Env = process.env): Config {
     compute: {
       threads: integer(env, 'COMPUTE_THREADS', defaultThreads(), 1, 64),
       deadlineMs: integer(env, 'COMPUTE_DEADLINE_MS', 500, 10, 600_000),
+      wallLimitMs: integer(env, 'COMPUTE_WALL_LIMIT_MS', 5000, 10, 3_600_000),
     },
     loop: {
       warnMs: integer(env, 'LOOP_DELAY_WARN_MS', 100, 1, 60_000),

@@ -2,17 +2,22 @@
 // off the request loop, under a watchdog. Each item of a task has a deadline that grows with its
 // size; a thread whose item runs past it is terminated (ical.js can loop inside one call, where no
 // step counter reaches) and replaced, the item is reported as timed out, and the other items of the
-// task are run again without it.
+// task are run again without it. The deadline counts the CPU time the thread ran where the system
+// tells it (src/compute/threadClock.ts), so that a busy machine does not refuse valid data; a wall
+// limit remains for a thread that gets no CPU at all.
 import { Piscina } from 'piscina';
 import type { Logger } from '../logger.ts';
 import type { ItemOutcome, TaskMessage, TaskName, Tasks } from './tasks.ts';
+import { threadCpuMs } from './threadClock.ts';
 import { workerScript } from './workerScript.ts';
 
 export interface ComputeSettings {
   /** Threads in the pool. */
   threads: number;
-  /** Milliseconds one item may run, plus as much again per MB of its input. */
+  /** Milliseconds of CPU one item may use, plus as much again per MB of its input (wall time where CPU time cannot be read). */
   deadlineMs: number;
+  /** Milliseconds of wall time one item may take however busy the machine, plus as much again per MB (at least deadlineMs). */
+  wallLimitMs?: number;
 }
 
 /** An item ran past its deadline, or its thread died (out of memory); the thread was replaced. */
@@ -83,25 +88,40 @@ export class ComputePool {
   private async runItems(task: TaskName, items: unknown[], shared: unknown): Promise<Outcome<unknown>[]> {
     if (!items.length) return [];
     const pool = await this.start();
-    const progress = new SharedArrayBuffer(4);
+    // Slot 0: the index of the item the thread works on; slot 1: the thread's kernel id (0: unknown).
+    const progress = new SharedArrayBuffer(8);
     const index = new Int32Array(progress);
     Atomics.store(index, 0, -1);
     const controller = new AbortController();
-    const deadline = (i: number) => this.settings.deadlineMs * (1 + sizeOf(items[i]) / MB);
+    const scale = (i: number) => 1 + sizeOf(items[i]) / MB;
+    const deadline = (i: number) => this.settings.deadlineMs * scale(i);
+    const wallLimit = (i: number) => Math.max(this.settings.deadlineMs, this.settings.wallLimitMs ?? 0) * scale(i);
     // The watchdog: time the item the thread says it works on; queueing time does not count.
     let current = -1;
     let since = 0;
+    let cpuSince: number | null = null;
     let stuck = -1;
+    let stuckBy = '';
     const tick = Math.max(5, Math.min(50, Math.floor(this.settings.deadlineMs / 5)));
     const watchdog = setInterval(() => {
       const i = Atomics.load(index, 0);
+      const working = i >= 0 && i < items.length;
+      const cpu = working ? threadCpuMs(Atomics.load(index, 1)) : null;
+      const now = performance.now();
       if (i !== current) {
         current = i;
-        since = performance.now();
-      } else if (i >= 0 && i < items.length && performance.now() - since > deadline(i)) {
-        stuck = i;
-        controller.abort();
+        since = now;
+        cpuSince = cpu;
+        return;
       }
+      if (!working) return;
+      const wall = now - since;
+      const used = cpu !== null && cpuSince !== null ? cpu - cpuSince : wall;
+      if (used > deadline(i)) stuckBy = `${Math.round(deadline(i))} ms`;
+      else if (wall > wallLimit(i)) stuckBy = `${Math.round(wallLimit(i))} ms of wall time`;
+      else return;
+      stuck = i;
+      controller.abort();
     }, tick);
     try {
       const msg: TaskMessage = { task, items, shared, progress };
@@ -110,9 +130,8 @@ export class ComputePool {
       if (this.closed) throw e;
       if (stuck >= 0 && isAbort(e)) {
         this.timeouts++;
-        const limit = Math.round(deadline(stuck));
-        this.log.warn({ task, item: stuck, items: items.length, deadlineMs: limit }, 'compute item ran past its deadline; its thread was replaced');
-        const stopped: Stopped = { ok: false, stopped: true, error: `the work did not finish within ${limit} ms` };
+        this.log.warn({ task, item: stuck, items: items.length, deadline: stuckBy }, 'compute item ran past its deadline; its thread was replaced');
+        const stopped: Stopped = { ok: false, stopped: true, error: `the work did not finish within ${stuckBy}` };
         const before = await this.runItems(task, items.slice(0, stuck), shared);
         const after = await this.runItems(task, items.slice(stuck + 1), shared);
         return [...before, stopped, ...after];

@@ -23,6 +23,7 @@ import {
   type SimpleEvent,
   type TaskReading,
 } from '../ical/webCalendar.ts';
+import { currentThreadId } from './threadClock.ts';
 
 /** The bounds every expansion in a task keeps to (config.limits). */
 export interface ExpansionLimits {
@@ -250,12 +251,13 @@ export interface TaskMessage {
   task: TaskName;
   items: unknown[];
   shared: unknown;
-  /** Int32 slot where the thread writes the index of the item it works on (the pool's watchdog reads it). */
+  /** Two Int32 slots the pool's watchdog reads: the index of the item the thread works on, and the thread's kernel id. */
   progress: SharedArrayBuffer;
 }
 
 export function runTask(msg: TaskMessage): ItemOutcome<unknown>[] {
   const progress = new Int32Array(msg.progress);
+  if (progress.length > 1) Atomics.store(progress, 1, currentThreadId());
   const fn = (TASKS as Record<string, ((item: unknown, shared: unknown) => unknown) | undefined>)[msg.task];
   if (!fn) throw new Error(`no such compute task: ${msg.task}`);
   const out: ItemOutcome<unknown>[] = [];
