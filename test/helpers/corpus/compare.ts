@@ -100,6 +100,6 @@ export function semanticDiff(sent: string, got: string): string[] {
   }
   const onlyB = [...count].flatMap(([x, c]) => Array<string>(c).fill(`+ ${x}`));
   const diff = [...onlyA, ...onlyB];
-  // Same multiset of lines but grouped differently into components.
-  return diff.length ? diff : ['(same properties, grouped into components differently)'];
+  // The same properties, but components added, dropped or nested differently.
+  return diff.length ? diff : ['(the same properties, but components added, dropped or nested differently)'];
 }

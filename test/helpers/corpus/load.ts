@@ -15,7 +15,7 @@ export interface ListedOutcome {
   match?: string;
   /** Which check it settles: put (refused), 5xx, roundtrip, query, expand; all when absent. */
   kind?: string;
-  /** Window index (0: first instance, 1: a year later, 2: June 2035); all when absent. */
+  /** Window index (0: the first week, 1: four weeks a year later, 2: June 2035); all when absent. */
   window?: number;
   reason: string;
   rfc?: string;

@@ -6,18 +6,23 @@ stdin:  {"objects": [{"id": ..., "type": "VEVENT"|"VTODO", "ics": ...}]}
 stdout: {"<id>": {"windows": [[start, end], ...], "results": [{"match": bool, "instances": [key, ...]}]}
          or {"<id>": {"error": "..."}} when the engine cannot read the object.
 
-Windows are UTC "YYYYMMDDTHHMMSSZ": the three days around the first instance, four weeks a year
-later, and June 2035. Whether an instance overlaps a window is decided here by RFC 4791 §9.9
+Windows are UTC "YYYYMMDDTHHMMSSZ": from the day before the first instance to a week after it,
+four weeks a year later, and June 2035. Whether an instance overlaps a window is decided here by RFC 4791 §9.9
 (not by the library's own rule, which differs for zero-length and all-day components); floating
 times and dates are read in UTC, as the server does for a calendar without calendar-timezone.
 An instance key is its DTSTART in UTC ("YYYYMMDDTHHMMSS"), or "YYYYMMDD" for a date."""
-import datetime, json, sys, traceback
+import datetime, json, re, sys
 import icalendar
+import icalendar.prop
 import recurring_ical_events as rie
 
 UTC = datetime.timezone.utc
 DAY = datetime.timedelta(days=1)
 PAD = 2 * DAY
+
+# icalendar 4.0.3 reads one ordinal digit in BYDAY, so BYDAY=20MO (RFC 5545 §3.3.10 allows
+# 1 to 53) made it drop the whole RRULE silently; dateutil itself handles it.
+icalendar.prop.WEEKDAY_RULE = re.compile(r"(?P<signal>[+-]?)(?P<relative>\d{0,2})(?P<weekday>\w{2})$")
 
 # Keep the source component and the computed bounds on each instance the library returns.
 _as_vevent = rie.Repetition.as_vevent
@@ -56,7 +61,7 @@ def windows_for(comps):
     day = base.replace(hour=0, minute=0, second=0, microsecond=0)
     year = day + 365 * DAY
     return [
-        (day - DAY, day + 2 * DAY),
+        (day - DAY, day + 7 * DAY),
         (year - 14 * DAY, year + 14 * DAY),
         (datetime.datetime(2035, 6, 1, tzinfo=UTC), datetime.datetime(2035, 7, 1, tzinfo=UTC)),
     ]
@@ -100,10 +105,38 @@ def todo_without_dates(src, ws, we):
     return True
 
 
+# Properties that do not decide when an instance happens.
+UNTIMED = {"DTSTAMP", "LAST-MODIFIED"}
+
+
+def take_periods(comps):
+    """RDATE;VALUE=PERIOD: the library wants plain starts; each period's own end is kept here
+    (RFC 5545 §3.8.5.2: the instance lasts the period, not the master's duration)."""
+    ends = {}
+    for c in comps:
+        rdates = c.get("RDATE", [])
+        for rd in (rdates if isinstance(rdates, list) else [rdates]):
+            for v in rd.dts:
+                if isinstance(v.dt, tuple):
+                    start, end = v.dt
+                    if isinstance(end, datetime.timedelta):
+                        end = start + end
+                    v.dt = start
+                    ends[utc(start)] = end
+    return ends
+
+
 def evaluate(obj):
     cal = icalendar.Calendar.from_ical(obj["ics"])
     kind = obj["type"]
     comps = [c for c in cal.walk(kind)]
+    for c in cal.walk():
+        # The library records what it could not parse and goes on without it: that would
+        # compare the server with a different object when the property decides timing.
+        timing = [e for e in getattr(c, "errors", []) if e[0] not in UNTIMED]
+        if timing:
+            raise ValueError(f"unparsed properties: {timing}")
+    period_ends = take_periods(comps)
     if not comps:
         raise ValueError("no component")
     wins = windows_for(comps)
@@ -121,6 +154,12 @@ def evaluate(obj):
         keys = []
         for inst in found:
             src, s, e = inst._src, inst._start, inst._stop
+            if "RECURRENCE-ID" not in src and isinstance(s, datetime.datetime) and utc(s) in period_ends:
+                e = period_ends[utc(s)]
+                ok = ws < utc(e) and we > utc(s) if kind == "VEVENT" else (ws < utc(e) or ws <= utc(s)) and (we > utc(s) or we >= utc(e))
+                if ok:
+                    keys.append(key(s))
+                continue
             ok = event_overlaps(src, s, e, ws, we) if kind == "VEVENT" else todo_overlaps(src, s, e, ws, we)
             if ok:
                 keys.append(key(s))
