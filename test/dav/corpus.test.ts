@@ -41,6 +41,31 @@ const reason = (text: string) => (/<[!]--\s*([\s\S]*?)\s*--[>]/.exec(text)?.[1] 
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/**
+ * What RFC 4791 §9.6.5 and RFC 5545 §3.8.4.4 require of expanded calendar-data, whatever the
+ * instances: no recurrence properties, no VTIMEZONE, and a RECURRENCE-ID of DTSTART's value type.
+ */
+function expandFormErrors(calendarData: string): string[] {
+  const errors = new Set<string>();
+  let depth = 0;
+  let start = '';
+  let rid = '';
+  const kind = (l: { text: string }) => (/;VALUE=DATE[:;]/i.test(l.text.slice(0, l.text.length - valueOf(l.text).length)) || /^\d{8}$/.test(valueOf(l.text)) ? 'DATE' : 'DATE-TIME');
+  for (const l of contentLines(calendarData)) {
+    if (l.name === 'BEGIN') {
+      depth++;
+      if (depth === 2 && valueOf(l.text).toUpperCase() === 'VTIMEZONE') errors.add('a VTIMEZONE');
+      if (depth === 2) start = rid = '';
+    } else if (l.name === 'END') {
+      if (depth === 2 && start && rid && start !== rid) errors.add(`RECURRENCE-ID is a ${rid} where DTSTART is a ${start}`);
+      depth--;
+    } else if (depth === 2 && ['RRULE', 'RDATE', 'EXDATE', 'EXRULE'].includes(l.name)) errors.add(l.name);
+    else if (depth === 2 && l.name === 'DTSTART') start = kind(l);
+    else if (depth === 2 && l.name === 'RECURRENCE-ID') rid = kind(l);
+  }
+  return [...errors];
+}
+
 /** The DTSTART (or DUE) of each expanded instance, in the oracle's key form. */
 function instanceKeys(calendarData: string, type: string): string[] {
   const keys: string[] = [];
@@ -236,6 +261,8 @@ describe('the corpus of real calendars', () => {
         // A task without dates has no instances to compare (RFC 4791 §9.9's dateless rows).
         return;
       }
+      const form = expandFormErrors(textIn(dataProp.el));
+      if (form.length) record({ id: o.id, kind: 'expand', window: w, detail: `expanded data has ${form.join(', ')} (RFC 4791 §9.6.5, RFC 5545 §3.8.4.4)` }, settled);
       const got = instanceKeys(textIn(dataProp.el), o.type);
       stats.instances += want.instances.length;
       if (got.join(',') !== want.instances.join(',')) {
