@@ -150,7 +150,8 @@ describe('the corpus of real calendars', () => {
   });
 
   /** Entries of known-open.json for objects of this corpus that met no failure in this run. */
-  const staleKnown = () => knownOpen.filter((e) => e.id !== '*' && !known.some((k) => k.entry === e)).map((e) => `${e.id}${e.kind ? ` (${e.kind})` : ''}`);
+  const staleKnown = () =>
+    knownOpen.filter((e) => !known.some((k) => k.entry === e)).map((e) => (e.id === '*' ? `"${e.match}" (${e.item}, by reason: may depend on load)` : `${e.id}${e.kind ? ` (${e.kind})` : ''}`));
 
   const staleSettled = () => settled.filter((e) => !settledHits.some((k) => k.entry === e)).map((e) => `${e.id}${e.kind ? ` (${e.kind})` : ''}`);
 
@@ -165,6 +166,7 @@ describe('the corpus of real calendars', () => {
         `  refused as the RFC requires: ${justified.length}; oracle could not read: ${stats.oracleErrors.length}`,
         `  settled disagreements met: ${settledHits.length}; known open (issue items in progress): ${known.length}`,
         known.length ? `known open:\n${list(known.map((k) => ({ ...k, detail: `${k.entry.item ?? ''} ${k.detail}` })))}` : '',
+        stats.oracleErrors.length ? `the engine could not read (not compared):\n  ${stats.oracleErrors.join('\n  ')}` : '',
         staleSettled().length ? `settled disagreements not met in this run: ${staleSettled().join(', ')}` : '',
         staleKnown().length ? `known-open entries that pass now (remove them): ${staleKnown().join(', ')}` : '',
         acceptedThoughListed.length ? `listed as refused but now stored (remove from refusals.json): ${acceptedThoughListed.join(', ')}` : '',
