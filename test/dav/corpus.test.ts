@@ -183,7 +183,8 @@ describe('the corpus of real calendars', () => {
 
   it('stores every valid object and reads it back unchanged', { timeout: 300_000 }, async () => {
     const t0 = performance.now();
-    await pool(corpus.objects, CONCURRENCY, async (o) => {
+    const busyRefusals: CorpusObject[] = [];
+    const putAndCompare = async (o: CorpusObject, retry: boolean) => {
       const href = `${calendarOf.get(o.id)}o${corpus.objects.indexOf(o)}.ics`;
       const put = await dav.put(href, o.ics);
       stats.requests++;
@@ -194,7 +195,11 @@ describe('the corpus of real calendars', () => {
           justified.push(o.id);
           return;
         }
-        return record({ id: o.id, kind: 'put', detail: `PUT ${put.status} ${reason(put.text)}` });
+        const detail = `PUT ${put.status} ${reason(put.text)}`;
+        // Known open N5: a refusal for lack of time depends on the load, not on the object. It
+        // is recorded, and the object is sent once more, alone, so the query checks still cover it.
+        if (!retry && /could not be evaluated/.test(detail)) busyRefusals.push(o);
+        return record({ id: o.id, kind: 'put', detail: retry ? `${detail} (sent again alone)` : detail });
       }
       if (listedRefusal) acceptedThoughListed.push(o.id);
       stored.add(o.id);
@@ -203,7 +208,9 @@ describe('the corpus of real calendars', () => {
       if (got.status !== 200) return record({ id: o.id, kind: got.status >= 500 ? '5xx' : 'roundtrip', detail: `GET ${got.status}` });
       const diff = semanticDiff(o.ics, got.text);
       if (diff.length) record({ id: o.id, kind: 'roundtrip', detail: diff.slice(0, 6).join(' | ') });
-    });
+    };
+    await pool(corpus.objects, CONCURRENCY, (o) => putAndCompare(o, false));
+    for (const o of busyRefusals) await putAndCompare(o, true);
     // Files that are not UTF-8 (libical's crash reproductions) go in whole, as bytes: RFC 5545
     // §3.1.4 makes UTF-8 the charset, so a clear 4xx is the only right answer.
     for (const file of corpus.undecodable) {
@@ -258,7 +265,10 @@ describe('the corpus of real calendars', () => {
       if (!matched) return;
       stats.matched++;
       const dataProp = member.props.get(C('calendar-data'));
-      if (!dataProp || dataProp.status !== 200) return record({ id: o.id, kind: 'expand', window: w, detail: `no calendar-data (${dataProp?.status ?? 'absent'})` }, settled);
+      if (!dataProp || dataProp.status !== 200) {
+        const why = /responsedescription[^>]*>([^<]*)</.exec(res.text)?.[1] ?? '';
+        return record({ id: o.id, kind: 'expand', window: w, detail: `no calendar-data (${dataProp?.status ?? 'absent'}) ${why}` }, settled);
+      }
       if (want.instances.length === 0 && corpus.objects.length) {
         // A task without dates has no instances to compare (RFC 4791 §9.9's dateless rows).
         return;
