@@ -1,6 +1,5 @@
 // Live WebDAV/CalDAV properties: what each resource answers for each property name. Anything not
 // listed here is a dead property (stored verbatim) or a 404 in the propstat.
-import { createHash } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Actor, CalendarChanges, DeadProperty } from '../domain/calendars.ts';
 import { calendarPath, MAX_CALENDAR_NAME_LENGTH } from '../domain/calendars.ts';
@@ -68,7 +67,7 @@ export function syncTokenUri(token: number): string {
   return `${SYNC_PREFIX}${token}`;
 }
 
-/** The integer in a sync token we issued, or null for anything else. */
+/** The integer in a sync token we issued for a calendar, or null for anything else. */
 export function parseSyncToken(uri: string): number | null {
   const t = uri.trim();
   if (!t.startsWith(SYNC_PREFIX)) return null;
@@ -76,11 +75,19 @@ export function parseSyncToken(uri: string): number | null {
   return /^\d{1,10}$/.test(n) ? Number(n) : null;
 }
 
-/** A home's token changes whenever one of its calendars (or the set of them) changes. */
-export function homeSyncToken(parts: { instanceId: number; synctoken: number; displayname: string | null; color: string | null; order: number }[]): string {
-  const h = createHash('sha1');
-  for (const p of parts) h.update(`${p.instanceId}:${p.synctoken}:${p.displayname ?? ''}:${p.color ?? ''}:${p.order};`);
-  return `${SYNC_PREFIX}home-${h.digest('hex')}`;
+// A home's tokens are told apart from a calendar's, so that neither is taken for the other.
+const HOME_SYNC_PREFIX = `${SYNC_PREFIX}home/`;
+
+export function homeSyncTokenUri(token: number): string {
+  return `${HOME_SYNC_PREFIX}${token}`;
+}
+
+/** The integer in a home sync token we issued, or null for anything else. */
+export function parseHomeSyncToken(uri: string): number | null {
+  const t = uri.trim();
+  if (!t.startsWith(HOME_SYNC_PREFIX)) return null;
+  const n = t.slice(HOME_SYNC_PREFIX.length);
+  return /^\d{1,10}$/.test(n) ? Number(n) : null;
 }
 
 const href = (text: string): XmlNode => ({ name: d('href'), text });
@@ -346,9 +353,9 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   [
     d('sync-token'),
     {
-      kinds: ['calendar'],
+      kinds: ['calendar', 'home'],
       allprop: false,
-      get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : null),
+      get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : r.kind === 'home' ? homeSyncTokenUri(r.synctoken) : null),
     },
   ],
   [cs('getctag'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : null) }],

@@ -9,6 +9,7 @@ import { deleteActiveSyncsOf } from '../db/tables/synchronizations.ts';
 import { insertCalendar, OWNER_ACCESS } from './calendarRows.ts';
 import type { DomainContext } from './context.ts';
 import { conflict, invalid, notFound } from './errors.ts';
+import { noteHomeMember } from './homeSync.ts';
 import { isValidUsername, USERNAME_RULE } from './usernames.ts';
 
 export interface UserInfo {
@@ -256,7 +257,10 @@ export async function deleteUserRows(em: SqlEntityManager, username: string): Pr
     { fields: ['calendar'] },
   );
   const calendarIds = owned.map((i) => i.calendar);
+  // Their shares leave the sharees' homes with them.
+  const shares = calendarIds.length ? await em.find(CalendarInstance, { calendar: { $in: calendarIds }, principaluri: { $ne: principalUri } }) : [];
   if (calendarIds.length) await em.nativeDelete(Calendar, { id: { $in: calendarIds } });
+  for (const s of shares) await noteHomeMember(em, s.principaluri, s.uri, 'removed', new Date());
   const prefixes = [`calendars/${username}/`, `${principalUri}/`];
   await em.nativeDelete(PropertyStorage, {
     $or: [
