@@ -5,7 +5,7 @@ import { Calendar, CalendarInstance, CalendarSubscription, PropertyStorage } fro
 import { countByComponent } from '../db/tables/calendarObjects.ts';
 import { selectInstances, type InstanceFilter, type InstanceRow } from '../db/tables/calendarInstances.ts';
 import { insertCalendar, OWNER_ACCESS, READ_ACCESS, READWRITE_ACCESS } from './calendarRows.ts';
-import { componentsFromCsv, componentsToCsv, type ComponentType } from './components.ts';
+import { ALL_COMPONENTS, componentsFromCsv, componentsToCsv, type ComponentType } from './components.ts';
 import type { DomainContext } from './context.ts';
 import { conflict, forbidden, invalid, notFound } from './errors.ts';
 import { homeChangesSince, homeToken, noteCalendarEverywhere, noteHomeMember, type HomeChanges } from './homeSync.ts';
@@ -176,7 +176,8 @@ export class CalendarService {
   async insert(em: SqlEntityManager, homePrincipaluri: string, req: NewCalendarRequest): Promise<number> {
     checkCalendarUri(req.uri);
     checkCalendarFields(req);
-    const components = req.components?.length ? req.components : (['VEVENT', 'VTODO'] as ComponentType[]);
+    // RFC 4791 §5.2.3: a calendar made without a component set accepts every type.
+    const components = req.components?.length ? req.components : [...ALL_COMPONENTS];
     if (req.isPublic && !this.ctx.config.publicCalendarsEnabled) throw forbidden('public calendars are disabled on this server');
     if (await em.count(CalendarInstance, { principaluri: homePrincipaluri, uri: req.uri })) {
       throw conflict(`a calendar named ${req.uri} already exists`, {

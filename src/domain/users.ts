@@ -1,5 +1,5 @@
 // Users and their principals. A user is a `users` row plus the principal `principals/<username>`
-// (sabre's convention), and starts with a `default` calendar for events.
+// (sabre's convention), and starts with a `default` calendar for events, tasks and notes.
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { hashPassword } from '../auth/passwords.ts';
@@ -8,6 +8,7 @@ import { selectMainPrincipals } from '../db/tables/principals.ts';
 import { deleteActiveSyncsOf } from '../db/tables/synchronizations.ts';
 import { insertCalendar, OWNER_ACCESS } from './calendarRows.ts';
 import type { DomainContext } from './context.ts';
+import { ALL_COMPONENTS } from './components.ts';
 import { conflict, invalid, notFound } from './errors.ts';
 import { noteHomeMember } from './homeSync.ts';
 import { isValidUsername, USERNAME_RULE } from './usernames.ts';
@@ -128,7 +129,8 @@ export class UserService {
           principaluri: principalUri,
           uri: DEFAULT_CALENDAR_URI,
           displayname: DEFAULT_CALENDAR_NAME,
-          components: ['VEVENT'],
+          // Events, tasks and notes, so that task and note apps work without setting anything up.
+          components: [...ALL_COMPONENTS],
         });
         return toInfo(user, principal);
       });
