@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Actor, CalendarChanges, DeadProperty } from '../domain/calendars.ts';
 import { calendarPath, MAX_CALENDAR_NAME_LENGTH } from '../domain/calendars.ts';
 import { isComponentType, type ComponentType } from '../domain/components.ts';
+import { exportEtag, type ExportRequest } from '../domain/exports.ts';
 import type { Precondition } from '../domain/errors.ts';
 import { parseTimezoneCalendar } from '../ical/parse.ts';
 import { hrefFor } from './paths.ts';
@@ -60,6 +61,9 @@ interface LiveProperty {
   /** Absent: protected (cannot-modify-protected-property). */
   write?: LiveWrite;
 }
+
+/** What a GET of a calendar without query parameters asks for (see methods/get.ts). */
+const PLAIN_EXPORT: ExportRequest = { expand: false };
 
 const SYNC_PREFIX = 'http://calendula.dev/ns/sync/';
 
@@ -455,11 +459,23 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
       write: calendarField('transparent', (el) => el.children.some((x) => x.name === c('transparent')), false),
     },
   ],
-  // Objects
-  [d('getetag'), { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? `"${r.meta.etag}"` : null) }],
+  // Objects, and calendars as far as their GET (the export) goes: RFC 4918 §15.5 and §15.6 define
+  // getcontenttype and getetag for every resource whose GET answers those headers.
+  [
+    d('getetag'),
+    {
+      kinds: ['object', 'calendar'],
+      allprop: true,
+      get: (r) => (r.kind === 'object' && r.meta ? `"${r.meta.etag}"` : r.kind === 'calendar' ? `"${exportEtag(r.cal, PLAIN_EXPORT)}"` : null),
+    },
+  ],
   [
     d('getcontenttype'),
-    { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? contentTypeOf(r.meta.componenttype) : null) },
+    {
+      kinds: ['object', 'calendar'],
+      allprop: true,
+      get: (r) => (r.kind === 'object' && r.meta ? contentTypeOf(r.meta.componenttype) : r.kind === 'calendar' ? 'text/calendar; charset=utf-8' : null),
+    },
   ],
   [d('getcontentlength'), { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? String(r.meta.size) : null) }],
   [

@@ -163,4 +163,19 @@ describe('sync-collection on the calendar home', () => {
       expect(parseErrorBody(onHome.text)).toEqual([D('sync-traversal-supported')]);
     }
   });
+
+  it("reports each calendar with getetag and getcontenttype, those of its GET (RFC 4918 15.5, 15.6), and a changed calendar with a new ETag", async () => {
+    const t0 = await homeToken();
+    expect((await dav.put(`${home}default/g.ics`, calendar(event(`${home}-g`, ['DTSTART:20260101T100000Z'])))).status).toBe(201);
+    const res = await dav.report(home, syncCollection(t0, '<d:getetag/><d:getcontenttype/>'));
+    const m = parseMultistatus(res.text).members.get(`${home}default/`)!;
+    const etag = textIn(m.props.get(D('getetag'))!.el);
+    const get = await dav.request('GET', `${home}default/`);
+    expect(get.status).toBe(200);
+    expect(etag).toBe(get.headers.get('etag'));
+    expect(textIn(m.props.get(D('getcontenttype'))!.el)).toBe(get.headers.get('content-type'));
+    expect((await dav.put(`${home}default/h.ics`, calendar(event(`${home}-h`, ['DTSTART:20260102T100000Z'])))).status).toBe(201);
+    const after = parseMultistatus((await dav.propfind(`${home}default/`, '<d:getetag/>', '0')).text).members.get(`${home}default/`)!;
+    expect(textIn(after.props.get(D('getetag'))!.el)).not.toBe(etag);
+  });
 });
