@@ -178,4 +178,22 @@ describe('sync-collection on the calendar home', () => {
     const after = parseMultistatus((await dav.propfind(`${home}default/`, '<d:getetag/>', '0')).text).members.get(`${home}default/`)!;
     expect(textIn(after.props.get(D('getetag'))!.el)).not.toBe(etag);
   });
+
+  it('takes concurrent writes into calendars shared both ways between two homes without a failure, each home reporting both', async () => {
+    await mkcalendar('mine');
+    const samHome = '/dav/calendars/sam/';
+    expect((await sam.request('MKCALENDAR', `${samHome}ours-${n}/`)).status).toBe(201);
+    const mine = (await server.domain.calendars.get(`principals/${dav.username}`, 'mine'))!;
+    const ours = (await server.domain.calendars.get('principals/sam', `ours-${n}`))!;
+    await server.domain.sharing.share(dav.username, mine.instanceId, 'sam', true);
+    await server.domain.sharing.share('sam', ours.instanceId, dav.username, true);
+    const t0 = await homeToken();
+    const s0 = await homeToken(sam, samHome);
+    const puts = Array.from({ length: 16 }, (_, i) =>
+      i % 2 ? dav.put(`${home}mine/c${i}.ics`, calendar(event(`${home}-c${i}`, ['DTSTART:20260101T100000Z']))) : sam.put(`${samHome}ours-${n}/c${i}.ics`, calendar(event(`${home}-c${i}`, ['DTSTART:20260101T100000Z']))),
+    );
+    expect((await Promise.all(puts)).map((r) => r.status)).toEqual(Array(16).fill(201));
+    expect((await sync(t0)).members.size).toBe(2);
+    expect((await sync(s0, sam, samHome)).members.size).toBe(2);
+  });
 });
