@@ -2,6 +2,7 @@
 // of its own, readable with PROPFIND, and a sync from a token reports exactly the calendars
 // created or changed since (200) and those removed (404); tokens it never gave are refused.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { D, Dav, parseErrorBody, parseMultistatus, syncCollection, textIn } from '../helpers/dav.ts';
 import { calendar, event } from '../fixtures/ical.ts';
@@ -195,5 +196,37 @@ describe('sync-collection on the calendar home', () => {
     expect((await Promise.all(puts)).map((r) => r.status)).toEqual(Array(16).fill(201));
     expect((await sync(t0)).members.size).toBe(2);
     expect((await sync(s0, sam, samHome)).members.size).toBe(2);
+  });
+});
+
+describe('the home change log over time', () => {
+  const clock = new ManualClock(new Date('2026-01-01T12:00:00Z'));
+  let server: TestServer;
+  let olga: Dav;
+  beforeAll(async () => {
+    server = await startTestServer({ SYNC_LOG_RETENTION_DAYS: '30' }, { clock });
+    await server.domain.users.create({ username: 'olga', password: 'olga-password' });
+    olga = new Dav(server.url, 'olga', 'olga-password');
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('keeps removals SYNC_LOG_RETENTION_DAYS: a token from before a pruned removal gets valid-sync-token, later tokens still answer', async () => {
+    const home = '/dav/calendars/olga/';
+    const token = async () => parseMultistatus((await olga.report(home, syncCollection(''))).text).syncToken!;
+    expect((await olga.request('MKCALENDAR', `${home}gone/`)).status).toBe(201);
+    const before = await token();
+    expect((await olga.request('DELETE', `${home}gone/`)).status).toBe(204);
+    const after = await token();
+    clock.advance(31 * 86400_000);
+    expect((await olga.request('MKCALENDAR', `${home}new/`)).status).toBe(201);
+    expect(await server.domain.objects.pruneChangeLog()).toBeGreaterThan(0);
+    const old = await olga.report(home, syncCollection(before));
+    expect(old.status).toBe(403);
+    expect(parseErrorBody(old.text)).toEqual([D('valid-sync-token')]);
+    const res = await olga.report(home, syncCollection(after));
+    expect(res.status).toBe(207);
+    expect([...parseMultistatus(res.text).members.keys()]).toEqual([`${home}new/`]);
   });
 });
