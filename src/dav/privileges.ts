@@ -31,7 +31,7 @@ export function privilegesFor(r: Resource, viewer: Actor | null): Set<Privilege>
     case 'principal':
       return new Set(viewer?.principaluri === r.user.principalUri ? [...READ, 'write-properties'] : READ);
     case 'home':
-      return new Set(ALL_WRITE);
+      return new Set([...ALL_WRITE, 'read-free-busy']);
     case 'inbox':
       return new Set([...READ, 'unbind', 'schedule-deliver']);
     case 'outbox':
@@ -40,6 +40,8 @@ export function privilegesFor(r: Resource, viewer: Actor | null): Set<Privilege>
     case 'object': {
       const inHome = viewer?.principaluri === r.cal.principaluri;
       if (inHome && (r.cal.access === 1 || r.cal.access === 3)) return new Set([...ALL_WRITE, 'read-free-busy']);
+      // A read-only share or a public calendar; for a signed-in user also any other calendar, whose
+      // busy time alone they may read (sabre grants CALDAV:read-free-busy to {DAV:}authenticated).
       return new Set([...READ, 'read-free-busy']);
     }
   }

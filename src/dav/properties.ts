@@ -1,10 +1,10 @@
 // Live WebDAV/CalDAV properties: what each resource answers for each property name. Anything not
 // listed here is a dead property (stored verbatim) or a 404 in the propstat.
-import { createHash } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Actor, CalendarChanges, DeadProperty } from '../domain/calendars.ts';
 import { calendarPath, MAX_CALENDAR_NAME_LENGTH } from '../domain/calendars.ts';
 import { isComponentType, type ComponentType } from '../domain/components.ts';
+import { exportEtag, type ExportRequest } from '../domain/exports.ts';
 import type { Precondition } from '../domain/errors.ts';
 import { parseTimezoneCalendar } from '../ical/parse.ts';
 import { hrefFor } from './paths.ts';
@@ -62,13 +62,16 @@ interface LiveProperty {
   write?: LiveWrite;
 }
 
+/** What a GET of a calendar without query parameters asks for (see methods/get.ts). */
+const PLAIN_EXPORT: ExportRequest = { expand: false };
+
 const SYNC_PREFIX = 'http://calendula.dev/ns/sync/';
 
 export function syncTokenUri(token: number): string {
   return `${SYNC_PREFIX}${token}`;
 }
 
-/** The integer in a sync token we issued, or null for anything else. */
+/** The integer in a sync token we issued for a calendar, or null for anything else. */
 export function parseSyncToken(uri: string): number | null {
   const t = uri.trim();
   if (!t.startsWith(SYNC_PREFIX)) return null;
@@ -76,11 +79,19 @@ export function parseSyncToken(uri: string): number | null {
   return /^\d{1,10}$/.test(n) ? Number(n) : null;
 }
 
-/** A home's token changes whenever one of its calendars (or the set of them) changes. */
-export function homeSyncToken(parts: { instanceId: number; synctoken: number; displayname: string | null; color: string | null; order: number }[]): string {
-  const h = createHash('sha1');
-  for (const p of parts) h.update(`${p.instanceId}:${p.synctoken}:${p.displayname ?? ''}:${p.color ?? ''}:${p.order};`);
-  return `${SYNC_PREFIX}home-${h.digest('hex')}`;
+// A home's tokens are told apart from a calendar's, so that neither is taken for the other.
+const HOME_SYNC_PREFIX = `${SYNC_PREFIX}home/`;
+
+export function homeSyncTokenUri(token: number): string {
+  return `${HOME_SYNC_PREFIX}${token}`;
+}
+
+/** The integer in a home sync token we issued, or null for anything else. */
+export function parseHomeSyncToken(uri: string): number | null {
+  const t = uri.trim();
+  if (!t.startsWith(HOME_SYNC_PREFIX)) return null;
+  const n = t.slice(HOME_SYNC_PREFIX.length);
+  return /^\d{1,10}$/.test(n) ? Number(n) : null;
 }
 
 const href = (text: string): XmlNode => ({ name: d('href'), text });
@@ -346,9 +357,9 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   [
     d('sync-token'),
     {
-      kinds: ['calendar'],
+      kinds: ['calendar', 'home'],
       allprop: false,
-      get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : null),
+      get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : r.kind === 'home' ? homeSyncTokenUri(r.synctoken) : null),
     },
   ],
   [cs('getctag'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : null) }],
@@ -448,11 +459,23 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
       write: calendarField('transparent', (el) => el.children.some((x) => x.name === c('transparent')), false),
     },
   ],
-  // Objects
-  [d('getetag'), { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? `"${r.meta.etag}"` : null) }],
+  // Objects, and calendars as far as their GET (the export) goes: RFC 4918 §15.5 and §15.6 define
+  // getcontenttype and getetag for every resource whose GET answers those headers.
+  [
+    d('getetag'),
+    {
+      kinds: ['object', 'calendar'],
+      allprop: true,
+      get: (r) => (r.kind === 'object' && r.meta ? `"${r.meta.etag}"` : r.kind === 'calendar' ? `"${exportEtag(r.cal, PLAIN_EXPORT)}"` : null),
+    },
+  ],
   [
     d('getcontenttype'),
-    { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? contentTypeOf(r.meta.componenttype) : null) },
+    {
+      kinds: ['object', 'calendar'],
+      allprop: true,
+      get: (r) => (r.kind === 'object' && r.meta ? contentTypeOf(r.meta.componenttype) : r.kind === 'calendar' ? 'text/calendar; charset=utf-8' : null),
+    },
   ],
   [d('getcontentlength'), { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? String(r.meta.size) : null) }],
   [

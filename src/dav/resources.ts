@@ -15,7 +15,8 @@ export type Resource =
   | { kind: 'principals' }
   | { kind: 'principal'; user: UserInfo }
   | { kind: 'homes' }
-  | { kind: 'home'; username: string; principaluri: string }
+  /** `synctoken`: the home's own sync token (RFC 6578 §4), read when the home is resolved. */
+  | { kind: 'home'; username: string; principaluri: string; synctoken: number }
   | { kind: 'inbox' | 'outbox'; username: string; principaluri: string }
   | { kind: 'calendar'; username: string; cal: CalendarView }
   | {
@@ -82,7 +83,7 @@ export async function resolveResource(
   if (!isValidUsername(name)) return null;
   const principaluri = `principals/${name}`;
   const own = viewer?.principaluri === principaluri;
-  if (calUri === undefined) return own ? { kind: 'home', username: name, principaluri } : null;
+  if (calUri === undefined) return own ? { kind: 'home', username: name, principaluri, synctoken: await domain.calendars.homeSyncToken(principaluri) } : null;
   // The scheduling inbox and outbox (RFC 6638); invitations go straight into calendars, so the
   // inbox stays empty.
   if (own && (calUri === 'inbox' || calUri === 'outbox')) return objUri === undefined ? { kind: calUri, username: name, principaluri } : null;

@@ -5,9 +5,10 @@ import { Calendar, CalendarInstance, CalendarSubscription, PropertyStorage } fro
 import { countByComponent } from '../db/tables/calendarObjects.ts';
 import { selectInstances, type InstanceFilter, type InstanceRow } from '../db/tables/calendarInstances.ts';
 import { insertCalendar, OWNER_ACCESS, READ_ACCESS, READWRITE_ACCESS } from './calendarRows.ts';
-import { componentsFromCsv, componentsToCsv, type ComponentType } from './components.ts';
+import { ALL_COMPONENTS, componentsFromCsv, componentsToCsv, type ComponentType } from './components.ts';
 import type { DomainContext } from './context.ts';
 import { conflict, forbidden, invalid, notFound } from './errors.ts';
+import { homeChangesSince, homeToken, noteCalendarEverywhere, noteHomeMember, type HomeChanges } from './homeSync.ts';
 
 export type Access = typeof OWNER_ACCESS | typeof READ_ACCESS | typeof READWRITE_ACCESS;
 
@@ -175,7 +176,8 @@ export class CalendarService {
   async insert(em: SqlEntityManager, homePrincipaluri: string, req: NewCalendarRequest): Promise<number> {
     checkCalendarUri(req.uri);
     checkCalendarFields(req);
-    const components = req.components?.length ? req.components : (['VEVENT', 'VTODO'] as ComponentType[]);
+    // RFC 4791 §5.2.3: a calendar made without a component set accepts every type.
+    const components = req.components?.length ? req.components : [...ALL_COMPONENTS];
     if (req.isPublic && !this.ctx.config.publicCalendarsEnabled) throw forbidden('public calendars are disabled on this server');
     if (await em.count(CalendarInstance, { principaluri: homePrincipaluri, uri: req.uri })) {
       throw conflict(`a calendar named ${req.uri} already exists`, {
@@ -195,6 +197,7 @@ export class CalendarService {
       isPublic: req.isPublic ?? false,
     });
     if (req.dead?.length) await writeDeadProps(em, calendarPath(homePrincipaluri, req.uri), req.dead, []);
+    await noteHomeMember(em, homePrincipaluri, req.uri, 'changed', this.ctx.clock.now());
     return instanceId;
   }
 
@@ -229,6 +232,9 @@ export class CalendarService {
       if (changes.deadSet?.length || changes.deadRemove?.length) {
         await writeDeadProps(em, calendarPath(view.principaluri, view.uri), changes.deadSet ?? [], changes.deadRemove ?? []);
       }
+      // What every instance shows (components) changes in every home; the rest only in this one.
+      if (calendarLevel) await noteCalendarEverywhere(em, view.calendarId, this.ctx.clock.now());
+      else await noteHomeMember(em, view.principaluri, view.uri, 'changed', this.ctx.clock.now());
     });
     return this.refresh(view);
   }
@@ -247,15 +253,29 @@ export class CalendarService {
   /** deleteInstance inside the caller's transaction; NotFound when it is gone already (a concurrent delete). */
   async remove(em: SqlEntityManager, view: CalendarView): Promise<void> {
     let deleted: number;
+    let gone: { principaluri: string; uri: string }[];
     if (view.access === OWNER_ACCESS) {
       const instances = await em.find(CalendarInstance, { calendar: view.calendarId });
       await em.nativeDelete(PropertyStorage, { path: { $in: instances.map((i) => calendarPath(i.principaluri, i.uri)) } });
       deleted = await em.nativeDelete(Calendar, { id: view.calendarId });
+      gone = instances.map((i) => ({ principaluri: i.principaluri, uri: i.uri }));
     } else {
       await em.nativeDelete(PropertyStorage, { path: calendarPath(view.principaluri, view.uri) });
       deleted = await em.nativeDelete(CalendarInstance, { id: view.instanceId });
+      gone = [{ principaluri: view.principaluri, uri: view.uri }];
     }
     if (!deleted) throw notFound('the calendar is gone already');
+    for (const g of gone) await noteHomeMember(em, g.principaluri, g.uri, 'removed', this.ctx.clock.now());
+  }
+
+  /** The sync token of a principal's calendar home (RFC 6578 §4). */
+  homeSyncToken(principaluri: string): Promise<number> {
+    return homeToken(this.ctx.db.em(), principaluri);
+  }
+
+  /** The calendars of a home created, changed or removed since a token of it. */
+  homeChangesSince(principaluri: string, token: number, limit?: number): Promise<HomeChanges> {
+    return homeChangesSince(this.ctx.db.em(), principaluri, token, limit);
   }
 
   /** How many objects of each component type a calendar holds. */

@@ -5,6 +5,9 @@ export type ComponentType = 'VEVENT' | 'VTODO' | 'VJOURNAL';
 /** Davis stores components in this order: events, notes, tasks. */
 export const COMPONENT_ORDER: readonly ComponentType[] = ['VEVENT', 'VJOURNAL', 'VTODO'];
 
+/** What a calendar made without a component set accepts: events, tasks and notes. */
+export const ALL_COMPONENTS: readonly ComponentType[] = COMPONENT_ORDER;
+
 export function isComponentType(v: string): v is ComponentType {
   return v === 'VEVENT' || v === 'VTODO' || v === 'VJOURNAL';
 }

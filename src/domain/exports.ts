@@ -35,9 +35,7 @@ export class ExportService {
 
   /** A strong ETag: the export changes exactly when the calendar's token or properties do. */
   etag(view: CalendarView, req: ExportRequest): string {
-    return createHash('sha1')
-      .update(JSON.stringify([view.calendarId, view.synctoken, view.displayname, view.color, view.description, view.timezone, req]))
-      .digest('hex');
+    return exportEtag(view, req);
   }
 
   /**
@@ -89,3 +87,10 @@ export class ExportService {
 
 /** How much text the export builds before giving the loop back. */
 const EXPORT_CHUNK_CHARS = 256 * 1024;
+
+/** The ETag of an export (GET of a calendar; its DAV:getetag with the plain request). */
+export function exportEtag(view: CalendarView, req: ExportRequest): string {
+  return createHash('sha1')
+    .update(JSON.stringify([view.calendarId, view.synctoken, view.displayname, view.color, view.description, view.timezone, req]))
+    .digest('hex');
+}

@@ -10,6 +10,7 @@ import { expiryEvent } from '../ical/expiryEvent.ts';
 import { loadViews, type Actor, type CalendarService, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { invalid, notFound } from './errors.ts';
+import { noteHomeMember } from './homeSync.ts';
 import type { ObjectService } from './objects.ts';
 import { ensureTags, type TagInfo } from './tags.ts';
 import { principalUriOf } from './users.ts';
@@ -124,6 +125,7 @@ export class FeedService {
       const feed = await this.feedOf(em, username, feedId);
       if (description !== undefined) {
         await em.nativeUpdate(CalendarInstance, { id: feed.instance }, { description, displayname: description || 'Token expiry' });
+        await noteHomeMember(em, feed.view.principaluri, feed.view.uri, 'changed', this.ctx.clock.now());
       }
       if (input.tags !== undefined) {
         const tags = await ensureTags(em, userId, input.tags);

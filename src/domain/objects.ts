@@ -12,6 +12,7 @@ import { selectInstanceWithObject } from '../db/tables/calendarInstances.ts';
 import * as objectTable from '../db/tables/calendarObjects.ts';
 import type { ObjectRow, ObjectValues } from '../db/tables/calendarObjects.ts';
 import * as calendarTable from '../db/tables/calendars.ts';
+import { pruneHomeChanges } from '../db/tables/homeChanges.ts';
 import type { Statement } from '../db/tables/statement.ts';
 import { canWriteContent, toView, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
@@ -604,10 +605,14 @@ export class ObjectService {
     }
   }
 
-  /** Drops change-log entries older than the retention and raises each calendar's token floor. */
+  /**
+   * Drops change-log entries older than the retention and raises each calendar's token floor; the
+   * same for the records of calendars removed from homes.
+   */
   async pruneChangeLog(): Promise<number> {
     const cutoff = new Date(this.ctx.clock.now().getTime() - this.ctx.config.syncLogRetentionDays * 86400_000);
-    return this.ctx.db.em().transactional((em) => calendarTable.pruneChanges(em, cutoff));
+    const objects = await this.ctx.db.em().transactional((em) => calendarTable.pruneChanges(em, cutoff));
+    return objects + (await this.ctx.db.em().transactional((em) => pruneHomeChanges(em, cutoff)));
   }
 }
 

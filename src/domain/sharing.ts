@@ -7,6 +7,7 @@ import { selectSharees } from '../db/tables/principals.ts';
 import { OWNER_ACCESS, READ_ACCESS, READWRITE_ACCESS } from './calendarRows.ts';
 import type { DomainContext } from './context.ts';
 import { forbidden, invalid, notFound } from './errors.ts';
+import { noteHomeMember } from './homeSync.ts';
 import { principalUriOf } from './users.ts';
 
 export interface ShareEntry {
@@ -50,6 +51,7 @@ export class SharingService {
       if (!sharee) throw notFound(`no user ${shareeUsername}`, { code: 'sharee' });
       const access = writeAccess ? READWRITE_ACCESS : READ_ACCESS;
       const existing = await em.findOne(CalendarInstance, { calendar: source.calendar, principaluri: shareeUri });
+      const uri = existing?.uri ?? randomUUID();
       if (existing) {
         existing.access = access;
       } else {
@@ -57,7 +59,7 @@ export class SharingService {
           calendar: source.calendar,
           principaluri: shareeUri,
           access,
-          uri: randomUUID(),
+          uri,
           shareHref: sharee.email ? `mailto:${sharee.email}` : shareeUri,
           shareDisplayname: sharee.displayname ?? null,
           displayname: source.displayname,
@@ -71,6 +73,8 @@ export class SharingService {
         });
       }
       await em.flush();
+      // A new share appears in the sharee's home; a changed access changes their privileges there.
+      await noteHomeMember(em, shareeUri, uri, 'changed', this.ctx.clock.now());
     });
   }
 
@@ -82,11 +86,10 @@ export class SharingService {
       if (!source) throw notFound('no such calendar of this user', { code: 'calendar' });
       const sharee = await em.findOne(Principal, { uri: principalUriOf(shareeUsername) });
       if (!sharee) throw notFound(`no user ${shareeUsername}`, { code: 'sharee' });
-      await em.nativeDelete(CalendarInstance, {
-        calendar: source.calendar,
-        principaluri: sharee.uri,
-        access: { $nin: [0, OWNER_ACCESS] },
-      });
+      const share = await em.findOne(CalendarInstance, { calendar: source.calendar, principaluri: sharee.uri, access: { $nin: [0, OWNER_ACCESS] } });
+      if (!share) return;
+      await em.nativeDelete(CalendarInstance, { id: share.id });
+      await noteHomeMember(em, sharee.uri, share.uri, 'removed', this.ctx.clock.now());
     });
   }
 }

@@ -1,5 +1,5 @@
 // Users and their principals. A user is a `users` row plus the principal `principals/<username>`
-// (sabre's convention), and starts with a `default` calendar for events.
+// (sabre's convention), and starts with a `default` calendar for events, tasks and notes.
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { hashPassword } from '../auth/passwords.ts';
@@ -8,7 +8,9 @@ import { selectMainPrincipals } from '../db/tables/principals.ts';
 import { deleteActiveSyncsOf } from '../db/tables/synchronizations.ts';
 import { insertCalendar, OWNER_ACCESS } from './calendarRows.ts';
 import type { DomainContext } from './context.ts';
+import { ALL_COMPONENTS } from './components.ts';
 import { conflict, invalid, notFound } from './errors.ts';
+import { noteHomeMember } from './homeSync.ts';
 import { isValidUsername, USERNAME_RULE } from './usernames.ts';
 
 export interface UserInfo {
@@ -127,7 +129,8 @@ export class UserService {
           principaluri: principalUri,
           uri: DEFAULT_CALENDAR_URI,
           displayname: DEFAULT_CALENDAR_NAME,
-          components: ['VEVENT'],
+          // Events, tasks and notes, so that task and note apps work without setting anything up.
+          components: [...ALL_COMPONENTS],
         });
         return toInfo(user, principal);
       });
@@ -256,7 +259,10 @@ export async function deleteUserRows(em: SqlEntityManager, username: string): Pr
     { fields: ['calendar'] },
   );
   const calendarIds = owned.map((i) => i.calendar);
+  // Their shares leave the sharees' homes with them.
+  const shares = calendarIds.length ? await em.find(CalendarInstance, { calendar: { $in: calendarIds }, principaluri: { $ne: principalUri } }) : [];
   if (calendarIds.length) await em.nativeDelete(Calendar, { id: { $in: calendarIds } });
+  for (const s of shares) await noteHomeMember(em, s.principaluri, s.uri, 'removed', new Date());
   const prefixes = [`calendars/${username}/`, `${principalUri}/`];
   await em.nativeDelete(PropertyStorage, {
     $or: [

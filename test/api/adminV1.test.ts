@@ -258,7 +258,7 @@ describe('admin API /api/v1 (Davis-compatible)', () => {
       expect((await api('POST', '/api/v1/users', { body: { username: 'shorty', password: 'abc' } })).json.message).toBe('Invalid Password');
       expect((await api('POST', '/api/v1/users', { body: { username: 5, password: 'abc' } })).json.message).toBe('Invalid Username');
       const cals = (await api('GET', '/api/v1/calendars/newbie')).json.data as { user_calendars: { uri: string; events: number }[] };
-      expect(cals.user_calendars).toEqual([expect.objectContaining({ uri: 'default', events: 0, notes: null, tasks: null })]);
+      expect(cals.user_calendars).toEqual([expect.objectContaining({ uri: 'default', events: 0, notes: 0, tasks: 0 })]);
       expect((await api('PATCH', '/api/v1/users/newbie', { body: { email: 'bad' } })).json.message).toBe('Invalid Email');
       expect((await api('PATCH', '/api/v1/users/newbie', { body: { displayname: 'Renamed', password: 'another-password' } })).status).toBe(200);
       expect((await api('GET', '/api/v1/users/newbie')).json.data).toMatchObject({ displayname: 'Renamed' });

@@ -39,10 +39,10 @@ describe('calendar collections', () => {
     expect(textIn(p.props.get(C('calendar-timezone'))!.el)).toContain('TZID:Europe/Berlin');
   });
 
-  it('MKCALENDAR without a body makes a calendar for events and tasks', async () => {
+  it('MKCALENDAR without a body makes a calendar for events, tasks and notes (RFC 4791 5.2.3)', async () => {
     expect((await alice.request('MKCALENDAR', '/dav/calendars/alice/plain/')).status).toBe(201);
     const p = await props('/dav/calendars/alice/plain/', '<c:supported-calendar-component-set/>');
-    expect(p.props.get(C('supported-calendar-component-set'))!.el.children.map((x) => x.attrs.get('name'))).toEqual(['VEVENT', 'VTODO']);
+    expect(p.props.get(C('supported-calendar-component-set'))!.el.children.map((x) => x.attrs.get('name'))).toEqual(['VEVENT', 'VJOURNAL', 'VTODO']);
   });
 
   it('extended MKCOL (tasks.org, vdirsyncer) creates a task list; notes calendars hold VJOURNAL', async () => {

@@ -101,7 +101,7 @@ describe('CalDAV discovery and properties', () => {
     const cal = members.get('/dav/calendars/alice/default/')!;
     expect(cal.props.get(D('resourcetype'))!.el.children.map((x) => x.name)).toEqual([D('collection'), C('calendar')]);
     expect(textIn(cal.props.get(D('displayname'))!.el)).toBe('Default Calendar');
-    expect(cal.props.get(C('supported-calendar-component-set'))!.el.children.map((x) => x.attrs.get('name'))).toEqual(['VEVENT']);
+    expect(cal.props.get(C('supported-calendar-component-set'))!.el.children.map((x) => x.attrs.get('name'))).toEqual(['VEVENT', 'VJOURNAL', 'VTODO']);
     const privileges = cal.props.get(D('current-user-privilege-set'))!.el.children.map((p) => p.children[0]!.name);
     for (const p of ['read', 'write', 'write-properties', 'write-content', 'bind', 'unbind']) expect(privileges).toContain(D(p));
     const ctag = textIn(cal.props.get(CS('getctag'))!.el);

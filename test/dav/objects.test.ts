@@ -8,6 +8,8 @@ const e1 = (uid: string) => calendar(event(uid, ['DTSTART:20260110T100000Z', 'DT
 const e1b = (uid: string) => calendar(event(uid, ['DTSTART:20260110T100000Z', 'DTEND:20260110T120000Z', 'SUMMARY:First, longer']));
 const E1 = e1('e1');
 const CAL = '/dav/calendars/alice/default/';
+/** Made with a component set of VEVENT alone (the default calendar takes tasks and notes too). */
+const EVENTS = '/dav/calendars/alice/events/';
 
 describe('calendar object resources', () => {
   let server: TestServer;
@@ -16,6 +18,8 @@ describe('calendar object resources', () => {
     server = await startTestServer({ MAX_OBJECT_BYTES: '4096', MAX_REQUEST_BYTES: '65536' });
     await server.domain.users.create({ username: 'alice', password: 'alice-password' });
     alice = new Dav(server.url, 'alice', 'alice-password');
+    const mk = `<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><c:supported-calendar-component-set><c:comp name="VEVENT"/></c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>`;
+    expect((await alice.request('MKCALENDAR', EVENTS, { body: mk })).status).toBe(201);
   });
   afterAll(async () => {
     await server.close();
@@ -82,12 +86,12 @@ describe('calendar object resources', () => {
     ['a bad RRULE', calendar(event('rr', ['DTSTART:20260101T000000Z', 'RRULE:FREQ=NEVER'])), C('valid-calendar-data')],
     ['a VTODO in an events-only calendar', calendar(todo('t1', ['SUMMARY:x'])), C('supported-calendar-component')],
   ])('refuses %s with 403 and the precondition, storing nothing', async (_name, body, element) => {
-    const before = parseMultistatus((await alice.propfind(CAL, '<d:sync-token/>')).text).members.get(CAL)!;
-    const res = await alice.put(`${CAL}bad.ics`, body as string);
+    const before = parseMultistatus((await alice.propfind(EVENTS, '<d:sync-token/>')).text).members.get(EVENTS)!;
+    const res = await alice.put(`${EVENTS}bad.ics`, body as string);
     expect(res.status).toBe(403);
     expect(parseErrorBody(res.text)).toContain(element);
-    expect((await alice.request('GET', `${CAL}bad.ics`)).status).toBe(404);
-    const after = parseMultistatus((await alice.propfind(CAL, '<d:sync-token/>')).text).members.get(CAL)!;
+    expect((await alice.request('GET', `${EVENTS}bad.ics`)).status).toBe(404);
+    const after = parseMultistatus((await alice.propfind(EVENTS, '<d:sync-token/>')).text).members.get(EVENTS)!;
     expect(textIn(after.props.get(D('sync-token'))!.el)).toBe(textIn(before.props.get(D('sync-token'))!.el));
   });
 

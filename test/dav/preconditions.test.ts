@@ -131,6 +131,22 @@ describe('CalDAV preconditions', () => {
     parseMultistatus(good.text);
   });
 
+  it('refuses a CALDAV:timezone whose VCALENDAR lacks VERSION or PRODID with 403 valid-calendar-data (RFC 4791 9.8, RFC 5545 3.6)', async () => {
+    const filter = '<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20260101T000000Z" end="20260201T000000Z"/></c:comp-filter></c:comp-filter>';
+    const query = (tz: string) => `<c:calendar-query ${MKCAL_NS}><d:prop><d:getetag/></d:prop><c:filter>${filter}</c:filter><c:timezone><![CDATA[${tz}]]></c:timezone></c:calendar-query>`;
+    const zone = ['BEGIN:VTIMEZONE', 'TZID:America/Los_Angeles', 'BEGIN:STANDARD', 'DTSTART:20071104T020000', 'RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU', 'TZOFFSETFROM:-0700', 'TZOFFSETTO:-0800', 'END:STANDARD', 'END:VTIMEZONE'];
+    // As CalDAVTester's timerangequery/104.xml sends it: CR line ends, no VERSION, no PRODID.
+    const bare = ['BEGIN:VCALENDAR', ...zone, 'END:VCALENDAR'].join('\r');
+    const noProdid = ['BEGIN:VCALENDAR', 'VERSION:2.0', ...zone, 'END:VCALENDAR'].join('\r\n');
+    for (const tz of [bare, noProdid]) {
+      const res = await alice.report(cal, query(tz));
+      expect(res.status).toBe(403);
+      expect(parseErrorBody(res.text)).toEqual([C('valid-calendar-data')]);
+    }
+    const whole = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Example//EN', ...zone, 'END:VCALENDAR'].join('\r\n');
+    expect((await alice.report(cal, query(whole))).status).toBe(207);
+  });
+
   it('refuses an object whose TZID is neither defined in it nor a zone the server knows with 403 valid-timezone (RFC 7809), and accepts a known IANA name without VTIMEZONE', async () => {
     const bogus = fresh();
     const res = await alice.put(`${cal}${bogus}.ics`, calendar(event(bogus, ['DTSTART;TZID=Bogus:20260101T100000'])));

@@ -98,4 +98,37 @@ describe('migrations', () => {
       await drop();
     }
   });
+
+  it('widen the default calendar the server made for each user to events, tasks and notes, and leave calendars made with a set alone', async () => {
+    const { db, drop } = await emptyDatabase();
+    try {
+      await db.orm.getMigrator().up({ to: 'Migration20261207063000' });
+      const em = db.em().getConnection();
+      // What an installation held before: each user's `default` calendar for events only, and
+      // calendars clients made with an explicit set.
+      for (const u of ['alice', 'bob']) await em.execute(`insert into principals (uri) values ('principals/${u}')`);
+      const calendar = async (owner: string, uri: string, components: string, sharee?: string) => {
+        const [row] = await em.execute<{ id: number }[]>(`insert into calendars (components) values ('${components}') returning id`);
+        await em.execute(`insert into calendarinstances (calendarid, principaluri, uri, access) values (${row!.id}, 'principals/${owner}', '${uri}', 1)`);
+        if (sharee) await em.execute(`insert into calendarinstances (calendarid, principaluri, uri, access) values (${row!.id}, 'principals/${sharee}', 'shared-${uri}', 2)`);
+      };
+      await calendar('alice', 'default', 'VEVENT');
+      await calendar('alice', 'work', 'VEVENT', 'bob');
+      await calendar('alice', 'tasks', 'VTODO');
+      await calendar('bob', 'default', 'VEVENT,VTODO');
+      await db.migrate();
+      const rows = await em.execute<{ who: string; components: string }[]>(
+        "select i.principaluri || '/' || i.uri as who, c.components from calendarinstances i join calendars c on c.id = i.calendarid where i.access = 1 order by 1",
+      );
+      expect(rows).toEqual([
+        { who: 'principals/alice/default', components: 'VEVENT,VJOURNAL,VTODO' },
+        { who: 'principals/alice/tasks', components: 'VTODO' },
+        { who: 'principals/alice/work', components: 'VEVENT' },
+        { who: 'principals/bob/default', components: 'VEVENT,VTODO' },
+      ]);
+    } finally {
+      await db.close();
+      await drop();
+    }
+  });
 });

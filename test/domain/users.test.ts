@@ -22,7 +22,7 @@ describe('users', () => {
     await server.close();
   });
 
-  it('create makes the principal with e-mail and display name, a scrypt hash, and a default calendar for events', async () => {
+  it('create makes the principal with e-mail and display name, a scrypt hash, and a default calendar for events, tasks and notes', async () => {
     const u = await server.domain.users.create({
       username: 'jdoe',
       password: 'correct horse',
@@ -39,7 +39,7 @@ describe('users', () => {
     expect(instances).toHaveLength(1);
     expect(instances[0]).toMatchObject({ uri: 'default', access: 1, displayname: 'Default Calendar' });
     const cal = await em.findOneOrFail(Calendar, { id: instances[0]!.calendar });
-    expect(cal.components).toBe('VEVENT');
+    expect(cal.components).toBe('VEVENT,VJOURNAL,VTODO');
   });
 
   it('refuses bad usernames, short passwords, bad e-mails and duplicates, changing nothing', async () => {

@@ -45,7 +45,7 @@ describe('tsdav end to end', () => {
     expect([...byName.keys()]).toEqual(expect.arrayContaining(['Default Calendar', 'Notes', 'Tasks']));
     expect(byName.get('Tasks')!.components).toEqual(['VTODO']);
     expect(byName.get('Notes')!.components).toEqual(['VJOURNAL']);
-    expect(byName.get('Default Calendar')!.components).toEqual(['VEVENT']);
+    expect(byName.get('Default Calendar')!.components).toEqual(['VEVENT', 'VJOURNAL', 'VTODO']);
     for (const c of cals) {
       expect(c.ctag).toBeTruthy();
       expect(c.syncToken).toMatch(/^http/);

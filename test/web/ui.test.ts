@@ -194,9 +194,11 @@ describe.runIf(hasChromium)('web UI in Chromium (needs Debian chromium; .ci/run 
       'END:VCALENDAR',
       '',
     ].join('\r\n');
+    // An events-only calendar (the default one takes tasks and notes too).
+    await server.domain.calendars.createFor('principals/alice', { uri: 'events-only', displayname: 'Events only', components: ['VEVENT'] });
     await page.goto(`${base}/my/import`);
     await page.setInputFiles('#file', { name: 'team.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics) });
-    await page.selectOption('#into', 'default');
+    await page.selectOption('#into', 'events-only');
     await page.click('form.card button[type=submit]');
     await page.waitForSelector('#report');
     await expect(page.locator('#report').textContent()).resolves.toBe('Stored 2, replaced 0, refused 2.');
@@ -205,7 +207,7 @@ describe.runIf(hasChromium)('web UI in Chromium (needs Debian chromium; .ci/run 
     expect(refused.some((r) => r.startsWith('import-task@example.org'))).toBe(true);
     await shot(page, 'import');
     // CalDAV sees the imported objects at once.
-    const get = await dav('alice', 'alice-password', 'GET', '/dav/calendars/alice/default/import-one@example.org.ics');
+    const get = await dav('alice', 'alice-password', 'GET', '/dav/calendars/alice/events-only/import-one@example.org.ics');
     expect(get.status).toBe(200);
     expect(await get.text()).not.toContain('METHOD:');
     // The same file again replaces; into a new calendar it creates one that holds tasks too.

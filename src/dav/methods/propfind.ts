@@ -68,7 +68,7 @@ export async function childrenOf(ctx: DavCtx, r: Resource): Promise<Resource[]> 
       return me ? [{ kind: 'principal', user: me }] : [];
     }
     case 'homes':
-      return viewer ? [{ kind: 'home', username: viewer.username, principaluri: viewer.principaluri }] : [];
+      return viewer ? [{ kind: 'home', username: viewer.username, principaluri: viewer.principaluri, synctoken: await domain.calendars.homeSyncToken(viewer.principaluri) }] : [];
     case 'home':
       return [
         ...(await domain.calendars.listForPrincipal(r.principaluri)).map((cal): Resource => ({ kind: 'calendar', username: r.username, cal })),

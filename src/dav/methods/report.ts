@@ -5,13 +5,18 @@ import { c, d } from '../xml/names.ts';
 import { calendarMultiget } from '../reports/multiget.ts';
 import { calendarQuery } from '../reports/calendarQuery.ts';
 import { syncCollection } from '../reports/syncCollection.ts';
-import { freeBusyQuery } from '../reports/freeBusy.ts';
+import { freeBusyQuery, freeBusyTarget } from '../reports/freeBusy.ts';
 import { emptyMultistatus, expandProperty, principalPropertySearch, principalSearchPropertySet } from '../reports/principals.ts';
 
 export async function report(ctx: DavCtx): Promise<void> {
   const body = await xmlBody(ctx);
   if (!body) throw new DavError(400, 'REPORT needs a body');
-  if (!ctx.resource) throw new DavError(404, 'nothing is here');
+  if (!ctx.resource) {
+    // Busy time is readable where nothing else is (read-free-busy, RFC 4791 §6.1.1).
+    const target = body.name === c('free-busy-query') ? await freeBusyTarget(ctx) : null;
+    if (!target) throw new DavError(404, 'nothing is here');
+    return freeBusyQuery({ ...ctx, resource: target }, body);
+  }
   switch (body.name) {
     case c('calendar-multiget'):
       return calendarMultiget(ctx, body);

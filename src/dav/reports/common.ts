@@ -144,12 +144,34 @@ function parseCompFilter(el: XmlElement): CompFilter {
   };
 }
 
-/** A CALDAV:timezone in a query (RFC 4791 §9.8), else 403 valid-calendar-data. */
+/** Names of the VCALENDAR's own properties (outside its components), upper-cased. */
+function calendarPropertyNames(text: string): string[] {
+  const names: string[] = [];
+  let depth = 0;
+  for (const line of text.split(/\r\n|\n|\r/)) {
+    if (line === '' || line.startsWith(' ') || line.startsWith('\t')) continue;
+    const name = (line.split(/[:;]/, 1)[0] ?? '').toUpperCase();
+    if (name === 'BEGIN') depth++;
+    else if (name === 'END') depth--;
+    else if (depth === 1) names.push(name);
+  }
+  return names;
+}
+
+/**
+ * A CALDAV:timezone in a query: a valid iCalendar object holding one VTIMEZONE (RFC 4791 §9.8),
+ * so with its VERSION and PRODID (RFC 5545 §3.6); else 403 valid-calendar-data (§7.8).
+ */
 export function checkedTimezone(text: string, maxBytes: number): string {
+  const refuse = (why: string) => new DavError(403, `CALDAV:timezone: ${why}`, { namespace: CALDAV_NS, name: 'valid-calendar-data' });
   try {
     parseTimezoneCalendar(text, maxBytes);
   } catch (e) {
-    throw new DavError(403, `CALDAV:timezone: ${e instanceof Error ? e.message : String(e)}`, { namespace: CALDAV_NS, name: 'valid-calendar-data' });
+    throw refuse(e instanceof Error ? e.message : String(e));
+  }
+  const names = calendarPropertyNames(text);
+  for (const required of ['VERSION', 'PRODID']) {
+    if (names.filter((n) => n === required).length !== 1) throw refuse(`the VCALENDAR needs one ${required} (RFC 5545 3.6)`);
   }
   return text;
 }

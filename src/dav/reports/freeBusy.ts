@@ -1,5 +1,7 @@
 // free-busy-query (RFC 4791 §7.10): the busy time of a calendar in a range, as text/calendar; on
-// the calendar home, of every calendar in it.
+// the calendar home, of every calendar in it. As in sabre/dav, every signed-in user holds
+// CALDAV:read-free-busy on every calendar (RFC 4791 §6.1.1), so another user's calendar answers
+// this report although it answers nothing else.
 import { freeBusyCalendar } from '../../ical/freebusy.ts';
 import { DavError } from '../errors.ts';
 import type { DavCtx } from '../context.ts';
@@ -8,6 +10,16 @@ import { child, type XmlElement } from '../xml/parse.ts';
 import { c } from '../xml/names.ts';
 import { PRODID } from '../../domain/exports.ts';
 import { parseTimeRange } from './common.ts';
+import type { Resource } from '../resources.ts';
+import { isValidUsername } from '../../domain/usernames.ts';
+
+/** The calendar at the request path for a signed-in user's free-busy-query, when it is not theirs to read. */
+export async function freeBusyTarget(ctx: DavCtx): Promise<Resource | null> {
+  const [top, owner, calUri, ...rest] = ctx.segments;
+  if (!ctx.viewer || top !== 'calendars' || owner === undefined || calUri === undefined || rest.length || !isValidUsername(owner)) return null;
+  const cal = await ctx.deps.domain.calendars.get(`principals/${owner}`, calUri);
+  return cal ? { kind: 'calendar', username: owner, cal } : null;
+}
 
 export async function freeBusyQuery(ctx: DavCtx, body: XmlElement): Promise<void> {
   const self = ctx.resource;

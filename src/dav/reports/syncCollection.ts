@@ -1,57 +1,60 @@
-// sync-collection (RFC 6578), sync-level 1, whatever the Depth header. An empty token lists every
-// member; a token lists what changed since, removed members as 404. Tokens we cannot answer get
-// 403 with <D:valid-sync-token/> (DAVx5, Evolution and Outlook CDS look for that element).
+// sync-collection (RFC 6578), whatever the Depth header. An empty token lists every member; a
+// token lists what changed since, removed members as 404. Tokens we cannot answer get 403 with
+// <D:valid-sync-token/> (DAVx5, Evolution and Outlook CDS look for that element). On the calendar
+// home the members are its calendars, with the home's own token (Apple Calendar asks the home
+// which calendars changed, then syncs those).
 import type { ObjectMeta } from '../../domain/objects.ts';
 import { DavError } from '../errors.ts';
 import { wantsMinimal, type DavCtx } from '../context.ts';
 import { hrefFor } from '../paths.ts';
-import { homeSyncToken, parseSyncToken, syncTokenUri, type PropContext } from '../properties.ts';
+import { homeSyncTokenUri, parseHomeSyncToken, parseSyncToken, syncTokenUri, type PropContext } from '../properties.ts';
 import { segmentsOf, type Resource } from '../resources.ts';
 import { child, textOf, type XmlElement } from '../xml/parse.ts';
 import { c, d } from '../xml/names.ts';
 import { answerFor, needsDead, propstatsOf, startMultistatus } from '../methods/propfind.ts';
-import { parseReportProps, writeObjectResponse } from './common.ts';
+import type { MultistatusWriter } from '../xml/write.ts';
+import { parseReportProps, writeObjectResponse, type ReportProps } from './common.ts';
 import { deadPropertyPath } from '../properties.ts';
+import type { CalendarView } from '../../domain/calendars.ts';
 
 const invalidToken = () =>
   new DavError(403, 'the sync token is unknown or expired; sync again from scratch', { namespace: 'DAV:', name: 'valid-sync-token' });
 
+/**
+ * DAV:sync-level is "1" or "infinite" (RFC 6578 §6.3; CalendarServer writes "infinity"); anything
+ * else is a malformed request. A calendar has no child collections, so "infinite" there is "1";
+ * on the home it would reach into every calendar, which we refuse as §3.3 allows.
+ */
+function checkSyncLevel(body: XmlElement, target: 'home' | 'calendar'): void {
+  const level = child(body, d('sync-level'));
+  const text = level ? textOf(level).trim() : '1';
+  if (text === '1') return;
+  if (text !== 'infinite' && text !== 'infinity') throw new DavError(400, `sync-level must be 1 or infinite, not "${text.slice(0, 40)}"`);
+  if (target === 'home') {
+    throw new DavError(403, 'sync-level infinite is not supported on the calendar home; sync each calendar', { namespace: 'DAV:', name: 'sync-traversal-supported' });
+  }
+}
+
+function parseLimit(body: XmlElement): number | undefined {
+  const limitEl = child(body, d('limit'));
+  if (!limitEl) return undefined;
+  const n = Number(textOf(child(limitEl, d('nresults')) ?? limitEl).trim());
+  if (!Number.isInteger(n) || n < 1) throw new DavError(400, 'DAV:nresults must be a positive integer');
+  return n;
+}
+
 export async function syncCollection(ctx: DavCtx, body: XmlElement): Promise<void> {
   const self = ctx.resource;
   if (!self || (self.kind !== 'calendar' && self.kind !== 'home')) throw new DavError(403, 'sync-collection works on calendars and calendar homes');
-  const level = child(body, d('sync-level'));
-  const levelText = level ? textOf(level).trim() : '1';
-  if (levelText !== '1') {
-    throw new DavError(403, 'only sync-level 1 is supported', { namespace: 'DAV:', name: 'sync-traversal-supported' });
-  }
+  checkSyncLevel(body, self.kind);
   const tokenEl = child(body, d('sync-token'));
   const tokenText = tokenEl ? textOf(tokenEl).trim() : '';
-  const limitEl = child(body, d('limit'));
-  let limit: number | undefined;
-  if (limitEl) {
-    const n = Number(textOf(child(limitEl, d('nresults')) ?? limitEl).trim());
-    if (!Number.isInteger(n) || n < 1) throw new DavError(400, 'DAV:nresults must be a positive integer');
-    limit = n;
-  }
+  const limit = parseLimit(body);
   const props = parseReportProps(body);
   const minimal = wantsMinimal(ctx.req);
+  if (self.kind === 'home') return syncHome(ctx, self, tokenText, limit, props, minimal);
   const out = startMultistatus(ctx.res);
   const { domain } = ctx.deps;
-
-  if (self.kind === 'home') {
-    const cals = await domain.calendars.listForPrincipal(self.principaluri);
-    const current = homeSyncToken(cals.map((x) => ({ instanceId: x.instanceId, synctoken: x.synctoken, displayname: x.displayname, color: x.color, order: x.order })));
-    if (tokenText !== current) {
-      const members: Resource[] = cals.map((cal) => ({ kind: 'calendar', username: self.username, cal }));
-      const dead = needsDead(props.request)
-        ? await domain.calendars.deadPropertiesMany(members.map(deadPropertyPath).filter((p): p is string => p !== null))
-        : new Map();
-      const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead };
-      for (const m of members) out.response(hrefFor(ctx.davRoot, segmentsOf(m), true), propstatsOf(answerFor(m, props.request, propCtx), minimal));
-    }
-    await out.end([{ name: d('sync-token'), text: current }]);
-    return;
-  }
 
   const cal = self.cal;
   const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead: new Map() };
@@ -90,4 +93,39 @@ export async function syncCollection(ctx: DavCtx, body: XmlElement): Promise<voi
     newToken = changes.token;
   }
   await out.end([{ name: d('sync-token'), text: syncTokenUri(newToken) }]);
+}
+
+/** The home's members are its calendars; a removed one is a 404 response (RFC 6578 §3.5.2). */
+async function syncHome(
+  ctx: DavCtx,
+  self: Resource & { kind: 'home' },
+  tokenText: string,
+  limit: number | undefined,
+  props: ReportProps,
+  minimal: boolean,
+): Promise<void> {
+  const { calendars } = ctx.deps.domain;
+  let changed: CalendarView[];
+  let removed: string[] = [];
+  let token: number;
+  let truncated = false;
+  if (tokenText === '') {
+    // Read the token before listing: a change racing the listing is reported again next time.
+    token = await calendars.homeSyncToken(self.principaluri);
+    changed = await calendars.listForPrincipal(self.principaluri);
+  } else {
+    const from = parseHomeSyncToken(tokenText);
+    if (from === null) throw invalidToken();
+    ({ changed, removed, token, truncated } = await calendars.homeChangesSince(self.principaluri, from, limit));
+  }
+  const members: Resource[] = changed.map((cal) => ({ kind: 'calendar', username: self.username, cal }));
+  const dead = needsDead(props.request)
+    ? await calendars.deadPropertiesMany(members.map(deadPropertyPath).filter((p): p is string => p !== null))
+    : new Map();
+  const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead };
+  const out: MultistatusWriter = startMultistatus(ctx.res);
+  for (const m of members) out.response(hrefFor(ctx.davRoot, segmentsOf(m), true), propstatsOf(answerFor(m, props.request, propCtx), minimal));
+  for (const uri of removed) out.status(hrefFor(ctx.davRoot, ['calendars', self.username, uri], true), 404);
+  if (truncated) out.status(hrefFor(ctx.davRoot, segmentsOf(self), true), 507, [{ name: d('error'), children: [{ name: d('number-of-matches-within-limits') }] }]);
+  await out.end([{ name: d('sync-token'), text: homeSyncTokenUri(token) }]);
 }

@@ -10,5 +10,9 @@ export const Principal = defineEntity({
     email: p.string().length(255).nullable(),
     displayname: p.string().length(255).nullable(),
     isMain: p.boolean().fieldName('is_main').default(true),
+    /** The sync token of the principal's calendar home (ours): bumped by every change of a calendar in it. */
+    homeSynctoken: p.integer().fieldName('home_synctoken').default(1),
+    /** Oldest home token still answerable from homechanges (ours). */
+    homeSyncFloor: p.integer().fieldName('home_sync_floor').default(1),
   },
 });

@@ -9,6 +9,7 @@ import { CalendarSubscription } from './CalendarSubscription.ts';
 import { FeedTag } from './FeedTag.ts';
 import { FeedToken } from './FeedToken.ts';
 import { GroupMember } from './GroupMember.ts';
+import { HomeChange } from './HomeChange.ts';
 import { InstanceSetting } from './InstanceSetting.ts';
 import { Job } from './Job.ts';
 import { Principal } from './Principal.ts';
@@ -33,6 +34,7 @@ export {
   FeedTag,
   FeedToken,
   GroupMember,
+  HomeChange,
   InstanceSetting,
   Job,
   Principal,
@@ -53,6 +55,7 @@ export const allEntities = [
   CalendarInstance,
   CalendarObject,
   CalendarChange,
+  HomeChange,
   CalendarSubscription,
   SchedulingObject,
   PropertyStorage,

@@ -7,6 +7,8 @@ import { Migration20261122034843 } from './Migration20261122034843.ts';
 import { Migration20261122053932 } from './Migration20261122053932.ts';
 import { Migration20261204120000 } from './Migration20261204120000.ts';
 import { Migration20261204232833 } from './Migration20261204232833.ts';
+import { Migration20261207063000 } from './Migration20261207063000.ts';
+import { Migration20261207063100 } from './Migration20261207063100.ts';
 
 export const migrationsList: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261122020722', class: Migration20261122020722 },
@@ -15,4 +17,6 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261122053932', class: Migration20261122053932 },
   { name: 'Migration20261204120000', class: Migration20261204120000 },
   { name: 'Migration20261204232833', class: Migration20261204232833 },
+  { name: 'Migration20261207063000', class: Migration20261207063000 },
+  { name: 'Migration20261207063100', class: Migration20261207063100 },
 ];

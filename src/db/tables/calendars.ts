@@ -1,20 +1,24 @@
 // SQL of the `calendars` data rows (sync token, token floor, object count) and of the change log
 // `calendarchanges` that the token indexes.
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { homeChangeCtes, instancesOf } from './homeChanges.ts';
 import type { Statement } from './statement.ts';
 
 /**
- * The sync-token bump and the change-log row of one change, as two CTEs (`bumped`, `logged`, the
- * latter returning the logged token, the one before the bump); `guard` is a further condition for
+ * The sync-token bump and the change-log row of one change, as CTEs (`bumped`, `logged`, the
+ * latter returning the logged token, the one before the bump), and the change of the calendar as a
+ * member of each home it is in (`home_…`, see homeChanges.ts); `guard` is a further condition for
  * the bump.
  */
 export function bumpAndLogStatement(guard: Statement, calendarId: number, uri: string, operation: number, countDelta: number, at: Date): Statement {
+  const homes = homeChangeCtes('home', instancesOf(calendarId, 'exists (select 1 from bumped)'), at);
   return {
     sql: `bumped as (update calendars set synctoken = synctoken + 1, objectcount = objectcount + ?
                        where id = ? and ${guard.sql} returning synctoken - 1 as token),
           logged as (insert into calendarchanges (uri, synctoken, calendarid, operation, created_at)
-                       select ?, token, ?, ?, ? from bumped returning synctoken)`,
-    params: [countDelta, calendarId, ...guard.params, uri, calendarId, operation, at],
+                       select ?, token, ?, ?, ? from bumped returning synctoken),
+          ${homes.sql}`,
+    params: [countDelta, calendarId, ...guard.params, uri, calendarId, operation, at, ...homes.params],
   };
 }
 
