@@ -6,6 +6,7 @@ import type { Actor } from '../domain/calendars.ts';
 import type { Domain } from '../domain/index.ts';
 import type { WriteConditions } from '../domain/objects.ts';
 import { readBody } from '../http/body.ts';
+import { NotTextError, xmlText } from '../http/text.ts';
 import { DavError } from './errors.ts';
 import { segmentsOfHref } from './paths.ts';
 import type { Resource } from './resources.ts';
@@ -37,7 +38,12 @@ export async function bodyBytes(ctx: DavCtx, limit = ctx.deps.config.limits.maxR
 /** The XML body, or null when the body is empty. */
 export async function xmlBody(ctx: DavCtx): Promise<XmlElement | null> {
   const bytes = await bodyBytes(ctx, ctx.deps.config.limits.maxXmlBytes);
-  const text = bytes.toString('utf8');
+  let text: string;
+  try {
+    text = xmlText(bytes);
+  } catch (e) {
+    throw e instanceof NotTextError ? new DavError(400, `unreadable XML body: ${e.message}`) : e;
+  }
   if (text.trim() === '') return null;
   return parseXml(text, { maxBytes: ctx.deps.config.limits.maxXmlBytes, maxDepth: ctx.deps.config.limits.maxXmlDepth });
 }

@@ -126,3 +126,21 @@ export function bodyText(bytes: Uint8Array): string {
   if (problem) throw new NotTextError(problem);
   return decoder.decode(bytes);
 }
+
+/** Encodings an XML declaration may name that we decode besides UTF-8 (labels as WHATWG knows them). */
+const XML_SINGLE_BYTE = new Set(['us-ascii', 'ascii', 'iso-8859-1', 'latin1', 'iso-8859-15', 'windows-1252', 'cp1252']);
+
+/**
+ * The text of an XML body (WebDAV requests). XML processors must read UTF-8 and UTF-16 (XML 1.0
+ * §4.3.3), so a UTF-16 body with its byte-order mark is decoded; a declaration naming a
+ * single-byte Latin encoding is honoured; anything else must be UTF-8 (NotTextError otherwise),
+ * where the old code turned bad bytes into U+FFFD and stored them in dead properties.
+ */
+export function xmlText(bytes: Uint8Array): string {
+  if (startsWith(bytes, [0xff, 0xfe]) && !startsWith(bytes, [0xff, 0xfe, 0, 0])) return new TextDecoder('utf-16le').decode(bytes);
+  if (startsWith(bytes, [0xfe, 0xff])) return new TextDecoder('utf-16be').decode(bytes);
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 200)).toString('latin1');
+  const declared = /^<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1]?.toLowerCase();
+  if (declared && XML_SINGLE_BYTE.has(declared)) return new TextDecoder(declared).decode(bytes);
+  return bodyText(bytes);
+}

@@ -51,6 +51,24 @@ describe('bodies that are not UTF-8 text, on every face', () => {
     expect(Buffer.from(await get.arrayBuffer())).toEqual(Buffer.from(event('bom')));
   });
 
+  it('CalDAV XML bodies: Latin-1 bytes without a declaration are 400 naming the byte (they became U+FFFD in a dead property); UTF-16 with its mark and a declared ISO-8859-1 body are read as XML says', async () => {
+    const href = `${server.url}/dav/calendars/tess/default/`;
+    const proppatch = (body: Uint8Array) => fetch(href, { method: 'PROPPATCH', headers: { authorization: basic('tess', 'tess-password'), 'content-type': 'application/xml' }, body });
+    const xml = (decl: string) => `${decl}<D:propertyupdate xmlns:D="DAV:" xmlns:X="urn:x-test:"><D:set><D:prop><X:note>Caf\u00e9</X:note></D:prop></D:set></D:propertyupdate>`;
+    const note = async () => {
+      const res = await fetch(href, { method: 'PROPFIND', headers: { authorization: basic('tess', 'tess-password'), depth: '0', 'content-type': 'application/xml' }, body: '<D:propfind xmlns:D="DAV:"><D:prop><X:note xmlns:X="urn:x-test:"/></D:prop></D:propfind>' });
+      return /<[^>]*note[^>]*>([^<]*)</.exec(await res.text())?.[1];
+    };
+    const latin = await proppatch(Buffer.from(xml(''), 'latin1'));
+    expect(latin.status).toBe(400);
+    expect(await latin.text()).toContain('holds the byte 0xE9');
+    expect(await note()).toBeFalsy();
+    expect((await proppatch(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml('<?xml version="1.0" encoding="UTF-16"?>'), 'utf16le')]))).status).toBe(207);
+    expect(await note()).toBe('Caf\u00e9');
+    expect((await proppatch(Buffer.from(xml('<?xml version="1.0" encoding="ISO-8859-1"?>').replace('Caf\u00e9', 'Ol\u00e9'), 'latin1'))).status).toBe(207);
+    expect(await note()).toBe('Ol\u00e9');
+  });
+
   it('events API: 400 problem+json (not_text) for Latin-1 JSON, and a byte-order mark is fine', async () => {
     const post = (body: Uint8Array) =>
       fetch(`${server.url}/api/v2/calendars/events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });

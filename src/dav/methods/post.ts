@@ -7,13 +7,19 @@ import { escapeText } from '../../ical/export.ts';
 import { CALDAV_NS } from '../../domain/errors.ts';
 import { DavError } from '../errors.ts';
 import { bodyBytes, type DavCtx } from '../context.ts';
+import { bodyText, NotTextError } from '../../http/text.ts';
 import { c, d } from '../xml/names.ts';
 import { document, type XmlNode } from '../xml/write.ts';
 
 export async function post(ctx: DavCtx): Promise<void> {
   const r = ctx.resource;
   if (!r || r.kind !== 'outbox' || !ctx.viewer) throw new DavError(405, 'POST works on your scheduling outbox only');
-  const text = (await bodyBytes(ctx, ctx.deps.config.limits.maxObjectBytes)).toString('utf8');
+  let text: string;
+  try {
+    text = bodyText(await bodyBytes(ctx, ctx.deps.config.limits.maxObjectBytes));
+  } catch (e) {
+    throw e instanceof NotTextError ? new DavError(400, e.message, { namespace: CALDAV_NS, name: 'valid-calendar-data' }) : e;
+  }
   const req = await ctx.deps.domain.scheduling.readFreeBusyRequest(text);
   if ('error' in req) throw new DavError(400, req.error, { namespace: CALDAV_NS, name: 'valid-calendar-data' });
   if (req.method !== 'REQUEST' || !req.hasFreeBusy) {
