@@ -70,7 +70,8 @@ export class ExportService {
   private async *texts(view: CalendarView, req: ExportRequest): AsyncGenerator<string[]> {
     const range = req.start !== undefined || req.end !== undefined ? { start: req.start, end: req.end } : undefined;
     if (!range) {
-      for await (const batch of this.objects.candidates(view, { componentType: req.componentType })) yield batch.map((o) => o.data);
+      // The next batch is read while this one is merged and sent: the database and the merging overlap.
+      for await (const batch of readAhead(this.objects.candidates(view, { componentType: req.componentType }, EXPORT_BATCH_ROWS))) yield batch.map((o) => o.data);
       return;
     }
     const filter: CompFilter = {
@@ -87,5 +88,27 @@ export class ExportService {
   }
 }
 
+/**
+ * Yields what `source` yields, asking for the next item as soon as one is handed over. A consumer
+ * that stops early still waits for the read in flight, so nothing is left running or unhandled.
+ */
+async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next: Promise<IteratorResult<T>> | null = source.next();
+  try {
+    for (;;) {
+      const r: IteratorResult<T> = await next;
+      next = null;
+      if (r.done) return;
+      next = source.next();
+      yield r.value;
+    }
+  } finally {
+    if (next) await next.catch(() => undefined);
+    await source.return(undefined);
+  }
+}
+
+/** Rows per read of a plain export (each read is also bounded by its size, see ObjectService.candidates). */
+const EXPORT_BATCH_ROWS = 2000;
 /** How much text the export builds before giving the loop back. */
 const EXPORT_CHUNK_CHARS = 256 * 1024;
