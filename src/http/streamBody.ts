@@ -25,7 +25,8 @@ function writable(res: ServerResponse): Promise<boolean> {
 export async function streamBody(res: ServerResponse, chunks: AsyncIterable<string>): Promise<void> {
   for await (const chunk of chunks) {
     if (res.destroyed) return;
-    if (chunk && !res.write(chunk) && !(await writable(res))) return;
+    // Encoded here once: a string chunk would be measured (for its chunk header) and then encoded.
+    if (chunk && !res.write(Buffer.from(chunk, 'utf8')) && !(await writable(res))) return;
   }
   res.end();
 }
