@@ -195,7 +195,7 @@ function table(size: number, rows: Row[]): string {
     const cells = rows.map((r) => {
       const v = m.value(r);
       if (m.label.startsWith('bulk') && !r.bulk.finished) return `${f(v)} (stopped at ${r.bulk.done} after ${f(r.bulk.seconds, 0)} s)`;
-      return f(v, m.label.includes('ms') ? 1 : 0);
+      return f(v, /ms|MB/.test(m.label) ? 1 : 0);
     });
     const ratios = peers.map((p) => {
       const a = reference ? m.value(reference) : undefined;
