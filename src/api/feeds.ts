@@ -4,6 +4,7 @@
 import { Router, type Request, type Response } from 'express';
 import { escapeText } from '../ical/export.ts';
 import type { Domain } from '../domain/index.ts';
+import { streamBody } from '../http/streamBody.ts';
 
 const REFRESH = ['REFRESH-INTERVAL;VALUE=DURATION:PT1H', 'X-PUBLISHED-TTL:PT1H'];
 
@@ -38,10 +39,7 @@ export function feedsRouter(domain: Domain): Router {
       res.end();
       return;
     }
-    for await (const chunk of domain.exports.stream(view, request)) {
-      if (chunk && !res.write(chunk)) await new Promise<void>((ok) => res.once('drain', () => ok()));
-    }
-    res.end();
+    await streamBody(res, domain.exports.stream(view, request));
   };
   r.get('/calendars/:id', serve);
   r.head('/calendars/:id', serve);

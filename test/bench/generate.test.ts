@@ -24,7 +24,47 @@ describe('benchmark data generator', () => {
     expect(zones.size).toBeGreaterThanOrEqual(8);
     expect(objects.every((o) => [...o.ics.matchAll(/;TZID=([^:;]+)/g)].every((m) => o.ics.includes(`\r\nTZID:${m[1]}\r\n`)))).toBe(true);
     expect(allDay).toBeGreaterThan(20);
-    expect(objects.every((o) => o.ics.split('\r\n').every((l) => l.length <= 75))).toBe(true);
+    expect(objects.every((o) => o.ics.split('\r\n').every((l) => Buffer.byteLength(l) <= 75))).toBe(true);
+  });
+
+  it('writes real text: several scripts, emoji, combining marks, long folded lines', () => {
+    const all = objects.map((o) => o.ics).join('');
+    const unfolded = objects.map((o) => o.ics.replace(/\r\n[ \t]/g, ''));
+    const texts = unfolded.flatMap((t) => t.split('\r\n').filter((l) => /^(SUMMARY|DESCRIPTION|LOCATION|ATTENDEE)[;:]/.test(l)));
+    const share = (re: RegExp) => objects.filter((o) => re.test(o.ics)).length / objects.length;
+    // Each script in at least 3% of the objects, and most objects not ASCII at all.
+    expect(share(/[äöüÄÖÜß]/)).toBeGreaterThan(0.03);
+    expect(share(/[éèàçêœ]|e\u0301/)).toBeGreaterThan(0.03);
+    expect(share(/\p{Script=Han}/u)).toBeGreaterThan(0.03);
+    expect(share(/[\p{Script=Hiragana}\p{Script=Katakana}]/u)).toBeGreaterThan(0.03);
+    expect(share(/\p{Script=Hangul}/u)).toBeGreaterThan(0.02);
+    expect(share(/\p{Script=Cyrillic}/u)).toBeGreaterThan(0.03);
+    expect(share(/\p{Script=Arabic}/u)).toBeGreaterThan(0.03);
+    expect(share(/[^\x00-\x7f]/)).toBeGreaterThan(0.7);
+    // Emoji beyond the BMP (surrogate pairs), ZWJ sequences, skin tones, flags, combining marks.
+    expect(share(/[\ud800-\udbff][\udc00-\udfff]/)).toBeGreaterThan(0.1);
+    expect(all).toMatch(/\p{Extended_Pictographic}\u200d\p{Extended_Pictographic}/u);
+    expect(all).toMatch(/[\u{1f3fb}-\u{1f3ff}]/u);
+    expect(all).toMatch(/\p{Regional_Indicator}{2}/u);
+    expect(all).toMatch(/e\u0301/);
+    // Long non-ASCII lines need folding, and some folds fall inside a grapheme (between a base and
+    // its modifier or ZWJ), which RFC 5545 allows: only a UTF-8 sequence must stay whole.
+    const long = texts.filter((l) => Buffer.byteLength(l) > 75 && /[^\x00-\x7f]/.test(l));
+    expect(long.length / objects.length).toBeGreaterThan(0.5);
+    expect(texts.some((l) => Buffer.byteLength(l) > 300)).toBe(true);
+    expect(objects.every((o) => !o.ics.includes('\ufffd') && Buffer.from(o.ics).toString('utf8') === o.ics)).toBe(true);
+  });
+
+  it('gives ical.js the text it wrote, unfolded and unescaped', () => {
+    for (const o of objects.slice(0, 200)) {
+      const root = new ICAL.Component(ICAL.parse(o.ics) as never);
+      const first = root.getAllSubcomponents().find((c) => c.name === 'vevent' || c.name === 'vtodo') as ICAL.Component;
+      const raw = o.ics.replace(/\r\n[ \t]/g, '');
+      const summary = /\r\nSUMMARY:([^\r\n]*)/.exec(raw)?.[1];
+      expect(first.getFirstPropertyValue('summary'), o.name).toBe(summary);
+      const location = /\r\nLOCATION:([^\r\n]*)/.exec(raw)?.[1]?.replace(/\\,/g, ',');
+      expect(first.getFirstPropertyValue('location'), o.name).toBe(location);
+    }
   });
 
   it('converts Berlin wall-clock time across both DST changes', () => {

@@ -2,7 +2,8 @@
 // two years, 90% events and 10% tasks; a quarter of the events recurring (weekly or daily, with
 // COUNT or UNTIL, one or two EXDATEs and one or two overrides, moved or retitled); timed events in
 // eight zones of both hemispheres (Outlook's Windows zone names among them), each object with its
-// VTIMEZONE; some all-day, some in UTC. It also computes, independently of any iCalendar library,
+// VTIMEZONE; some all-day, some in UTC; text in nine languages and scripts, with emoji, in lines
+// folded at 75 octets as RFC 5545 asks. It also computes, independently of any iCalendar library,
 // which events a time-range query must return, so every server's answer can be checked.
 import { VTIMEZONES } from '../fixtures/ical.ts';
 
@@ -76,32 +77,115 @@ function dateStamp(local: number): string {
   return stamp(local).slice(0, 8);
 }
 
-const WORDS = ['planning', 'review', 'lecture', 'lab', 'seminar', 'sync', 'retro', 'workshop', 'exam', 'office hours', 'standup', 'dentist', 'lunch', 'training', 'call'];
+// Real calendars are written in many scripts: the text is drawn from nine vocabularies (the same
+// fifteen meetings in each), one per object, so the export folds long lines of 2-, 3- and 4-octet
+// characters, emoji with ZWJ sequences, skin tones, flags and variation selectors, and combining
+// marks. The language comes from its own random sequence, so the calendar's shape (times,
+// recurrences) is the same as with the English-only data before.
+const LANGUAGES: Record<string, { words: string[]; locations: string[]; people: string[] }> = {
+  en: {
+    words: ['planning', 'review', 'lecture', 'lab', 'seminar', 'sync', 'retro', 'workshop', 'exam', 'office hours', 'standup', 'dentist', 'lunch', 'training', 'call'],
+    locations: ['Room 1.23', 'Main building\\, 2nd floor', 'Online'],
+    people: ['Guest'],
+  },
+  de: {
+    words: ['Planung', 'Überprüfung', 'Vorlesung', 'Übung', 'Seminar', 'Abstimmung', 'Rückblick', 'Werkstatt', 'Prüfung', 'Sprechstunde', 'Frühbesprechung', 'Zahnärztin', 'Mittagessen', 'Schulung', 'Telefonat mit Jürgen'],
+    locations: ['Besprechungsraum „Großer Saal“\\, Erdgeschoß', 'Hörsaal Süd (Gebäude Ä)', 'Büro Müller'],
+    people: ['Jürgen Groß', 'Käthe Schäfer'],
+  },
+  fr: {
+    // "révision" and "réunion" with a combining acute accent (NFD), as some macOS clients write them.
+    words: ['planification', 're\u0301vision', 'cours magistral', 'travaux pratiques', 'séminaire', 'synchronisation', 'rétrospective', 'atelier', 'examen', 'permanence', 'point quotidien', 'dentiste', 'déjeuner', 'formation', 're\u0301union à l’hôtel de ville'],
+    locations: ['Salle « Fénelon »\\, 3ᵉ étage', 'Amphithéâtre Gay-Lussac', 'Café de la Gare'],
+    people: ['Françoise Lefèvre', 'Benoît Cœurdacier'],
+  },
+  ja: {
+    words: ['企画会議', 'レビュー', '講義', '実験', 'ゼミ', '打ち合わせ', '振り返り', 'ワークショップ', '試験', 'オフィスアワー', '朝会', '歯医者', '昼食', '研修', '電話'],
+    locations: ['本社ビル３階 第一会議室', '東京都千代田区丸の内一丁目', 'オンライン（Zoom）'],
+    people: ['山田太郎', '佐藤花子'],
+  },
+  zh: {
+    words: ['计划会议', '评审', '讲座', '实验室', '研讨会', '同步', '回顾', '工作坊', '考试', '答疑时间', '站会', '牙医', '午餐', '培训', '电话会议'],
+    locations: ['北京市海淀区中关村大街１号', '第二教学楼 ２０３教室', '线上会议'],
+    people: ['王小明', '李华'],
+  },
+  ko: {
+    words: ['기획 회의', '검토', '강의', '실험', '세미나', '동기화', '회고', '워크숍', '시험', '상담 시간', '스탠드업', '치과', '점심', '교육', '통화'],
+    locations: ['서울특별시 중구 세종대로 110', '본관 3층 회의실'],
+    people: ['김민준', '이서연'],
+  },
+  ru: {
+    words: ['планирование', 'обзор', 'лекция', 'лабораторная', 'семинар', 'синхронизация', 'ретроспектива', 'мастерская', 'экзамен', 'приёмные часы', 'планёрка', 'стоматолог', 'обед', 'тренинг', 'звонок'],
+    locations: ['Переговорная «Москва»\\, 5 этаж', 'Аудитория 314'],
+    people: ['Алёна Иванова', 'Пётр Щукин'],
+  },
+  ar: {
+    words: ['تخطيط', 'مراجعة', 'محاضرة', 'مختبر', 'ندوة', 'مزامنة', 'استعراض', 'ورشة عمل', 'امتحان', 'ساعات مكتبية', 'اجتماع يومي', 'طبيب الأسنان', 'غداء', 'تدريب', 'مكالمة'],
+    locations: ['قاعة الاجتماعات الكبرى، الطابق الثاني', 'جامعة القاهرة'],
+    people: ['فاطمة الزهراء', 'عمر الفاروق'],
+  },
+  emoji: {
+    // Surrogate pairs, ZWJ sequences (👩‍💻, the family, 🏳️‍🌈), skin tones, a flag and U+FE0F.
+    words: ['planning 📅', 'review 👀', 'lecture 🎓', 'lab 🧪', 'seminar 👩🏽‍🏫', 'sync 🔄', 'retro 🏳️‍🌈', 'workshop 👩‍💻', 'exam 📝', 'office hours ☕️', 'standup 🧍🏽‍♀️', 'dentist 🦷', 'lunch 🍜', 'training 👨‍👩‍👧‍👦', 'call 📞🇩🇪'],
+    locations: ['Café ☕️ corner', 'Rooftop 🌇'],
+    people: ['Sam 🦄'],
+  },
+};
+const LANGUAGE_WEIGHTS: [string, number][] = [['en', 0.2], ['de', 0.15], ['fr', 0.1], ['ja', 0.1], ['zh', 0.1], ['ko', 0.05], ['ru', 0.1], ['ar', 0.1], ['emoji', 0.1]];
 
-function text(rand: () => number, words: number): string {
+function pickLanguage(r: number): string {
+  let acc = 0;
+  for (const [lang, w] of LANGUAGE_WEIGHTS) {
+    acc += w;
+    if (r < acc) return lang;
+  }
+  return 'en';
+}
+
+/** `words` words of the language: one draw of `rand` each (the calendar's shape depends on it), and
+ * now and then an emoji from `extra`, as people write. */
+function text(rand: () => number, words: number, lang: string, extra: () => number): string {
+  const vocabulary = (LANGUAGES[lang] as { words: string[] }).words;
   const out: string[] = [];
-  for (let i = 0; i < words; i++) out.push(WORDS[Math.floor(rand() * WORDS.length)] as string);
+  for (let i = 0; i < words; i++) {
+    const k = Math.floor(rand() * vocabulary.length);
+    out.push(extra() < 0.08 ? (LANGUAGES.emoji as { words: string[] }).words[k] as string : (vocabulary[k] as string));
+  }
   return out.join(' ');
+}
+
+function pick<T>(xs: T[], r: number): T {
+  return xs[Math.floor(r * xs.length)] as T;
+}
+
+/** Splits a content line into lines of at most 75 octets (RFC 5545 §3.1), between code points. */
+export function fold(line: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let bytes = 0;
+  for (const ch of line) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > 75) {
+      out.push(current);
+      current = ' ';
+      bytes = 1;
+    }
+    current += ch;
+    bytes += n;
+  }
+  out.push(current);
+  return out;
 }
 
 function wrap(lines: string[], tzid: string | null): string {
   const body = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Calendula bench//EN', ...(tzid ? (VTIMEZONES[tzid]?.lines ?? []) : []), ...lines, 'END:VCALENDAR'];
-  // Fold at 75 octets as RFC 5545 asks (descriptions are long); all text here is ASCII.
-  const folded: string[] = [];
-  for (const l of body) {
-    let rest = l;
-    folded.push(rest.slice(0, 75));
-    rest = rest.slice(75);
-    while (rest.length) {
-      folded.push(` ${rest.slice(0, 74)}`);
-      rest = rest.slice(74);
-    }
-  }
+  const folded = body.flatMap(fold);
   return `${folded.join('\r\n')}\r\n`;
 }
 
 export function generate(n: number, seed = 20260101): BenchObject[] {
   const rand = prng(seed);
+  const textRand = prng(seed ^ 0x5eed);
   const out: BenchObject[] = [];
   for (let i = 0; i < n; i++) {
     const uid = `bench-${seed}-${i}@calendula.bench`;
@@ -112,9 +196,11 @@ export function generate(n: number, seed = 20260101): BenchObject[] {
     const dayLocal = FIRST_DAY + Math.floor(rand() * DAYS) * DAY;
     const startLocal = dayLocal + (7 + Math.floor(rand() * 12)) * 3_600_000 + Math.floor(rand() * 4) * 15 * MINUTE;
     const minutes = 30 + Math.floor(rand() * 6) * 30;
-    const summary = `${text(rand, 2)} ${i}`;
-    const description = `DESCRIPTION:${text(rand, 12 + Math.floor(rand() * 20))}`;
-    const common = [`UID:${uid}`, 'DTSTAMP:20260101T000000Z', `SUMMARY:${summary}`, description];
+    const lang = pickLanguage(textRand());
+    const { locations, people } = LANGUAGES[lang] as { locations: string[]; people: string[] };
+    const summary = `${text(rand, 2, lang, textRand)} ${i}`;
+    const description = `DESCRIPTION:${text(rand, 12 + Math.floor(rand() * 20), lang, textRand)}`;
+    const common = [`UID:${uid}`, 'DTSTAMP:20260101T000000Z', `SUMMARY:${summary}`, description, `LOCATION:${pick(locations, textRand())}`];
     const zoned = (prop: string, local: number) => `${prop};TZID=${tzid}:${stamp(local)}`;
     const r = rand();
     if (r < 0.1) {
@@ -193,12 +279,12 @@ export function generate(n: number, seed = 20260101): BenchObject[] {
         instances: [[s, s + minutes * MINUTE]],
       });
     } else {
-      const attendees = rand() < 0.3 ? ['ORGANIZER;CN=Organizer:mailto:organizer@example.com', `ATTENDEE;PARTSTAT=ACCEPTED;CN=Guest ${i}:mailto:guest${i % 50}@example.com`] : [];
+      const attendees = rand() < 0.3 ? ['ORGANIZER;CN=Organizer:mailto:organizer@example.com', `ATTENDEE;PARTSTAT=ACCEPTED;CN="${pick(people, textRand())} ${i}":mailto:guest${i % 50}@example.com`] : [];
       out.push({
         name,
         uid,
         kind: 'VEVENT',
-        ics: wrap(['BEGIN:VEVENT', ...common, zoned('DTSTART', startLocal), zoned('DTEND', startLocal + minutes * MINUTE), 'LOCATION:Room 1.23', ...attendees, 'END:VEVENT'], tzid),
+        ics: wrap(['BEGIN:VEVENT', ...common, zoned('DTSTART', startLocal), zoned('DTEND', startLocal + minutes * MINUTE), ...attendees, 'END:VEVENT'], tzid),
         instances: [[toUtc(startLocal), toUtc(startLocal + minutes * MINUTE)]],
       });
     }

@@ -31,7 +31,7 @@ try {
       if (workload === 'propfind') await w.propfindDepth1(server, objects.length);
       else if (workload === 'query') await w.monthQuery(server, objects);
       else if (workload === 'multiget') await w.multiget(server, objects);
-      else await w.exportIcs(server, objects.length);
+      else await w.exportIcs(server, objects);
       runs++;
     }
   }

@@ -4,7 +4,9 @@
 //
 //   npm run bench -- [--sizes 1000,10000,100000] [--engines pglite,postgres] [--peers radicale,xandikos|none]
 //                    [--mixed-seconds 20] [--peer-budget 120] [--profile] [--workers 2]
-// --workers adds a column for PostgreSQL with that many server processes (WORKERS).
+//                    [--workloads propfind,query,multiget,sync,export,mixed,events]
+// --workers adds a column for PostgreSQL with that many server processes (WORKERS). --workloads
+// runs only those after the bulk PUT (which every other workload needs), e.g. `--workloads export`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,7 +22,11 @@ interface Options {
   peerBudgetS: number;
   profile: boolean;
   workers: number;
+  workloads: Workload[];
 }
+
+const WORKLOADS = ['propfind', 'query', 'multiget', 'sync', 'export', 'mixed', 'events'] as const;
+type Workload = (typeof WORKLOADS)[number];
 
 function options(argv: string[]): Options {
   const get = (name: string) => {
@@ -36,6 +42,10 @@ function options(argv: string[]): Options {
     peerBudgetS: Number(get('peer-budget') ?? 120),
     profile: argv.includes('--profile'),
     workers: Number(get('workers') ?? 0),
+    workloads: list('workloads', WORKLOADS.join(',')).map((w) => {
+      if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`--workloads: ${w} is none of ${WORKLOADS.join(', ')}`);
+      return w as Workload;
+    }),
   };
 }
 
@@ -51,6 +61,7 @@ interface Row {
   syncInitialMs?: number;
   syncChangesMs?: number;
   exportMs?: number | null;
+  exportBytes?: number;
   mixed?: { perSecond: number; p50: number; p99: number; errors: number };
   eventsFilteredMs?: number;
   eventsDeepMs?: number;
@@ -64,7 +75,6 @@ const log = (s: string) => process.stderr.write(`${new Date().toISOString().slic
 
 async function measure(server: Server, objects: BenchObject[], opts: Options, budgetMs: number): Promise<Row> {
   const size = objects.length;
-  const events = objects.filter((o) => o.kind === 'VEVENT').length;
   log(`${server.name} ${size}: bulk PUT`);
   const loop: Record<string, { p99: number; max: number }> = {};
   // Each scrape resets the server's histogram: the next one covers exactly one workload.
@@ -89,6 +99,7 @@ async function measure(server: Server, objects: BenchObject[], opts: Options, bu
   // Each workload on its own: a server that fails one (a wrong answer) is still measured on the rest.
   const errors: string[] = [];
   const step = async (name: string, fn: () => Promise<void>) => {
+    if (!opts.workloads.includes(STEP_WORKLOAD[name] as Workload)) return;
     try {
       await watched(name, fn);
     } catch (e) {
@@ -115,9 +126,11 @@ async function measure(server: Server, objects: BenchObject[], opts: Options, bu
     row.syncChangesMs = sync.changesMs;
   });
   await step('ICS export', async () => {
-    row.exportMs = await exportIcs(server, Math.min(size, events));
+    const e = await exportIcs(server, objects);
+    row.exportMs = e?.ms ?? null;
+    row.exportBytes = e?.bytes;
   });
-  log(`${server.name} ${size}: mixed load ${opts.mixedSeconds} s`);
+  if (opts.workloads.includes('mixed')) log(`${server.name} ${size}: mixed load ${opts.mixedSeconds} s`);
   await step('mixed load', async () => {
     const m = await mixedLoad(server, objects, opts.mixedSeconds);
     row.mixed = { perSecond: m.perSecond, p50: m.p50, p99: m.p99, errors: m.errors };
@@ -133,6 +146,16 @@ async function measure(server: Server, objects: BenchObject[], opts: Options, bu
   row.peakRssMb = server.peakRss() / 2 ** 20;
   return row;
 }
+
+const STEP_WORKLOAD: Record<string, Workload> = {
+  PROPFIND: 'propfind',
+  'month query': 'query',
+  multiget: 'multiget',
+  'sync-collection': 'sync',
+  'ICS export': 'export',
+  'mixed load': 'mixed',
+  'events API': 'events',
+};
 
 const f = (v: number | null | undefined, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
 
@@ -151,6 +174,7 @@ const METRICS: Metric[] = [
   { label: 'sync-collection initial, ms', value: (r) => r.syncInitialMs, higher: false },
   { label: 'sync-collection after 10 changes, ms', value: (r) => r.syncChangesMs, higher: false },
   { label: 'GET calendar as ICS, ms', value: (r) => r.exportMs, higher: false },
+  { label: 'size of the ICS export, MB', value: (r) => (r.exportBytes === undefined ? undefined : r.exportBytes / 1e6), higher: false },
   { label: 'mixed load, requests/s', value: (r) => r.mixed?.perSecond, higher: true },
   { label: 'mixed load p50, ms', value: (r) => r.mixed?.p50, higher: false },
   { label: 'mixed load p99, ms', value: (r) => r.mixed?.p99, higher: false },
@@ -171,7 +195,7 @@ function table(size: number, rows: Row[]): string {
     const cells = rows.map((r) => {
       const v = m.value(r);
       if (m.label.startsWith('bulk') && !r.bulk.finished) return `${f(v)} (stopped at ${r.bulk.done} after ${f(r.bulk.seconds, 0)} s)`;
-      return f(v, m.label.includes('ms') ? 1 : 0);
+      return f(v, /ms|MB/.test(m.label) ? 1 : 0);
     });
     const ratios = peers.map((p) => {
       const a = reference ? m.value(reference) : undefined;

@@ -179,15 +179,34 @@ export async function syncCollection(server: Server, objects: BenchObject[]): Pr
   return { initialMs, changesMs };
 }
 
-export async function exportIcs(server: Server, events: number): Promise<number | null> {
+/**
+ * GET of the whole calendar as ICS: median of 3 after a first answer, which is checked (untimed):
+ * every object's UID and every object's summary, unfolded, as written; from Calendula also every
+ * line within 75 octets.
+ */
+export async function exportIcs(server: Server, objects: BenchObject[]): Promise<{ ms: number; bytes: number } | null> {
   const first = await http(server, 'GET', server.calendar);
   if (first.status !== 200 || !first.body.includes('BEGIN:VCALENDAR')) return null;
-  return latency(3, async () => {
+  const unfolded = first.body.replace(/\r?\n[ \t]/g, '');
+  const summaries = new Set([...unfolded.matchAll(/\nSUMMARY(?:;[^:\r\n]*)?:([^\r\n]*)/g)].map((m) => m[1]));
+  const uids = new Set([...unfolded.matchAll(/\nUID:([^\r\n]*)/g)].map((m) => m[1]));
+  for (const o of objects) {
+    const summary = /\r\nSUMMARY:([^\r\n]*)/.exec(o.ics.replace(/\r\n[ \t]/g, ''))?.[1];
+    if (!uids.has(o.uid)) throw new Error(`the ICS export lacks ${o.uid}`);
+    // The sync-collection workload changed ten summaries before.
+    if (summary !== undefined && !summaries.has(summary) && !summaries.has(`${summary} (changed 1)`)) throw new Error(`the ICS export lacks the summary of ${o.name}: ${summary}`);
+  }
+  if (server.kind === 'calendula') {
+    const long = first.body.split('\r\n').find((l) => Buffer.byteLength(l) > 75);
+    if (long !== undefined) throw new Error(`the ICS export has a line of ${Buffer.byteLength(long)} octets: ${long.slice(0, 80)}`);
+  }
+  const ms = await latency(3, async () => {
     const a = await http(server, 'GET', server.calendar);
     expectStatus('GET calendar', a, 200);
     const n = (a.body.match(/\r?\nUID:/g) ?? []).length;
-    if (n < events) throw new Error(`the ICS export holds ${n} UIDs, fewer than ${events} objects`);
+    if (n < objects.length) throw new Error(`the ICS export holds ${n} UIDs, fewer than ${objects.length} objects`);
   });
+  return { ms, bytes: Buffer.byteLength(first.body) };
 }
 
 export interface MixedResult {

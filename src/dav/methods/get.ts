@@ -1,6 +1,7 @@
 // GET and HEAD. An object answers its stored text; a calendar answers an export of all its objects
 // (also as `?export`, with sabre's start, end, expand and componentType parameters).
 import type { CalendarView } from '../../domain/calendars.ts';
+import { streamBody } from '../../http/streamBody.ts';
 import { DavError } from '../errors.ts';
 import type { DavCtx } from '../context.ts';
 import { contentTypeOf } from '../properties.ts';
@@ -80,10 +81,7 @@ async function sendCalendarExport(ctx: DavCtx, cal: CalendarView, params: Export
     res.end();
     return;
   }
-  for await (const chunk of exports.stream(cal, params)) {
-    if (chunk && !res.write(chunk)) await new Promise<void>((r) => res.once('drain', () => r()));
-  }
-  res.end();
+  await streamBody(res, exports.stream(cal, params));
 }
 
 export async function getOrHead(ctx: DavCtx): Promise<void> {
