@@ -121,14 +121,15 @@ function wallSeconds(t: ICAL.Time): number {
  * periods of wall-clock time for SECONDLY to WEEKLY (BY* parts select within or filter each
  * period), so moving DTSTART by whole multiples of that keeps every later instance. COUNT counts
  * from the original start and BYSETPOS selects within a whole period, so those rules are walked in
- * full; so is anything with several RRULEs. The new start lies at least two periods (and, outside
+ * full; so is anything with several distinct RRULEs. The new start lies at least two periods (and, outside
  * UTC, an hour for daylight-saving folds) before `before`, so whatever it adds at its own start
  * (ical.js always yields DTSTART) starts before `before` and is never looked at.
  */
 function fastForwardStart(master: ICAL.Component, dtstart: ICAL.Time, before: number, r: TimeResolver, tzid: string | null): ICAL.Time | null {
-  const rules = master.getAllProperties('rrule');
-  if (rules.length !== 1) return null;
-  const rule = rules[0]!.getFirstValue();
+  // The same rule written twice (Cyrus IMAP) is one rule: its instances are counted once anyway.
+  const rules = new Set(master.getAllProperties('rrule').map((p) => String(p.getFirstValue())));
+  if (rules.size !== 1) return null;
+  const rule = master.getFirstProperty('rrule')!.getFirstValue();
   if (!(rule instanceof ICAL.Recur) || rule.count || rule.parts.BYSETPOS) return null;
   const unit = FIXED_PERIOD[rule.freq];
   // A DATE start moves by whole days only.
@@ -243,6 +244,7 @@ function* ruleInstances(
     state.complete = false;
     return;
   }
+  const seen = new Set<number>();
   for (;;) {
     let t: ICAL.Time | null;
     try {
@@ -269,6 +271,11 @@ function* ruleInstances(
       state.complete = false;
       return;
     }
+    // RFC 5545 §3.8.5.3: an instance given twice (an RRULE repeated, as Cyrus IMAP wrote it, or an
+    // RDATE on a rule's instance or on DTSTART) is one instance. ical.js yields both. The set holds
+    // at most one entry per step, which the step budget bounds.
+    if (seen.has(start)) continue;
+    seen.add(start);
     const end = source.periodEnds.get(start);
     yield end === undefined ? { start, time: t } : { start, time: t, end };
   }

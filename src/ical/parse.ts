@@ -3,6 +3,7 @@
 // module checks the structure itself and reads every date it will rely on.
 import ICAL from 'ical.js';
 import { isIanaZone } from './time.ts';
+import { findValueSyntaxProblem } from './valueSyntax.ts';
 import { useSharedZones } from './zoneCache.ts';
 
 export type IcalComponentType = 'VEVENT' | 'VTODO' | 'VJOURNAL';
@@ -263,6 +264,9 @@ export function parseCalendarObject(body: Uint8Array | string): ParsedObject {
   // and XML, which carries calendar data in REPORTs, none of them).
   const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);
   if (control) throw invalidData(`the object contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+  // Before ical.js reads any value: it reads a malformed date as another one, or echoes it garbled.
+  const syntax = findValueSyntaxProblem(contentLines(text));
+  if (syntax) throw invalidData(`"${syntax.line}": ${syntax.reason}`);
   const root = parseCalendarText(text);
 
   if (root.getFirstProperty('method')) {

@@ -1,9 +1,11 @@
 // Turning iCalendar times into instants (UTC epoch seconds).
-//  - A time with a VTIMEZONE in its object, or in UTC, is converted by ical.js.
+//  - A time with a VTIMEZONE in its object, or in UTC, is converted by ical.js, with the offsets
+//    that VTIMEZONE states (ZoneFromObject), even when its TZID is also an IANA name.
 //  - A TZID without a VTIMEZONE (RFC 5545 says it must have one; clients omit it anyway) is looked
 //    up as an IANA zone in Node's ICU data.
 //  - Floating times and all-day dates are read in the calendar's time zone (RFC 4791 §9.9).
 import ICAL from 'ical.js';
+import { ZoneFromObject } from './objectZone.ts';
 
 /** The latest instant we index: open-ended series end here (9999-12-31T23:59:59Z). */
 export const MAX_INSTANT = 253402300799;
@@ -113,7 +115,7 @@ export function zoneFromCalendarTimezone(text: string | null | undefined): Float
     if (!vtz) return undefined;
     const tzid = vtz.getFirstPropertyValue('tzid');
     if (typeof tzid === 'string' && isIanaZone(tzid)) return tzid;
-    return new ICAL.Timezone({ component: vtz, tzid: typeof tzid === 'string' ? tzid : 'calendar' });
+    return new ZoneFromObject({ component: vtz, tzid: typeof tzid === 'string' ? tzid : 'calendar' });
   } catch {
     return undefined;
   }

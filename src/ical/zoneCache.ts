@@ -3,6 +3,7 @@
 // one calendar repeat the same few VTIMEZONEs, so hydrated zones are shared between parses, keyed
 // by their exact content (two different definitions of one TZID never mix).
 import ICAL from 'ical.js';
+import { ZoneFromObject } from './objectZone.ts';
 
 const MAX_ZONES = 500;
 const zones = new Map<string, ICAL.Timezone>();
@@ -22,7 +23,7 @@ function shared(vtz: ICAL.Component): [string, ICAL.Timezone] | null {
     zones.delete(key);
     zones.set(key, zone);
   } else {
-    zone = new ICAL.Timezone({ component: vtz, tzid });
+    zone = new ZoneFromObject({ component: vtz, tzid });
     zones.set(key, zone);
     if (zones.size > MAX_ZONES) zones.delete(zones.keys().next().value as string);
   }
