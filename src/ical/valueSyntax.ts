@@ -35,6 +35,10 @@ const TIMED_COMPONENTS = new Set(['VEVENT', 'VTODO', 'VJOURNAL']);
 
 const DATE = /^\d{8}$/;
 const DATE_TIME = /^\d{8}T\d{6}Z?$/;
+// A date with a UTC mark, as Google Calendar writes RDATE and UNTIL in its birthday calendars
+// (`RDATE:20131210Z`): not in the grammar, but it means one thing, and ical.js reads it as that
+// date, so refusing it would lose real exports for nothing.
+const GOOGLE_DATE = /^\d{8}Z$/;
 // RFC 5545 §3.3.6; the parts' order and ranges are left to the reader of the value.
 const DURATION = /^[+-]?P(\d+W|\d+D(T(\d+[HMS])+)?|T(\d+[HMS])+)$/;
 
@@ -99,6 +103,7 @@ function checkTimeValue(line: string, name: string, params: Map<string, string>,
   const values = spec.list ? value.trimEnd().split(',') : [value.trimEnd()];
   for (const v of values) {
     if (valueFits(type, v)) continue;
+    if (type === 'DATE-TIME' && GOOGLE_DATE.test(v) && spec.list && spec.types.includes('DATE')) continue;
     if (type === 'DATE-TIME' && DATE.test(v) && spec.types.includes('DATE')) {
       return { line, reason: `${v} is a date, and a date needs VALUE=DATE (RFC 5545 §3.3.4, ${name};VALUE=DATE:${v}); without it ${expected('DATE-TIME')}` };
     }
@@ -117,7 +122,7 @@ function checkRule(line: string, name: string, value: string): SyntaxProblem | n
       const what = leapMonth ? `the leap month BYMONTH=${v}` : k;
       return { line, reason: `RSCALE (RFC 7529) is not supported: ${name} uses ${what}; this server repeats events in the Gregorian calendar of RFC 5545 only` };
     }
-    if (k === 'UNTIL' && !DATE.test(v) && !DATE_TIME.test(v)) {
+    if (k === 'UNTIL' && !DATE.test(v) && !DATE_TIME.test(v) && !GOOGLE_DATE.test(v)) {
       return { line, reason: `UNTIL=${v} is neither a DATE (YYYYMMDD) nor a DATE-TIME (YYYYMMDDTHHMMSS, with Z for UTC) (RFC 5545 §3.3.10)` };
     }
   }

@@ -197,7 +197,7 @@ describe('calendars other software writes', () => {
         ['DTEND:19970701T1100000Z', ['DTSTART:19970701T090000Z']],
         ['CREATED:1997070T090000Z', ['DTSTART:19970701T090000Z']],
         ['LAST-MODIFIED:19970701T0900Z', ['DTSTART:19970701T090000Z']],
-        ['RDATE:20131210Z', ['DTSTART:20131201T090000Z']],
+        ['RDATE:20131210T0900Z', ['DTSTART:20131201T090000Z']],
         ['EXDATE:20131202T09000Z', ['DTSTART:20131201T090000Z', 'RRULE:FREQ=DAILY;COUNT=3']],
         ['RECURRENCE-ID:20131202T0900Z', ['DTSTART:20131202T100000Z']],
       ];
@@ -208,6 +208,16 @@ describe('calendars other software writes', () => {
         const text = await refusal(uid, [], calendar(lines));
         expect(text).toContain(`"${bad}"`);
       }
+    });
+
+    it("accepts Google Calendar's dates with a UTC mark in RDATE (its birthday calendars) and reads them as those dates", async () => {
+      const put = await dav.put(
+        `${CAL}google-birthday.ics`,
+        calendar(event('google-birthday', ['DTSTART;VALUE=DATE:20141210', 'DTEND;VALUE=DATE:20141211', 'RRULE:FREQ=DAILY;INTERVAL=1;COUNT=1', 'RDATE:20131210Z', 'RDATE:20121210Z'])),
+      );
+      expect(put.status).toBe(201);
+      const all = await expand('google-birthday', '20120101T000000Z', '20160101T000000Z');
+      expect(all.map((i) => i[0])).toEqual(['DTSTART;VALUE=DATE:20121210', 'DTSTART;VALUE=DATE:20131210', 'DTSTART;VALUE=DATE:20141210']);
     });
 
     it('refuses a date written without VALUE=DATE, quoting it rather than a garbled value', async () => {
