@@ -180,6 +180,16 @@ describe('sync-collection on the calendar home', () => {
     expect(textIn(after.props.get(D('getetag'))!.el)).not.toBe(etag);
   });
 
+  it('makes and removes calendars of one home concurrently without a failure (a client creating several at once), the home reporting each', async () => {
+    const t0 = await homeToken();
+    const names = Array.from({ length: 12 }, (_, i) => `many-${i}`);
+    expect((await Promise.all(names.map((c) => dav.request('MKCALENDAR', `${home}${c}/`)))).map((r) => r.status)).toEqual(Array(12).fill(201));
+    expect(listing(await sync(t0))).toEqual(names.map((c) => `${home}${c}/ 200`).sort());
+    const t1 = await homeToken();
+    expect((await Promise.all(names.map((c) => dav.request('DELETE', `${home}${c}/`)))).map((r) => r.status)).toEqual(Array(12).fill(204));
+    expect(listing(await sync(t1))).toEqual(names.map((c) => `${home}${c}/ 404`).sort());
+  });
+
   it('takes concurrent writes into calendars shared both ways between two homes without a failure, each home reporting both', async () => {
     await mkcalendar('mine');
     const samHome = '/dav/calendars/sam/';

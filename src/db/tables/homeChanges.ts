@@ -7,13 +7,15 @@ import type { Statement } from './statement.ts';
  * CTEs (named `<name>_…`) that bump the token of every home in `members` (a query of principaluri,
  * member, deleted; one member per home) and record each member's change under the token before the
  * bump. Homes are locked in principal id order, so that statements touching several homes (a
- * shared calendar) cannot deadlock each other.
+ * shared calendar) cannot deadlock each other; the lock is FOR NO KEY UPDATE, which the key-share
+ * locks of foreign keys (a new calendar instance's principaluri) do not conflict with: with FOR
+ * UPDATE, concurrent MKCALENDARs in one home each held a key-share lock and waited for the other's.
  */
 export function homeChangeCtes(name: string, members: Statement, at: Date): Statement {
   return {
     sql: `${name}_members as (${members.sql}),
           ${name}_locked as (select p.id, m.member, m.deleted from principals p join ${name}_members m on m.principaluri = p.uri
-                               order by p.id for update of p),
+                               order by p.id for no key update of p),
           ${name}_bumped as (update principals p set home_synctoken = p.home_synctoken + 1 from ${name}_locked l
                                where p.id = l.id returning p.uri, l.member, l.deleted, p.home_synctoken - 1 as token),
           ${name}_logged as (insert into homechanges (principaluri, uri, synctoken, deleted, created_at)
