@@ -30,8 +30,6 @@ const TIME_PROPERTIES: Record<string, { types: ValueType[]; list: boolean }> = {
 
 /** Components whose dates and times are read (the objects, their alarms, and time zone observances). */
 const CHECKED_COMPONENTS = new Set(['VEVENT', 'VTODO', 'VJOURNAL', 'VALARM', 'STANDARD', 'DAYLIGHT']);
-/** Components whose DTEND or DUE must have DTSTART's value type (RFC 5545 §3.8.2.2, §3.8.2.3). */
-const TIMED_COMPONENTS = new Set(['VEVENT', 'VTODO', 'VJOURNAL']);
 
 const DATE = /^\d{8}$/;
 const DATE_TIME = /^\d{8}T\d{6}Z?$/;
@@ -131,29 +129,15 @@ function checkRule(line: string, name: string, value: string): SyntaxProblem | n
 
 interface OpenComponent {
   name: string;
-  /** DTSTART's value type and line, once seen. */
-  start?: { date: boolean; line: string };
-  /** DTEND and DUE lines with their value types. */
-  ends: { name: string; date: boolean; line: string }[];
-}
-
-function typeMismatch(c: OpenComponent): SyntaxProblem | null {
-  if (!c.start || !TIMED_COMPONENTS.has(c.name)) return null;
-  for (const end of c.ends) {
-    if (end.date === c.start.date) continue;
-    const section = end.name === 'DUE' ? '§3.8.2.3' : '§3.8.2.2';
-    return {
-      line: end.line,
-      reason: `${end.name} is a ${end.date ? 'DATE' : 'DATE-TIME'} but DTSTART (${quote(c.start.line)}) is a ${c.start.date ? 'DATE' : 'DATE-TIME'}; RFC 5545 ${section}: ${end.name} MUST have DTSTART's value type`,
-    };
-  }
-  return null;
 }
 
 /**
  * The first date, time or recurrence rule whose written form breaks RFC 5545 (or needs RFC 7529),
- * or a DTEND or DUE of another value type than DTSTART, in unfolded content lines; null when all
- * are well formed. Lines that are no content line are left to the structural checks.
+ * in unfolded content lines; null when all are well formed. Lines that are no content line are
+ * left to the structural checks. A DTEND or DUE of another value type than DTSTART breaks RFC 5545
+ * §3.8.2.2 too, but Apple's iCal wrote such events and tasks (CalDAVTester's problem files), they
+ * have one reading (the date is its midnight) and CalendarServer, sabre and Radicale store them:
+ * they are kept.
  */
 export function findValueSyntaxProblem(lines: Iterable<string>): SyntaxProblem | null {
   const stack: OpenComponent[] = [];
@@ -161,12 +145,8 @@ export function findValueSyntaxProblem(lines: Iterable<string>): SyntaxProblem |
     const m = /^(BEGIN|END):(.*)$/i.exec(line.trimEnd());
     if (m) {
       const name = (m[2] ?? '').trim().toUpperCase();
-      if ((m[1] ?? '').toUpperCase() === 'BEGIN') stack.push({ name, ends: [] });
-      else {
-        const closed = stack.pop();
-        const problem = closed && typeMismatch(closed);
-        if (problem) return { line: quote(problem.line), reason: problem.reason };
-      }
+      if ((m[1] ?? '').toUpperCase() === 'BEGIN') stack.push({ name });
+      else stack.pop();
       continue;
     }
     const open = stack[stack.length - 1];
@@ -177,9 +157,6 @@ export function findValueSyntaxProblem(lines: Iterable<string>): SyntaxProblem |
     let problem: SyntaxProblem | null = null;
     if (TIME_PROPERTIES[name]) {
       problem = checkTimeValue(line, name, params, value);
-      const date = params.get('VALUE')?.toUpperCase() === 'DATE';
-      if (name === 'DTSTART' && !open.start) open.start = { date, line };
-      if (name === 'DTEND' || name === 'DUE') open.ends.push({ name, date, line });
     } else if (name === 'RRULE' || name === 'EXRULE') {
       problem = checkRule(line, name, value);
     }

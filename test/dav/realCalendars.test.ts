@@ -227,12 +227,15 @@ describe('calendars other software writes', () => {
       expect(text).not.toContain('2019-01-01T');
     });
 
-    it('refuses a DTEND or DUE of another value type than DTSTART (RFC 5545 §3.8.2.2, §3.8.2.3)', async () => {
-      const text = await refusal('mixed-end', ['DTSTART;VALUE=DATE:20000101', 'DTEND:20000102T040000']);
-      expect(text).toContain('"DTEND:20000102T040000"');
-      await refusal('mixed-end2', ['DTSTART:20000101T090000Z', 'DTEND;VALUE=DATE:20000102']);
+    it('stores a DTEND or DUE of another value type than DTSTART as sent (Apple iCal wrote them) and reads the date as its midnight', async () => {
+      const put = await dav.put(`${CAL}mixed-end.ics`, calendar(event('mixed-end', ['DTSTART:20270301T220000Z', 'DTEND;VALUE=DATE:20270303'])));
+      expect(put.status).toBe(201);
+      expect((await dav.request('GET', `${CAL}mixed-end.ics`)).text).toContain('DTEND;VALUE=DATE:20270303');
+      // Spanning into 2 March, it is found there; not on 4 March.
+      expect(await hrefs('20270302T120000Z', '20270302T130000Z', 'mixed-end')).toBe(1);
+      expect(await hrefs('20270304T000000Z', '20270305T000000Z', 'mixed-end')).toBe(0);
       const todo = crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:x', 'BEGIN:VTODO', 'UID:mixed-due', 'DTSTAMP:20260101T000000Z', 'DTSTART;VALUE=DATE:20270101', 'DUE:20270102T100000Z', 'END:VTODO', 'END:VCALENDAR']);
-      expect(await refusal('mixed-due', [], todo)).toContain('"DUE:20270102T100000Z"');
+      expect((await dav.put(`${CAL}mixed-due.ics`, todo)).status).toBe(201);
     });
 
     it('keeps accepting what is well formed: DATE with DATE, lists, periods, quoted TZIDs, no VERSION or PRODID', async () => {

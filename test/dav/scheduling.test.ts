@@ -104,6 +104,14 @@ describe('scheduling between users of this server (CalDAV)', () => {
     expect(periods).toEqual(['2026-03-12T09:00:00Z/2026-03-12T10:00:00Z']);
     const forged = request.replace('ORGANIZER:mailto:ann@example.org', 'ORGANIZER:mailto:ben@example.org');
     expect((await ann.request('POST', '/dav/calendars/ann/outbox/', { body: forged })).status).toBe(403);
+    // Failed preconditions are 403 with their element (RFC 4791 §1.3, RFC 6638 §3.2.10), as for a PUT.
+    const backwards = request.replace('DTEND:20260313T000000Z', 'DTEND:20260311T000000Z');
+    const refused = await ann.request('POST', '/dav/calendars/ann/outbox/', { body: backwards, headers: { 'content-type': 'text/calendar' } });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('valid-scheduling-message');
+    const latin = await ann.request('POST', '/dav/calendars/ann/outbox/', { body: Buffer.from(request.replace('fb-1', 'fb-\u00e9'), 'latin1'), headers: { 'content-type': 'text/calendar' } });
+    expect(latin.status).toBe(403);
+    expect(latin.text).toContain('valid-calendar-data');
     void D;
   });
 });

@@ -18,15 +18,15 @@ export async function post(ctx: DavCtx): Promise<void> {
   try {
     text = bodyText(await bodyBytes(ctx, ctx.deps.config.limits.maxObjectBytes));
   } catch (e) {
-    throw e instanceof NotTextError ? new DavError(400, e.message, { namespace: CALDAV_NS, name: 'valid-calendar-data' }) : e;
+    throw e instanceof NotTextError ? new DavError(403, e.message, { namespace: CALDAV_NS, name: 'valid-calendar-data' }) : e;
   }
   const req = await ctx.deps.domain.scheduling.readFreeBusyRequest(text);
-  if ('error' in req) throw new DavError(400, req.error, { namespace: CALDAV_NS, name: 'valid-calendar-data' });
+  if ('error' in req) throw new DavError(403, req.error, { namespace: CALDAV_NS, name: 'valid-calendar-data' });
   if (req.method !== 'REQUEST' || !req.hasFreeBusy) {
     throw new DavError(403, 'only VFREEBUSY requests (METHOD:REQUEST) can be posted here', { namespace: CALDAV_NS, name: 'valid-scheduling-message' });
   }
   const { start, organizer, uid } = req;
-  if (start === null || req.end === null || req.end <= start) throw new DavError(400, 'the request needs DTSTART before DTEND', { namespace: CALDAV_NS, name: 'valid-scheduling-message' });
+  if (start === null || req.end === null || req.end <= start) throw new DavError(403, 'the request needs DTSTART before DTEND', { namespace: CALDAV_NS, name: 'valid-scheduling-message' });
   // Busy time is answered for MAX_FREEBUSY_DAYS at most; the reply's DTEND says how far.
   const end = Math.min(req.end, start + 86400 * ctx.deps.config.limits.maxFreeBusyDays);
   const me = (await ctx.deps.domain.users.get(ctx.viewer.username))?.email?.toLowerCase();
