@@ -221,6 +221,20 @@ function recurrenceSource(master: ICAL.Component, dtstart: ICAL.Time, tzid: stri
   return { component: copy, periodEnds };
 }
 
+/** Whether the set is DTSTART and RDATEs, with no rule. */
+function rdatesOnly(component: ICAL.Component): boolean {
+  return component.hasProperty('rdate') && !component.hasProperty('rrule');
+}
+
+/** The instants the EXDATEs of a component name, each read in its own TZID (DTSTART's when it has none). */
+function excludedStarts(component: ICAL.Component, r: TimeResolver, tzid: string | null): Set<number> {
+  const out = new Set<number>();
+  for (const p of component.getAllProperties('exdate')) {
+    for (const v of p.getValues() as unknown[]) if (v instanceof ICAL.Time) out.add(r.epoch(v, tzidParam(p) ?? tzid));
+  }
+  return out;
+}
+
 /** Walks the master's recurrence set, yielding its instances in order, within the bounds. */
 function* ruleInstances(
   master: ICAL.Component,
@@ -245,6 +259,12 @@ function* ruleInstances(
     return;
   }
   const seen = new Set<number>();
+  // ical.js leaves DTSTART out of a set made of RDATEs alone; RFC 5545 §3.8.5.2 makes it an
+  // instance of every recurrence set (the first, unless an RDATE comes earlier), and §3.8.5.1 lets
+  // an EXDATE remove it. It is put in its place in the ordered walk.
+  let first: number | null = rdatesOnly(source.component) ? r.epoch(dtstart, tzid) : null;
+  if (first !== null && excludedStarts(source.component, r, tzid).has(first)) first = null;
+  const firstBefore = (start: number): boolean => first !== null && first < start && first < limit && !seen.has(first);
   for (;;) {
     let t: ICAL.Time | null;
     try {
@@ -255,7 +275,10 @@ function* ruleInstances(
       state.complete = false;
       return;
     }
-    if (!t) return;
+    if (!t) {
+      if (firstBefore(Infinity)) yield { start: first!, time: dtstart };
+      return;
+    }
     // Past year 9999 nothing is indexed or asked (and ical.js would grow its zone tables there).
     if (t.year > 9999) {
       state.complete = false;
@@ -267,6 +290,10 @@ function* ruleInstances(
       return;
     }
     const start = r.epoch(t, tzid);
+    if (firstBefore(start)) {
+      seen.add(first!);
+      yield { start: first!, time: dtstart };
+    }
     if (start >= limit) {
       state.complete = false;
       return;

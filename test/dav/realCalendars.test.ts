@@ -177,6 +177,21 @@ describe('calendars other software writes', () => {
       expect(await weekTimes('2023-01-12', 'cyrus')).toEqual(['10:00']);
     });
 
+    it('keeps DTSTART as an instance of a set made of RDATEs alone (RFC 5545 §3.8.5.2), unless an EXDATE names it', async () => {
+      const put = (uid: string, lines: string[]) => dav.put(`${CAL}${uid}.ics`, calendar(event(uid, lines)));
+      expect((await put('rdates-only', ['DTSTART:20271201T090000Z', 'DTEND:20271201T100000Z', 'RDATE:20271203T090000Z,20271205T090000Z'])).status).toBe(201);
+      expect((await expand('rdates-only', '20271101T000000Z', '20280101T000000Z')).map((i) => i[0])).toEqual(['DTSTART:20271201T090000Z', 'DTSTART:20271203T090000Z', 'DTSTART:20271205T090000Z']);
+      // Found by a time-range query on DTSTART's day alone.
+      expect(await hrefs('20271201T080000Z', '20271201T093000Z', 'rdates-only')).toBe(1);
+      expect((await put('rdate-earlier', ['DTSTART:20271201T090000Z', 'DTEND:20271201T100000Z', 'RDATE;VALUE=PERIOD:20271130T090000Z/PT2H'])).status).toBe(201);
+      expect((await expand('rdate-earlier', '20271101T000000Z', '20280101T000000Z')).map((i) => i.slice(0, 2))).toEqual([
+        ['DTSTART:20271130T090000Z', 'DTEND:20271130T110000Z'],
+        ['DTSTART:20271201T090000Z', 'DTEND:20271201T100000Z'],
+      ]);
+      expect((await put('rdate-exdate', ['DTSTART:20271201T090000Z', 'DTEND:20271201T100000Z', 'RDATE:20271203T090000Z', 'EXDATE:20271201T090000Z'])).status).toBe(201);
+      expect((await expand('rdate-exdate', '20271101T000000Z', '20280101T000000Z')).map((i) => i[0])).toEqual(['DTSTART:20271203T090000Z']);
+    });
+
     it('counts an RDATE on DTSTART or on a rule instance once', async () => {
       const put = await dav.put(
         `${CAL}rdates.ics`,
