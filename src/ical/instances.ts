@@ -190,8 +190,13 @@ function recurrenceSource(master: ICAL.Component, dtstart: ICAL.Time, tzid: stri
   const needsCopy = [...props.rdate, ...props.exdate].some((p) =>
     p.getValues().some((v: unknown) => v instanceof ICAL.Period || (v instanceof ICAL.Time && misread(v, tzidParam(p)))),
   );
-  if (!needsCopy) return plain;
+  const leapRules = leapDayRules(master, dtstart);
+  if (!needsCopy && !leapRules) return plain;
   const copy = new ICAL.Component(structuredClone(master.toJSON()), master.parent ?? undefined);
+  if (leapRules) {
+    copy.removeAllProperties('rrule');
+    for (const rule of leapRules) copy.addPropertyWithValue('rrule', rule);
+  }
   const periodEnds = new Map<number, number>();
   for (const name of ['rdate', 'exdate'] as const) {
     copy.removeAllProperties(name);
@@ -219,6 +224,31 @@ function recurrenceSource(master: ICAL.Component, dtstart: ICAL.Time, tzid: stri
     }
   }
   return { component: copy, periodEnds };
+}
+
+/** BY-parts that name the day of a yearly rule; without them RFC 5545 §3.3.10 takes DTSTART's day. */
+const DAY_PARTS = ['BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYDAY'] as const;
+
+/**
+ * The rules of a series from 29 February, each yearly one that names no day (and no month but
+ * February) spelled out with BYMONTHDAY=29 and BYMONTH=2, or null when none needs it. ical.js moves
+ * such a rule's instances of common years to 1 March, where RFC 5545 §3.3.10 skips a date that
+ * does not exist (and COUNT counts only the dates that do); the parts the RFC derives from DTSTART
+ * anyway make ical.js walk the leap years alone.
+ */
+function leapDayRules(master: ICAL.Component, dtstart: ICAL.Time): ICAL.Recur[] | null {
+  if (dtstart.month !== 2 || dtstart.day !== 29) return null;
+  const rules = master.getAllProperties('rrule').map((p) => p.getFirstValue());
+  // A list of months (BYMONTH=2,3) is left alone: ical.js then moves 29 February to 1 March even
+  // with BYMONTHDAY spelled out, a fault of its engine that issue #23 is about.
+  const february = (months: unknown) => months === undefined || (Array.isArray(months) && months.length === 1 && Number(months[0]) === 2);
+  const bare = (r: unknown): r is ICAL.Recur =>
+    r instanceof ICAL.Recur && r.freq === 'YEARLY' && DAY_PARTS.every((k) => !r.parts[k]?.length) && february(r.parts.BYMONTH?.length ? r.parts.BYMONTH : undefined);
+  if (!rules.some(bare)) return null;
+  return rules.flatMap((r) => {
+    if (!(r instanceof ICAL.Recur)) return [];
+    return bare(r) ? [ICAL.Recur.fromString(`${r.toString()};BYMONTHDAY=29${r.parts.BYMONTH?.length ? '' : ';BYMONTH=2'}`)] : [r];
+  });
 }
 
 /** Whether the set is DTSTART and RDATEs, with no rule. */

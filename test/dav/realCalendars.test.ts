@@ -192,6 +192,16 @@ describe('calendars other software writes', () => {
       expect((await expand('rdate-exdate', '20271101T000000Z', '20280101T000000Z')).map((i) => i[0])).toEqual(['DTSTART:20271203T090000Z']);
     });
 
+    it('skips 29 February in common years (RFC 5545 §3.3.10), COUNT counting only the dates that exist', async () => {
+      const put = (uid: string, lines: string[]) => dav.put(`${CAL}${uid}.ics`, calendar(event(uid, lines)));
+      expect((await put('leap-day', ['DTSTART:20240229T090000Z', 'DURATION:PT1H', 'RRULE:FREQ=YEARLY;COUNT=3'])).status).toBe(201);
+      expect((await expand('leap-day', '20240101T000000Z', '20400101T000000Z')).map((i) => i[0])).toEqual(['DTSTART:20240229T090000Z', 'DTSTART:20280229T090000Z', 'DTSTART:20320229T090000Z']);
+      expect(await hrefs('20250301T000000Z', '20250302T000000Z', 'leap-day')).toBe(0);
+      // All day, with the month named and an UNTIL.
+      expect((await put('leap-feb', ['DTSTART;VALUE=DATE:20240229', 'RRULE:FREQ=YEARLY;BYMONTH=2;UNTIL=20300401'])).status).toBe(201);
+      expect((await expand('leap-feb', '20240101T000000Z', '20310101T000000Z')).map((i) => i[0])).toEqual(['DTSTART;VALUE=DATE:20240229', 'DTSTART;VALUE=DATE:20280229']);
+    });
+
     it('counts an RDATE on DTSTART or on a rule instance once', async () => {
       const put = await dav.put(
         `${CAL}rdates.ics`,
