@@ -8,6 +8,7 @@ import { Router, type Request, type Response } from 'express';
 import busboy from 'busboy';
 import { DomainError, type DomainErrorKind } from '../domain/errors.ts';
 import { BodyTooLargeError, readBody } from '../http/body.ts';
+import { streamBody } from '../http/streamBody.ts';
 import { WebError, type WebAnswer, type WebCall, type WebDeps } from './call.ts';
 import { cookieOf, LANG_COOKIE, SESSION_COOKIE, setCookie, ZONE_COOKIE } from './cookies.ts';
 import { html } from './html.ts';
@@ -245,12 +246,8 @@ export function webRouter(deps: WebDeps): Router {
       res.send(answer.body);
       return;
     }
-    void (async () => {
-      for await (const chunk of answer.body) {
-        if (chunk && !res.write(chunk)) await new Promise<void>((ok) => res.once('drain', () => ok()));
-      }
-      res.end();
-    })().catch((err: unknown) => {
+    // The same sender as the CalDAV and feed exports: a client that goes away stops the export.
+    streamBody(res, answer.body).catch((err: unknown) => {
       deps.log.warn({ err }, 'export stream failed');
       res.destroy();
     });
