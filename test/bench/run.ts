@@ -57,6 +57,7 @@ interface Row {
   propfindMs?: number;
   queryMs?: number;
   queryMatched?: number;
+  expandMs?: number;
   multigetMs?: number;
   syncInitialMs?: number;
   syncChangesMs?: number;
@@ -117,6 +118,9 @@ async function measure(server: Server, objects: BenchObject[], opts: Options, bu
     row.queryMs = q.ms;
     row.queryMatched = q.matched;
   });
+  await step('month expand', async () => {
+    row.expandMs = (await monthQuery(server, objects, true)).ms;
+  });
   await step('multiget', async () => {
     row.multigetMs = await multiget(server, objects);
   });
@@ -150,6 +154,7 @@ async function measure(server: Server, objects: BenchObject[], opts: Options, bu
 const STEP_WORKLOAD: Record<string, Workload> = {
   PROPFIND: 'propfind',
   'month query': 'query',
+  'month expand': 'query',
   multiget: 'multiget',
   'sync-collection': 'sync',
   'ICS export': 'export',
@@ -170,6 +175,7 @@ const METRICS: Metric[] = [
   { label: 'bulk PUT, objects/s (8 clients)', value: (r) => r.bulk.perSecond, higher: true },
   { label: 'PROPFIND Depth 1 getetag, ms', value: (r) => r.propfindMs, higher: false },
   { label: 'calendar-query one month, ms', value: (r) => r.queryMs, higher: false },
+  { label: 'calendar-query one month with expand, ms', value: (r) => r.expandMs, higher: false },
   { label: 'calendar-multiget 100, ms', value: (r) => r.multigetMs, higher: false },
   { label: 'sync-collection initial, ms', value: (r) => r.syncInitialMs, higher: false },
   { label: 'sync-collection after 10 changes, ms', value: (r) => r.syncChangesMs, higher: false },
@@ -181,7 +187,7 @@ const METRICS: Metric[] = [
   { label: 'events API filtered list, ms', value: (r) => r.eventsFilteredMs, higher: false },
   { label: 'events API deep offset, ms', value: (r) => r.eventsDeepMs, higher: false },
   { label: 'peak RSS of the server, MB', value: (r) => r.peakRssMb, higher: false },
-  ...['bulk PUT', 'PROPFIND', 'month query', 'multiget', 'sync-collection', 'ICS export', 'mixed load', 'events API'].map(
+  ...['bulk PUT', 'PROPFIND', 'month query', 'month expand', 'multiget', 'sync-collection', 'ICS export', 'mixed load', 'events API'].map(
     (w): Metric => ({ label: `event-loop delay p99 during ${w}, ms`, value: (r) => r.loop?.[w]?.p99, higher: false }),
   ),
 ];
