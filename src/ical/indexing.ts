@@ -40,6 +40,12 @@ export interface IndexOptions {
 }
 
 function problemOf(e: Expansion, maxSteps: number | undefined): IndexProblem | undefined {
+  if (e.capReason === 'steps' && e.instances.length === 0) {
+    return {
+      kind: 'steps',
+      message: `the recurrence rule selects no date in its first ${maxSteps ?? e.steps} steps: a date that does not exist (30 February) or parts that exclude each other`,
+    };
+  }
   if (e.capReason === 'steps') {
     return {
       kind: 'steps',

@@ -7,6 +7,7 @@
 // its rule repeats with a fixed period, so a query over this month costs the same for a series
 // that began yesterday and one that began in 1970.
 import ICAL from 'ical.js';
+import { civilFromDays, daysFromCivil, ruleFromParts, walkRule, type WalkEnd } from './rrule.ts';
 import { isFloating, MAX_INSTANT, propertyEpoch, TimeResolver, tzidOf, tzidParam, utcTime, wallClockAt } from './time.ts';
 
 export interface Instance {
@@ -95,67 +96,58 @@ export function spanOf(comp: ICAL.Component, r: TimeResolver): number {
   return span + (zoned ? 3600 : 0);
 }
 
-/** Seconds of wall-clock time in one period of the frequencies whose periods never vary. */
-const FIXED_PERIOD: Record<string, number> = { SECONDLY: 1, MINUTELY: 60, HOURLY: 3600, DAILY: 86400, WEEKLY: 7 * 86400 };
-
-/** The period each BY* part selects within, in seconds (for the fast-forward's margin). */
-const BY_PART_PERIOD: [keyof ICAL.Recur['parts'], number][] = [
-  ['BYSECOND', 60],
-  ['BYMINUTE', 3600],
-  ['BYHOUR', 86400],
-  ['BYDAY', 7 * 86400],
-  ['BYWEEKNO', 366 * 86400],
-  ['BYMONTHDAY', 31 * 86400],
-  ['BYYEARDAY', 366 * 86400],
-  ['BYMONTH', 366 * 86400],
-];
-
-/** Wall-clock seconds of a time's fields, as if they were UTC (no zone applied). */
+/** A time's wall-clock fields as seconds (no zone applied), exact for the years 1 to 9999. */
 function wallSeconds(t: ICAL.Time): number {
-  return Date.UTC(t.year, t.month - 1, t.day, t.isDate ? 0 : t.hour, t.isDate ? 0 : t.minute, t.isDate ? 0 : t.second) / 1000;
+  const day = daysFromCivil(t.year, t.month, t.day);
+  return t.isDate ? day * 86400 : day * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
+}
+
+/** The time at a wall clock in the frame (zone, value type) of a series' DTSTART. */
+function timeAt(wall: number, like: ICAL.Time): ICAL.Time {
+  const day = Math.floor(wall / 86400);
+  const s = wall - day * 86400;
+  const { year, month, day: d } = civilFromDays(day);
+  return new ICAL.Time({ year, month, day: d, hour: Math.floor(s / 3600), minute: Math.floor(s / 60) % 60, second: s % 60, isDate: like.isDate }, like.zone);
+}
+
+/** An instant's possible wall-clock times lie within these seconds of it (UTC offsets span −12 to +14 hours). */
+const OFFSET_MARGIN = 15 * 3600;
+
+/**
+ * When a wall-clock time of the series is past the rule's UNTIL, bound inclusively (RFC 5545
+ * §3.3.10). UNTIL is UTC for a series in a zone and compared as an instant; a floating UNTIL, or
+ * any UNTIL of a floating or all-day series, is compared on the wall clock (ical.js's reading);
+ * a DATE UNTIL on a series with times, which the RFC does not allow, includes that whole day.
+ */
+function untilTest(until: ICAL.Time | null | undefined, dtstart: ICAL.Time, tzid: string | null, r: TimeResolver): ((wall: number) => boolean) | undefined {
+  if (!until) return undefined;
+  if (until.isDate) {
+    const last = wallSeconds(until) + (dtstart.isDate ? 0 : 86399);
+    return (wall) => wall > last;
+  }
+  const zonedStart = !dtstart.isDate && (tzid !== null || dtstart.zone === ICAL.Timezone.utcTimezone);
+  if (!zonedStart || until.zone !== ICAL.Timezone.utcTimezone) {
+    const last = wallSeconds(until);
+    return (wall) => wall > last;
+  }
+  const last = r.epoch(until, null);
+  return (wall) => {
+    if (wall + OFFSET_MARGIN < last) return false;
+    if (wall - OFFSET_MARGIN > last) return true;
+    return r.epoch(timeAt(wall, dtstart), tzid) > last;
+  };
 }
 
 /**
- * A later DTSTART for iterating a series whose instances starting before `before` do not matter,
- * or null when the series cannot be fast-forwarded. The rule's candidates repeat every INTERVAL
- * periods of wall-clock time for SECONDLY to WEEKLY (BY* parts select within or filter each
- * period), so moving DTSTART by whole multiples of that keeps every later instance. COUNT counts
- * from the original start and BYSETPOS selects within a whole period, so those rules are walked in
- * full; so is anything with several distinct RRULEs. The new start lies at least two periods (and, outside
- * UTC, an hour for daylight-saving folds) before `before`, so whatever it adds at its own start
- * (ical.js always yields DTSTART) starts before `before` and is never looked at.
+ * A wall-clock time in DTSTART's frame no later than the instant: instances of the series that
+ * start on the wall clock before it start before the instant. A series in UTC reads the instant
+ * as it is; otherwise the offset there is found by converting back, less an hour for a
+ * daylight-saving change near it.
  */
-function fastForwardStart(master: ICAL.Component, dtstart: ICAL.Time, before: number, r: TimeResolver, tzid: string | null): ICAL.Time | null {
-  // The same rule written twice (Cyrus IMAP) is one rule: its instances are counted once anyway.
-  const rules = new Set(master.getAllProperties('rrule').map((p) => String(p.getFirstValue())));
-  if (rules.size !== 1) return null;
-  const rule = master.getFirstProperty('rrule')!.getFirstValue();
-  if (!(rule instanceof ICAL.Recur) || rule.count || rule.parts.BYSETPOS) return null;
-  const unit = FIXED_PERIOD[rule.freq];
-  // A DATE start moves by whole days only.
-  if (!unit || (dtstart.isDate && unit < 86400)) return null;
-  const step = unit * (rule.interval || 1);
-  // ical.js mishandles the first period its BY* parts select within when DTSTART does not match
-  // them (FREQ=HOURLY;BYHOUR=9,17 from 00:00 skips that day's 09:00): start two such periods early.
-  let periods = 0;
-  for (const [part, seconds] of BY_PART_PERIOD) if (rule.parts[part]) periods = Math.max(periods, seconds);
-  const margin = (dtstart.zone === ICAL.Timezone.utcTimezone ? 0 : 3600) + 2 * periods;
-  const latest = before - margin - 2 * step;
-  const wall0 = wallSeconds(dtstart);
-  // Wall-clock seconds to instants with DTSTART's offset, corrected where the offset differs later.
-  let offset = r.epoch(dtstart, tzid) - wall0;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const k = Math.floor((latest - offset - wall0) / step);
-    if (!Number.isFinite(k) || k <= 0) return null;
-    const moved = dtstart.clone();
-    const seconds = k * step;
-    const days = Math.floor(seconds / 86400);
-    moved.adjust(days, 0, 0, seconds - days * 86400);
-    const at = r.epoch(moved, tzid);
-    if (at <= latest) return moved;
-    offset += at - latest;
-  }
-  return null;
+function wallBefore(instant: number, dtstart: ICAL.Time, tzid: string | null, r: TimeResolver): number {
+  if (!dtstart.isDate && dtstart.zone === ICAL.Timezone.utcTimezone) return instant;
+  const offset = instant - r.epoch(timeAt(instant, dtstart), tzid);
+  return instant + offset - 3600 - (dtstart.isDate ? 86400 : 0);
 }
 
 interface Budget {
@@ -163,109 +155,93 @@ interface Budget {
   maxSteps: number;
 }
 
-/**
- * What ical.js walks for a master: the master itself, or a copy of it whose RDATE and EXDATE
- * values ical.js can order and compare. ical.js yields an RDATE period as it is (not a time), and
- * holds a time whose TZID has no VTIMEZONE in the object as zone-less, so it would compare such a
- * value in UTC with a DTSTART in another zone. The copy holds each period's start, and each such
- * time converted to DTSTART's frame: DTSTART's own IANA wall clock, or UTC.
- */
-interface RecurrenceSource {
-  component: ICAL.Component;
-  /** The end of each RDATE period (epoch seconds), by its start as ruleInstances reads it. */
-  periodEnds: Map<number, number>;
+/** One member of a recurrence set: its instant, its start in DTSTART's frame, and an RDATE period's end. */
+interface SetMember {
+  start: number;
+  time: ICAL.Time;
+  end?: number;
 }
 
-function recurrenceSource(master: ICAL.Component, dtstart: ICAL.Time, tzid: string | null, r: TimeResolver): RecurrenceSource {
-  const plain = { component: master, periodEnds: new Map<number, number>() };
-  // Wall clock of DTSTART's IANA zone, when ical.js holds DTSTART zone-less with a TZID.
+/**
+ * The RDATEs of a master, in order. Each value is read in its own TZID (DTSTART's when it has
+ * none) and given as a time in DTSTART's frame (DTSTART's own IANA wall clock, or UTC), the
+ * RECURRENCE-ID its instance would have; a period gives its instance its own end.
+ */
+function rdateMembers(master: ICAL.Component, dtstart: ICAL.Time, tzid: string | null, r: TimeResolver): SetMember[] {
   const wallZone = tzid && !dtstart.isDate && isFloating(dtstart) ? tzid : null;
-  const misread = (t: ICAL.Time, own: string | null) => !t.isDate && own !== null && isFloating(t) && own !== wallZone;
   const aligned = (t: ICAL.Time, own: string | null): ICAL.Time => {
-    if (!misread(t, own)) return t;
+    if (t.isDate || own === null || !isFloating(t) || own === wallZone) return t;
     const at = r.epoch(t, own);
     return (wallZone && wallClockAt(wallZone, at)) || utcTime(at);
   };
-  const props = { rdate: master.getAllProperties('rdate'), exdate: master.getAllProperties('exdate') };
-  const needsCopy = [...props.rdate, ...props.exdate].some((p) =>
-    p.getValues().some((v: unknown) => v instanceof ICAL.Period || (v instanceof ICAL.Time && misread(v, tzidParam(p)))),
-  );
-  const leapRules = leapDayRules(master, dtstart);
-  if (!needsCopy && !leapRules) return plain;
-  const copy = new ICAL.Component(structuredClone(master.toJSON()), master.parent ?? undefined);
-  if (leapRules) {
-    copy.removeAllProperties('rrule');
-    for (const rule of leapRules) copy.addPropertyWithValue('rrule', rule);
-  }
-  const periodEnds = new Map<number, number>();
-  for (const name of ['rdate', 'exdate'] as const) {
-    copy.removeAllProperties(name);
-    for (const p of props[name]) {
-      const own = tzidParam(p);
-      for (const v of p.getValues() as unknown[]) {
-        let t: ICAL.Time;
-        if (v instanceof ICAL.Period) {
-          if (name === 'exdate') continue;
-          t = aligned(v.start, own);
-          const length = Math.max(0, r.epoch(v.getEnd(), own) - r.epoch(v.start, own));
-          const start = r.epoch(t, tzid);
-          periodEnds.set(start, start + length);
-        } else if (v instanceof ICAL.Time) {
-          t = aligned(v, own);
-        } else {
-          continue;
-        }
-        // One value per property: a list may mix DATE and DATE-TIME, a property has one type.
-        const prop = new ICAL.Property(name, copy);
-        if (t === v && own) prop.setParameter('tzid', own);
-        prop.setValue(t);
-        copy.addProperty(prop);
+  const out: SetMember[] = [];
+  for (const p of master.getAllProperties('rdate')) {
+    const own = tzidParam(p) ?? tzid;
+    for (const v of p.getValues() as unknown[]) {
+      if (v instanceof ICAL.Period) {
+        const start = r.epoch(v.start, own);
+        const length = Math.max(0, r.epoch(v.getEnd(), own) - start);
+        out.push({ start, time: aligned(v.start, tzidParam(p)), end: start + length });
+      } else if (v instanceof ICAL.Time) {
+        out.push({ start: r.epoch(v, own), time: aligned(v, tzidParam(p)) });
       }
     }
   }
-  return { component: copy, periodEnds };
+  return out.sort((a, b) => a.start - b.start);
 }
-
-/** BY-parts that name the day of a yearly rule; without them RFC 5545 §3.3.10 takes DTSTART's day. */
-const DAY_PARTS = ['BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYDAY'] as const;
 
 /**
- * The rules of a series from 29 February, each yearly one that names no day (and no month but
- * February) spelled out with BYMONTHDAY=29 and BYMONTH=2, or null when none needs it. ical.js moves
- * such a rule's instances of common years to 1 March, where RFC 5545 §3.3.10 skips a date that
- * does not exist (and COUNT counts only the dates that do); the parts the RFC derives from DTSTART
- * anyway make ical.js walk the leap years alone.
+ * What the EXDATEs of a master exclude (RFC 5545 §3.8.5.1): instants, each value read in its own
+ * TZID (DTSTART's when it has none), and whole days. A DATE excludes the instances of its day on
+ * DTSTART's wall clock (as ical.js and Thunderbird read it; the RFC leaves a DATE EXDATE on a
+ * series with times undefined); on an all-day series every EXDATE names a day.
  */
-function leapDayRules(master: ICAL.Component, dtstart: ICAL.Time): ICAL.Recur[] | null {
-  if (dtstart.month !== 2 || dtstart.day !== 29) return null;
-  const rules = master.getAllProperties('rrule').map((p) => p.getFirstValue());
-  // A list of months (BYMONTH=2,3) is left alone: ical.js then moves 29 February to 1 March even
-  // with BYMONTHDAY spelled out, a fault of its engine that issue #23 is about.
-  const february = (months: unknown) => months === undefined || (Array.isArray(months) && months.length === 1 && Number(months[0]) === 2);
-  const bare = (r: unknown): r is ICAL.Recur =>
-    r instanceof ICAL.Recur && r.freq === 'YEARLY' && DAY_PARTS.every((k) => !r.parts[k]?.length) && february(r.parts.BYMONTH?.length ? r.parts.BYMONTH : undefined);
-  if (!rules.some(bare)) return null;
-  return rules.flatMap((r) => {
-    if (!(r instanceof ICAL.Recur)) return [];
-    return bare(r) ? [ICAL.Recur.fromString(`${r.toString()};BYMONTHDAY=29${r.parts.BYMONTH?.length ? '' : ';BYMONTH=2'}`)] : [r];
-  });
-}
-
-/** Whether the set is DTSTART and RDATEs, with no rule. */
-function rdatesOnly(component: ICAL.Component): boolean {
-  return component.hasProperty('rdate') && !component.hasProperty('rrule');
-}
-
-/** The instants the EXDATEs of a component name, each read in its own TZID (DTSTART's when it has none). */
-function excludedStarts(component: ICAL.Component, r: TimeResolver, tzid: string | null): Set<number> {
-  const out = new Set<number>();
-  for (const p of component.getAllProperties('exdate')) {
-    for (const v of p.getValues() as unknown[]) if (v instanceof ICAL.Time) out.add(r.epoch(v, tzidParam(p) ?? tzid));
+function exclusions(master: ICAL.Component, dtstart: ICAL.Time, tzid: string | null, r: TimeResolver): (m: SetMember) => boolean {
+  const instants = new Set<number>();
+  const days = new Set<number>();
+  for (const p of master.getAllProperties('exdate')) {
+    for (const v of p.getValues() as unknown[]) {
+      if (!(v instanceof ICAL.Time)) continue;
+      if (v.isDate || dtstart.isDate) days.add(daysFromCivil(v.year, v.month, v.day));
+      else instants.add(r.epoch(v, tzidParam(p) ?? tzid));
+    }
   }
-  return out;
+  if (instants.size === 0 && days.size === 0) return () => false;
+  return (m) => instants.has(m.start) || (days.size > 0 && days.has(daysFromCivil(m.time.year, m.time.month, m.time.day)));
 }
 
-/** Walks the master's recurrence set, yielding its instances in order, within the bounds. */
+/** A source of set members in order; null when it has no more. */
+type MemberStream = () => SetMember | null;
+
+/**
+ * The instances of one RRULE, computed by our engine (src/ical/rrule.ts) on DTSTART's wall clock
+ * and turned into instants in DTSTART's zone (a time in a daylight-saving gap takes the offset
+ * from before it, RFC 5545 §3.3.5).
+ */
+function ruleStream(
+  recur: ICAL.Recur,
+  dtstart: ICAL.Time,
+  tzid: string | null,
+  r: TimeResolver,
+  walk: { fromWall?: number; stopWall?: number; budget: Budget },
+  onEnd: (end: WalkEnd) => void,
+): MemberStream {
+  const it = walkRule(ruleFromParts(recur), wallSeconds(dtstart), dtstart.isDate, { ...walk, pastUntil: untilTest(recur.until, dtstart, tzid, r) });
+  let done = false;
+  return () => {
+    if (done) return null;
+    const n = it.next();
+    if (n.done) {
+      done = true;
+      onEnd(n.value);
+      return null;
+    }
+    const time = timeAt(n.value, dtstart);
+    return { start: r.epoch(time, tzid), time };
+  };
+}
+
+/** Walks the master's recurrence set (RRULEs, RDATEs, less EXDATEs), yielding its instances in order, within the bounds. */
 function* ruleInstances(
   master: ICAL.Component,
   r: TimeResolver,
@@ -273,68 +249,69 @@ function* ruleInstances(
   limit: number,
   budget: Budget,
   state: { complete: boolean; capReason?: CapReason },
-): Generator<{ start: number; time: ICAL.Time; end?: number }> {
+): Generator<SetMember> {
   const dtstart = master.getFirstPropertyValue('dtstart') as ICAL.Time;
   const tzid = tzidOf(master, 'dtstart');
-  const from = opts.from;
-  let expansion: ICAL.RecurExpansion;
-  let source: RecurrenceSource;
+  const onEnd = (end: WalkEnd) => {
+    if (end === 'steps') state.capReason = 'steps';
+    if (end !== 'end') state.complete = false;
+  };
+  const walk = {
+    fromWall: opts.from === undefined ? undefined : wallBefore(opts.from - spanOf(master, r), dtstart, tzid, r),
+    stopWall: Number.isFinite(limit) ? limit + 2 * 86400 : undefined,
+    budget,
+  };
+  const streams: MemberStream[] = [];
+  const heads: (SetMember | null)[] = [];
+  let isExcluded: (m: SetMember) => boolean;
   try {
-    source = recurrenceSource(master, dtstart, tzid, r);
-    const skipTo = from === undefined ? null : fastForwardStart(master, dtstart, from - spanOf(master, r), r, tzid);
-    expansion = new ICAL.RecurExpansion({ component: source.component, dtstart: skipTo ?? dtstart });
+    // The same rule written twice (Cyrus IMAP) is one rule.
+    const rules = new Map<string, ICAL.Recur>();
+    for (const p of master.getAllProperties('rrule')) {
+      const rule = p.getFirstValue();
+      if (rule instanceof ICAL.Recur) rules.set(rule.toString(), rule);
+    }
+    for (const rule of rules.values()) streams.push(ruleStream(rule, dtstart, tzid, r, walk, onEnd));
+    const rdates = rdateMembers(master, dtstart, tzid, r);
+    // DTSTART is an instance of a set made of RDATEs alone (RFC 5545 §3.8.5.2), in its place
+    // among them; with a rule it is one when the rule selects it.
+    if (rules.size === 0) rdates.push({ start: r.epoch(dtstart, tzid), time: dtstart });
+    rdates.sort((a, b) => a.start - b.start);
+    let i = 0;
+    streams.push(() => rdates[i++] ?? null);
+    isExcluded = exclusions(master, dtstart, tzid, r);
+    for (const s of streams) heads.push(s());
   } catch {
     state.capReason = 'unevaluable';
     state.complete = false;
     return;
   }
   const seen = new Set<number>();
-  // ical.js leaves DTSTART out of a set made of RDATEs alone; RFC 5545 §3.8.5.2 makes it an
-  // instance of every recurrence set (the first, unless an RDATE comes earlier), and §3.8.5.1 lets
-  // an EXDATE remove it. It is put in its place in the ordered walk.
-  let first: number | null = rdatesOnly(source.component) ? r.epoch(dtstart, tzid) : null;
-  if (first !== null && excludedStarts(source.component, r, tzid).has(first)) first = null;
-  const firstBefore = (start: number): boolean => first !== null && first < start && first < limit && !seen.has(first);
+  // A stream is read again only when the next instance is asked for: the walk to a rule's next
+  // instance (years away for a sparse rule) is not taken for an instance nobody wants.
+  let taken = -1;
   for (;;) {
-    let t: ICAL.Time | null;
-    try {
-      t = expansion.next();
-    } catch {
-      // ical.js gives up on some rules ("max tries have occurred", runs of EXDATEs).
-      state.capReason = 'unevaluable';
+    if (taken >= 0) heads[taken] = streams[taken]!();
+    let at = -1;
+    for (let k = 0; k < heads.length; k++) {
+      const h = heads[k];
+      const cur = at < 0 ? null : heads[at]!;
+      // On a tie an RDATE period wins: its end is the instance's.
+      if (h && (!cur || h.start < cur.start || (h.start === cur.start && h.end !== undefined && cur.end === undefined))) at = k;
+    }
+    if (at < 0) return;
+    const m = heads[at]!;
+    taken = at;
+    if (m.start >= limit) {
       state.complete = false;
       return;
     }
-    if (!t) {
-      if (firstBefore(Infinity)) yield { start: first!, time: dtstart };
-      return;
-    }
-    // Past year 9999 nothing is indexed or asked (and ical.js would grow its zone tables there).
-    if (t.year > 9999) {
-      state.complete = false;
-      return;
-    }
-    if (++budget.steps > budget.maxSteps) {
-      state.capReason = 'steps';
-      state.complete = false;
-      return;
-    }
-    const start = r.epoch(t, tzid);
-    if (firstBefore(start)) {
-      seen.add(first!);
-      yield { start: first!, time: dtstart };
-    }
-    if (start >= limit) {
-      state.complete = false;
-      return;
-    }
-    // RFC 5545 §3.8.5.3: an instance given twice (an RRULE repeated, as Cyrus IMAP wrote it, or an
-    // RDATE on a rule's instance or on DTSTART) is one instance. ical.js yields both. The set holds
-    // at most one entry per step, which the step budget bounds.
-    if (seen.has(start)) continue;
-    seen.add(start);
-    const end = source.periodEnds.get(start);
-    yield end === undefined ? { start, time: t } : { start, time: t, end };
+    // RFC 5545 §3.8.5.3: an instance given twice (two rules, an RDATE on a rule's instance or on
+    // DTSTART) is one instance. The set holds one entry per step, which the step budget bounds.
+    if (seen.has(m.start)) continue;
+    seen.add(m.start);
+    if (isExcluded(m)) continue;
+    yield m;
   }
 }
 
@@ -406,6 +383,9 @@ export function expandInstances(components: ICAL.Component[], r: TimeResolver, o
       if (!take({ component: c, shift: 0, start, recurrenceId: ridTime instanceof ICAL.Time ? ridTime : null, isOverride: true })) break;
     }
   }
+  // With as many instances as allowed, a walk that ran out of steps looking for one more found
+  // the set too large, which is what the instance limit says.
+  if (state.capReason === 'steps' && instances.length >= opts.maxInstances) state.capReason = 'instances';
   instances.sort((a, b) => (a.start ?? -Infinity) - (b.start ?? -Infinity));
   const capped = state.capReason !== undefined;
   return { instances, complete: state.complete && !stopped, capped, capReason: state.capReason, steps: budget.steps };

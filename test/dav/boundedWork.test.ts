@@ -85,9 +85,25 @@ describe('bounded iCalendar work over CalDAV', () => {
     await refused('huge-interval', calendar(event('huge-interval', ['DTSTART:20260101T100000Z', 'RRULE:FREQ=DAILY;INTERVAL=99999999999'])), 'valid-calendar-data', /INTERVAL/);
   });
 
-  it('refuses rules that ical.js cannot finish (contracting BY parts that exclude everything), within the deadline', async () => {
-    await refused('feb-30', calendar(event('feb-30', ['DTSTART:20260101T100000Z', 'RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30'])), 'valid-calendar-data', /could not be evaluated/);
-    await refused('last-day', calendar(event('last-day', ['DTSTART:20260101T100000Z', 'RRULE:FREQ=HOURLY;BYMONTHDAY=-1'])), 'valid-calendar-data');
+  it('refuses a rule whose BY parts exclude every date (30 February), within the step limit', async () => {
+    await refused('feb-30', calendar(event('feb-30', ['DTSTART:20260101T100000Z', 'RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30'])), 'valid-calendar-data', /selects no date/);
+  });
+
+  it('stores and answers every hour of the last day of each month (ical.js could not finish this rule)', async () => {
+    const put = await alice.put(`${cal}last-day.ics`, calendar(event('last-day', ['DTSTART:20260101T100000Z', 'DURATION:PT10M', 'RRULE:FREQ=HOURLY;BYMONTHDAY=-1'])));
+    expect(put.status).toBe(201);
+    const res = await alice.report(
+      cal,
+      calendarQuery(
+        '<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20260227T000000Z" end="20260301T000000Z"/></c:comp-filter></c:comp-filter>',
+        '<c:calendar-data><c:expand start="20260227T000000Z" end="20260301T000000Z"/></c:calendar-data>',
+      ),
+    );
+    expect(res.status).toBe(207);
+    const data = textIn(parseMultistatus(res.text).members.get(`${cal}last-day.ics`)?.props.get(C('calendar-data'))?.el);
+    const starts = [...String(data).matchAll(/^DTSTART:(\S+)/gm)].map((m) => m[1]);
+    // 28 February 2026 is the month's last day: its 24 hours, nothing on the 27th.
+    expect(starts).toEqual(Array.from({ length: 24 }, (_, h) => `20260228T${String(h).padStart(2, '0')}0000Z`));
   });
 
   it('refuses a COUNT above MAX_RECURRENCE_INSTANCES with CALDAV:max-instances', async () => {
