@@ -77,7 +77,7 @@ function writeInstanceTimes(copy: ICAL.Component, inst: Instance, r: TimeResolve
   const start = c.getFirstPropertyValue('dtstart');
   const startForm = formOf(c, 'dtstart');
   // The instance's start in DTSTART's own frame: ical.js gives it for the instances of the rule.
-  const wallStart = !inst.isOverride && inst.recurrenceId ? inst.recurrenceId : start instanceof ICAL.Time ? start : null;
+  const wallStart = inst.wallStart ?? (!inst.isOverride && inst.recurrenceId ? inst.recurrenceId : start instanceof ICAL.Time ? start : null);
   if (wallStart && t.dtstart !== null) setTime(copy, 'dtstart', startForm === 'zoned' ? utcTime(t.dtstart) : wallStart.clone());
   for (const name of ['dtend', 'due'] as const) {
     const value = c.getFirstPropertyValue(name);
@@ -111,6 +111,8 @@ function writeInstanceTimes(copy: ICAL.Component, inst: Instance, r: TimeResolve
   const ridTzid = tzidOf(c, inst.isOverride && own instanceof ICAL.Time ? 'recurrence-id' : 'dtstart');
   const zoned = !rid.isDate && !(isFloating(rid) && !ridTzid);
   setTime(copy, 'recurrence-id', zoned ? utcTime(r.epoch(rid, ridTzid)) : rid.clone());
+  // Each expanded instance stands alone: a RANGE would make it claim the instances after it.
+  copy.getFirstProperty('recurrence-id')?.removeParameter('range');
 }
 
 function dateOf(t: ICAL.Time): ICAL.Time {

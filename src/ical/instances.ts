@@ -22,6 +22,11 @@ export interface Instance {
   isOverride: boolean;
   /** The end (epoch seconds) of an instance an RDATE period gives (RFC 5545 §3.8.5.2): it replaces DTEND, DURATION or DUE. */
   end?: number;
+  /**
+   * The instance's start on its component's wall clock, for an instance of the series that a
+   * RANGE=THISANDFUTURE override moved (its component is that override, its recurrenceId its own).
+   */
+  wallStart?: ICAL.Time;
 }
 
 /** Why an expansion stopped before the end of the recurrence set. */
@@ -315,14 +320,67 @@ function* ruleInstances(
   }
 }
 
+/** An override with RANGE=THISANDFUTURE: it stands for its own instance and every later one. */
+interface FutureOverride {
+  rid: number;
+  component: ICAL.Component;
+  /** Moves a later instance (its original start, in DTSTART's frame) as the override moved its own. */
+  move: (time: ICAL.Time, start: number) => { start: number; wallStart?: ICAL.Time };
+}
+
+/**
+ * RFC 5545 §3.8.4.4 and §3.2.13: an override whose RECURRENCE-ID has RANGE=THISANDFUTURE gives its
+ * properties to this and all later instances, and a changed start moves each of them by the same
+ * amount. The move is taken on the wall clock when the override's DTSTART and RECURRENCE-ID are
+ * in one frame (10:00 moved to 14:00 stays 14:00 local across a daylight-saving change), else as
+ * an exact length.
+ */
+function futureOverride(c: ICAL.Component, rid: number, master: ICAL.Component | undefined, r: TimeResolver): FutureOverride {
+  const ridTime = c.getFirstPropertyValue('recurrence-id') as ICAL.Time;
+  const own = c.getFirstPropertyValue('dtstart');
+  const oStart = propertyEpoch(c, 'dtstart', r);
+  const delta = oStart === null ? 0 : oStart - rid;
+  const tzid = master ? tzidOf(master, 'dtstart') : null;
+  const sameFrame = own instanceof ICAL.Time && own.isDate === ridTime.isDate && tzidOf(c, 'dtstart') === tzidOf(c, 'recurrence-id');
+  const wallDelta = sameFrame ? wallSeconds(own) - wallSeconds(ridTime) : null;
+  return {
+    rid,
+    component: c,
+    move: (time, start) => {
+      if (wallDelta === null || !(own instanceof ICAL.Time)) return { start: start + delta };
+      const wallStart = timeAt(wallSeconds(time) + wallDelta, time);
+      return { start: r.epoch(wallStart, tzid), wallStart };
+    },
+  };
+}
+
+function isThisAndFuture(c: ICAL.Component): boolean {
+  const range = c.getFirstProperty('recurrence-id')?.getParameter('range');
+  return typeof range === 'string' && range.toUpperCase() === 'THISANDFUTURE';
+}
+
 export function expandInstances(components: ICAL.Component[], r: TimeResolver, opts: ExpandOptions): Expansion {
   const master = masterOf(components);
   const overrides = new Map<number, ICAL.Component>();
+  const futures: FutureOverride[] = [];
   for (const c of components) {
     if (c === master) continue;
     const rid = c.getFirstPropertyValue('recurrence-id');
-    if (rid instanceof ICAL.Time) overrides.set(r.epoch(rid, tzidOf(c, 'recurrence-id')), c);
+    if (!(rid instanceof ICAL.Time)) continue;
+    const at = r.epoch(rid, tzidOf(c, 'recurrence-id'));
+    overrides.set(at, c);
+    if (isThisAndFuture(c)) futures.push(futureOverride(c, at, master, r));
   }
+  futures.sort((a, b) => a.rid - b.rid);
+  /** The THISANDFUTURE override that governs an instance of the series, if any: the latest before it. */
+  const governing = (start: number): FutureOverride | undefined => {
+    let found: FutureOverride | undefined;
+    for (const f of futures) {
+      if (f.rid > start) break;
+      found = f;
+    }
+    return found;
+  };
   const instances: Instance[] = [];
   const used = new Set<number>();
   const state: { complete: boolean; capReason?: CapReason } = { complete: true };
@@ -359,6 +417,14 @@ export function expandInstances(components: ICAL.Component[], r: TimeResolver, o
           used.add(start);
           const oStart = propertyEpoch(override, 'dtstart', r);
           if (wanted(oStart, spanOf(override, r))) inst = { component: override, shift: 0, start: oStart, recurrenceId: time, isOverride: true };
+        } else if (futures.length && governing(start)) {
+          const f = governing(start)!;
+          const oStart = propertyEpoch(f.component, 'dtstart', r);
+          const moved = f.move(time, start);
+          if (oStart !== null && wanted(moved.start, spanOf(f.component, r))) {
+            inst = { component: f.component, shift: moved.start - oStart, start: moved.start, recurrenceId: time, isOverride: false };
+            if (moved.wallStart) inst.wallStart = moved.wallStart;
+          }
         } else if (end !== undefined) {
           if (wanted(start, Math.max(span, end - start))) inst = { component: master, shift: start - masterStart, start, recurrenceId: time, isOverride: false, end };
         } else if (wanted(start, span)) {
