@@ -165,6 +165,13 @@ function withDefaults(rule: Rule, startDay: number, startSecond: number): Rule {
   if (r.freq === 'YEARLY' && !namesDay) {
     r.byMonthDay = [day];
     if (!r.byMonth) r.byMonth = [month];
+  } else if (r.freq === 'YEARLY' && r.byMonthDay && !r.byMonth && !r.byWeekNo && !r.byYearDay) {
+    // A day of the month with no month names DTSTART's month (libical and ical.js read it so).
+    r.byMonth = [month];
+  } else if (r.freq === 'YEARLY' && r.byWeekNo && !r.byDay && !r.byMonthDay && !r.byYearDay) {
+    // A week with no weekday takes DTSTART's weekday: one instance in the week, as libical reads
+    // RFC 5545's "derived from DTSTART".
+    r.byDay = [{ ord: 0, weekday: weekdayOf(startDay) }];
   } else if (r.freq === 'MONTHLY' && !namesDay) {
     r.byMonthDay = [day];
   } else if (r.freq === 'WEEKLY' && !namesDay) {
