@@ -2,6 +2,7 @@
 // and the instance spans are filled from the stored text, and rows that cannot be read are marked
 // so the fill ends.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REINDEX_RECURRING } from '../../src/db/migrations/Migration20261207120000.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -39,6 +40,29 @@ describe('start-up backfill of index columns', () => {
     expect(await cols(s)).toEqual(written);
     expect(await s.domain.objects.backfillEventFields()).toBe(0);
     expect(await s.domain.objects.backfillInstanceSpans()).toBe(0);
+  });
+
+  it('indexes recurring rows again after the recurrence engine changed (issue #23), with the widest bounds until the backfill runs', async () => {
+    const s = server!;
+    const user = (await s.domain.users.get('old'))!;
+    const view = (await s.domain.calendars.get('principals/old', 'default'))!;
+    const actor = { userId: user.id, username: 'old', principaluri: 'principals/old' };
+    // Monday of ISO week 20, three years: 2026-05-11, 2027-05-17, 2028-05-15.
+    await s.domain.objects.put(actor, view, 'c.ics', calendar(event('c', ['DTSTART:20260511T090000Z', 'DURATION:PT1H', 'RRULE:FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO;COUNT=3'])));
+    const bounds = async () =>
+      s.running.db.em().execute<{ uri: string; first: string; last: string; spans: string | null }[]>(
+        'select uri, firstoccurence::text as first, lastoccurence::text as last, instancespans::text as spans from calendarobjects order by uri',
+      );
+    const written = await bounds();
+    // What ical.js's iterator indexed (it ignored BYWEEKNO: every Monday, three weeks from DTSTART).
+    await s.running.db.em().execute("update calendarobjects set lastoccurence = 1779699600, instancespans = '{[1778490000,1778493600),[1779094800,1779098400),[1779699600,1779703200)}' where uri = 'c.ics'");
+    await s.running.db.em().execute(REINDEX_RECURRING);
+    const widened = (await bounds()).find((r) => r.uri === 'c.ics')!;
+    expect(widened).toMatchObject({ first: '-62135596800', last: '253402300799', spans: null });
+    // Only the recurring row is touched.
+    expect((await bounds()).filter((r) => r.uri !== 'c.ics')).toEqual(written.filter((r) => r.uri !== 'c.ics'));
+    expect(await s.domain.objects.backfillInstanceSpans()).toBe(1);
+    expect(await bounds()).toEqual(written);
   });
 
   it('marks a row whose text no longer parses, so the fill ends', async () => {

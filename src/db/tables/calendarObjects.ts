@@ -205,11 +205,24 @@ export async function rowsToBackfill(em: SqlEntityManager, which: Backfill, limi
   return em.execute(`select id, calendardata from calendarobjects where ${BACKFILLS[which].missing} limit ?`, [limit]);
 }
 
-/** Sets the backfill's columns of a row from the derived values, or to the fallback when there are none. */
-export async function writeBackfill(em: SqlEntityManager, which: Backfill, id: number, derived: { fields: EventFields; spans: [string | null, string] } | null): Promise<void> {
+/**
+ * Sets the backfill's columns of a row from the derived values, or to the fallback when there are
+ * none. Instance spans come with the bounds derived beside them (a reindex widened those until now).
+ */
+export async function writeBackfill(
+  em: SqlEntityManager,
+  which: Backfill,
+  id: number,
+  derived: { fields: EventFields; spans: [string | null, string]; first: number | null; last: number | null } | null,
+): Promise<void> {
   const b = BACKFILLS[which];
-  const values = !derived ? [...b.fallback] : which === 'eventFields' ? eventColumns(derived.fields) : derived.spans;
-  await em.execute(`update calendarobjects set ${b.columns.map((c) => `${c} = ?`).join(', ')} where id = ?`, [...values, id]);
+  const columns: string[] = [...b.columns];
+  const values: unknown[] = !derived ? [...b.fallback] : which === 'eventFields' ? eventColumns(derived.fields) : [...derived.spans];
+  if (derived && which === 'instanceSpans') {
+    columns.push('firstoccurence', 'lastoccurence');
+    values.push(derived.first, derived.last);
+  }
+  await em.execute(`update calendarobjects set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ?`, [...values, id]);
 }
 
 /** The oldest object with `uid` in any calendar the principal owns, with the instance it is in. */
