@@ -18,6 +18,21 @@ function durationSeconds(comp: ICAL.Component): number | null {
   return d instanceof ICAL.Duration ? d.toSeconds() : null;
 }
 
+/**
+ * COMPLETED or CREATED of a task, which time it only when it has neither DTSTART nor DUE (RFC 4791
+ * §9.9); no other component is timed by them. One ical.js cannot read (an object stored before
+ * the value checks) counts as absent, which the §9.9 table has a row for.
+ */
+function taskStamp(c: ICAL.Component, name: 'completed' | 'created', r: TimeResolver): number | null {
+  if (c.name !== 'vtodo') return null;
+  try {
+    const t = propertyEpoch(c, name, r);
+    return t !== null && Number.isFinite(t) ? t : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The times of one instance, with the instance's shift applied. */
 export interface InstanceTimes {
   dtstart: number | null;
@@ -41,8 +56,8 @@ export function instanceTimes(inst: Instance, r: TimeResolver): InstanceTimes {
     dtend: shifted('dtend'),
     duration: durationSeconds(c),
     due: shifted('due'),
-    completed: propertyEpoch(c, 'completed', r),
-    created: propertyEpoch(c, 'created', r),
+    completed: taskStamp(c, 'completed', r),
+    created: taskStamp(c, 'created', r),
   };
   if (inst.end === undefined || times.dtstart === null) return times;
   // An RDATE period sets this instance's end, in place of the component's DTEND, DURATION or DUE.
