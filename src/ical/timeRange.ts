@@ -2,7 +2,7 @@
 // VJOURNAL, VFREEBUSY and VALARM; and the span an instance occupies (for indexing).
 import ICAL from 'ical.js';
 import type { Instance } from './instances.ts';
-import { isDateValue, MAX_INSTANT, MIN_INSTANT, propertyEpoch, type TimeResolver } from './time.ts';
+import { durationSeconds as boundedSeconds, isDateValue, MAX_INSTANT, MIN_INSTANT, propertyEpoch, type TimeResolver } from './time.ts';
 
 export interface TimeRange {
   /** Inclusive start, epoch seconds; undefined = open (−∞). */
@@ -15,7 +15,7 @@ const DAY = 86400;
 
 function durationSeconds(comp: ICAL.Component): number | null {
   const d = comp.getFirstPropertyValue('duration');
-  return d instanceof ICAL.Duration ? d.toSeconds() : null;
+  return d instanceof ICAL.Duration ? boundedSeconds(d) : null;
 }
 
 /**
@@ -143,7 +143,7 @@ export function alarmTriggers(alarm: ICAL.Component, parent: InstanceTimes, r: T
     } else {
       anchor = parent.dtstart ?? parent.due;
     }
-    if (anchor !== null) first = anchor + value.toSeconds();
+    if (anchor !== null) first = anchor + boundedSeconds(value);
   }
   if (first === null) return [];
   const out = [first];
@@ -159,7 +159,7 @@ function repetitions(alarm: ICAL.Component): { count: number; every: number } {
   const repeat = Number(alarm.getFirstPropertyValue('repeat') ?? 0);
   const every = alarm.getFirstPropertyValue('duration');
   if (!Number.isInteger(repeat) || repeat <= 0 || !(every instanceof ICAL.Duration) || every.toSeconds() <= 0) return { count: 0, every: 0 };
-  return { count: Math.min(repeat, MAX_REPEAT), every: every.toSeconds() };
+  return { count: Math.min(repeat, MAX_REPEAT), every: boundedSeconds(every) };
 }
 
 /** Seconds from an alarm's first trigger to its first and last (with its repetitions). */
