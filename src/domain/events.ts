@@ -2,8 +2,9 @@
 // Writes go through the one object write path (so CalDAV clients, sync tokens and scheduling see
 // them); lists are filtered, sorted and paged in SQL over the index columns.
 import { randomUUID } from 'node:crypto';
-import { DURATION, newEventText, type EventChanges, type EventReading, type Notification } from '../ical/eventMapping.ts';
+import { DURATION, durationInRange, newEventText, type EventChanges, type EventReading, type Notification } from '../ical/eventMapping.ts';
 import { selectEvent, selectEventPage, type EventFilter, type EventRow, type EventSort } from '../db/tables/eventIndex.ts';
+import { MAX_DURATION_DAYS } from '../ical/time.ts';
 import { loadViews, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { DomainError, forbidden, notFound, preconditionFailed, type FieldProblem } from './errors.ts';
@@ -126,6 +127,7 @@ export class EventService {
       const parsed = input.notifications.map(parseNotification);
       parsed.forEach((n, i) => {
         if (!n) problems.push({ field: `notifications[${i}]`, code: 'bad_duration' });
+        else if ('before' in n && !durationInRange(n.before)) problems.push({ field: `notifications[${i}]`, code: 'duration_too_long', params: { max: MAX_DURATION_DAYS } });
       });
       if (input.notifications.length > 50) problems.push({ field: 'notifications', code: 'too_many', params: { max: 50 } });
       out.notifications = parsed.filter((n): n is Notification => n !== null);

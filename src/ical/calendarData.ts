@@ -4,7 +4,8 @@ import ICAL from 'ical.js';
 import { expandInstances, type Instance } from './instances.ts';
 import { parseCalendarText } from './parse.ts';
 import { instanceOverlaps, instanceTimes, type TimeRange } from './timeRange.ts';
-import { isFloating, TimeResolver, tzidOf, utcTime, type FloatingZone } from './time.ts';
+import { isFloating, TimeResolver, tzidOf, tzidParam, utcTime, type FloatingZone } from './time.ts';
+import { keepUnreadableTimesAsWritten } from './writtenValues.ts';
 
 export interface CompSelection {
   /** Upper-case component name. */
@@ -115,6 +116,33 @@ function writeInstanceTimes(copy: ICAL.Component, inst: Instance, r: TimeResolve
   copy.getFirstProperty('recurrence-id')?.removeParameter('range');
 }
 
+/** Properties that say when the object was written or done, not when an instance is. */
+const STAMPS = ['created', 'last-modified', 'dtstamp', 'completed'];
+
+/**
+ * An instance's DTSTAMP, CREATED, LAST-MODIFIED and COMPLETED are the component's (RFC 4791
+ * §9.6.5: an instance is a copy of it with a RECURRENCE-ID), with a time that refers to a time
+ * zone through a TZID converted to UTC. One in UTC or floating is written as stored (the RFC asks
+ * nothing else of them), and so is one ical.js cannot read (an object stored before the value
+ * checks): none of them places the instance in time, so none can keep it from being expanded.
+ */
+function writeStamps(copy: ICAL.Component, source: ICAL.Component, r: TimeResolver): void {
+  for (const name of STAMPS) {
+    const prop = source.getFirstProperty(name);
+    const tzid = tzidParam(prop);
+    if (!prop || !tzid) continue;
+    let value: unknown;
+    try {
+      value = prop.getFirstValue();
+    } catch {
+      continue;
+    }
+    if (!(value instanceof ICAL.Time) || value.isDate) continue;
+    const epoch = r.epoch(value, tzid);
+    if (Number.isFinite(epoch)) setTime(copy, name, utcTime(epoch));
+  }
+}
+
 function dateOf(t: ICAL.Time): ICAL.Time {
   return ICAL.Time.fromData({ year: t.year, month: t.month, day: t.day, isDate: true });
 }
@@ -138,10 +166,7 @@ function expand(root: ICAL.Component, range: TimeRange, opts: CalendarDataOption
     const copy = new ICAL.Component(structuredClone(inst.component.toJSON()));
     for (const name of RECURRENCE_PROPS) copy.removeAllProperties(name);
     writeInstanceTimes(copy, inst, r, recurring);
-    for (const name of ['created', 'last-modified', 'dtstamp', 'completed']) {
-      const e = copy.getFirstPropertyValue(name);
-      if (e instanceof ICAL.Time && !e.isDate) setTime(copy, name, utcTime(r.epoch(e, tzidOf(inst.component, name))));
-    }
+    writeStamps(copy, inst.component, r);
     out.addSubcomponent(copy);
   }
   return { out, capped };
@@ -183,6 +208,7 @@ function select(comp: ICAL.Component, sel: CompSelection): void {
 export function renderCalendarData(text: string, req: CalendarDataRequest, opts: CalendarDataOptions): RenderedData {
   if (!needsTransform(req)) return { text, capped: false };
   let root = parseCalendarText(text);
+  keepUnreadableTimesAsWritten(text, root);
   let capped = false;
   if (req.expand) ({ out: root, capped } = expand(root, req.expand, opts));
   else if (req.limitRecurrenceSet) capped = limitRecurrenceSet(root, req.limitRecurrenceSet, opts);

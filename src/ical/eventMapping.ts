@@ -7,7 +7,7 @@ import { escapeText, foldLine } from './export.ts';
 import { mailtoAddress } from './eventFields.ts';
 import { masterOf } from './instances.ts';
 import { parseCalendarText } from './parse.ts';
-import { formatUtc, propertyEpoch, TimeResolver } from './time.ts';
+import { durationSeconds, formatUtc, MAX_DURATION_SECONDS, MAX_INSTANT, propertyEpoch, TimeResolver } from './time.ts';
 
 /** A reminder: a duration before the start (iCalendar syntax, e.g. PT2H), or an instant. */
 export type Notification = { before: string } | { at: number };
@@ -34,6 +34,12 @@ export interface EventReading {
 
 /** The iCalendar durations the API accepts: P1W, P1D, PT2H, P1DT30M… (ISO 8601's Y and M are not iCalendar). */
 export const DURATION = /^P(?:\d+W|(?=\d|T\d)(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?)$/;
+
+/** Whether a duration the API accepts (DURATION above) is no longer than an object may state (MAX_DURATION_DAYS, as the write path checks). */
+export function durationInRange(v: string): boolean {
+  const seconds = ICAL.Duration.fromString(v).toSeconds();
+  return Number.isFinite(seconds) && seconds <= MAX_DURATION_SECONDS;
+}
 
 function alarmLines(n: Notification, caption: string): string[] {
   const trigger = 'before' in n ? `TRIGGER;RELATED=START:-${n.before}` : `TRIGGER;VALUE=DATE-TIME:${formatUtc(n.at)}`;
@@ -101,7 +107,8 @@ export function readEvent(text: string): EventReading {
   const start = propertyEpoch(master, 'dtstart', r);
   let end = propertyEpoch(master, 'dtend', r);
   const dur = master.getFirstPropertyValue('duration');
-  if (end === null && start !== null) end = dur instanceof ICAL.Duration ? start + dur.toSeconds() : start;
+  // Writes keep an end within the year 9999; an object stored before they bounded DURATION ends there.
+  if (end === null && start !== null) end = dur instanceof ICAL.Duration ? Math.min(MAX_INSTANT, start + durationSeconds(dur)) : start;
   const rrule = master.getFirstProperty('rrule');
   return {
     caption: (master.getFirstPropertyValue('summary') as string | null) ?? null,

@@ -2,7 +2,7 @@
 // garbage (an empty body, a mismatched END, two VCALENDARs) and reads values lazily, so this
 // module checks the structure itself and reads every date it will rely on.
 import ICAL from 'ical.js';
-import { isIanaZone } from './time.ts';
+import { isIanaZone, MAX_DURATION_DAYS, MAX_DURATION_SECONDS, MAX_INSTANT } from './time.ts';
 import { findValueSyntaxProblem } from './valueSyntax.ts';
 import { useSharedZones } from './zoneCache.ts';
 
@@ -168,6 +168,74 @@ const MAX_STEP_SECONDS = 1000 * 31_556_952;
 /** UIDs are indexed (varchar(255)); RFC 5545 sets no limit, clients use well under 100 characters. */
 export const MAX_UID_LENGTH = 255;
 
+/**
+ * Throws when a duration (RFC 5545 §3.3.6) is longer than MAX_DURATION_DAYS, either way; `what`
+ * names it as written. A longer one ends outside the years 1 to 9999 wherever it starts, its
+ * instants leave what a JavaScript date can hold, and ical.js, adding it to a date, walks it
+ * month by month (P999999999999999999W never ends).
+ */
+function checkDurationLength(d: ICAL.Duration, what: string): void {
+  const seconds = d.toSeconds();
+  if (Number.isFinite(seconds) && Math.abs(seconds) <= MAX_DURATION_SECONDS) return;
+  throw invalidData(`${what}: the duration is out of range: a duration may be at most ${MAX_DURATION_DAYS} days (P${MAX_DURATION_DAYS}D, the span of the years 1 to 9999)`);
+}
+
+/** A property as written (its value before ical.js reads it), for messages. */
+function written(prop: ICAL.Property): string {
+  const raw: unknown = prop.jCal[3];
+  return `${prop.name.toUpperCase()}:${typeof raw === 'string' ? raw : JSON.stringify(raw)}`;
+}
+
+/** The duration of the i-th period of a PERIOD property as written (jCal keeps it unread). */
+function periodDurationAsWritten(prop: ICAL.Property, i: number): string | null {
+  const raw: unknown = prop.jCal[3 + i];
+  return Array.isArray(raw) && typeof raw[1] === 'string' ? raw[1] : null;
+}
+
+/**
+ * A time's wall clock as seconds since 1970 (as if in UTC), which is what the years 1 to 9999 bound,
+ * as for DTEND. (ical.js's toUnixTime reads the years 1 to 99 as 1901 to 1999.)
+ */
+function wallClockSeconds(t: ICAL.Time): number {
+  const d = new Date(0);
+  d.setUTCFullYear(t.year, t.month - 1, t.day);
+  d.setUTCHours(t.isDate ? 0 : t.hour, t.isDate ? 0 : t.minute, t.isDate ? 0 : t.second);
+  return d.getTime() / 1000;
+}
+
+/**
+ * DURATION of an event, task or journal: a duration no longer than MAX_DURATION_DAYS, and, from
+ * DTSTART, an end within the years 1 to 9999 (on DTSTART's wall clock), as DTEND must be. A negative or zero one is kept:
+ * RFC 5545 §3.8.2.5 asks for a positive duration, but it has one reading (no length), as a DTEND
+ * before DTSTART has, and both are read so.
+ */
+function checkComponentDuration(c: ICAL.Component): void {
+  const prop = c.getFirstProperty('duration');
+  if (!prop) return;
+  const d = readValue(c, 'duration');
+  if (!(d instanceof ICAL.Duration)) throw invalidData('DURATION is not a valid duration');
+  checkDurationLength(d, written(prop));
+  const start = c.getFirstPropertyValue('dtstart');
+  if (start instanceof ICAL.Time && wallClockSeconds(start) + d.toSeconds() > MAX_INSTANT) {
+    throw invalidData(`${written(prop)}: the duration is out of range: from DTSTART it ends after the year 9999`);
+  }
+}
+
+/** The durations of an alarm (RFC 5545 §3.6.6): a relative TRIGGER and the interval between repetitions. */
+function checkAlarmDurations(alarm: ICAL.Component): void {
+  for (const name of ['trigger', 'duration']) {
+    for (const prop of alarm.getAllProperties(name)) {
+      let v: unknown;
+      try {
+        v = prop.getFirstValue();
+      } catch (e) {
+        throw invalidData(`${name.toUpperCase()} is unreadable: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (v instanceof ICAL.Duration) checkDurationLength(v, written(prop));
+    }
+  }
+}
+
 function checkRecurrence(comp: ICAL.Component): void {
   for (const prop of comp.getAllProperties('rrule')) {
     let rule: unknown;
@@ -193,13 +261,16 @@ function checkRecurrence(comp: ICAL.Component): void {
   for (const name of ['rdate', 'exdate', 'recurrence-id']) {
     for (const prop of comp.getAllProperties(name)) {
       try {
-        for (const v of prop.getValues()) {
+        for (const [i, v] of prop.getValues().entries()) {
           const t = v instanceof ICAL.Period ? v.start : v;
           if (t instanceof ICAL.Time && !validTime(t)) throw new Error('not a valid date (years 1 to 9999)');
+          // Before its end is computed: ical.js adds a duration month by month.
+          if (v instanceof ICAL.Period && v.duration) checkDurationLength(v.duration, `${name.toUpperCase()} period ${v.start.toICALString()}/${periodDurationAsWritten(prop, i) ?? v.duration.toString()}`);
           // A period's end (given, or its start plus its duration) bounds its instance: it must be a date too.
           if (v instanceof ICAL.Period && !validTime(v.getEnd())) throw new Error('a period must end in the years 1 to 9999');
         }
       } catch (e) {
+        if (e instanceof IcalError) throw e;
         throw invalidData(`${name.toUpperCase()} is unreadable: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
@@ -312,10 +383,8 @@ export function parseCalendarObject(body: Uint8Array | string): ParsedObject {
       throw invalidObject('VTODO must not have both DUE and DURATION');
     }
     for (const name of ['dtend', 'due', 'completed', 'created']) checkTime(c, name, false);
-    if (c.getFirstProperty('duration')) {
-      const d = readValue(c, 'duration');
-      if (!(d instanceof ICAL.Duration)) throw invalidData('DURATION is not a valid duration');
-    }
+    checkComponentDuration(c);
+    for (const alarm of c.getAllSubcomponents('valarm')) checkAlarmDurations(alarm);
     checkRecurrence(c);
     const rid = c.getFirstProperty('recurrence-id');
     if (!rid) {

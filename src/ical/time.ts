@@ -11,6 +11,20 @@ import { ZoneFromObject } from './objectZone.ts';
 export const MAX_INSTANT = 253402300799;
 /** The earliest instant we index (0001-01-01T00:00:00Z). */
 export const MIN_INSTANT = -62135596800;
+/** The longest duration an object may state, either way: the span of the years 1 to 9999, in whole days (3,652,058). */
+export const MAX_DURATION_DAYS = Math.floor((MAX_INSTANT - MIN_INSTANT) / 86400);
+export const MAX_DURATION_SECONDS = MAX_DURATION_DAYS * 86400;
+
+/**
+ * A duration's length in seconds, held within ±MAX_DURATION_SECONDS. Writes refuse longer ones;
+ * an object stored before they did is read with the longest, so that no instant computed from it
+ * leaves what a JavaScript date can hold (P999999999999999999W is 6e23 seconds).
+ */
+export function durationSeconds(d: ICAL.Duration): number {
+  const s = d.toSeconds();
+  if (Number.isNaN(s)) return 0;
+  return Math.max(-MAX_DURATION_SECONDS, Math.min(MAX_DURATION_SECONDS, s));
+}
 
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
 

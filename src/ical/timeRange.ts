@@ -2,7 +2,7 @@
 // VJOURNAL, VFREEBUSY and VALARM; and the span an instance occupies (for indexing).
 import ICAL from 'ical.js';
 import type { Instance } from './instances.ts';
-import { isDateValue, MAX_INSTANT, MIN_INSTANT, propertyEpoch, type TimeResolver } from './time.ts';
+import { durationSeconds as boundedSeconds, isDateValue, MAX_INSTANT, MIN_INSTANT, propertyEpoch, type TimeResolver } from './time.ts';
 
 export interface TimeRange {
   /** Inclusive start, epoch seconds; undefined = open (−∞). */
@@ -15,7 +15,22 @@ const DAY = 86400;
 
 function durationSeconds(comp: ICAL.Component): number | null {
   const d = comp.getFirstPropertyValue('duration');
-  return d instanceof ICAL.Duration ? d.toSeconds() : null;
+  return d instanceof ICAL.Duration ? boundedSeconds(d) : null;
+}
+
+/**
+ * COMPLETED or CREATED of a task, which time it only when it has neither DTSTART nor DUE (RFC 4791
+ * §9.9); no other component is timed by them. One ical.js cannot read (an object stored before
+ * the value checks) counts as absent, which the §9.9 table has a row for.
+ */
+function taskStamp(c: ICAL.Component, name: 'completed' | 'created', r: TimeResolver): number | null {
+  if (c.name !== 'vtodo') return null;
+  try {
+    const t = propertyEpoch(c, name, r);
+    return t !== null && Number.isFinite(t) ? t : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The times of one instance, with the instance's shift applied. */
@@ -41,8 +56,8 @@ export function instanceTimes(inst: Instance, r: TimeResolver): InstanceTimes {
     dtend: shifted('dtend'),
     duration: durationSeconds(c),
     due: shifted('due'),
-    completed: propertyEpoch(c, 'completed', r),
-    created: propertyEpoch(c, 'created', r),
+    completed: taskStamp(c, 'completed', r),
+    created: taskStamp(c, 'created', r),
   };
   if (inst.end === undefined || times.dtstart === null) return times;
   // An RDATE period sets this instance's end, in place of the component's DTEND, DURATION or DUE.
@@ -128,7 +143,7 @@ export function alarmTriggers(alarm: ICAL.Component, parent: InstanceTimes, r: T
     } else {
       anchor = parent.dtstart ?? parent.due;
     }
-    if (anchor !== null) first = anchor + value.toSeconds();
+    if (anchor !== null) first = anchor + boundedSeconds(value);
   }
   if (first === null) return [];
   const out = [first];
@@ -144,7 +159,7 @@ function repetitions(alarm: ICAL.Component): { count: number; every: number } {
   const repeat = Number(alarm.getFirstPropertyValue('repeat') ?? 0);
   const every = alarm.getFirstPropertyValue('duration');
   if (!Number.isInteger(repeat) || repeat <= 0 || !(every instanceof ICAL.Duration) || every.toSeconds() <= 0) return { count: 0, every: 0 };
-  return { count: Math.min(repeat, MAX_REPEAT), every: every.toSeconds() };
+  return { count: Math.min(repeat, MAX_REPEAT), every: boundedSeconds(every) };
 }
 
 /** Seconds from an alarm's first trigger to its first and last (with its repetitions). */

@@ -112,6 +112,12 @@ export const FIELD = {
     de: 'Muss eine Dauer wie PT2H oder P1D oder ein Zeitpunkt sein.',
     fr: 'Doit être une durée comme PT2H ou P1D, ou une date-heure.',
   },
+  duration_too_long: {
+    en: 'A duration may be at most {max} days.',
+    ja: '期間は {max} 日以内にしてください。',
+    de: 'Eine Dauer darf höchstens {max} Tage betragen.',
+    fr: 'Une durée ne peut dépasser {max} jours.',
+  },
   bad_email: { en: 'Must be an e-mail address.', ja: 'メールアドレスで指定してください。', de: 'Muss eine E-Mail-Adresse sein.', fr: 'Doit être une adresse e-mail.' },
   too_many: { en: 'At most {max} entries.', ja: '{max} 件以内にしてください。', de: 'Höchstens {max} Einträge.', fr: '{max} entrées au maximum.' },
   bad_calendar: { en: 'No such calendar for events.', ja: 'イベント用のカレンダーが見つかりません。', de: 'Kein solcher Kalender für Ereignisse.', fr: 'Aucun calendrier d’événements de ce type.' },
