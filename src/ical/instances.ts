@@ -7,8 +7,9 @@
 // its rule repeats with a fixed period, so a query over this month costs the same for a series
 // that began yesterday and one that began in 1970.
 import ICAL from 'ical.js';
-import { civilFromDays, daysFromCivil, ruleFromParts, walkRule, type WalkEnd } from './rrule.ts';
-import { isFloating, MAX_INSTANT, propertyEpoch, TimeResolver, tzidOf, tzidParam, utcTime, wallClockAt } from './time.ts';
+import { civilFromDays, daysFromCivil } from './civil.ts';
+import { ruleFromParts, walkRule, type WalkEnd } from './rrule.ts';
+import { durationSeconds, isFloating, MAX_DURATION_SECONDS, MAX_INSTANT, propertyEpoch, TimeResolver, tzidOf, tzidParam, utcTime, wallClockAt } from './time.ts';
 
 export interface Instance {
   component: ICAL.Component;
@@ -95,10 +96,21 @@ export function spanOf(comp: ICAL.Component, r: TimeResolver): number {
   // An RDATE period gives its instance its own length.
   for (const p of comp.getAllProperties('rdate')) {
     for (const v of p.getValues() as unknown[]) {
-      if (v instanceof ICAL.Period) span = Math.max(span, r.epoch(v.getEnd(), tzidParam(p)) - r.epoch(v.start, tzidParam(p)));
+      if (v instanceof ICAL.Period) span = Math.max(span, periodLength(v, tzidParam(p), r));
     }
   }
   return span + (zoned ? 3600 : 0);
+}
+
+/**
+ * The length of an RDATE period in seconds, never negative. A period given with a duration is not
+ * added up by ical.js: on a duration stored before writes bounded them, its date arithmetic runs
+ * for seconds.
+ */
+function periodLength(v: ICAL.Period, tzid: string | null, r: TimeResolver): number {
+  // A nominal duration in range ends on the wall clock (P1D across a daylight-saving change).
+  if (v.duration && !(Math.abs(v.duration.toSeconds()) < MAX_DURATION_SECONDS)) return Math.max(0, durationSeconds(v.duration));
+  return Math.max(0, r.epoch(v.getEnd(), tzid) - r.epoch(v.start, tzid));
 }
 
 /** A time's wall-clock fields as seconds (no zone applied), exact for the years 1 to 9999. */
@@ -185,7 +197,7 @@ function rdateMembers(master: ICAL.Component, dtstart: ICAL.Time, tzid: string |
     for (const v of p.getValues() as unknown[]) {
       if (v instanceof ICAL.Period) {
         const start = r.epoch(v.start, own);
-        const length = Math.max(0, r.epoch(v.getEnd(), own) - start);
+        const length = periodLength(v, own, r);
         out.push({ start, time: aligned(v.start, tzidParam(p)), end: start + length });
       } else if (v instanceof ICAL.Time) {
         out.push({ start: r.epoch(v, own), time: aligned(v, tzidParam(p)) });

@@ -12,6 +12,8 @@
 // The walk is bounded: each candidate, and each period that holds none, costs a step from the
 // caller's budget, and no period past the year 9999 or past the caller's `stopWall` is generated.
 
+import { civilFromDays, daysFromCivil, weekdayOf } from './civil.ts';
+
 export type Frequency = 'SECONDLY' | 'MINUTELY' | 'HOURLY' | 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
 
 /** BYDAY entry: a weekday (0 Monday … 6 Sunday) and its ordinal within the month or year (0: every). */
@@ -60,33 +62,6 @@ const UNIT: Record<Frequency, number> = { SECONDLY: 1, MINUTELY: 60, HOURLY: 360
 const DAY = 86400;
 /** 9999-12-31, the last day anything is generated for. */
 const LAST_DAY = daysFromCivil(9999, 12, 31);
-
-// Howard Hinnant's civil-calendar algorithms (public domain), exact for every Gregorian year.
-export function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-export function civilFromDays(z: number): { year: number; month: number; day: number } {
-  const zz = z + 719468;
-  const era = Math.floor(zz / 146097);
-  const doe = zz - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
-}
-
-/** 0 Monday … 6 Sunday (day 0, 1970-01-01, was a Thursday). */
-export function weekdayOf(day: number): number {
-  return (((day + 3) % 7) + 7) % 7;
-}
 
 function monthLength(y: number, m: number): number {
   return m === 12 ? 31 : daysFromCivil(y, m + 1, 1) - daysFromCivil(y, m, 1);

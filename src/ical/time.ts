@@ -5,6 +5,7 @@
 //    up as an IANA zone in Node's ICU data.
 //  - Floating times and all-day dates are read in the calendar's time zone (RFC 4791 §9.9).
 import ICAL from 'ical.js';
+import { daysFromCivil } from './civil.ts';
 import { ZoneFromObject } from './objectZone.ts';
 
 /** The latest instant we index: open-ended series end here (9999-12-31T23:59:59Z). */
@@ -24,6 +25,13 @@ export function durationSeconds(d: ICAL.Duration): number {
   const s = d.toSeconds();
   if (Number.isNaN(s)) return 0;
   return Math.max(-MAX_DURATION_SECONDS, Math.min(MAX_DURATION_SECONDS, s));
+}
+
+/** ical.js's toUnixTime, but exact for the years 1 to 99 (it reads them as 1901 to 1999). */
+function exactUnixTime(t: ICAL.Time): number {
+  if (t.year >= 100) return t.toUnixTime();
+  const day = daysFromCivil(t.year, t.month, t.day);
+  return day * 86400 + (t.isDate ? 0 : t.hour * 3600 + t.minute * 60 + t.second) - t.utcOffset();
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
@@ -144,7 +152,7 @@ export class TimeResolver {
 
   /** Epoch seconds of a time; `tzid` is the TZID parameter of the property it came from. */
   epoch(t: ICAL.Time, tzid?: string | null): number {
-    if (!isFloating(t)) return t.toUnixTime();
+    if (!isFloating(t)) return exactUnixTime(t);
     if (tzid && !t.isDate) {
       const e = wallClockToEpoch(tzid, t.year, t.month, t.day, t.hour, t.minute, t.second);
       if (e !== null) return e;
