@@ -18,15 +18,26 @@ const timeRangeOnly = (name: string, start?: number, end?: number): CompFilter =
 });
 
 describe('fast-forward', () => {
-  const FREQS = ['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY'] as const;
+  // Every FREQ is fast-forwarded (BYSETPOS too): each period's instances depend on the period alone.
+  const FREQS = ['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'] as const;
   /** How far before the window a series may start and still be walked in full within the test's budget. */
-  const LEAD: Record<(typeof FREQS)[number], number> = { SECONDLY: 3 * 3600, MINUTELY: 30 * 86400, HOURLY: 900 * 86400, DAILY: 30 * 365 * 86400, WEEKLY: 60 * 365 * 86400 };
+  const LEAD: Record<(typeof FREQS)[number], number> = {
+    SECONDLY: 3 * 3600,
+    MINUTELY: 30 * 86400,
+    HOURLY: 900 * 86400,
+    DAILY: 30 * 365 * 86400,
+    WEEKLY: 60 * 365 * 86400,
+    MONTHLY: 100 * 365 * 86400,
+    YEARLY: 300 * 365 * 86400,
+  };
   const BY: Record<(typeof FREQS)[number], string[]> = {
-    SECONDLY: ['', ';BYSECOND=0,30', ';BYMINUTE=5,6,7'],
+    SECONDLY: ['', ';BYSECOND=0,30', ';BYMINUTE=5,6,7', ';BYSECOND=0,20,40;BYSETPOS=-1'],
     MINUTELY: ['', ';BYMINUTE=0,15', ';BYHOUR=9,10;BYMINUTE=0,30', ';BYSECOND=10,20'],
-    HOURLY: ['', ';BYHOUR=9,17', ';BYDAY=MO,FR', ';BYMINUTE=0,30'],
-    DAILY: ['', ';BYDAY=MO,WE,FR', ';BYMONTH=2,3;BYMONTHDAY=29,30', ';BYHOUR=8,20', ';BYMONTHDAY=1,15'],
-    WEEKLY: ['', ';BYDAY=MO,WE', ';BYDAY=SU,SA;WKST=SU', ';BYDAY=TU;BYHOUR=7,19'],
+    HOURLY: ['', ';BYHOUR=9,17', ';BYDAY=MO,FR', ';BYMINUTE=0,30', ';BYMINUTE=0,20,40;BYSETPOS=2'],
+    DAILY: ['', ';BYDAY=MO,WE,FR', ';BYMONTH=2,3;BYMONTHDAY=29,30', ';BYHOUR=8,20', ';BYMONTHDAY=1,15', ';BYHOUR=8,12,16;BYSETPOS=-1'],
+    WEEKLY: ['', ';BYDAY=MO,WE', ';BYDAY=SU,SA;WKST=SU', ';BYDAY=TU;BYHOUR=7,19', ';BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1'],
+    MONTHLY: ['', ';BYDAY=-1FR', ';BYMONTHDAY=31', ';BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1', ';BYMONTH=2;BYMONTHDAY=29'],
+    YEARLY: ['', ';BYDAY=20MO', ';BYWEEKNO=1,-1;BYDAY=TH', ';BYMONTH=1,2;BYMONTHDAY=30', ';BYYEARDAY=-1', ';BYMONTH=3;BYDAY=SU;BYSETPOS=-1'],
   };
   const ZONES = [
     { prop: (t: string) => `DTSTART:${t}Z`, timezones: [] as string[][] },
@@ -58,7 +69,7 @@ describe('fast-forward', () => {
           });
           const p = parseCalendarObject(text);
           // Instances that start before `from` may be kept too (slack for daylight saving): compare those that can overlap.
-          const until = from + Math.min(3 * 86400, 2000 * interval * { SECONDLY: 1, MINUTELY: 60, HOURLY: 3600, DAILY: 86400, WEEKLY: 604800 }[freq]);
+          const until = from + { SECONDLY: 2000 * interval, MINUTELY: 86400, HOURLY: 3 * 86400, DAILY: 3 * 86400, WEEKLY: 3 * 86400, MONTHLY: 400 * 86400, YEARLY: 5 * 366 * 86400 }[freq];
           const fast = expandInstances(p.components, new TimeResolver('Europe/Paris'), { from, until, maxInstances: 1_000_000, maxSteps: 10_000_000 });
           const full = expandInstances(p.components, new TimeResolver('Europe/Paris'), { until, maxInstances: 1_000_000, maxSteps: 10_000_000 });
           const inWindow = (i: { start: number | null }) => (i.start as number) + duration >= from;
