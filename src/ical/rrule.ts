@@ -77,7 +77,8 @@ export function ruleFromParts(rule: {
 }): Rule {
   const nums = (name: string): number[] | null => {
     const v = rule.parts[name];
-    return v && v.length ? v.map(Number).filter((n) => Number.isInteger(n)) : null;
+    // A value given twice is one value (BYMONTH=5,5 names May once).
+    return v && v.length ? [...new Set(v.map(Number).filter((n) => Number.isInteger(n)))] : null;
   };
   const days = rule.parts.BYDAY;
   let byDay: WeekdayNum[] | null = null;
