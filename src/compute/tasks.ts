@@ -7,22 +7,14 @@ import { applyEventChanges, readEvent, type EventChanges, type EventReading } fr
 import { evaluateFilter, type CompFilter } from '../ical/filter.ts';
 import { busyPeriods, mergePeriods, type BusyPeriod } from '../ical/freebusy.ts';
 import { deriveIndex, spansLiterals } from '../ical/indexing.ts';
+import { occurrencesIn, type Occurrence } from '../ical/occurrences.ts';
 import { decodeCalendarText, IcalError, parseCalendarObject, parseCalendarText, type IcalComponentType, type IcalFailure } from '../ical/parse.ts';
 import { editForScheduling, organizerOf, participantsOf, type Participants, type SchedulingEdit } from '../ical/scheduling.ts';
+import { applySimpleEvent, newSimpleEvent, readSimpleEvent, type SimpleEvent } from '../ical/simpleEvent.ts';
 import { splitIcs, type SplitFile } from '../ical/split.ts';
 import { markersOf, syncCopy } from '../ical/syncCopy.ts';
 import { propertyEpoch, TimeResolver, zoneFromCalendarTimezone, type FloatingZone } from '../ical/time.ts';
-import {
-  applySimpleEvent,
-  newSimpleEvent,
-  occurrencesIn,
-  readSimpleEvent,
-  readTask,
-  setTaskDone,
-  type Occurrence,
-  type SimpleEvent,
-  type TaskReading,
-} from '../ical/webCalendar.ts';
+import { readTask, setTaskDone, type TaskReading } from '../ical/todos.ts';
 import { currentThreadId } from './threadClock.ts';
 
 /** The bounds every expansion in a task keeps to (config.limits). */
@@ -189,7 +181,7 @@ function freeBusyRequest(text: string): FreeBusyRequest | { error: string } {
   };
 }
 
-// ---- the web UI's reads and edits (src/ical/webCalendar.ts) ----
+// ---- the web UI's reads and edits (src/ical/occurrences.ts, todos.ts, simpleEvent.ts) ----
 
 export interface OccurrencesShared {
   range: { start: number; end: number };

@@ -5,8 +5,7 @@
 import ICAL from 'ical.js';
 import { escapeText, foldLine } from './export.ts';
 import { mailtoAddress } from './eventFields.ts';
-import { masterOf } from './instances.ts';
-import { parseCalendarText } from './parse.ts';
+import { parseMaster } from './master.ts';
 import { durationSeconds, formatUtc, MAX_DURATION_SECONDS, MAX_INSTANT, propertyEpoch, TimeResolver } from './time.ts';
 
 /** A reminder: a duration before the start (iCalendar syntax, e.g. PT2H), or an instant. */
@@ -93,16 +92,8 @@ function notificationOf(alarm: ICAL.Component, r: TimeResolver): Notification | 
   return null;
 }
 
-function masterFrom(text: string): { root: ICAL.Component; master: ICAL.Component } {
-  const root = parseCalendarText(text);
-  const events = root.getAllSubcomponents('vevent');
-  const master = masterOf(events) ?? events[0];
-  if (!master) throw new Error('not an event');
-  return { root, master };
-}
-
 export function readEvent(text: string): EventReading {
-  const { master } = masterFrom(text);
+  const { master } = parseMaster(text, 'vevent');
   const r = new TimeResolver(undefined);
   const start = propertyEpoch(master, 'dtstart', r);
   let end = propertyEpoch(master, 'dtend', r);
@@ -140,7 +131,7 @@ function setUtc(comp: ICAL.Component, name: string, epoch: number): void {
 
 /** Applies API changes to the stored text of an event; everything the API does not model stays. */
 export function applyEventChanges(text: string, c: EventChanges, now: number): string {
-  const { root, master } = masterFrom(text);
+  const { root, master } = parseMaster(text, 'vevent');
   if (c.caption !== undefined) setText(master, 'summary', c.caption);
   if (c.description !== undefined) setText(master, 'description', c.description);
   if (c.start !== undefined) setUtc(master, 'dtstart', c.start);

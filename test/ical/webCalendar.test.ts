@@ -2,7 +2,9 @@
 // the expansion's bounds), tasks done and undone (.ics files split into objects: split.test.ts).
 import { describe, expect, it } from 'vitest';
 import { parseCalendarObject } from '../../src/ical/parse.ts';
-import { applySimpleEvent, newSimpleEvent, occurrencesIn, readSimpleEvent, readTask, setTaskDone, type SimpleEvent } from '../../src/ical/webCalendar.ts';
+import { occurrencesIn } from '../../src/ical/occurrences.ts';
+import { applySimpleEvent, newSimpleEvent, readSimpleEvent, type SimpleEvent } from '../../src/ical/simpleEvent.ts';
+import { readTask, setTaskDone } from '../../src/ical/todos.ts';
 
 const NOW = Date.UTC(2026, 11, 4, 12) / 1000;
 const event = (over: Partial<SimpleEvent> = {}): SimpleEvent => ({
