@@ -4,8 +4,9 @@
 // Pure; the pool runs it (src/compute/tasks.ts), never the request loop.
 import ICAL from 'ical.js';
 import { stampChange } from './changeStamps.ts';
+import { buildEvent, type EventTime } from './eventBuilder.ts';
 import { parseMaster } from './master.ts';
-import { isDateValue, TimeResolver, utcTime } from './time.ts';
+import { isDateValue, TimeResolver } from './time.ts';
 import { eventSpan, instanceTimes } from './timeRange.ts';
 
 export type RepeatFreq = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
@@ -111,20 +112,31 @@ function applyTo(comp: ICAL.Component, e: SimpleEvent, keepRule: boolean): void 
   if (rule) comp.addPropertyWithValue('rrule', rule);
 }
 
+/** A form date (and time) as a new event holds it: a whole day, or a wall-clock time in the zone. */
+function formTime(date: string, time: string | null, zone: string): EventTime {
+  dateParts(date);
+  if (time === null) return { date };
+  timeParts(time);
+  return { date, time, tzid: zone };
+}
+
 /** A new event object holding the form's values. */
 export function newSimpleEvent(e: SimpleEvent, uid: string, now: number, prodId: string): string {
-  const root = new ICAL.Component(['vcalendar', [], []]);
-  root.addPropertyWithValue('version', '2.0');
-  root.addPropertyWithValue('prodid', prodId);
-  root.addPropertyWithValue('calscale', 'GREGORIAN');
-  const ev = new ICAL.Component('vevent', root);
-  ev.addPropertyWithValue('uid', uid);
-  ev.addPropertyWithValue('created', utcTime(now));
-  ev.addPropertyWithValue('sequence', 0);
-  stampChange(ev, now, false);
-  applyTo(ev, e, false);
-  root.addSubcomponent(ev);
-  return root.toString();
+  const start = e.allDay ? formTime(e.startDate, null, e.zone) : formTime(e.startDate, e.startTime, e.zone);
+  const end = e.allDay ? formTime(nextDay(e.endDate), null, e.zone) : formTime(e.endDate, e.endTime, e.zone);
+  return buildEvent({
+    prodId,
+    calscale: true,
+    uid,
+    stamp: now,
+    created: now,
+    start,
+    end,
+    summary: e.summary,
+    description: e.description,
+    location: e.location,
+    rrule: ruleOf(e)?.toString() ?? null,
+  });
 }
 
 /**
