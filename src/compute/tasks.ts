@@ -3,7 +3,7 @@
 // cross a thread boundary); each function is pure over them.
 import { renderCalendarData, needsTransform, type CalendarDataRequest } from '../ical/calendarData.ts';
 import { deriveEventFields, mailtoAddress, type EventFields } from '../ical/eventFields.ts';
-import { applyEventChanges, readEvent, type EventChanges, type EventReading } from '../ical/eventMapping.ts';
+import { applyEventChanges, newEventText, readEvent, type EventChanges, type EventReading, type NewEventInput } from '../ical/eventMapping.ts';
 import { evaluateFilter, type CompFilter } from '../ical/filter.ts';
 import { busyPeriods, mergePeriods, type BusyPeriod } from '../ical/freebusy.ts';
 import { deriveIndex, spansLiterals } from '../ical/indexing.ts';
@@ -197,6 +197,7 @@ export interface Tasks {
   prepare: { shared: PrepareShared; item: string | Uint8Array; result: PrepareOutput };
   evaluate: { shared: EvaluateShared; item: string; result: EvaluateResult };
   busy: { shared: BusyShared; item: string; result: BusyPeriod[] };
+  newEventText: { shared: null; item: NewEventInput; result: string };
   readEvent: { shared: null; item: string; result: EventReading };
   applyEventChanges: { shared: null; item: { text: string; changes: EventChanges; now: number }; result: string };
   syncCopy: { shared: null; item: { text: string; uid: string; syncId: number; instanceId: string }; result: string };
@@ -219,6 +220,7 @@ const TASKS: { [K in TaskName]: (item: Tasks[K]['item'], shared: Tasks[K]['share
   prepare,
   evaluate,
   busy,
+  newEventText: (input) => newEventText(input),
   readEvent: (text) => readEvent(text),
   applyEventChanges: ({ text, changes, now }) => applyEventChanges(text, changes, now),
   syncCopy: ({ text, uid, syncId, instanceId }) => syncCopy(text, uid, syncId, instanceId),

@@ -45,8 +45,8 @@ function alarmOf(n: Notification, caption: string): NewAlarm {
   return { description: caption || 'Reminder', trigger: 'before' in n ? { offset: `-${n.before}`, relatedStart: true } : { at: n.at } };
 }
 
-/** A new event object: the caller is the organizer, the recipients are invited. */
-export function newEventText(i: {
+/** A new event as the API creates it (plain data: it crosses into the compute pool). */
+export interface NewEventInput {
   uid: string;
   organizer: { email: string; name: string | null } | null;
   caption: string;
@@ -57,7 +57,10 @@ export function newEventText(i: {
   recipients: string[];
   now: number;
   prodId: string;
-}): string {
+}
+
+/** A new event object: the caller is the organizer, the recipients are invited. */
+export function newEventText(i: NewEventInput): string {
   return buildEvent({
     prodId: i.prodId,
     calscale: true,
