@@ -3,26 +3,18 @@
 // cross a thread boundary); each function is pure over them.
 import { renderCalendarData, needsTransform, type CalendarDataRequest } from '../ical/calendarData.ts';
 import { deriveEventFields, mailtoAddress, type EventFields } from '../ical/eventFields.ts';
-import { applyEventChanges, readEvent, type EventChanges, type EventReading } from '../ical/eventMapping.ts';
+import { applyEventChanges, newEventText, readEvent, type EventChanges, type EventReading, type NewEventInput } from '../ical/eventMapping.ts';
 import { evaluateFilter, type CompFilter } from '../ical/filter.ts';
 import { busyPeriods, mergePeriods, type BusyPeriod } from '../ical/freebusy.ts';
 import { deriveIndex, spansLiterals } from '../ical/indexing.ts';
+import { occurrencesIn, type Occurrence } from '../ical/occurrences.ts';
 import { decodeCalendarText, IcalError, parseCalendarObject, parseCalendarText, type IcalComponentType, type IcalFailure } from '../ical/parse.ts';
 import { editForScheduling, organizerOf, participantsOf, type Participants, type SchedulingEdit } from '../ical/scheduling.ts';
+import { applySimpleEvent, newSimpleEvent, readSimpleEvent, type SimpleEvent } from '../ical/simpleEvent.ts';
 import { splitIcs, type SplitFile } from '../ical/split.ts';
 import { markersOf, syncCopy } from '../ical/syncCopy.ts';
 import { propertyEpoch, TimeResolver, zoneFromCalendarTimezone, type FloatingZone } from '../ical/time.ts';
-import {
-  applySimpleEvent,
-  newSimpleEvent,
-  occurrencesIn,
-  readSimpleEvent,
-  readTask,
-  setTaskDone,
-  type Occurrence,
-  type SimpleEvent,
-  type TaskReading,
-} from '../ical/webCalendar.ts';
+import { readTask, setTaskDone, type TaskReading } from '../ical/todos.ts';
 import { currentThreadId } from './threadClock.ts';
 
 /** The bounds every expansion in a task keeps to (config.limits). */
@@ -189,7 +181,7 @@ function freeBusyRequest(text: string): FreeBusyRequest | { error: string } {
   };
 }
 
-// ---- the web UI's reads and edits (src/ical/webCalendar.ts) ----
+// ---- the web UI's reads and edits (src/ical/occurrences.ts, todos.ts, simpleEvent.ts) ----
 
 export interface OccurrencesShared {
   range: { start: number; end: number };
@@ -205,6 +197,7 @@ export interface Tasks {
   prepare: { shared: PrepareShared; item: string | Uint8Array; result: PrepareOutput };
   evaluate: { shared: EvaluateShared; item: string; result: EvaluateResult };
   busy: { shared: BusyShared; item: string; result: BusyPeriod[] };
+  newEventText: { shared: null; item: NewEventInput; result: string };
   readEvent: { shared: null; item: string; result: EventReading };
   applyEventChanges: { shared: null; item: { text: string; changes: EventChanges; now: number }; result: string };
   syncCopy: { shared: null; item: { text: string; uid: string; syncId: number; instanceId: string }; result: string };
@@ -227,6 +220,7 @@ const TASKS: { [K in TaskName]: (item: Tasks[K]['item'], shared: Tasks[K]['share
   prepare,
   evaluate,
   busy,
+  newEventText: (input) => newEventText(input),
   readEvent: (text) => readEvent(text),
   applyEventChanges: ({ text, changes, now }) => applyEventChanges(text, changes, now),
   syncCopy: ({ text, uid, syncId, instanceId }) => syncCopy(text, uid, syncId, instanceId),

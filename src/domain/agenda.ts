@@ -3,7 +3,9 @@
 // simple events created and edited from a form, and .ics imports. Every write goes through the
 // one object write path, so CalDAV clients see it at once; every parse runs in the compute pool.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Occurrence, SimpleEvent, TaskReading } from '../ical/webCalendar.ts';
+import type { Occurrence } from '../ical/occurrences.ts';
+import type { SimpleEvent } from '../ical/simpleEvent.ts';
+import type { TaskReading } from '../ical/todos.ts';
 import { objectText, type SplitRefusal } from '../ical/split.ts';
 import type { Actor, CalendarService, CalendarView, NewCalendarRequest } from './calendars.ts';
 import type { DomainContext } from './context.ts';

@@ -1,8 +1,9 @@
 // Events as the events API sees them: a JSON view over VEVENT objects in the caller's calendars.
 // Writes go through the one object write path (so CalDAV clients, sync tokens and scheduling see
-// them); lists are filtered, sorted and paged in SQL over the index columns.
+// them); lists are filtered, sorted and paged in SQL over the index columns. Event text is built,
+// read and changed in the compute pool (src/compute/tasks.ts), as the web face's is, never here.
 import { randomUUID } from 'node:crypto';
-import { DURATION, durationInRange, newEventText, type EventChanges, type EventReading, type Notification } from '../ical/eventMapping.ts';
+import { DURATION, durationInRange, type EventChanges, type EventReading, type NewEventInput, type Notification } from '../ical/eventMapping.ts';
 import { selectEvent, selectEventPage, type EventFilter, type EventRow, type EventSort } from '../db/tables/eventIndex.ts';
 import { MAX_DURATION_DAYS } from '../ical/time.ts';
 import { loadViews, type Actor, type CalendarView } from './calendars.ts';
@@ -168,7 +169,7 @@ export class EventService {
     const view = await this.calendarFor(u, input.calendar);
     const uid = randomUUID();
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
-    const text = newEventText({
+    const event: NewEventInput = {
       uid,
       organizer: u.email ? { email: u.email, name: u.displayName } : null,
       caption: c.caption as string,
@@ -179,8 +180,11 @@ export class EventService {
       recipients: c.recipients ?? [],
       now,
       prodId: PRODID,
-    });
-    await this.objects.put(this.actor(u), view, `${uid}.ics`, text, { ifNoneMatch: ['*'] }, 'events-api');
+    };
+    const built = await this.ctx.compute.run('newEventText', event, null);
+    // Built from checked input, it fails only when the pool does (a stopped thread): not the caller's fault.
+    if (!built.ok) throw new Error(`the event cannot be written: ${built.error}`);
+    await this.objects.put(this.actor(u), view, `${uid}.ics`, built.value, { ifNoneMatch: ['*'] }, 'events-api');
     const meta = await this.objects.getMeta(view, `${uid}.ics`);
     return this.get(u, (meta as { id: number }).id);
   }

@@ -3,11 +3,10 @@
 // (or at a time), recipients ⇄ ATTENDEEs, the caller ⇄ ORGANIZER. Changes touch only these on the
 // master component; everything else (RRULE, LOCATION, other alarms, X- properties) is kept.
 import ICAL from 'ical.js';
-import { escapeText, foldLine } from './export.ts';
+import { alarmLines, attendeeLine, buildEvent, type NewAlarm } from './eventBuilder.ts';
 import { mailtoAddress } from './eventFields.ts';
-import { masterOf } from './instances.ts';
-import { parseCalendarText } from './parse.ts';
-import { durationSeconds, formatUtc, MAX_DURATION_SECONDS, MAX_INSTANT, propertyEpoch, TimeResolver } from './time.ts';
+import { parseMaster } from './master.ts';
+import { durationSeconds, MAX_DURATION_SECONDS, MAX_INSTANT, propertyEpoch, TimeResolver } from './time.ts';
 
 /** A reminder: a duration before the start (iCalendar syntax, e.g. PT2H), or an instant. */
 export type Notification = { before: string } | { at: number };
@@ -41,17 +40,13 @@ export function durationInRange(v: string): boolean {
   return Number.isFinite(seconds) && seconds <= MAX_DURATION_SECONDS;
 }
 
-function alarmLines(n: Notification, caption: string): string[] {
-  const trigger = 'before' in n ? `TRIGGER;RELATED=START:-${n.before}` : `TRIGGER;VALUE=DATE-TIME:${formatUtc(n.at)}`;
-  return ['BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${escapeText(caption || 'Reminder')}`, trigger, 'END:VALARM'];
+/** A notification as an alarm: its text is the event's caption. */
+function alarmOf(n: Notification, caption: string): NewAlarm {
+  return { description: caption || 'Reminder', trigger: 'before' in n ? { offset: `-${n.before}`, relatedStart: true } : { at: n.at } };
 }
 
-function attendeeLine(email: string): string {
-  return `ATTENDEE;CUTYPE=INDIVIDUAL;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${email}`;
-}
-
-/** A new event object. */
-export function newEventText(i: {
+/** A new event as the API creates it (plain data: it crosses into the compute pool). */
+export interface NewEventInput {
   uid: string;
   organizer: { email: string; name: string | null } | null;
   caption: string;
@@ -62,19 +57,24 @@ export function newEventText(i: {
   recipients: string[];
   now: number;
   prodId: string;
-}): string {
-  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', `PRODID:${i.prodId}`, 'CALSCALE:GREGORIAN', 'BEGIN:VEVENT', `UID:${escapeText(i.uid)}`];
-  lines.push(`DTSTAMP:${formatUtc(i.now)}`, `CREATED:${formatUtc(i.now)}`, `LAST-MODIFIED:${formatUtc(i.now)}`, 'SEQUENCE:0');
-  lines.push(`DTSTART:${formatUtc(i.start)}`, `DTEND:${formatUtc(i.end)}`, `SUMMARY:${escapeText(i.caption)}`);
-  if (i.description) lines.push(`DESCRIPTION:${escapeText(i.description)}`);
-  if (i.organizer) {
-    const cn = i.organizer.name ? `;CN="${i.organizer.name.replace(/"/g, "'")}"` : '';
-    lines.push(`ORGANIZER${cn}:mailto:${i.organizer.email}`);
-  }
-  for (const r of i.recipients) lines.push(attendeeLine(r));
-  for (const n of i.notifications) lines.push(...alarmLines(n, i.caption));
-  lines.push('END:VEVENT', 'END:VCALENDAR');
-  return `${lines.map(foldLine).join('\r\n')}\r\n`;
+}
+
+/** A new event object: the caller is the organizer, the recipients are invited. */
+export function newEventText(i: NewEventInput): string {
+  return buildEvent({
+    prodId: i.prodId,
+    calscale: true,
+    uid: i.uid,
+    stamp: i.now,
+    created: i.now,
+    start: { utc: i.start },
+    end: { utc: i.end },
+    summary: i.caption,
+    description: i.description,
+    organizer: i.organizer,
+    attendees: i.recipients,
+    alarms: i.notifications.map((n) => alarmOf(n, i.caption)),
+  });
 }
 
 /** Whether an alarm is one the API shows (and so replaces): a DISPLAY-able trigger before the start, or at a time. */
@@ -93,16 +93,8 @@ function notificationOf(alarm: ICAL.Component, r: TimeResolver): Notification | 
   return null;
 }
 
-function masterFrom(text: string): { root: ICAL.Component; master: ICAL.Component } {
-  const root = parseCalendarText(text);
-  const events = root.getAllSubcomponents('vevent');
-  const master = masterOf(events) ?? events[0];
-  if (!master) throw new Error('not an event');
-  return { root, master };
-}
-
 export function readEvent(text: string): EventReading {
-  const { master } = masterFrom(text);
+  const { master } = parseMaster(text, 'vevent');
   const r = new TimeResolver(undefined);
   const start = propertyEpoch(master, 'dtstart', r);
   let end = propertyEpoch(master, 'dtend', r);
@@ -140,7 +132,7 @@ function setUtc(comp: ICAL.Component, name: string, epoch: number): void {
 
 /** Applies API changes to the stored text of an event; everything the API does not model stays. */
 export function applyEventChanges(text: string, c: EventChanges, now: number): string {
-  const { root, master } = masterFrom(text);
+  const { root, master } = parseMaster(text, 'vevent');
   if (c.caption !== undefined) setText(master, 'summary', c.caption);
   if (c.description !== undefined) setText(master, 'description', c.description);
   if (c.start !== undefined) setUtc(master, 'dtstart', c.start);
@@ -153,7 +145,7 @@ export function applyEventChanges(text: string, c: EventChanges, now: number): s
     for (const a of master.getAllSubcomponents('valarm')) if (notificationOf(a, r)) master.removeSubcomponent(a);
     const caption = (master.getFirstPropertyValue('summary') as string | null) ?? '';
     for (const n of c.notifications) {
-      const alarm = new ICAL.Component(ICAL.parse(`BEGIN:VCALENDAR\r\n${alarmLines(n, caption).join('\r\n')}\r\nEND:VCALENDAR\r\n`) as never).getFirstSubcomponent('valarm');
+      const alarm = new ICAL.Component(ICAL.parse(`BEGIN:VCALENDAR\r\n${alarmLines(alarmOf(n, caption)).join('\r\n')}\r\nEND:VCALENDAR\r\n`) as never).getFirstSubcomponent('valarm');
       if (alarm) master.addSubcomponent(alarm);
     }
   }

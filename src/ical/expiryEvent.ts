@@ -2,8 +2,7 @@
 // DTSTART at the expiry instant in UTC and no DTEND, DISPLAY alarms with a DESCRIPTION at 30, 14,
 // 7, 3, 1 and 0 days before (TRIGGER:-P30D … PT0S), only those that are still in the future and
 // fall in the second half of the token's lifetime.
-import { escapeText, foldLine } from './export.ts';
-import { formatUtc } from './time.ts';
+import { buildEvent } from './eventBuilder.ts';
 
 export const ALARM_DAYS = [30, 14, 7, 3, 1, 0] as const;
 
@@ -44,22 +43,15 @@ function alarmText(name: string, days: number): string {
 
 export function expiryEvent(i: ExpiryEventInput): string {
   const about = `Token '${i.tokenName}' (mom id ${i.momId}) expires at ${i.expiresAt.toISOString()}. Manage your tokens at ${i.manageUrl}`;
-  const description = i.comment ? `${i.comment}\n\n${about}` : about;
-  const lines = [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    `PRODID:${i.prodId}`,
-    'BEGIN:VEVENT',
-    `UID:${escapeText(i.uid)}`,
-    `DTSTAMP:${formatUtc(Math.floor(i.stamp.getTime() / 1000))}`,
-    `DTSTART:${formatUtc(Math.floor(i.expiresAt.getTime() / 1000))}`,
-    `SUMMARY:${escapeText(`Token '${i.tokenName}' expires`)}`,
-    `DESCRIPTION:${escapeText(description)}`,
-    'TRANSP:TRANSPARENT',
-  ];
-  for (const d of alarmDays(i.createdAt, i.expiresAt, i.now)) {
-    lines.push('BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${escapeText(alarmText(i.tokenName, d))}`, `TRIGGER:${trigger(d)}`, 'END:VALARM');
-  }
-  lines.push('END:VEVENT', 'END:VCALENDAR');
-  return `${lines.map(foldLine).join('\r\n')}\r\n`;
+  // No CREATED, LAST-MODIFIED or SEQUENCE: the feed rewrites the event only when its text differs.
+  return buildEvent({
+    prodId: i.prodId,
+    uid: i.uid,
+    stamp: Math.floor(i.stamp.getTime() / 1000),
+    start: { utc: Math.floor(i.expiresAt.getTime() / 1000) },
+    summary: `Token '${i.tokenName}' expires`,
+    description: i.comment ? `${i.comment}\n\n${about}` : about,
+    transparent: true,
+    alarms: alarmDays(i.createdAt, i.expiresAt, i.now).map((d) => ({ description: alarmText(i.tokenName, d), trigger: { offset: trigger(d) } })),
+  });
 }

@@ -2,7 +2,7 @@
 // (daily, weekly, monthly, yearly; a number of times or up to a date). Writes go through the
 // domain's write path, so CalDAV clients see the change on their next sync.
 import type { CalendarView } from '../../domain/calendars.ts';
-import { REPEAT_FREQS, type RepeatFreq, type SimpleEvent } from '../../ical/webCalendar.ts';
+import { REPEAT_FREQS, type RepeatFreq, type SimpleEvent } from '../../ical/simpleEvent.ts';
 import { field, signedIn, WebError, type WebCall, type WebDeps, type WebHandler } from '../call.ts';
 import { html, type Html } from '../html.ts';
 import type { MessageKey } from '../i18n/index.ts';

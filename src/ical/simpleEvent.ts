@@ -1,116 +1,13 @@
-// What the web UI reads and writes of calendar objects: the occurrences of events in a window
-// (the server's own bounded expansion), tasks with their due date and completion, a simple event
-// (one-off, or repeating daily/weekly/monthly/yearly with a count or an end date) as its form
-// shows it. Pure functions; the pool runs them (src/compute/tasks.ts), never the request loop.
-// Imported .ics files are split in split.ts.
+// A simple event as the web UI's form edits it: one-off, or repeating daily, weekly, monthly or
+// yearly with a count or an end date, in wall-clock dates and times of one zone. Written new,
+// read back into the form, and applied to a stored event (keeping what the form does not show).
+// Pure; the pool runs it (src/compute/tasks.ts), never the request loop.
 import ICAL from 'ical.js';
-import { masterOf, expandInstances } from './instances.ts';
-import { parseCalendarText } from './parse.ts';
-import { isDateValue, propertyEpoch, TimeResolver, type FloatingZone } from './time.ts';
+import { stampChange } from './changeStamps.ts';
+import { buildEvent, type EventTime } from './eventBuilder.ts';
+import { parseMaster } from './master.ts';
+import { isDateValue, TimeResolver } from './time.ts';
 import { eventSpan, instanceTimes } from './timeRange.ts';
-
-export interface Occurrence {
-  uid: string;
-  summary: string;
-  location: string | null;
-  /** Epoch seconds; all-day ones at midnight of the zone they were read in. */
-  start: number;
-  end: number;
-  allDay: boolean;
-  recurring: boolean;
-}
-
-/** The instances of the object's events that overlap [start, end), within the expansion limits. */
-export function occurrencesIn(
-  text: string,
-  range: { start: number; end: number },
-  zone: FloatingZone,
-  limits: { maxInstances: number; maxSteps: number },
-): { items: Occurrence[]; capped: boolean } {
-  const root = parseCalendarText(text);
-  const events = root.getAllSubcomponents('vevent');
-  if (!events.length) return { items: [], capped: false };
-  const r = new TimeResolver(zone);
-  const master = masterOf(events) ?? events[0];
-  const recurring = Boolean(master && (master.hasProperty('rrule') || master.hasProperty('rdate')));
-  const exp = expandInstances(events, r, { from: range.start, until: range.end, maxInstances: limits.maxInstances, maxSteps: limits.maxSteps });
-  const items: Occurrence[] = [];
-  for (const inst of exp.instances) {
-    const span = eventSpan(instanceTimes(inst, r));
-    if (!span) continue;
-    const inside = span.end > span.start ? span.end > range.start && span.start < range.end : span.start >= range.start && span.start < range.end;
-    if (!inside) continue;
-    const c = inst.component;
-    if (String(c.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED') continue;
-    items.push({
-      uid: String(c.getFirstPropertyValue('uid') ?? ''),
-      summary: String(c.getFirstPropertyValue('summary') ?? ''),
-      location: textOrNull(c.getFirstPropertyValue('location')),
-      start: span.start,
-      end: span.end,
-      allDay: isDateValue(c, 'dtstart'),
-      recurring,
-    });
-  }
-  return { items, capped: exp.capped };
-}
-
-export interface TaskReading {
-  uid: string;
-  summary: string;
-  due: number | null;
-  dueIsDate: boolean;
-  done: boolean;
-}
-
-function masterTodo(root: ICAL.Component): ICAL.Component {
-  const todos = root.getAllSubcomponents('vtodo');
-  const todo = masterOf(todos) ?? todos[0];
-  if (!todo) throw new Error('not a task');
-  return todo;
-}
-
-export function readTask(text: string, zone: FloatingZone): TaskReading {
-  const todo = masterTodo(parseCalendarText(text));
-  const status = String(todo.getFirstPropertyValue('status') ?? '').toUpperCase();
-  return {
-    uid: String(todo.getFirstPropertyValue('uid') ?? ''),
-    summary: String(todo.getFirstPropertyValue('summary') ?? ''),
-    due: propertyEpoch(todo, 'due', new TimeResolver(zone)),
-    dueIsDate: isDateValue(todo, 'due'),
-    done: status === 'COMPLETED' || todo.hasProperty('completed'),
-  };
-}
-
-function utcTime(epoch: number): ICAL.Time {
-  return ICAL.Time.fromJSDate(new Date(epoch * 1000), true);
-}
-
-/** A change's timestamps; a change of the event's time or rule also raises SEQUENCE (RFC 5545 §3.8.7.4). */
-function stamp(comp: ICAL.Component, now: number, bumpSequence: boolean): void {
-  comp.updatePropertyWithValue('dtstamp', utcTime(now));
-  comp.updatePropertyWithValue('last-modified', utcTime(now));
-  if (!bumpSequence) return;
-  const seq = Number(comp.getFirstPropertyValue('sequence') ?? 0);
-  comp.updatePropertyWithValue('sequence', Number.isFinite(seq) ? seq + 1 : 1);
-}
-
-/** Marks the task done (STATUS, COMPLETED, PERCENT-COMPLETE as RFC 5545 has them) or open again. */
-export function setTaskDone(text: string, done: boolean, now: number): string {
-  const root = parseCalendarText(text);
-  const todo = masterTodo(root);
-  if (done) {
-    todo.updatePropertyWithValue('status', 'COMPLETED');
-    todo.updatePropertyWithValue('completed', utcTime(now));
-    todo.updatePropertyWithValue('percent-complete', 100);
-  } else {
-    todo.updatePropertyWithValue('status', 'NEEDS-ACTION');
-    todo.removeAllProperties('completed');
-    todo.removeAllProperties('percent-complete');
-  }
-  stamp(todo, now, false);
-  return root.toString();
-}
 
 export type RepeatFreq = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
 export const REPEAT_FREQS: readonly RepeatFreq[] = ['DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'];
@@ -215,20 +112,31 @@ function applyTo(comp: ICAL.Component, e: SimpleEvent, keepRule: boolean): void 
   if (rule) comp.addPropertyWithValue('rrule', rule);
 }
 
+/** A form date (and time) as a new event holds it: a whole day, or a wall-clock time in the zone. */
+function formTime(date: string, time: string | null, zone: string): EventTime {
+  dateParts(date);
+  if (time === null) return { date };
+  timeParts(time);
+  return { date, time, tzid: zone };
+}
+
 /** A new event object holding the form's values. */
 export function newSimpleEvent(e: SimpleEvent, uid: string, now: number, prodId: string): string {
-  const root = new ICAL.Component(['vcalendar', [], []]);
-  root.addPropertyWithValue('version', '2.0');
-  root.addPropertyWithValue('prodid', prodId);
-  root.addPropertyWithValue('calscale', 'GREGORIAN');
-  const ev = new ICAL.Component('vevent', root);
-  ev.addPropertyWithValue('uid', uid);
-  ev.addPropertyWithValue('created', utcTime(now));
-  ev.addPropertyWithValue('sequence', 0);
-  stamp(ev, now, false);
-  applyTo(ev, e, false);
-  root.addSubcomponent(ev);
-  return root.toString();
+  const start = e.allDay ? formTime(e.startDate, null, e.zone) : formTime(e.startDate, e.startTime, e.zone);
+  const end = e.allDay ? formTime(nextDay(e.endDate), null, e.zone) : formTime(e.endDate, e.endTime, e.zone);
+  return buildEvent({
+    prodId,
+    calscale: true,
+    uid,
+    stamp: now,
+    created: now,
+    start,
+    end,
+    summary: e.summary,
+    description: e.description,
+    location: e.location,
+    rrule: ruleOf(e)?.toString() ?? null,
+  });
 }
 
 /**
@@ -237,12 +145,9 @@ export function newSimpleEvent(e: SimpleEvent, uid: string, now: number, prodId:
  * rule the form cannot show.
  */
 export function applySimpleEvent(text: string, e: SimpleEvent, now: number, keepRule: boolean): string {
-  const root = parseCalendarText(text);
-  const events = root.getAllSubcomponents('vevent');
-  const master = masterOf(events) ?? events[0];
-  if (!master) throw new Error('not an event');
+  const { root, master } = parseMaster(text, 'vevent');
   applyTo(master, e, keepRule);
-  stamp(master, now, true);
+  stampChange(master, now, true);
   return root.toString();
 }
 
@@ -269,10 +174,7 @@ function simpleRepeat(rule: ICAL.Recur, zone: string): Repeat | null | 'custom' 
 
 /** The form's values of a stored event (read in `zone`), and the text of a repeat rule the form cannot show. */
 export function readSimpleEvent(text: string, zone: string): { event: SimpleEvent; customRule: string | null } {
-  const root = parseCalendarText(text);
-  const events = root.getAllSubcomponents('vevent');
-  const master = masterOf(events) ?? events[0];
-  if (!master) throw new Error('not an event');
+  const { master } = parseMaster(text, 'vevent');
   const r = new TimeResolver(zone);
   const allDay = isDateValue(master, 'dtstart');
   const span = eventSpan(instanceTimes({ component: master, shift: 0, start: null, recurrenceId: null, isOverride: false }, r));

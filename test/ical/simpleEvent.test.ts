@@ -1,8 +1,9 @@
-// The web UI's iCalendar work: simple events written and read back, occurrences in a window (with
-// the expansion's bounds), tasks done and undone (.ics files split into objects: split.test.ts).
+// The web form's simple events: written and read back (with their occurrences across a DST
+// change), and edited keeping what the form does not show.
 import { describe, expect, it } from 'vitest';
+import { occurrencesIn } from '../../src/ical/occurrences.ts';
 import { parseCalendarObject } from '../../src/ical/parse.ts';
-import { applySimpleEvent, newSimpleEvent, occurrencesIn, readSimpleEvent, readTask, setTaskDone, type SimpleEvent } from '../../src/ical/webCalendar.ts';
+import { applySimpleEvent, newSimpleEvent, readSimpleEvent, type SimpleEvent } from '../../src/ical/simpleEvent.ts';
 
 const NOW = Date.UTC(2026, 11, 4, 12) / 1000;
 const event = (over: Partial<SimpleEvent> = {}): SimpleEvent => ({
@@ -58,25 +59,4 @@ describe('simple events', () => {
     expect(applySimpleEvent(stored, { ...read.event, repeat: null }, NOW, false)).not.toContain('RRULE');
   });
 
-  it('keeps an expansion within its bounds, saying it was cut', () => {
-    const text = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:x', 'BEGIN:VEVENT', 'UID:s', 'DTSTAMP:20261201T000000Z', 'DTSTART:20261201T000000Z', 'RRULE:FREQ=SECONDLY', 'SUMMARY:Every second', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
-    const out = occurrencesIn(text, { start: Date.UTC(2026, 11, 1) / 1000, end: Date.UTC(2027, 0, 1) / 1000 }, 'UTC', { maxInstances: 50, maxSteps: 1000 });
-    expect(out.items.length).toBeLessThanOrEqual(50);
-    expect(out.capped).toBe(true);
-  });
-});
-
-describe('tasks', () => {
-  const todo = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:x', 'BEGIN:VTODO', 'UID:t', 'DTSTAMP:20261201T000000Z', 'DUE;VALUE=DATE:20270110', 'SUMMARY:Milk', 'END:VTODO', 'END:VCALENDAR', ''].join('\r\n');
-
-  it('marks done with STATUS, COMPLETED and PERCENT-COMPLETE, and open again', () => {
-    expect(readTask(todo, 'UTC')).toEqual({ uid: 't', summary: 'Milk', due: Date.UTC(2027, 0, 10) / 1000, dueIsDate: true, done: false });
-    const done = setTaskDone(todo, true, NOW);
-    expect(done).toMatch(/STATUS:COMPLETED[\s\S]*COMPLETED:20261204T120000Z[\s\S]*PERCENT-COMPLETE:100/);
-    expect(readTask(done, 'UTC').done).toBe(true);
-    const open = setTaskDone(done, false, NOW);
-    expect(open).toContain('STATUS:NEEDS-ACTION');
-    expect(open).not.toMatch(/^COMPLETED:/m);
-    expect(readTask(open, 'UTC').done).toBe(false);
-  });
 });
