@@ -4,6 +4,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.ts';
 import { checkAdminKey } from '../../auth/adminKey.ts';
+import { canAdminister, owns } from '../../domain/access.ts';
 import type { CalendarView } from '../../domain/calendars.ts';
 import type { ComponentType } from '../../domain/components.ts';
 import { isDomainError, type DomainErrorKind } from '../../domain/errors.ts';
@@ -253,8 +254,8 @@ const handlers = {
     };
     const subs = await calendars.subscriptions(u.principalUri);
     ctx.env.success(ctx.res, {
-      user_calendars: views.filter((v) => v.access === 1).map(item),
-      shared_calendars: views.filter((v) => v.access !== 1).map(item),
+      user_calendars: views.filter(owns).map(item),
+      shared_calendars: views.filter((v) => !owns(v)).map(item),
       subscriptions: subs.map((s) => ({ id: s.id, uri: s.uri, displayname: s.displayname, source: s.source })),
     });
   },
@@ -262,7 +263,7 @@ const handlers = {
   async calendarDetails(ctx: Ctx) {
     const u = await user(ctx, ctx.params[0] as string);
     const v = await instanceOf(ctx, u, ctx.params[1] as string);
-    if (!v || v.access !== 1) {
+    if (!v || !owns(v)) {
       ctx.env.success(ctx.res, []);
       return;
     }
@@ -325,7 +326,7 @@ const handlers = {
     const components = componentsOf(body);
     if (!components.length) throw new ApiError(400, NO_COMPONENTS);
     const ext = extensions(ctx, body);
-    const owner = v.access === 1;
+    const owner = canAdminister(v);
     try {
       // A sharee's edit touches only their instance (name, description, colour); Davis changed the owner's calendar.
       await ctx.deps.domain.calendars.updateInstance(v, {
@@ -375,7 +376,7 @@ const handlers = {
     const u = await user(ctx, ctx.params[0] as string);
     const v = await instanceOf(ctx, u, ctx.params[1] as string);
     // A sharee's instance cannot be shared on (Davis allowed it).
-    if (!v || v.access !== 1) throw new ApiError(400, 'Invalid Calendar ID and User ID');
+    if (!v || !canAdminister(v)) throw new ApiError(400, 'Invalid Calendar ID and User ID');
     const body = await jsonBody(ctx);
     const write = writeAccessOf(body.write_access);
     const username = body.username;
@@ -398,7 +399,7 @@ const handlers = {
   async removeShare(ctx: Ctx) {
     const u = await user(ctx, ctx.params[0] as string);
     const v = await instanceOf(ctx, u, ctx.params[1] as string);
-    if (!v || v.access !== 1) throw new ApiError(400, 'Invalid Calendar ID');
+    if (!v || !canAdminister(v)) throw new ApiError(400, 'Invalid Calendar ID');
     const body = await jsonBody(ctx);
     const username = body.username;
     if (typeof username !== 'string' || username === '' || !SHAREE.test(username)) throw new ApiError(400, 'Invalid Username');
