@@ -49,7 +49,17 @@ const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
  */
 function fromDomain(e: unknown, failure: string): unknown {
   if (isDomainError(e)) return new ApiError(DOMAIN_STATUS[e.kind], `${failure}: ${e.message}`);
-  return e instanceof ApiError ? e : Object.assign(e instanceof Error ? e : new Error(String(e)), { failure });
+  return unexpected(e, failure);
+}
+
+/**
+ * What a handler rethrows after mapping the errors it knows: a domain error or an ApiError as it
+ * is (the funnel gives it its status), anything else marked with Davis's wording for the failed
+ * operation, which the funnel logs and answers with 500.
+ */
+function unexpected(e: unknown, failure: string): unknown {
+  if (isDomainError(e) || e instanceof ApiError) return e;
+  return Object.assign(e instanceof Error ? e : new Error(String(e)), { failure });
 }
 
 interface Ctx {
@@ -307,10 +317,7 @@ const handlers = {
     } catch (e) {
       if (isDomainError(e) && e.kind === 'Conflict') throw new ApiError(400, 'Calendar URI Already Exists');
       if (isDomainError(e) && e.kind === 'Invalid') throw new ApiError(400, 'Invalid Calendar URI');
-      // Any other domain error has its status in the one funnel below; only the unknown is Davis's 500.
-      if (isDomainError(e)) throw e;
-      ctx.deps.log.error({ err: e }, 'creating a calendar failed');
-      throw new ApiError(500, 'Failed to Create Calendar');
+      throw unexpected(e, 'Failed to Create Calendar');
     }
     ctx.env.success(ctx.res, { calendar_id: view.instanceId, calendar_uri: view.uri });
   },
@@ -388,10 +395,7 @@ const handlers = {
       await ctx.deps.domain.sharing.share(u.username, v.instanceId, username, write);
     } catch (e) {
       if (isDomainError(e) && e.kind === 'NotFound') throw new ApiError(404, 'Calendar Instance/User Not Found');
-      // Any other domain error has its status in the one funnel below; only the unknown is Davis's 500.
-      if (isDomainError(e)) throw e;
-      ctx.deps.log.error({ err: e }, 'sharing a calendar failed');
-      throw new ApiError(500, 'Failed to Edit Calendar');
+      throw unexpected(e, 'Failed to Edit Calendar');
     }
     ctx.env.success(ctx.res);
   },
@@ -408,10 +412,7 @@ const handlers = {
       await ctx.deps.domain.sharing.unshare(u.username, v.instanceId, username);
     } catch (e) {
       if (isDomainError(e) && e.kind === 'NotFound') throw new ApiError(404, 'Calendar Instance/User Not Found');
-      // Any other domain error has its status in the one funnel below; only the unknown is Davis's 500.
-      if (isDomainError(e)) throw e;
-      ctx.deps.log.error({ err: e }, 'removing a share failed');
-      throw new ApiError(500, 'Failed to Remove Share');
+      throw unexpected(e, 'Failed to Remove Share');
     }
     ctx.env.success(ctx.res);
   },
