@@ -84,6 +84,8 @@ export class SharingService {
     await this.ctx.db.em().transactional(async (em) => {
       const source = await em.findOne(CalendarInstance, { id: instanceId, principaluri: ownerUri });
       if (!source) throw notFound('no such calendar of this user', { code: 'calendar' });
+      // A sharee removes their own instance by deleting it, never another's share.
+      if (!canAdminister(source)) throw forbidden('only the owner of a calendar can change its shares', { code: 'not-owner' });
       const sharee = await em.findOne(Principal, { uri: principalUriOf(shareeUsername) });
       if (!sharee) throw notFound(`no user ${shareeUsername}`, { code: 'sharee' });
       const share = await em.findOne(CalendarInstance, { calendar: source.calendar, principaluri: sharee.uri, access: { $nin: [NOT_SHARED_ACCESS, OWNER_ACCESS] } });

@@ -18,10 +18,6 @@ export async function calendarOf(call: WebCall, deps: WebDeps, uri = String(call
   return view;
 }
 
-function requireOwner(view: CalendarView): void {
-  if (!canAdminister(view)) throw new WebError(403, 'error.forbidden');
-}
-
 function componentsFrom(call: WebCall): ComponentType[] {
   return COMPONENT_ORDER.filter((c) => call.form[`comp_${c}`] === 'on');
 }
@@ -186,7 +182,7 @@ export const updateCalendar: WebHandler = async (call, deps) => {
 export const setPublic: WebHandler = async (call, deps) => {
   const { actor } = signedIn(call);
   const v = await calendarOf(call, deps);
-  requireOwner(v);
+  // Only the owner may: the domain answers Forbidden (403) to anyone else.
   await deps.domain.calendars.update(actor, v, { isPublic: field(call, 'public') === 'on' });
   return { kind: 'redirect', to: `/my/calendars/${encodeURIComponent(v.uri)}`, notice: { key: 'calendars.saved' } };
 };
@@ -194,7 +190,6 @@ export const setPublic: WebHandler = async (call, deps) => {
 export const addShare: WebHandler = async (call, deps) => {
   const { user } = signedIn(call);
   const v = await calendarOf(call, deps);
-  requireOwner(v);
   const sharee = field(call, 'username').trim();
   await deps.domain.sharing.share(user.username, v.instanceId, sharee, field(call, 'access') === 'write');
   return { kind: 'redirect', to: `/my/calendars/${encodeURIComponent(v.uri)}`, notice: { key: 'calendar.shared', params: { user: sharee } } };
@@ -203,7 +198,6 @@ export const addShare: WebHandler = async (call, deps) => {
 export const removeShare: WebHandler = async (call, deps) => {
   const { user } = signedIn(call);
   const v = await calendarOf(call, deps);
-  requireOwner(v);
   await deps.domain.sharing.unshare(user.username, v.instanceId, String(call.req.params.user ?? ''));
   return { kind: 'redirect', to: `/my/calendars/${encodeURIComponent(v.uri)}`, notice: { key: 'calendar.revoked' } };
 };
