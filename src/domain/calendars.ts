@@ -17,6 +17,11 @@ export const MAX_CALENDAR_NAME_LENGTH = 255;
 /** #RRGGBB or #RRGGBBAA, as Apple's calendar-color and the admin API write it. */
 const CALENDAR_COLOR = /^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/;
 
+/** Whether the store takes this colour; faces ask it to word their own refusal. */
+export function isCalendarColor(color: string): boolean {
+  return CALENDAR_COLOR.test(color);
+}
+
 /** What the store can hold, whichever face asks: name length, colour shape, no NUL (PostgreSQL text cannot hold it). */
 function checkCalendarFields(f: { displayname?: string | null; description?: string | null; color?: string | null }): void {
   if (f.displayname && f.displayname.length > MAX_CALENDAR_NAME_LENGTH) {
@@ -25,7 +30,7 @@ function checkCalendarFields(f: { displayname?: string | null; description?: str
   for (const [field, v] of [['displayname', f.displayname], ['description', f.description]] as const) {
     if (v?.includes('\u0000')) throw invalid(`the ${field} contains a NUL character`, { field });
   }
-  if (f.color && !CALENDAR_COLOR.test(f.color)) throw invalid('a calendar colour is #RRGGBB or #RRGGBBAA', { field: 'color' });
+  if (f.color && !isCalendarColor(f.color)) throw invalid('a calendar colour is #RRGGBB or #RRGGBBAA', { field: 'color' });
 }
 
 export interface Actor {

@@ -5,7 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.ts';
 import { checkAdminKey } from '../../auth/adminKey.ts';
 import { canAdminister, owns } from '../../domain/access.ts';
-import type { CalendarView } from '../../domain/calendars.ts';
+import { isCalendarColor, type CalendarView } from '../../domain/calendars.ts';
 import type { ComponentType } from '../../domain/components.ts';
 import { isDomainError, type DomainErrorKind } from '../../domain/errors.ts';
 import type { Domain } from '../../domain/index.ts';
@@ -15,7 +15,7 @@ import { bodyText, NotTextError } from '../../http/text.ts';
 import type { Logger } from '../../logger.ts';
 import { tokenJson } from '../tokens/json.ts';
 import { Envelope, type Json } from './envelope.ts';
-import { COLOR, descriptionOf, fieldsOf, SHAREE, supportFlag, URI, validName, writeAccessOf, type Body } from './validation.ts';
+import { descriptionOf, fieldsOf, SHAREE, supportFlag, URI, validName, writeAccessOf, type Body } from './validation.ts';
 
 export interface AdminDeps {
   domain: Domain;
@@ -130,7 +130,7 @@ const NO_COMPONENTS = 'At least one calendar component must be enabled (events, 
 function extensions(ctx: Ctx, body: Body): { color?: string | null; isPublic?: boolean } {
   const out: { color?: string | null; isPublic?: boolean } = {};
   if (body.color !== undefined && body.color !== null) {
-    if (typeof body.color !== 'string' || !COLOR.test(body.color)) throw new ApiError(400, 'Invalid Calendar Color');
+    if (typeof body.color !== 'string' || !isCalendarColor(body.color)) throw new ApiError(400, 'Invalid Calendar Color');
     out.color = body.color;
   }
   if (body.public !== undefined && body.public !== null) {
