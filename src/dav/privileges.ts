@@ -2,6 +2,7 @@
 // current-user-privilege-set, because Outlook CalDav Synchronizer only recognizes write,
 // write-content, bind and unbind, and Thunderbird marks a calendar read-only unless write,
 // write-content, write-properties or all is present.
+import { canWriteContent } from '../domain/access.ts';
 import type { Actor } from '../domain/calendars.ts';
 import { c, d } from './xml/names.ts';
 import type { XmlNode } from './xml/write.ts';
@@ -39,7 +40,7 @@ export function privilegesFor(r: Resource, viewer: Actor | null): Set<Privilege>
     case 'calendar':
     case 'object': {
       const inHome = viewer?.principaluri === r.cal.principaluri;
-      if (inHome && (r.cal.access === 1 || r.cal.access === 3)) return new Set([...ALL_WRITE, 'read-free-busy']);
+      if (inHome && canWriteContent(r.cal)) return new Set([...ALL_WRITE, 'read-free-busy']);
       // A read-only share or a public calendar; for a signed-in user also any other calendar, whose
       // busy time alone they may read (sabre grants CALDAV:read-free-busy to {DAV:}authenticated).
       return new Set([...READ, 'read-free-busy']);

@@ -1,6 +1,7 @@
 // Inserting a calendar: the data row and its owner's instance. Used inside callers' transactions.
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { Calendar, CalendarInstance } from '../db/entities/index.ts';
+import { OWNER_ACCESS } from './access.ts';
 import { componentsToCsv, type ComponentType } from './components.ts';
 
 export interface NewCalendar {
@@ -14,10 +15,6 @@ export interface NewCalendar {
   timezone?: string | null;
   isPublic?: boolean;
 }
-
-export const OWNER_ACCESS = 1;
-export const READ_ACCESS = 2;
-export const READWRITE_ACCESS = 3;
 
 /** Creates the calendar and the owner's instance; returns the instance id and the calendar id. */
 export async function insertCalendar(

@@ -4,19 +4,23 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { Calendar, CalendarInstance, CalendarSubscription, PropertyStorage } from '../db/entities/index.ts';
 import { countByComponent } from '../db/tables/calendarObjects.ts';
 import { selectInstances, type InstanceFilter, type InstanceRow } from '../db/tables/calendarInstances.ts';
-import { insertCalendar, OWNER_ACCESS, READ_ACCESS, READWRITE_ACCESS } from './calendarRows.ts';
+import { canAdminister, owns, type AccessLevel } from './access.ts';
+import { insertCalendar } from './calendarRows.ts';
 import { ALL_COMPONENTS, componentsFromCsv, componentsToCsv, type ComponentType } from './components.ts';
 import type { DomainContext } from './context.ts';
 import { conflict, forbidden, invalid, notFound } from './errors.ts';
 import { homeChangesSince, homeToken, noteCalendarEverywhere, noteHomeMember, type HomeChanges } from './homeSync.ts';
-
-export type Access = typeof OWNER_ACCESS | typeof READ_ACCESS | typeof READWRITE_ACCESS;
 
 /** Who is acting: an authenticated user, or null for anonymous requests. */
 /** The longest calendar name the store holds (the column's length); faces may allow less. */
 export const MAX_CALENDAR_NAME_LENGTH = 255;
 /** #RRGGBB or #RRGGBBAA, as Apple's calendar-color and the admin API write it. */
 const CALENDAR_COLOR = /^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/;
+
+/** Whether the store takes this colour; faces ask it to word their own refusal. */
+export function isCalendarColor(color: string): boolean {
+  return CALENDAR_COLOR.test(color);
+}
 
 /** What the store can hold, whichever face asks: name length, colour shape, no NUL (PostgreSQL text cannot hold it). */
 function checkCalendarFields(f: { displayname?: string | null; description?: string | null; color?: string | null }): void {
@@ -26,7 +30,7 @@ function checkCalendarFields(f: { displayname?: string | null; description?: str
   for (const [field, v] of [['displayname', f.displayname], ['description', f.description]] as const) {
     if (v?.includes('\u0000')) throw invalid(`the ${field} contains a NUL character`, { field });
   }
-  if (f.color && !CALENDAR_COLOR.test(f.color)) throw invalid('a calendar colour is #RRGGBB or #RRGGBBAA', { field: 'color' });
+  if (f.color && !isCalendarColor(f.color)) throw invalid('a calendar colour is #RRGGBB or #RRGGBBAA', { field: 'color' });
 }
 
 export interface Actor {
@@ -40,10 +44,10 @@ export interface CalendarView {
   calendarId: number;
   /** The principal whose home this instance sits in. */
   principaluri: string;
-  /** The principal that owns the calendar (the access=1 instance). */
+  /** The principal that owns the calendar (the owner's instance, see access.ts). */
   ownerPrincipaluri: string;
   uri: string;
-  access: Access;
+  access: AccessLevel;
   displayname: string | null;
   description: string | null;
   color: string | null;
@@ -109,7 +113,7 @@ export function toView(r: InstanceRow): CalendarView {
     principaluri: r.principaluri,
     ownerPrincipaluri: r.owner ?? r.principaluri,
     uri: r.uri,
-    access: r.access as Access,
+    access: r.access as AccessLevel,
     displayname: r.displayname,
     description: r.description,
     color: r.calendarcolor,
@@ -127,10 +131,6 @@ export function toView(r: InstanceRow): CalendarView {
 /** Calendar views of the instances matching `f`, read with the given EntityManager (inside a transaction too). */
 export async function loadViews(em: SqlEntityManager, f: InstanceFilter): Promise<CalendarView[]> {
   return (await selectInstances(em, f)).map(toView);
-}
-
-export function canWriteContent(view: CalendarView): boolean {
-  return view.access === OWNER_ACCESS || view.access === READWRITE_ACCESS;
 }
 
 export class CalendarService {
@@ -163,7 +163,7 @@ export class CalendarService {
 
   /** Whether anyone, signed in or not, may read this calendar: it is public and this is the owner's instance. */
   isPublic(view: CalendarView): boolean {
-    return this.ctx.config.publicCalendarsEnabled && view.isPublic && view.access === OWNER_ACCESS;
+    return this.ctx.config.publicCalendarsEnabled && view.isPublic && owns(view);
   }
 
   /** Creates a calendar in a principal's home (the admin API acts for the user). */
@@ -210,7 +210,7 @@ export class CalendarService {
   /** Applies changes to an instance (calendar-level ones need the owner's instance). */
   async updateInstance(view: CalendarView, changes: CalendarChanges): Promise<CalendarView> {
     const calendarLevel = changes.components !== undefined || changes.isPublic !== undefined;
-    if (calendarLevel && view.access !== OWNER_ACCESS) throw forbidden('only the owner can change this');
+    if (calendarLevel && !canAdminister(view)) throw forbidden('only the owner can change this');
     if (changes.isPublic && !this.ctx.config.publicCalendarsEnabled) throw forbidden('public calendars are disabled on this server');
     if (changes.components && changes.components.length === 0) throw invalid('at least one component type is needed');
     checkCalendarFields(changes);
@@ -254,7 +254,7 @@ export class CalendarService {
   async remove(em: SqlEntityManager, view: CalendarView): Promise<void> {
     let deleted: number;
     let gone: { principaluri: string; uri: string }[];
-    if (view.access === OWNER_ACCESS) {
+    if (canAdminister(view)) {
       const instances = await em.find(CalendarInstance, { calendar: view.calendarId });
       await em.nativeDelete(PropertyStorage, { path: { $in: instances.map((i) => calendarPath(i.principaluri, i.uri)) } });
       deleted = await em.nativeDelete(Calendar, { id: view.calendarId });

@@ -14,7 +14,8 @@ import type { ObjectRow, ObjectValues } from '../db/tables/calendarObjects.ts';
 import * as calendarTable from '../db/tables/calendars.ts';
 import { pruneHomeChanges } from '../db/tables/homeChanges.ts';
 import type { Statement } from '../db/tables/statement.ts';
-import { canWriteContent, toView, type Actor, type CalendarView } from './calendars.ts';
+import { canWriteContent } from './access.ts';
+import { toView, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { CALDAV_NS, conflict, forbidden, invalid, notFound, preconditionFailed, tooLarge } from './errors.ts';
 

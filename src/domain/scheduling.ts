@@ -14,6 +14,7 @@ import type { BusyPeriod } from '../ical/freebusy.ts';
 import type { Participants, SchedulingEdit } from '../ical/scheduling.ts';
 import { selectOwnedByUid } from '../db/tables/calendarObjects.ts';
 import { selectEmailOf, selectUsersByEmail } from '../db/tables/principals.ts';
+import { owns } from './access.ts';
 import { loadViews, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import type { ObjectChange, ObjectService } from './objects.ts';
@@ -123,7 +124,7 @@ export class SchedulingService {
   /** Whether a change may be a scheduling message; most writes are not, and skip the lookups. */
   concerns(change: ObjectChange): boolean {
     if (change.origin === SCHEDULING_ORIGIN || change.origin === 'feeds' || !change.actor) return false;
-    if (change.calendar.access !== 1 || change.calendar.principaluri !== change.actor.principaluri) return false;
+    if (!owns(change.calendar) || change.calendar.principaluri !== change.actor.principaluri) return false;
     if (change.content && change.content.componentType !== 'VEVENT') return false;
     const hadOrganizer = change.previous !== undefined && /\nORGANIZER[;:]/i.test(change.previous);
     return hadOrganizer || Boolean(change.content?.organizer);

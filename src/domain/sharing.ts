@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { CalendarInstance, Principal } from '../db/entities/index.ts';
 import { selectSharees } from '../db/tables/principals.ts';
-import { OWNER_ACCESS, READ_ACCESS, READWRITE_ACCESS } from './calendarRows.ts';
+import { canAdminister, canWriteContent, NOT_SHARED_ACCESS, OWNER_ACCESS, READ_ACCESS, READWRITE_ACCESS } from './access.ts';
 import type { DomainContext } from './context.ts';
 import { forbidden, invalid, notFound } from './errors.ts';
 import { noteHomeMember } from './homeSync.ts';
@@ -31,7 +31,7 @@ export class SharingService {
       principalId: r.principal_id,
       displayName: r.displayname,
       email: r.email,
-      writeAccess: r.access === READWRITE_ACCESS,
+      writeAccess: canWriteContent(r),
     }));
   }
 
@@ -45,7 +45,7 @@ export class SharingService {
     await this.ctx.db.em().transactional(async (em) => {
       const source = await em.findOne(CalendarInstance, { id: instanceId, principaluri: ownerUri });
       if (!source) throw notFound('no such calendar of this user', { code: 'calendar' });
-      if (source.access !== OWNER_ACCESS) throw forbidden('only the owner of a calendar can share it', { code: 'not-owner' });
+      if (!canAdminister(source)) throw forbidden('only the owner of a calendar can share it', { code: 'not-owner' });
       if (shareeUri === ownerUri) throw invalid('a calendar cannot be shared with its owner', { code: 'self' });
       const sharee = await em.findOne(Principal, { uri: shareeUri });
       if (!sharee) throw notFound(`no user ${shareeUsername}`, { code: 'sharee' });
@@ -84,9 +84,11 @@ export class SharingService {
     await this.ctx.db.em().transactional(async (em) => {
       const source = await em.findOne(CalendarInstance, { id: instanceId, principaluri: ownerUri });
       if (!source) throw notFound('no such calendar of this user', { code: 'calendar' });
+      // A sharee removes their own instance by deleting it, never another's share.
+      if (!canAdminister(source)) throw forbidden('only the owner of a calendar can change its shares', { code: 'not-owner' });
       const sharee = await em.findOne(Principal, { uri: principalUriOf(shareeUsername) });
       if (!sharee) throw notFound(`no user ${shareeUsername}`, { code: 'sharee' });
-      const share = await em.findOne(CalendarInstance, { calendar: source.calendar, principaluri: sharee.uri, access: { $nin: [0, OWNER_ACCESS] } });
+      const share = await em.findOne(CalendarInstance, { calendar: source.calendar, principaluri: sharee.uri, access: { $nin: [NOT_SHARED_ACCESS, OWNER_ACCESS] } });
       if (!share) return;
       await em.nativeDelete(CalendarInstance, { id: share.id });
       await noteHomeMember(em, sharee.uri, share.uri, 'removed', this.ctx.clock.now());

@@ -193,6 +193,36 @@ describe('web UI over raw HTTP', () => {
     }
   });
 
+  it('refuses a sharee making public, sharing on or unsharing a calendar shared with them, and changes nothing', async () => {
+    await server.domain.users.create({ username: 'gwen', password: 'gwen-password' });
+    await server.domain.users.create({ username: 'hugo', password: 'hugo-password' });
+    const own = (await server.domain.calendars.get('principals/erin', 'default'))!;
+    await server.domain.sharing.share('erin', own.instanceId, 'gwen', true);
+    await server.domain.sharing.share('erin', own.instanceId, 'hugo', false);
+    const mine = (await server.domain.calendars.listForPrincipal('principals/gwen')).find((v) => v.calendarId === own.calendarId)!;
+    const session = await signIn('gwen', 'gwen-password');
+    const csrf = await csrfOf(session);
+    const before = await server.domain.sharing.shares(own.instanceId);
+    const base = `/my/calendars/${encodeURIComponent(mine.uri)}`;
+    for (const [path, fields] of [
+      [`${base}/public`, { public: 'on' }],
+      [`${base}/shares`, { username: 'hugo', access: 'write' }],
+      [`${base}/shares/hugo/delete`, {}],
+      [`${base}/shares/gwen/delete`, {}],
+    ] as const) {
+      const res = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { cookie: `calendula_session=${session}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf, ...fields }),
+        redirect: 'manual',
+      });
+      expect(res.status, path).toBe(403);
+      expect(await res.text(), path).toContain('You may not do this.');
+    }
+    expect(await server.domain.sharing.shares(own.instanceId)).toEqual(before);
+    expect((await server.domain.calendars.get('principals/erin', 'default'))!.isPublic).toBe(false);
+  });
+
   it('ignores a malformed session cookie and serves only its own assets', async () => {
     const res = await fetch(`${server.url}/my/calendars`, { headers: { cookie: 'calendula_session=%E0%A4%A' }, redirect: 'manual' });
     expect(res.status).toBe(303);

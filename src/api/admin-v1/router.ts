@@ -4,7 +4,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.ts';
 import { checkAdminKey } from '../../auth/adminKey.ts';
-import type { CalendarView } from '../../domain/calendars.ts';
+import { canAdminister, owns } from '../../domain/access.ts';
+import { isCalendarColor, type CalendarView } from '../../domain/calendars.ts';
 import type { ComponentType } from '../../domain/components.ts';
 import { isDomainError, type DomainErrorKind } from '../../domain/errors.ts';
 import type { Domain } from '../../domain/index.ts';
@@ -14,7 +15,7 @@ import { bodyText, NotTextError } from '../../http/text.ts';
 import type { Logger } from '../../logger.ts';
 import { tokenJson } from '../tokens/json.ts';
 import { Envelope, type Json } from './envelope.ts';
-import { COLOR, descriptionOf, fieldsOf, SHAREE, supportFlag, URI, validName, writeAccessOf, type Body } from './validation.ts';
+import { descriptionOf, fieldsOf, SHAREE, supportFlag, URI, validName, writeAccessOf, type Body } from './validation.ts';
 
 export interface AdminDeps {
   domain: Domain;
@@ -48,7 +49,17 @@ const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
  */
 function fromDomain(e: unknown, failure: string): unknown {
   if (isDomainError(e)) return new ApiError(DOMAIN_STATUS[e.kind], `${failure}: ${e.message}`);
-  return e instanceof ApiError ? e : Object.assign(e instanceof Error ? e : new Error(String(e)), { failure });
+  return unexpected(e, failure);
+}
+
+/**
+ * What a handler rethrows after mapping the errors it knows: a domain error or an ApiError as it
+ * is (the funnel gives it its status), anything else marked with Davis's wording for the failed
+ * operation, which the funnel logs and answers with 500.
+ */
+function unexpected(e: unknown, failure: string): unknown {
+  if (isDomainError(e) || e instanceof ApiError) return e;
+  return Object.assign(e instanceof Error ? e : new Error(String(e)), { failure });
 }
 
 interface Ctx {
@@ -119,7 +130,7 @@ const NO_COMPONENTS = 'At least one calendar component must be enabled (events, 
 function extensions(ctx: Ctx, body: Body): { color?: string | null; isPublic?: boolean } {
   const out: { color?: string | null; isPublic?: boolean } = {};
   if (body.color !== undefined && body.color !== null) {
-    if (typeof body.color !== 'string' || !COLOR.test(body.color)) throw new ApiError(400, 'Invalid Calendar Color');
+    if (typeof body.color !== 'string' || !isCalendarColor(body.color)) throw new ApiError(400, 'Invalid Calendar Color');
     out.color = body.color;
   }
   if (body.public !== undefined && body.public !== null) {
@@ -253,8 +264,8 @@ const handlers = {
     };
     const subs = await calendars.subscriptions(u.principalUri);
     ctx.env.success(ctx.res, {
-      user_calendars: views.filter((v) => v.access === 1).map(item),
-      shared_calendars: views.filter((v) => v.access !== 1).map(item),
+      user_calendars: views.filter(owns).map(item),
+      shared_calendars: views.filter((v) => !owns(v)).map(item),
       subscriptions: subs.map((s) => ({ id: s.id, uri: s.uri, displayname: s.displayname, source: s.source })),
     });
   },
@@ -262,7 +273,7 @@ const handlers = {
   async calendarDetails(ctx: Ctx) {
     const u = await user(ctx, ctx.params[0] as string);
     const v = await instanceOf(ctx, u, ctx.params[1] as string);
-    if (!v || v.access !== 1) {
+    if (!v || !owns(v)) {
       ctx.env.success(ctx.res, []);
       return;
     }
@@ -306,10 +317,7 @@ const handlers = {
     } catch (e) {
       if (isDomainError(e) && e.kind === 'Conflict') throw new ApiError(400, 'Calendar URI Already Exists');
       if (isDomainError(e) && e.kind === 'Invalid') throw new ApiError(400, 'Invalid Calendar URI');
-      // Any other domain error has its status in the one funnel below; only the unknown is Davis's 500.
-      if (isDomainError(e)) throw e;
-      ctx.deps.log.error({ err: e }, 'creating a calendar failed');
-      throw new ApiError(500, 'Failed to Create Calendar');
+      throw unexpected(e, 'Failed to Create Calendar');
     }
     ctx.env.success(ctx.res, { calendar_id: view.instanceId, calendar_uri: view.uri });
   },
@@ -325,7 +333,7 @@ const handlers = {
     const components = componentsOf(body);
     if (!components.length) throw new ApiError(400, NO_COMPONENTS);
     const ext = extensions(ctx, body);
-    const owner = v.access === 1;
+    const owner = canAdminister(v);
     try {
       // A sharee's edit touches only their instance (name, description, colour); Davis changed the owner's calendar.
       await ctx.deps.domain.calendars.updateInstance(v, {
@@ -375,7 +383,7 @@ const handlers = {
     const u = await user(ctx, ctx.params[0] as string);
     const v = await instanceOf(ctx, u, ctx.params[1] as string);
     // A sharee's instance cannot be shared on (Davis allowed it).
-    if (!v || v.access !== 1) throw new ApiError(400, 'Invalid Calendar ID and User ID');
+    if (!v || !canAdminister(v)) throw new ApiError(400, 'Invalid Calendar ID and User ID');
     const body = await jsonBody(ctx);
     const write = writeAccessOf(body.write_access);
     const username = body.username;
@@ -387,10 +395,7 @@ const handlers = {
       await ctx.deps.domain.sharing.share(u.username, v.instanceId, username, write);
     } catch (e) {
       if (isDomainError(e) && e.kind === 'NotFound') throw new ApiError(404, 'Calendar Instance/User Not Found');
-      // Any other domain error has its status in the one funnel below; only the unknown is Davis's 500.
-      if (isDomainError(e)) throw e;
-      ctx.deps.log.error({ err: e }, 'sharing a calendar failed');
-      throw new ApiError(500, 'Failed to Edit Calendar');
+      throw unexpected(e, 'Failed to Edit Calendar');
     }
     ctx.env.success(ctx.res);
   },
@@ -398,7 +403,7 @@ const handlers = {
   async removeShare(ctx: Ctx) {
     const u = await user(ctx, ctx.params[0] as string);
     const v = await instanceOf(ctx, u, ctx.params[1] as string);
-    if (!v || v.access !== 1) throw new ApiError(400, 'Invalid Calendar ID');
+    if (!v || !canAdminister(v)) throw new ApiError(400, 'Invalid Calendar ID');
     const body = await jsonBody(ctx);
     const username = body.username;
     if (typeof username !== 'string' || username === '' || !SHAREE.test(username)) throw new ApiError(400, 'Invalid Username');
@@ -407,10 +412,7 @@ const handlers = {
       await ctx.deps.domain.sharing.unshare(u.username, v.instanceId, username);
     } catch (e) {
       if (isDomainError(e) && e.kind === 'NotFound') throw new ApiError(404, 'Calendar Instance/User Not Found');
-      // Any other domain error has its status in the one funnel below; only the unknown is Davis's 500.
-      if (isDomainError(e)) throw e;
-      ctx.deps.log.error({ err: e }, 'removing a share failed');
-      throw new ApiError(500, 'Failed to Remove Share');
+      throw unexpected(e, 'Failed to Remove Share');
     }
     ctx.env.success(ctx.res);
   },

@@ -5,7 +5,6 @@ export const NAME = /^[a-zA-Z0-9 ._-]{1,64}$/;
 export const URI = /^[a-z0-9_-]{1,128}$/;
 export const DESCRIPTION = /^[a-zA-Z0-9 ._-]{1,256}$/;
 export const SHAREE = /^[a-zA-Z0-9_.@-]+$/;
-export const COLOR = /^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/;
 
 export type Body = Record<string, unknown>;
 

@@ -11,12 +11,13 @@ import { c } from '../xml/names.ts';
 import { PRODID } from '../../domain/exports.ts';
 import { parseTimeRange } from './common.ts';
 import type { Resource } from '../resources.ts';
+import { maySeeFreeBusy } from '../../domain/access.ts';
 import { isValidUsername } from '../../domain/usernames.ts';
 
 /** The calendar at the request path for a signed-in user's free-busy-query, when it is not theirs to read. */
 export async function freeBusyTarget(ctx: DavCtx): Promise<Resource | null> {
   const [top, owner, calUri, ...rest] = ctx.segments;
-  if (!ctx.viewer || top !== 'calendars' || owner === undefined || calUri === undefined || rest.length || !isValidUsername(owner)) return null;
+  if (!maySeeFreeBusy(ctx.viewer) || top !== 'calendars' || owner === undefined || calUri === undefined || rest.length || !isValidUsername(owner)) return null;
   const cal = await ctx.deps.domain.calendars.get(`principals/${owner}`, calUri);
   return cal ? { kind: 'calendar', username: owner, cal } : null;
 }

@@ -1,6 +1,7 @@
 // The admin console: users (list with counts, create, edit, reset password, disable, delete
 // after typing the name), any user's calendars and shares, push synchronizations, and the
 // instance's status. The router lets only admins in.
+import { canAdminister, owns } from '../../domain/access.ts';
 import type { UserInfo } from '../../domain/users.ts';
 import { field, signedIn, WebError, type WebCall, type WebHandler } from '../call.ts';
 import { html, type Html } from '../html.ts';
@@ -27,7 +28,7 @@ export const listUsers: WebHandler = async (call, deps) => {
   const users = all.slice(0, limit);
   const rows: Html[] = [];
   for (const u of users) {
-    const owned = (await deps.domain.calendars.listForPrincipal(u.principalUri)).filter((v) => v.access === 1);
+    const owned = (await deps.domain.calendars.listForPrincipal(u.principalUri)).filter(owns);
     rows.push(html`<tr><th scope="row"><a href="${f.href(`/admin/users/${encodeURIComponent(u.username)}`)}">${u.username}</a></th><td>${u.email ?? ''}</td>
       <td class="num">${owned.length}</td><td class="num">${owned.reduce((n, v) => n + v.objectCount, 0)}</td>
       <td>${u.isAdmin ? t('common.yes') : t('common.no')}</td><td>${u.disabled ? t('common.yes') : t('common.no')}</td></tr>`);
@@ -67,8 +68,8 @@ export const showUser: WebHandler = async (call, deps) => {
   const views = await deps.domain.calendars.listForPrincipal(u.principalUri);
   const rows: Html[] = [];
   for (const v of views) {
-    const shares = v.access === 1 ? await deps.domain.sharing.shares(v.instanceId) : [];
-    const note = v.access === 1 ? shares.map((s) => `${s.username} (${s.writeAccess ? t('calendar.readWrite') : t('calendar.readOnly')})`).join(', ') : t('calendars.badge.sharedBy', { owner: v.ownerPrincipaluri.replace(/^principals\//, '') });
+    const shares = canAdminister(v) ? await deps.domain.sharing.shares(v.instanceId) : [];
+    const note = owns(v) ? shares.map((s) => `${s.username} (${s.writeAccess ? t('calendar.readWrite') : t('calendar.readOnly')})`).join(', ') : t('calendars.badge.sharedBy', { owner: v.ownerPrincipaluri.replace(/^principals\//, '') });
     rows.push(html`<tr><th scope="row">${swatch(v.color)} ${v.displayname || v.uri}</th><td class="num">${v.objectCount}</td><td>${note || '—'}</td></tr>`);
   }
   const base = `/admin/users/${encodeURIComponent(u.username)}`;

@@ -1,6 +1,7 @@
 // The user's calendars: list with badges, create, settings (name, colour, description,
 // components), public link, secret feed URLs, sharing, export, and delete after typing the name.
 import { randomBytes } from 'node:crypto';
+import { canAdminister, canWriteContent, owns } from '../../domain/access.ts';
 import type { CalendarView } from '../../domain/calendars.ts';
 import { COMPONENT_ORDER, type ComponentType } from '../../domain/components.ts';
 import type { ShareEntry } from '../../domain/sharing.ts';
@@ -9,18 +10,12 @@ import { html, type Html } from '../html.ts';
 import { copyable, csrfField, swatch, type PageFrame } from '../layout.ts';
 import { calendarUrl, feedUrl, publicLink } from '../urls.ts';
 
-const OWNER = 1;
-
 /** The signed-in user's calendar named in the path, or 404. */
 export async function calendarOf(call: WebCall, deps: WebDeps, uri = String(call.req.params.cal ?? '')): Promise<CalendarView> {
   const { user } = signedIn(call);
   const view = await deps.domain.calendars.get(user.principalUri, uri);
   if (!view) throw new WebError(404, 'error.notFound');
   return view;
-}
-
-function requireOwner(view: CalendarView): void {
-  if (view.access !== OWNER) throw new WebError(403, 'error.forbidden');
 }
 
 function componentsFrom(call: WebCall): ComponentType[] {
@@ -39,11 +34,11 @@ const ownerName = (v: CalendarView) => v.ownerPrincipaluri.replace(/^principals\
 function badges(f: PageFrame, v: CalendarView, shared: boolean, deps: WebDeps): Html {
   const t = f.t;
   const out: Html[] = [];
-  if (v.access === OWNER) out.push(html`<span class="badge">${t('calendars.badge.owner')}</span>`);
+  if (owns(v)) out.push(html`<span class="badge">${t('calendars.badge.owner')}</span>`);
   else out.push(html`<span class="badge">${t('calendars.badge.sharedBy', { owner: ownerName(v) })}</span>`);
-  if (v.access === 2) out.push(html`<span class="badge">${t('calendars.badge.readOnly')}</span>`);
+  if (!canWriteContent(v)) out.push(html`<span class="badge">${t('calendars.badge.readOnly')}</span>`);
   if (shared) out.push(html`<span class="badge">${t('calendars.badge.sharedOut')}</span>`);
-  if (v.isPublic && v.access === OWNER && deps.config.publicCalendarsEnabled) out.push(html`<span class="badge public">${t('calendars.badge.public')}</span>`);
+  if (v.isPublic && owns(v) && deps.config.publicCalendarsEnabled) out.push(html`<span class="badge public">${t('calendars.badge.public')}</span>`);
   return html`${out}`;
 }
 
@@ -53,7 +48,7 @@ export const listCalendars: WebHandler = async (call, deps) => {
   const t = f.t;
   const views = await deps.domain.calendars.listForPrincipal(user.principalUri);
   const shared = new Set<number>();
-  for (const v of views.filter((x) => x.access === OWNER)) if ((await deps.domain.sharing.shares(v.instanceId)).length) shared.add(v.instanceId);
+  for (const v of views.filter(owns)) if ((await deps.domain.sharing.shares(v.instanceId)).length) shared.add(v.instanceId);
   const rows = views.map(
     (v) => html`<tr>
       <td>${swatch(v.color)} <a href="${f.href(`/my/calendars/${encodeURIComponent(v.uri)}`)}">${nameOf(v)}</a></td>
@@ -132,7 +127,7 @@ export const showCalendar: WebHandler = async (call, deps) => {
   const f = call.frame;
   const t = f.t;
   const v = await calendarOf(call, deps);
-  const owner = v.access === OWNER;
+  const owner = canAdminister(v);
   const base = `/my/calendars/${encodeURIComponent(v.uri)}`;
   const feeds = owner ? (await deps.domain.feeds.list(user.username)).filter((x) => x.instanceId === v.instanceId) : [];
   const shares = owner ? await deps.domain.sharing.shares(v.instanceId) : [];
@@ -179,7 +174,7 @@ export const updateCalendar: WebHandler = async (call, deps) => {
     displayname: field(call, 'name').trim() || null,
     color: colorFrom(call),
     description: field(call, 'description').trim() || null,
-    ...(v.access === OWNER && components.length ? { components } : {}),
+    ...(canAdminister(v) && components.length ? { components } : {}),
   });
   return { kind: 'redirect', to: `/my/calendars/${encodeURIComponent(v.uri)}`, notice: { key: 'calendars.saved' } };
 };
@@ -187,7 +182,7 @@ export const updateCalendar: WebHandler = async (call, deps) => {
 export const setPublic: WebHandler = async (call, deps) => {
   const { actor } = signedIn(call);
   const v = await calendarOf(call, deps);
-  requireOwner(v);
+  // Only the owner may: the domain answers Forbidden (403) to anyone else.
   await deps.domain.calendars.update(actor, v, { isPublic: field(call, 'public') === 'on' });
   return { kind: 'redirect', to: `/my/calendars/${encodeURIComponent(v.uri)}`, notice: { key: 'calendars.saved' } };
 };
@@ -195,7 +190,6 @@ export const setPublic: WebHandler = async (call, deps) => {
 export const addShare: WebHandler = async (call, deps) => {
   const { user } = signedIn(call);
   const v = await calendarOf(call, deps);
-  requireOwner(v);
   const sharee = field(call, 'username').trim();
   await deps.domain.sharing.share(user.username, v.instanceId, sharee, field(call, 'access') === 'write');
   return { kind: 'redirect', to: `/my/calendars/${encodeURIComponent(v.uri)}`, notice: { key: 'calendar.shared', params: { user: sharee } } };
@@ -204,7 +198,6 @@ export const addShare: WebHandler = async (call, deps) => {
 export const removeShare: WebHandler = async (call, deps) => {
   const { user } = signedIn(call);
   const v = await calendarOf(call, deps);
-  requireOwner(v);
   await deps.domain.sharing.unshare(user.username, v.instanceId, String(call.req.params.user ?? ''));
   return { kind: 'redirect', to: `/my/calendars/${encodeURIComponent(v.uri)}`, notice: { key: 'calendar.revoked' } };
 };

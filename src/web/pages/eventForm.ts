@@ -1,6 +1,7 @@
 // Creating, editing and deleting an event from a form: a one-off event or a simple repeat
 // (daily, weekly, monthly, yearly; a number of times or up to a date). Writes go through the
 // domain's write path, so CalDAV clients see the change on their next sync.
+import { canWriteContent } from '../../domain/access.ts';
 import type { CalendarView } from '../../domain/calendars.ts';
 import { REPEAT_FREQS, type RepeatFreq, type SimpleEvent } from '../../ical/simpleEvent.ts';
 import { field, signedIn, WebError, type WebCall, type WebDeps, type WebHandler } from '../call.ts';
@@ -24,7 +25,7 @@ interface FormState {
 }
 
 function writableEventCalendars(views: CalendarView[]): CalendarView[] {
-  return views.filter((v) => v.access !== 2 && v.components.includes('VEVENT'));
+  return views.filter((v) => canWriteContent(v) && v.components.includes('VEVENT'));
 }
 
 /** The form's fields as an event, or the problems (message keys) with them. */

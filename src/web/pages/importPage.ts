@@ -3,6 +3,7 @@
 // not UTF-8 text, or not iCalendar at all, brings the form back with the reason in the user's
 // language.
 import { randomBytes } from 'node:crypto';
+import { canWriteContent } from '../../domain/access.ts';
 import type { ImportReport } from '../../domain/agenda.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { hexByte, textProblem, type TextProblem } from '../../http/text.ts';
@@ -15,7 +16,7 @@ async function form(call: WebCall, deps: Parameters<WebHandler>[1], report: Impo
   const { user } = signedIn(call);
   const f = call.frame;
   const t = f.t;
-  const writable = (await deps.domain.calendars.listForPrincipal(user.principalUri)).filter((v) => v.access !== 2);
+  const writable = (await deps.domain.calendars.listForPrincipal(user.principalUri)).filter(canWriteContent);
   const reportPart = report
     ? html`<section class="card" aria-labelledby="report"><h2 id="report">${t('import.report', { stored: report.stored, replaced: report.replaced, refused: report.refused.length })}</h2>
       ${

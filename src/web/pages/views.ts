@@ -1,5 +1,6 @@
 // Month, week and agenda views of the user's event calendars (recurrences expanded by the server's
 // own bounded expansion, in the viewer's zone), and the task list with its done toggles.
+import { canWriteContent } from '../../domain/access.ts';
 import type { PlacedOccurrence } from '../../domain/agenda.ts';
 import { field, signedIn, WebError, type WebCall, type WebHandler } from '../call.ts';
 import { html, type Html } from '../html.ts';
@@ -118,7 +119,7 @@ export const showTasks: WebHandler = async (call, deps) => {
     ? html`<ul class="plain tasks">${items.map((x) => {
         const name = x.summary || t('tasks.untitled');
         const due = x.due === null ? t('tasks.noDue') : t('tasks.due', { date: formatDate(f.lang, call.zone, x.due) });
-        const writable = x.calendar.access !== 2;
+        const writable = canWriteContent(x.calendar);
         return html`<li class="${x.done ? 'done' : ''}">
           <form method="post" action="${f.href(`/my/tasks/${encodeURIComponent(x.calendar.uri)}/${encodeURIComponent(x.uri)}/done`)}">${csrfField(f)}
             <input type="hidden" name="done" value="${x.done ? 'off' : 'on'}">
