@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createDAVClient } from 'tsdav';
-import { startTestServer, basic, type TestServer } from '../helpers/server.ts';
+import { basic } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { OpenApi } from '../helpers/openapi.ts';
 import { D, Dav, parseMultistatus, textIn } from '../helpers/dav.ts';
 import { calendar, event } from '../fixtures/ical.ts';
@@ -27,7 +28,9 @@ interface Answer {
 }
 
 describe('events API /api/v2/calendars/events', () => {
-  let server: TestServer;
+  const server = useTestServer({ env: { PUBLIC_URL: 'https://host.name' } });
+  server.user('eva', { email: 'eva@example.org', displayName: 'Eva Organizer' });
+  server.user('rob', { email: 'rob@example.org' });
   let eva = '';
   let evaRead = '';
   let rob = '';
@@ -63,16 +66,10 @@ describe('events API /api/v2/calendars/events', () => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer({ PUBLIC_URL: 'https://host.name' });
-    await server.domain.users.create({ username: 'eva', password: 'eva-password', email: 'eva@example.org', displayName: 'Eva Organizer' });
-    await server.domain.users.create({ username: 'rob', password: 'rob-password', email: 'rob@example.org' });
     eva = await token('eva', ['events', 'dav']);
     evaRead = await token('eva', ['read@events']);
     rob = await token('rob', ['events', 'dav']);
     noEvents = await token('eva', ['dav']);
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   describe('the seed’s curl examples, verbatim (accept-language: ja)', () => {

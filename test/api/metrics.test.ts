@@ -1,8 +1,9 @@
 // GET /metrics: Prometheus text that a Prometheus parser reads, counters that move with traffic,
 // loopback-only without METRICS_TOKEN, token-only with it.
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { basic, startTestServer } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 
 interface Family {
   name: string;
@@ -15,12 +16,8 @@ const value = (f: Family | undefined, labels: Record<string, string> = {}) =>
   Number(f?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? NaN);
 
 describe('GET /metrics', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ TRUST_PROXY: 'true' });
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-  });
-  afterAll(() => server.close());
+  const server = useTestServer({ env: { TRUST_PROXY: 'true' } });
+  server.user('alice');
 
   it('serves the Prometheus text format that a Prometheus parser reads, with every family documented', async () => {
     const res = await fetch(`${server.url}/metrics`);

@@ -1,37 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { failureDelayMs, lockedFor } from '../../src/auth/throttle.ts';
-import { ADMIN_PASSWORD, basic, startTestServer, type TestServer } from '../helpers/server.ts';
+import { ADMIN_PASSWORD, basic } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 
 const policy = { freeFailures: 2, lockFailures: 4, windowSeconds: 60, maxDelayMs: 400 };
 
 describe('HTTP Basic on /dav', () => {
-  let server: TestServer;
   const clock = new ManualClock(new Date('2026-03-01T10:00:00Z'));
-  beforeAll(async () => {
-    server = await startTestServer(
-      {
-        TRUST_PROXY: 'true',
-        AUTH_FREE_FAILURES: String(policy.freeFailures),
-        AUTH_LOCK_FAILURES: String(policy.lockFailures),
-        AUTH_WINDOW_SECONDS: String(policy.windowSeconds),
-        AUTH_MAX_DELAY_MS: String(policy.maxDelayMs),
-        AUTH_REALM: 'My Calendars',
-      },
-      { clock },
-    );
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    for (const name of ['bob', 'carl', 'dora']) await server.domain.users.create({ username: name, password: `${name}-password` });
+  const server = useTestServer({
+    env: {
+      TRUST_PROXY: 'true',
+      AUTH_FREE_FAILURES: String(policy.freeFailures),
+      AUTH_LOCK_FAILURES: String(policy.lockFailures),
+      AUTH_WINDOW_SECONDS: String(policy.windowSeconds),
+      AUTH_MAX_DELAY_MS: String(policy.maxDelayMs),
+      AUTH_REALM: 'My Calendars',
+    },
+    start: { clock },
   });
+  for (const name of ['alice', 'bob', 'carl', 'dora']) server.user(name);
   /** Locks a user for one address with wrong passwords (each case locks its own user). */
   const lock = async (username: string, from: string) => {
     for (let i = 1; i <= policy.lockFailures; i++) expect((await get(basic(username, `wrong-${i}`), from)).status).toBe(401);
     expect((await get(basic(username, `${username}-password`), from)).status).toBe(429);
   };
-  afterAll(async () => {
-    await server.close();
-  });
-
   const get = (auth: string | undefined, from: string) =>
     fetch(`${server.url}/dav/`, {
       headers: { ...(auth ? { authorization: auth } : {}), 'x-forwarded-for': from },

@@ -2,9 +2,9 @@
 // alarms (with repetitions) falls in the range. Issue 22, item 4: open-ended monthly and yearly
 // series without any alarm were answered, because their expansion ran into the compute deadline
 // and they were counted in unevaluated. The data follows CalDAVTester's reports/put files.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dav, calendarQuery, parseMultistatus } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { calendarQuery, parseMultistatus } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { calendar, event, VTIMEZONE_US_EASTERN } from '../fixtures/ical.ts';
 
 const CAL = '/dav/calendars/rita/default/';
@@ -12,8 +12,9 @@ const zones = { timezones: [VTIMEZONE_US_EASTERN] };
 const Y = new Date().getUTCFullYear() + 1;
 
 describe('VALARM time-range queries', () => {
-  let server: TestServer;
-  let dav: Dav;
+  // A small step limit, so that one object below can run into it.
+  const server = useTestServer({ env: { MAX_RECURRENCE_STEPS: '1000' } });
+  const dav = server.user('rita');
   const hrefs = (text: string) => [...parseMultistatus(text).members.keys()].map((h) => h.split('/').pop()).sort();
   const alarmQuery = async (range: string, comp = 'VEVENT') => {
     const res = await dav.report(CAL, calendarQuery(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="${comp}"><c:comp-filter name="VALARM">${range}</c:comp-filter></c:comp-filter></c:comp-filter>`));
@@ -26,10 +27,6 @@ describe('VALARM time-range queries', () => {
   };
 
   beforeAll(async () => {
-    // A small step limit, so that one object below can run into it.
-    server = await startTestServer({ MAX_RECURRENCE_STEPS: '1000' });
-    await server.domain.users.create({ username: 'rita', password: 'rita-password' });
-    dav = new Dav(server.url, 'rita', 'rita-password');
     const put = async (name: string, text: string) => expect((await dav.put(`${CAL}${name}`, text)).status).toBe(201);
     // No alarms: a monthly series since last year and a yearly one since eight years ago, both open-ended.
     await put('monthly.ics', calendar(event('monthly', [`DTSTART;TZID=US/Eastern:${Y - 1}0102T100000`, 'DURATION:PT1H', 'RRULE:FREQ=MONTHLY', 'SUMMARY:monthly event']), zones));
@@ -41,9 +38,6 @@ describe('VALARM time-range queries', () => {
     await put('daily.ics', calendar(event('daily', [`DTSTART;TZID=US/Eastern:${Y}0102T100000`, 'DURATION:PT1H', 'RRULE:FREQ=DAILY;COUNT=5', 'BEGIN:VALARM', 'ACTION:AUDIO', 'TRIGGER;RELATED=START:-PT10M', 'END:VALARM']), zones));
     // Monthly since 2001, open-ended, alarm a day after each instance's end (01-02 16:00Z + 1 day).
     await put('monthly-alarm.ics', calendar(event('monthly-alarm', ['DTSTART:20010102T150000Z', 'DURATION:PT1H', 'RRULE:FREQ=MONTHLY', 'BEGIN:VALARM', 'ACTION:DISPLAY', 'DESCRIPTION:x', 'TRIGGER;RELATED=END:P1D', 'END:VALARM'])));
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   it('finds the alarm that fires in the range, and no series without an alarm', async () => {

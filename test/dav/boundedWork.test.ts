@@ -2,11 +2,10 @@
 // 500"), sent as clients send them, each answered with the right status while /health keeps
 // answering, and a refusal leaves no trace in the calendar.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C, D, Dav, calendarQuery, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { C, D, calendarQuery, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { calendar, crlf, event, VTIMEZONE_BERLIN, VTIMEZONE_US_EASTERN } from '../fixtures/ical.ts';
-
 
 /** Text that does not compress (PostgreSQL compresses index entries before it checks their size). */
 function noise(chars: number): string {
@@ -16,18 +15,9 @@ function noise(chars: number): string {
 }
 
 describe('bounded iCalendar work over CalDAV', () => {
-  let server: TestServer;
-  let alice: Dav;
+  const server = useTestServer({ env: { COMPUTE_DEADLINE_MS: '300' } });
+  const alice = server.user('alice');
   const cal = '/dav/calendars/alice/default/';
-
-  beforeAll(async () => {
-    server = await startTestServer({ COMPUTE_DEADLINE_MS: '300' });
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
 
   /** The calendar's sync token and member count, as a client sees them. */
   async function state(path = cal): Promise<string> {

@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { APPLE, C, CS, D, Dav, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
+import { APPLE, C, CS, D, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
 import { calendar, event, journal, todo, VTIMEZONE_BERLIN } from '../fixtures/ical.ts';
 
 const tzProp = calendar([], { timezones: [VTIMEZONE_BERLIN] });
 
 describe('calendar collections', () => {
-  let server: TestServer;
-  let alice: Dav;
+  const server = useTestServer();
+  const alice = server.user('alice');
+  server.user('bob');
   beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    await server.domain.users.create({ username: 'bob', password: 'bob-password' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
     // The PROPPATCH cases each work on this calendar, and set what they later check.
     expect((await alice.request('MKCALENDAR', '/dav/calendars/alice/patched/')).status).toBe(201);
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   const props = async (path: string, p: string) => parseMultistatus((await alice.propfind(path, p)).text).members.get(path)!;

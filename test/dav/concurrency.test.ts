@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
 import { Dav, parseMultistatus, syncCollection } from '../helpers/dav.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
 const CAL = '/dav/calendars/alice/default/';
 
 describe('concurrent writes', () => {
-  let server: TestServer;
-  let alice: Dav;
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer();
+  const alice = server.user('alice');
 
   it('8 concurrent PUTs of one object with the same If-Match: exactly one succeeds, the rest get 412', async () => {
     const created = await alice.put(`${CAL}race.ics`, calendar(event('race', ['DTSTART:20260101T100000Z', 'SUMMARY:v0'])));

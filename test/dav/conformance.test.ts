@@ -2,9 +2,9 @@
 // each sent as raw HTTP the way the suite (and the clients it stands for) sends it.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dav, calendarQuery, parseMultistatus } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { calendarQuery, parseMultistatus } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
 /** Threads that keep every core busy until the returned function is called. */
@@ -41,19 +41,10 @@ const LAST_WEEKDAY = calendar(
 );
 
 describe('CalDAVTester findings', () => {
-  let server: TestServer;
-  let alice: Dav;
+  // A generous wall limit: the case below starves the whole process of CPU on purpose.
+  const server = useTestServer({ env: { COMPUTE_DEADLINE_MS: '400', COMPUTE_WALL_LIMIT_MS: '120000' } });
+  const alice = server.user('alice');
   const cal = '/dav/calendars/alice/default/';
-
-  beforeAll(async () => {
-    // A generous wall limit: the case below starves the whole process of CPU on purpose.
-    server = await startTestServer({ COMPUTE_DEADLINE_MS: '400', COMPUTE_WALL_LIMIT_MS: '120000' });
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
 
   // The deadline bounds the CPU an object may cost. Counted in wall time it refused valid objects
   // whenever other processes had the cores (CalDAVTester's put.xml and recurrenceput.xml failed at

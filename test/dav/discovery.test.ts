@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
 import { APPLE, C, CS, D, Dav, parseMultistatus, textIn } from '../helpers/dav.ts';
 
 describe('CalDAV discovery and properties', () => {
-  let server: TestServer;
-  let alice: Dav;
-  beforeAll(async () => {
-    server = await startTestServer({ TRUST_PROXY: 'true' });
-    await server.domain.users.create({ username: 'alice', password: 'alice-password', email: 'alice@example.org', displayName: 'Alice Doe' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer({ env: { TRUST_PROXY: 'true' } });
+  const alice = server.user('alice', { email: 'alice@example.org', displayName: 'Alice Doe' });
 
   it('redirects /.well-known/caldav to /dav/ for PROPFIND and GET', async () => {
     for (const method of ['PROPFIND', 'GET']) {

@@ -6,9 +6,9 @@
 // (CalDAV: 403 valid-calendar-data; the events API: its 422 problem). Zero and negative durations
 // stay accepted (RFC 5545 §3.8.2.5 asks for a positive one, but a DTEND before DTSTART is kept too
 // and both read as no length). Objects stored before the bound are read everywhere without a 5xx.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C, Dav, parseErrorBody } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { C, parseErrorBody } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { webSignIn } from '../helpers/web.ts';
 import { calendar } from '../fixtures/ical.ts';
 
@@ -49,8 +49,8 @@ const ACCEPTED: Record<string, string> = {
 };
 
 describe('durations out of range', () => {
-  let server: TestServer;
-  let dav: Dav;
+  const server = useTestServer();
+  const dav = server.user('dora');
   let token = '';
   let cookie = '';
 
@@ -65,9 +65,6 @@ describe('durations out of range', () => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'dora', password: 'dora-password' });
-    dav = new Dav(server.url, 'dora', 'dora-password');
     const res = await fetch(`${server.url}/api/v0/tokens`, {
       method: 'POST',
       headers: { authorization: dav.auth(), 'content-type': 'application/json' },
@@ -75,9 +72,6 @@ describe('durations out of range', () => {
     });
     token = ((await res.json()) as { token: string }).token;
     cookie = await webSignIn(server.url, 'dora', 'dora-password');
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   it('CalDAV PUT refuses each with 403 valid-calendar-data and says the duration is out of range; nothing is stored', async () => {

@@ -3,9 +3,9 @@
 // of DTSTART), the same whatever time zone the request reads dates in; a floating series stays
 // floating. Issue 22, item 6: RECURRENCE-ID used to be a UTC date-time that moved with the zone.
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C, Dav, parseMultistatus, textIn } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { C, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { calendar, crlf, event, VTIMEZONES } from '../fixtures/ical.ts';
 
 const CAL = '/dav/calendars/rita/default/';
@@ -13,8 +13,8 @@ const LOS_ANGELES = crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:x', ...VTIME
 const AUCKLAND = crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:x', 'BEGIN:VTIMEZONE', 'TZID:Pacific/Auckland', 'BEGIN:STANDARD', 'DTSTART:19700405T030000', 'TZOFFSETFROM:+1300', 'TZOFFSETTO:+1300', 'END:STANDARD', 'END:VTIMEZONE', 'END:VCALENDAR']);
 
 describe('expand keeps the value types of dates and floating times', () => {
-  let server: TestServer;
-  let dav: Dav;
+  const server = useTestServer();
+  const dav = server.user('rita');
 
   /** The expanded instances of one object between two instants, read in `zone`. */
   async function expand(uri: string, start: string, end: string, zone: string): Promise<{ text: string; events: ICAL.Component[] }> {
@@ -28,14 +28,8 @@ describe('expand keeps the value types of dates and floating times', () => {
   const value = (e: ICAL.Component, name: string) => e.getFirstProperty(name)!.toICALString();
 
   beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'rita', password: 'rita-password' });
-    dav = new Dav(server.url, 'rita', 'rita-password');
     await dav.put(`${CAL}allday.ics`, calendar(event('allday', ['DTSTART;VALUE=DATE:20270104', 'DTEND;VALUE=DATE:20270105', 'RRULE:FREQ=DAILY;COUNT=5', 'SUMMARY:Holiday'])));
     await dav.put(`${CAL}floating.ics`, calendar(event('floating', ['DTSTART:20270104T090000', 'DURATION:PT1H', 'RRULE:FREQ=DAILY;COUNT=5', 'SUMMARY:Stretch'])));
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   it('an all-day daily series: DATE start, end and RECURRENCE-ID, one day per instance, in Los Angeles', async () => {

@@ -1,22 +1,19 @@
 import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { D, Dav, parseErrorBody, parseMultistatus, syncCollection } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
+import { D, parseErrorBody, parseMultistatus, syncCollection } from '../helpers/dav.ts';
 import { calendar, event, todo, VTIMEZONE_BERLIN, WEEKLY_BERLIN } from '../fixtures/ical.ts';
 
 const CAL = '/dav/calendars/alice/work/';
 
 describe('ICS export of a calendar', () => {
-  let server: TestServer;
-  let alice: Dav;
   const clock = new ManualClock(new Date('2026-01-01T12:00:00Z'));
+  const server = useTestServer({ env: { SYNC_LOG_RETENTION_DAYS: '30' }, start: { clock } });
+  const alice = server.user('alice');
   beforeAll(async () => {
-    server = await startTestServer({ SYNC_LOG_RETENTION_DAYS: '30' }, { clock });
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
     await filled(CAL);
   });
   /** A calendar with a weekly series (and an override), a long-summary event and a task. Cases that change a calendar make their own. */
@@ -30,9 +27,6 @@ describe('ICS export of a calendar', () => {
     expect((await alice.put(`${path}second.ics`, second)).status).toBe(201);
     expect((await alice.put(`${path}task.ics`, calendar(todo('task', ['SUMMARY:A task'])))).status).toBe(201);
   };
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('GET on the calendar (and ?export) gives one VCALENDAR: each VTIMEZONE once, X-WR-CALNAME, CRLF, folded at 75 octets', async () => {
     for (const path of [CAL, `${CAL}?export`]) {

@@ -2,28 +2,19 @@
 // attendee invited to one occurrence. However far ahead that occurrence lies, time-range queries
 // find it at its own DTSTART/DTEND (issue 22, item 5: beyond the three years of stored instance
 // spans it used to be indexed without bounds, and no query found it).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dav, calendarQuery, parseMultistatus } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { calendarQuery, parseMultistatus } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
 const CAL = '/dav/calendars/rita/default/';
 
 describe('an invitation to one far occurrence', () => {
-  let server: TestServer;
-  let dav: Dav;
+  const server = useTestServer();
+  const dav = server.user('rita');
   const hrefs = (text: string) => [...parseMultistatus(text).members.keys()].map((h) => h.split('/').pop()).sort();
   const q = async (comp: string, start: string, end: string) =>
     hrefs((await dav.report(CAL, calendarQuery(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="${comp}"><c:time-range start="${start}" end="${end}"/></c:comp-filter></c:comp-filter>`))).text);
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'rita', password: 'rita-password' });
-    dav = new Dav(server.url, 'rita', 'rita-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
 
   for (const yearsAhead of [2, 5, 40]) {
     it(`finds an override-only event ${yearsAhead} years ahead at its own time, and only there`, async () => {

@@ -1,8 +1,8 @@
 // CALDAV:read-free-busy (RFC 4791 §6.1.1): as in sabre/dav, every signed-in user may read the busy
 // time of any calendar with free-busy-query, and nothing else of it; privileges say so.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import ICAL from 'ical.js';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { C, D, Dav, calendarQuery, parseMultistatus } from '../helpers/dav.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
@@ -10,19 +10,11 @@ const FREE_BUSY = '<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c
 const CAL = '/dav/calendars/alice/default/';
 
 describe('read-free-busy', () => {
-  let server: TestServer;
-  let alice: Dav;
-  let bob: Dav;
+  const server = useTestServer();
+  const alice = server.user('alice');
+  const bob = server.user('bob');
   beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    await server.domain.users.create({ username: 'bob', password: 'bob-password' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
-    bob = new Dav(server.url, 'bob', 'bob-password');
     expect((await alice.put(`${CAL}lunch.ics`, calendar(event('lunch', ['DTSTART:20260301T120000Z', 'DTEND:20260301T130000Z', 'SUMMARY:Secret lunch'])))).status).toBe(201);
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   const privileges = async (who: Dav, path: string) => {

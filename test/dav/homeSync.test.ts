@@ -1,30 +1,22 @@
 // sync-collection on the calendar home (RFC 6578), as Apple Calendar uses it: the home has a token
 // of its own, readable with PROPFIND, and a sync from a token reports exactly the calendars
 // created or changed since (200) and those removed (404); tokens it never gave are refused.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { D, Dav, parseErrorBody, parseMultistatus, syncCollection, textIn } from '../helpers/dav.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
 const NS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:a="http://apple.com/ns/ical/"';
 
 describe('sync-collection on the calendar home', () => {
-  let server: TestServer;
-  let sam: Dav;
+  const server = useTestServer();
+  const sam = server.user('sam');
   let n = 0;
   /** Each case works in a home of its own (a fresh user), so that other cases' calendars do not show. */
   let home: string;
   let dav: Dav;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'sam', password: 'sam-password' });
-    sam = new Dav(server.url, 'sam', 'sam-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
   beforeEach(async () => {
     const name = `user${++n}`;
     await server.domain.users.create({ username: name, password: `${name}-password` });
@@ -211,16 +203,8 @@ describe('sync-collection on the calendar home', () => {
 
 describe('the home change log over time', () => {
   const clock = new ManualClock(new Date('2026-01-01T12:00:00Z'));
-  let server: TestServer;
-  let olga: Dav;
-  beforeAll(async () => {
-    server = await startTestServer({ SYNC_LOG_RETENTION_DAYS: '30' }, { clock });
-    await server.domain.users.create({ username: 'olga', password: 'olga-password' });
-    olga = new Dav(server.url, 'olga', 'olga-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer({ env: { SYNC_LOG_RETENTION_DAYS: '30' }, start: { clock } });
+  const olga = server.user('olga');
 
   it('keeps removals SYNC_LOG_RETENTION_DAYS: a token from before a pruned removal gets valid-sync-token, later tokens still answer', async () => {
     const home = '/dav/calendars/olga/';

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
 import { Dav, rawRequest } from '../helpers/dav.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
 describe('hostile and malformed requests (never a 207 or a 500)', () => {
-  let server: TestServer;
-  let alice: Dav;
-  beforeAll(async () => {
-    server = await startTestServer({ MAX_XML_BYTES: '20000', MAX_XML_DEPTH: '16', MAX_MULTIGET_HREFS: '5' });
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    await server.domain.users.create({ username: 'mallory', password: 'mallory-password' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer({ env: { MAX_XML_BYTES: '20000', MAX_XML_DEPTH: '16', MAX_MULTIGET_HREFS: '5' } });
+  const alice = server.user('alice');
+  server.user('mallory');
 
   const bodies: [string, string][] = [
     ['malformed XML', '<d:propfind xmlns:d="DAV:"><d:prop><d:displayname></d:prop></d:propfind>'],

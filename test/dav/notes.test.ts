@@ -1,22 +1,14 @@
 // Notes (VJOURNAL) without configuring anything: a new user's default calendar and a calendar made
 // by MKCALENDAR without a component set accept events, tasks and notes (RFC 4791 §5.2.3), as jtx
 // Board (DAVx5), Thunderbird and Evolution expect; a calendar made with a set keeps to it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { C, Dav, parseErrorBody, parseMultistatus } from '../helpers/dav.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
+import { C, parseErrorBody, parseMultistatus } from '../helpers/dav.ts';
 import { calendar, event, journal, todo } from '../fixtures/ical.ts';
 
 describe('notes (VJOURNAL) in calendars made without a component set', () => {
-  let server: TestServer;
-  let alice: Dav;
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer();
+  const alice = server.user('alice');
 
   const componentSet = async (path: string) => {
     const res = await alice.propfind(path, '<c:supported-calendar-component-set/>', '0');

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { C, D, Dav, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
+import { C, D, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
 import { calendar, event, todo } from '../fixtures/ical.ts';
 
 /** An event as Apple sends it, and a later version of it; each case uses a UID of its own. */
@@ -12,17 +12,11 @@ const CAL = '/dav/calendars/alice/default/';
 const EVENTS = '/dav/calendars/alice/events/';
 
 describe('calendar object resources', () => {
-  let server: TestServer;
-  let alice: Dav;
+  const server = useTestServer({ env: { MAX_OBJECT_BYTES: '4096', MAX_REQUEST_BYTES: '65536' } });
+  const alice = server.user('alice');
   beforeAll(async () => {
-    server = await startTestServer({ MAX_OBJECT_BYTES: '4096', MAX_REQUEST_BYTES: '65536' });
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
     const mk = `<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><c:supported-calendar-component-set><c:comp name="VEVENT"/></c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>`;
     expect((await alice.request('MKCALENDAR', EVENTS, { body: mk })).status).toBe(201);
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   it('PUT with If-None-Match: * creates (201) and returns a strong quoted ETag; a second one gets 412', async () => {

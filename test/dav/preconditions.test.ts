@@ -1,24 +1,16 @@
 // RFC preconditions and status codes that Apple's CalDAVTester checks (CalDAV/errors.xml,
 // mkcalendar.xml, propfind.xml, reports.xml), each stated here against the RFC that asks for it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { C, D, Dav, calendarQuery, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
+import { C, D, calendarQuery, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
 const MKCAL_NS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"';
 
 describe('CalDAV preconditions', () => {
-  let server: TestServer;
-  let alice: Dav;
+  const server = useTestServer();
+  const alice = server.user('alice');
   const cal = '/dav/calendars/alice/default/';
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
 
   const fresh = () => Math.random().toString(36).slice(2, 10);
 
@@ -202,20 +194,14 @@ describe('CalDAV preconditions', () => {
 });
 
 describe('reports on the calendar home (a collection of calendars, RFC 4791 7.8-7.10)', () => {
-  let server: TestServer;
-  let carol: Dav;
+  const server = useTestServer();
+  const carol = server.user('carol');
   const home = '/dav/calendars/carol/';
   beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'carol', password: 'carol-password' });
-    carol = new Dav(server.url, 'carol', 'carol-password');
     expect((await carol.request('MKCALENDAR', `${home}second/`)).status).toBe(201);
     expect((await carol.put(`${home}default/a.ics`, calendar(event('a', ['DTSTART:20260105T100000Z', 'DTEND:20260105T110000Z'])))).status).toBe(201);
     expect((await carol.put(`${home}second/b.ics`, calendar(event('b', ['DTSTART:20260106T100000Z', 'DTEND:20260106T120000Z'])))).status).toBe(201);
     expect((await carol.put(`${home}second/c.ics`, calendar(event('c', ['DTSTART:20270106T100000Z'])))).status).toBe(201);
-  });
-  afterAll(async () => {
-    await server.close();
   });
   const january = '<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20260101T000000Z" end="20260201T000000Z"/></c:comp-filter></c:comp-filter>';
 

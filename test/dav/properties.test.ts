@@ -1,10 +1,10 @@
 // The live-property table (src/dav/properties.ts): every property that entry says is writable can
 // be set, read back and removed over the wire; a bad value is refused with nothing changed; every
 // other live property is protected; and the table's write sides are exactly the ones tested here.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LIVE } from '../../src/dav/properties.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { APPLE, C, D, Dav, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
+import { APPLE, C, D, parseMultistatus, textIn } from '../helpers/dav.ts';
 
 const NS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:a="http://apple.com/ns/ical/"';
 const TZ = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n`;
@@ -30,17 +30,9 @@ const CALENDAR_CASES: Case[] = [
 ];
 
 describe('live properties: read, write and validation from one table', () => {
-  let server: TestServer;
-  let alice: Dav;
+  const server = useTestServer();
+  const alice = server.user('alice');
   const cal = '/dav/calendars/alice/default/';
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'alice', password: 'alice-password' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
 
   async function read(path: string, name: string): Promise<{ status: number; value: string }> {
     const [ns, local] = /^\{(.*)\}(.*)$/.exec(name)!.slice(1);

@@ -2,18 +2,19 @@
 // candidate. The same query with a prop-filter every object passes (UID is always defined) takes
 // the parsing path, so the two are compared over many windows, on the benchmark's generated
 // calendar and on hand-made edge cases.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectedIn, generate, MONTH } from '../bench/generate.ts';
 import { calendar, event } from '../fixtures/ical.ts';
-import { Dav, calendarQuery, parseMultistatus } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { calendarQuery, parseMultistatus } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 
 const CAL = '/dav/calendars/ivy/default/';
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
 
 describe('calendar-query from stored instance spans', () => {
-  let server: TestServer;
-  let dav: Dav;
+  // The clock is fixed so that the horizon of open-ended series is known: 2026-01-01 + 3 years.
+  const server = useTestServer({ start: { clock: { now: () => new Date(Date.UTC(2026, 0, 1)) } } });
+  const dav = server.user('ivy');
   const generated = generate(300, 7).filter((o) => o.kind === 'VEVENT');
 
   const names = async (start: string | null, end: string | null, viaParsing: boolean) => {
@@ -28,10 +29,6 @@ describe('calendar-query from stored instance spans', () => {
   };
 
   beforeAll(async () => {
-    // The clock is fixed so that the horizon of open-ended series is known: 2026-01-01 + 3 years.
-    server = await startTestServer({}, { clock: { now: () => new Date(Date.UTC(2026, 0, 1)) } });
-    await server.domain.users.create({ username: 'ivy', password: 'ivy-password' });
-    dav = new Dav(server.url, 'ivy', 'ivy-password');
     for (const o of generated) expect((await dav.put(`${CAL}${o.name}`, o.ics)).status).toBe(201);
     const edge: [string, string[]][] = [
       ['instant.ics', ['DTSTART:20260310T100000Z']],
@@ -49,9 +46,6 @@ describe('calendar-query from stored instance spans', () => {
       ...event('moved', ['RECURRENCE-ID:20260309T150000Z', 'DTSTART:20260420T150000Z', 'DTEND:20260420T160000Z']),
     ]);
     expect((await dav.put(`${CAL}moved.ics`, moved)).status).toBe(201);
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   it('stores spans for events with fixed times, and none where the calendar zone decides', async () => {

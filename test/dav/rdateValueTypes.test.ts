@@ -3,28 +3,19 @@
 // found by time-range queries at its own instants, and expanded with its own end. The instants
 // below are worked out by hand from the RFC, not taken from our output.
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C, Dav, calendarQuery, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { C, calendarQuery, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
 const CAL = '/dav/calendars/rita/default/';
 
 describe('RDATE and EXDATE value types over CalDAV', () => {
-  let server: TestServer;
-  let dav: Dav;
+  const server = useTestServer();
+  const dav = server.user('rita');
   const hrefs = (text: string) => [...parseMultistatus(text).members.keys()].map((h) => h.split('/').pop()).sort();
   const q = async (start: string, end: string) =>
     hrefs((await dav.report(CAL, calendarQuery(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${start}" end="${end}"/></c:comp-filter></c:comp-filter>`))).text);
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'rita', password: 'rita-password' });
-    dav = new Dav(server.url, 'rita', 'rita-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('stores RDATE;VALUE=PERIOD in both forms (a Zimbra export writes them) and gives each instance its period', async () => {
     // 12-01 09:00-10:00Z (DTSTART), 12-03 09:00-12:30Z (start/end), 12-05 09:00-11:00Z (start/PT2H).

@@ -4,9 +4,9 @@
 // (answered from the stored index), expand, free-busy and the web week view. The instants are worked
 // out by hand from the RFCs, not taken from our output.
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C, Dav, calendarQuery, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { C, calendarQuery, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { webSignIn } from '../helpers/web.ts';
 import { calendar, crlf, event, VTIMEZONES } from '../fixtures/ical.ts';
 
@@ -36,8 +36,8 @@ const TRUNCATED_BERLIN = [
 ];
 
 describe('calendars other software writes', () => {
-  let server: TestServer;
-  let dav: Dav;
+  const server = useTestServer();
+  const dav = server.user('rita');
 
   const hrefs = async (start: string, end: string, uid: string) => {
     const filter = `<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${start}" end="${end}"/></c:comp-filter></c:comp-filter>`;
@@ -82,15 +82,6 @@ describe('calendars other software writes', () => {
     expect((await dav.request('GET', `${CAL}${uid}.ics`)).status).toBe(404);
     return res.text;
   };
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'rita', password: 'rita-password' });
-    dav = new Dav(server.url, 'rita', 'rita-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
 
   describe('a VTIMEZONE that starts at a recent transition (N1)', () => {
     beforeAll(async () => {

@@ -1,8 +1,8 @@
 // Recurrence and time-zone cases over HTTP. Expected instants are worked out from RFC 5545/4791
 // by hand in the comments, not taken from our output.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { Dav, calendarQuery, parseMultistatus } from '../helpers/dav.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
+import { calendarQuery, parseMultistatus } from '../helpers/dav.ts';
 import { calendar, crlf, event, todo } from '../fixtures/ical.ts';
 
 const CAL = '/dav/calendars/rita/default/';
@@ -10,17 +10,14 @@ const TASKS = '/dav/calendars/rita/tasks/';
 const AUCKLAND = crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:x', 'BEGIN:VTIMEZONE', 'TZID:Pacific/Auckland', 'BEGIN:STANDARD', 'DTSTART:19700405T030000', 'TZOFFSETFROM:+1300', 'TZOFFSETTO:+1200', 'END:STANDARD', 'END:VTIMEZONE', 'END:VCALENDAR']);
 
 describe('recurrence and time zones', () => {
-  let server: TestServer;
-  let dav: Dav;
+  const server = useTestServer();
+  const dav = server.user('rita');
   const q = async (path: string, comp: string, start: string, end: string) => {
     const res = await dav.report(path, calendarQuery(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="${comp}"><c:time-range start="${start}" end="${end}"/></c:comp-filter></c:comp-filter>`));
     return [...parseMultistatus(res.text).members.keys()].map((h) => h.split('/').pop()).sort();
   };
 
   beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'rita', password: 'rita-password' });
-    dav = new Dav(server.url, 'rita', 'rita-password');
     // Second Tuesday of each month, 09:00 New York, 6 times from 2026-02-10 (no VTIMEZONE sent:
     // the IANA zone is used). 04-14 excluded; 05-12 moved to 05-13 09:00.
     await dav.put(
@@ -39,9 +36,6 @@ describe('recurrence and time zones', () => {
     await dav.put(`${TASKS}due-only.ics`, calendar(todo('due-only', ['DUE:20260301T170000Z'])));
     await dav.put(`${TASKS}start-only.ics`, calendar(todo('start-only', ['DTSTART:20260305T090000Z'])));
     await dav.put(`${TASKS}neither.ics`, calendar(todo('neither', ['SUMMARY:Someday'])));
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   it('follows the DST change in New York: 02-10 at 14:00Z (EST), 03-10 at 13:00Z (EDT)', async () => {

@@ -3,16 +3,16 @@
 // moves by as much. Outlook and Evolution write such overrides when "this and following" is
 // edited. The expected instants are worked out by hand from the RFC.
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C, Dav, calendarQuery, parseMultistatus, textIn } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { C, calendarQuery, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
 const CAL = '/dav/calendars/rita/default/';
 
 describe('RANGE=THISANDFUTURE over CalDAV', () => {
-  let server: TestServer;
-  let dav: Dav;
+  const server = useTestServer();
+  const dav = server.user('rita');
   const hrefs = (text: string) => [...parseMultistatus(text).members.keys()].map((h) => h.split('/').pop()).sort();
   const q = async (start: string, end: string) =>
     hrefs((await dav.report(CAL, calendarQuery(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${start}" end="${end}"/></c:comp-filter></c:comp-filter>`))).text);
@@ -34,15 +34,6 @@ describe('RANGE=THISANDFUTURE over CalDAV', () => {
       range: e.getFirstProperty('recurrence-id')?.getParameter('range') ?? null,
     }));
   };
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'rita', password: 'rita-password' });
-    dav = new Dav(server.url, 'rita', 'rita-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('moves this and every later instance when the override says THISANDFUTURE, and takes its properties', async () => {
     // Daily 10:00-11:00Z from 1 June; from 3 June on: 14:00-15:30Z, "Moved".

@@ -3,16 +3,16 @@
 // (ISO weeks start on Monday, week 1 holds the year's first Thursday; invalid dates are ignored)
 // and §3.8.5.1 (EXDATE), not taken from our output.
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C, Dav, calendarQuery, parseMultistatus, textIn } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { C, calendarQuery, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
 const CAL = '/dav/calendars/rita/default/';
 
 describe('recurrence rules RFC 5545 defines, over CalDAV', () => {
-  let server: TestServer;
-  let dav: Dav;
+  const server = useTestServer();
+  const dav = server.user('rita');
   let n = 0;
   /** PUTs one event and gives the starts (UTC) of its instances in the window, as expand returns them. */
   const starts = async (props: string[], start: string, end: string): Promise<string[]> => {
@@ -31,15 +31,6 @@ describe('recurrence rules RFC 5545 defines, over CalDAV', () => {
     const data = textIn(member!.props.get(C('calendar-data'))!.el);
     return new ICAL.Component(ICAL.parse(data) as never).getAllSubcomponents('vevent').map((e) => String(e.getFirstPropertyValue('dtstart')).slice(0, 10));
   };
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'rita', password: 'rita-password' });
-    dav = new Dav(server.url, 'rita', 'rita-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('BYWEEKNO selects ISO weeks: Monday of week 20, and Thursdays of the first and last weeks', async () => {
     expect(await starts(['DTSTART:20260101T090000Z', 'RRULE:FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO'], '20260101T000000Z', '20290101T000000Z')).toEqual(['2026-05-11', '2027-05-17', '2028-05-15']);

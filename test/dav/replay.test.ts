@@ -1,17 +1,11 @@
 // Replays of what real clients send (clients.md §1, transcribed), asserting what each client parses.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
 import { APPLE, C, CS, D, Dav, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
 import { calendar, event, todo, VTIMEZONE_BERLIN } from '../fixtures/ical.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-  for (const u of ['apple', 'tb', 'davx5', 'evo', 'tasks', 'outlook']) await server.domain.users.create({ username: u, password: `${u}-password`, email: `${u}@example.org` });
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
+for (const u of ['apple', 'tb', 'davx5', 'evo', 'tasks', 'outlook']) server.user(u, { email: `${u}@example.org` });
 const client = (u: string) => new Dav(server.url, u, `${u}-password`);
 const xml = { 'content-type': 'text/xml' };
 

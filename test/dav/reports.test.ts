@@ -1,20 +1,17 @@
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { C, D, Dav, calendarQuery, parseErrorBody, parseMultistatus, syncCollection, textIn } from '../helpers/dav.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
+import { C, D, calendarQuery, parseErrorBody, parseMultistatus, syncCollection, textIn } from '../helpers/dav.ts';
 import { calendar, event, todo, WEEKLY_BERLIN } from '../fixtures/ical.ts';
 
 const CAL = '/dav/calendars/alice/mixed/';
 const vevent = (range: string) => `<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">${range}</c:comp-filter></c:comp-filter>`;
 
 describe('REPORTs', () => {
-  let server: TestServer;
-  let alice: Dav;
+  const server = useTestServer();
+  const alice = server.user('alice', { email: 'alice@example.org', displayName: 'Alice Doe' });
+  server.user('bob', { email: 'bob@example.org', displayName: 'Bob Roe' });
   beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'alice', password: 'alice-password', email: 'alice@example.org', displayName: 'Alice Doe' });
-    await server.domain.users.create({ username: 'bob', password: 'bob-password', email: 'bob@example.org', displayName: 'Bob Roe' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
     const mk = `<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><c:supported-calendar-component-set><c:comp name="VEVENT"/><c:comp name="VTODO"/></c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>`;
     expect((await alice.request('MKCALENDAR', CAL, { body: mk })).status).toBe(201);
     await alice.put(`${CAL}weekly.ics`, WEEKLY_BERLIN);
@@ -23,9 +20,6 @@ describe('REPORTs', () => {
     await alice.put(`${CAL}allday.ics`, calendar(event('allday', ['DTSTART;VALUE=DATE:20260302', 'DTEND;VALUE=DATE:20260303', 'STATUS:TENTATIVE'])));
     await alice.put(`${CAL}open.ics`, calendar(todo('open', ['DUE:20260310T170000Z', 'SUMMARY:Report'])));
     await alice.put(`${CAL}done.ics`, calendar(todo('done', ['COMPLETED:20260105T100000Z', 'SUMMARY:Done'])));
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   const hrefs = (text: string) => [...parseMultistatus(text).members.keys()].map((h) => h.slice(CAL.length)).sort();

@@ -6,9 +6,9 @@
 // Expected instances are written out by hand in test/fixtures/recurrence/*.json; the ones today's
 // engine gets wrong are listed in pending.json and run as expected failures.
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C, Dav, parseMultistatus, textIn } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { C, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 import { loadZoned, pendingIds, utcStamp, zonedToEpoch, type ZonedExample } from '../fixtures/recurrence/vectors.ts';
 
@@ -57,18 +57,9 @@ const VARIANTS = [
 const pending = pendingIds();
 
 describe('RFC 5545 §3.8.5.3 examples and issue #23 cases expanded over CalDAV', () => {
-  let server: TestServer;
-  let dav: Dav;
+  const server = useTestServer();
+  const dav = server.user('rita');
   const used = new Set<string>();
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'rita', password: 'rita-password' });
-    dav = new Dav(server.url, 'rita', 'rita-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
 
   /** The RECURRENCE-IDs (UTC) of the instances the server expands for one UID over [start, end). */
   async function expanded(uid: string, start: string, end: string): Promise<string[]> {

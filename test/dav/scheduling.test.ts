@@ -1,26 +1,16 @@
 // RFC 6638 implicit scheduling between users of this server, through CalDAV.
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { C, D, Dav, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
+import { C, parseMultistatus, parseScheduleResponse, textIn } from '../helpers/dav.ts';
 import { calendar, crlf, event } from '../fixtures/ical.ts';
 
 const unfold = (s: string) => s.replace(/\r\n[ \t]/g, '');
 
 describe('scheduling between users of this server (CalDAV)', () => {
-  let server: TestServer;
-  let ann: Dav;
-  let ben: Dav;
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'ann', password: 'ann-password', email: 'ann@example.org' });
-    await server.domain.users.create({ username: 'ben', password: 'ben-password', email: 'ben@example.org' });
-    ann = new Dav(server.url, 'ann', 'ann-password');
-    ben = new Dav(server.url, 'ben', 'ben-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer();
+  const ann = server.user('ann', { email: 'ann@example.org' });
+  const ben = server.user('ben', { email: 'ben@example.org' });
 
   it('the principal has schedule-inbox-URL and schedule-outbox-URL; the inbox names the default calendar', async () => {
     const p = parseMultistatus((await ann.propfind('/dav/principals/ann/', '<c:schedule-inbox-URL/><c:schedule-outbox-URL/>')).text).members.get('/dav/principals/ann/')!;
@@ -97,6 +87,11 @@ describe('scheduling between users of this server (CalDAV)', () => {
     expect(res.text).toContain('schedule-response');
     expect(res.text).toContain('2.0;Success');
     expect(res.text).toContain('3.7;Invalid calendar user');
+    // Per attendee, as a client reads it: the local user is answered, the unknown one refused.
+    expect(parseScheduleResponse(res.text)).toEqual([
+      { recipient: 'mailto:ben@example.org', requestStatus: '2.0;Success' },
+      { recipient: 'mailto:nobody@elsewhere.example', requestStatus: '3.7;Invalid calendar user' },
+    ]);
     const data = /<cal:calendar-data>([\s\S]*?)<\/cal:calendar-data>/.exec(res.text)![1]!.replace(/&#13;/g, '\r');
     const fb = new ICAL.Component(ICAL.parse(data) as never);
     expect(fb.getFirstPropertyValue('method')).toBe('REPLY');
@@ -112,6 +107,5 @@ describe('scheduling between users of this server (CalDAV)', () => {
     const latin = await ann.request('POST', '/dav/calendars/ann/outbox/', { body: Buffer.from(request.replace('fb-1', 'fb-\u00e9'), 'latin1'), headers: { 'content-type': 'text/calendar' } });
     expect(latin.status).toBe(403);
     expect(latin.text).toContain('valid-calendar-data');
-    void D;
   });
 });

@@ -1,17 +1,18 @@
 // Sharing (set up through the admin API) seen through CalDAV, with tsdav as the sharee's client;
 // and public calendars read anonymously.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createDAVClient, type DAVCalendar } from 'tsdav';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTestServer } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { D, Dav, parseMultistatus, syncCollection, textIn } from '../helpers/dav.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
 const KEY = 'sharing-test-admin-key-0123456789abcdef';
 
 describe('calendar sharing through CalDAV', () => {
-  let server: TestServer;
-  let olga: Dav;
-  let sam: Dav;
+  const server = useTestServer({ env: { API_KEY: KEY } });
+  const olga = server.user('olga', { email: 'olga@example.org' });
+  const sam = server.user('sam', { email: 'sam@example.org' });
   const admin = (path: string, body?: object, method = 'POST') =>
     fetch(`${server.url}/api/v1${path}`, { method, headers: { 'x-davis-api-token': KEY, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json() as Promise<Record<string, unknown>>);
   const samClient = () => createDAVClient({ serverUrl: `${server.url}/`, credentials: { username: 'sam', password: 'sam-password' }, authMethod: 'Basic', defaultAccountType: 'caldav' });
@@ -31,17 +32,6 @@ describe('calendar sharing through CalDAV', () => {
     if (share) expect(await admin(`/calendars/olga/share/${instance}/add`, { username: 'sam', write_access: share.write })).toMatchObject({ status: 'success' });
     return { path, instance };
   };
-
-  beforeAll(async () => {
-    server = await startTestServer({ API_KEY: KEY });
-    await server.domain.users.create({ username: 'olga', password: 'olga-password', email: 'olga@example.org' });
-    await server.domain.users.create({ username: 'sam', password: 'sam-password', email: 'sam@example.org' });
-    olga = new Dav(server.url, 'olga', 'olga-password');
-    sam = new Dav(server.url, 'sam', 'sam-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('read-only: the sharee sees the calendar in their home without write privileges, reads it, and gets 403 on writes', async () => {
     await team('readonly', { write: false });
@@ -100,12 +90,9 @@ describe('calendar sharing through CalDAV', () => {
 });
 
 describe('public calendars', () => {
-  let server: TestServer;
-  let olga: Dav;
+  const server = useTestServer({ env: { API_KEY: KEY } });
+  const olga = server.user('olga');
   beforeAll(async () => {
-    server = await startTestServer({ API_KEY: KEY });
-    await server.domain.users.create({ username: 'olga', password: 'olga-password' });
-    olga = new Dav(server.url, 'olga', 'olga-password');
     await olga.request('MKCALENDAR', '/dav/calendars/olga/club/');
     await olga.put('/dav/calendars/olga/club/meet.ics', calendar(event('meet', ['DTSTART:20260110T100000Z', 'SUMMARY:Club meeting'])));
     await olga.put('/dav/calendars/olga/default/private.ics', calendar(event('private', ['DTSTART:20260110T100000Z', 'SUMMARY:Secret'])));
@@ -116,9 +103,6 @@ describe('public calendars', () => {
       body: JSON.stringify({ name: 'Club', public: true }),
     });
     expect(res.status).toBe(200);
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   it('anyone can PROPFIND, REPORT, GET and export a public calendar without credentials', async () => {

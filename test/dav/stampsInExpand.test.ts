@@ -4,9 +4,9 @@
 // version or an import without the value checks: these tests write them into the table behind the
 // server's back, as that version did. An expanded instance is a copy of the component with its
 // RECURRENCE-ID (RFC 4791 §9.6.5): its DTSTAMP is the stored one, whatever it says.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C, Dav, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { C, parseErrorBody, parseMultistatus, textIn } from '../helpers/dav.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 import { calendar, crlf, VTIMEZONES } from '../fixtures/ical.ts';
 
 const CAL = '/dav/calendars/sam/default/';
@@ -18,8 +18,8 @@ function series(uid: string, type: 'VEVENT' | 'VTODO', stamp: string): string {
 }
 
 describe('expand answers stored objects whatever their DTSTAMP', () => {
-  let server: TestServer;
-  let dav: Dav;
+  const server = useTestServer();
+  const dav = server.user('sam');
 
   /** Stores `text` at `uri` as an older version did: a valid object PUT, then its text replaced in the table. */
   async function storeAsOlderVersion(uri: string, valid: string, text: string): Promise<void> {
@@ -42,15 +42,6 @@ describe('expand answers stored objects whatever their DTSTAMP', () => {
   }
 
   const lines = (data: string, name: string) => data.split(/\r?\n/).filter((l) => l.startsWith(`${name}:`) || l.startsWith(`${name};`));
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'sam', password: 'sam-password' });
-    dav = new Dav(server.url, 'sam', 'sam-password');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('a PUT refuses an unreadable DTSTAMP (so only an older version or an import could have stored one)', async () => {
     for (const stamp of ['DTSTAMP:garbage', 'DTSTAMP:2026']) {

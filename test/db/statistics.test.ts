@@ -1,16 +1,12 @@
 // A calendar filled in one go is queried at once: the planner's statistics must not wait for
 // autovacuum, or PostgreSQL picks poor plans (see Database.noteCreated).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
 describe('planner statistics', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'stat', password: 'stat-password' });
-  });
-  afterAll(async () => server?.close());
+  const server = useTestServer();
+  server.user('stat');
 
   it('are refreshed after a bulk import, without waiting for autovacuum', async () => {
     const { domain } = server;

@@ -2,21 +2,15 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../helpers/testServer.ts';
 
 const run = promisify(execFile);
 const hasCaldav = existsSync('/usr/lib/python3/dist-packages/caldav/__init__.py');
 
 describe.runIf(hasCaldav)('python3-caldav end to end (needs Debian python3-caldav; .ci/run installs it)', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-    await server.domain.users.create({ username: 'py', password: 'py-password', email: 'py@example.org' });
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer();
+  server.user('py', { email: 'py@example.org' });
 
   it('discovers, creates calendars, saves and searches events, tasks and notes, syncs by token and asks free-busy', async () => {
     const { stdout } = await run('/usr/bin/python3', [new URL('./python/caldav_roundtrip.py', import.meta.url).pathname, server.url, 'py', 'py-password'], {

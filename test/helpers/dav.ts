@@ -69,12 +69,33 @@ export function parseErrorBody(text: string): string[] {
   return root.children.map((x) => x.name);
 }
 
+/** A CalDAV schedule-response (RFC 6638 §3.2.9, the answer to a POST on the outbox): each recipient and its request status. */
+export function parseScheduleResponse(text: string): { recipient: string; requestStatus: string }[] {
+  const root = parseXml(text, { maxBytes: 1e9, maxDepth: 100 });
+  if (root.name !== C('schedule-response')) throw new Error(`not a schedule-response: ${text.slice(0, 200)}`);
+  return root.children
+    .filter((r) => r.name === C('response'))
+    .map((r) => ({
+      recipient: textIn(r.children.find((x) => x.name === C('recipient'))?.children.find((x) => x.name === D('href'))),
+      requestStatus: textIn(r.children.find((x) => x.name === C('request-status'))),
+    }));
+}
+
 export class Dav {
+  readonly #base: string | (() => string);
+
+  /** `base` may be a function, for a client declared before its server has started (useTestServer). */
   constructor(
-    readonly base: string,
+    base: string | (() => string),
     readonly username: string,
     readonly password: string,
-  ) {}
+  ) {
+    this.#base = base;
+  }
+
+  get base(): string {
+    return typeof this.#base === 'string' ? this.#base : this.#base();
+  }
 
   auth(): string {
     return basic(this.username, this.password);

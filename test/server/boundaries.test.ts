@@ -2,9 +2,10 @@
 // into indexed columns, domain errors with a status of their own, and requests Node's parser
 // handles itself. Each answered in the face's own error shape, never 500, changing nothing.
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dav, parseMultistatus, D } from '../helpers/dav.ts';
-import { basic, startTestServer, type TestServer } from '../helpers/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseMultistatus, D } from '../helpers/dav.ts';
+import { basic } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 
 const API_KEY = 'b0a7'.repeat(16);
 
@@ -22,23 +23,17 @@ function raw(url: string, lines: string[]): Promise<string> {
 }
 
 describe('boundaries: what the database cannot hold never reaches it', () => {
-  let server: TestServer;
-  let alice: Dav;
+  const server = useTestServer({ env: { API_KEY, MAX_OBJECT_BYTES: '2048', MAX_OBJECTS_PER_CALENDAR: '3' } });
+  const alice = server.user('alice', { email: 'alice@example.com' });
   let token = '';
 
   beforeAll(async () => {
-    server = await startTestServer({ API_KEY, MAX_OBJECT_BYTES: '2048', MAX_OBJECTS_PER_CALENDAR: '3' });
-    await server.domain.users.create({ username: 'alice', password: 'alice-password', email: 'alice@example.com' });
-    alice = new Dav(server.url, 'alice', 'alice-password');
     const res = await fetch(`${server.url}/api/v0/tokens`, {
       method: 'POST',
       headers: { authorization: basic('alice', 'alice-password'), 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'events', capabilities: ['events', 'tokens'], expires_at: null }),
     });
     token = ((await res.json()) as { token: string }).token;
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   const events = (method: string, path: string, body?: unknown) =>

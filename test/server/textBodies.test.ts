@@ -2,8 +2,9 @@
 // text, UTF-16 with and without its byte-order mark are refused with a 4xx in the face's own
 // error shape, naming what the bytes are; a UTF-8 byte-order mark is accepted and dropped. (The
 // web import's answers are in test/web/router.test.ts and test/web/ui.test.ts.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, startTestServer, type TestServer } from '../helpers/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { basic } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/testServer.ts';
 
 const API_KEY = 'text-bodies-admin-key-0123456789abcdef';
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -12,20 +13,16 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
 const crlf = (...lines: string[]) => lines.join('\r\n') + '\r\n';
 
 describe('bodies that are not UTF-8 text, on every face', () => {
-  let server: TestServer;
+  const server = useTestServer({ env: { API_KEY } });
+  server.user('tess', { email: 'tess@example.org' });
   let token = '';
   beforeAll(async () => {
-    server = await startTestServer({ API_KEY });
-    await server.domain.users.create({ username: 'tess', password: 'tess-password', email: 'tess@example.org' });
     const res = await fetch(`${server.url}/api/v0/tokens`, {
       method: 'POST',
       headers: { authorization: basic('tess', 'tess-password'), 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'events', capabilities: ['events'], expires_at: null }),
     });
     token = ((await res.json()) as { token: string }).token;
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   const event = (uid: string) => crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Test//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261201T000000Z', 'DTSTART:20261210T090000Z', 'SUMMARY:Caf\u00e9', 'END:VEVENT', 'END:VCALENDAR');
