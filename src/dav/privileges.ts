@@ -3,8 +3,8 @@
 // write-content, bind and unbind, and Thunderbird marks a calendar read-only unless write,
 // write-content, write-properties or all is present.
 import type { Actor } from '../domain/calendars.ts';
-import { c, d } from './xml/names.ts';
-import type { XmlNode } from './xml/write.ts';
+import { c, d } from '../xml/names.ts';
+import type { XmlNode } from '../xml/write.ts';
 import type { Resource } from './resources.ts';
 
 export type Privilege =

@@ -11,9 +11,9 @@ import { hrefFor } from './paths.ts';
 import { privilegeSetXml, privilegesFor } from './privileges.ts';
 import type { PropChanges, Target } from './propertyValues.ts';
 import type { Resource, ResourceKind } from './resources.ts';
-import { apple, c, cs, d } from './xml/names.ts';
-import { textOf, type XmlElement } from './xml/parse.ts';
-import type { XmlNode } from './xml/write.ts';
+import { apple, c, cs, d } from '../xml/names.ts';
+import { textOf, type XmlElement } from '../xml/parse.ts';
+import type { XmlNode } from '../xml/write.ts';
 
 export interface PropContext {
   davRoot: string;

@@ -4,8 +4,8 @@
 // (verbatim XML), as macOS and tasks.org expect.
 import type { CalendarChanges, DeadProperty } from '../domain/calendars.ts';
 import { LIVE, Refusal, type LiveWrite, type WriteLimits } from './properties.ts';
-import type { XmlElement } from './xml/parse.ts';
-import { serialize, type Propstat, type XmlNode } from './xml/write.ts';
+import type { XmlElement } from '../xml/parse.ts';
+import { serialize, type Propstat, type XmlNode } from '../xml/write.ts';
 import type { Precondition } from '../domain/errors.ts';
 
 export interface PropOutcome {

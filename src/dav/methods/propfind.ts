@@ -6,9 +6,9 @@ import { depthOf, wantsMinimal, xmlBody, type DavCtx } from '../context.ts';
 import { encodeSegment, hrefFor } from '../paths.ts';
 import { allProps, answerProps, deadPropertyPath, LIVE, propNames, type PropAnswer, type PropContext } from '../properties.ts';
 import { isCollection, segmentsOf, type Resource } from '../resources.ts';
-import { child, type XmlElement } from '../xml/parse.ts';
-import { d } from '../xml/names.ts';
-import { MultistatusWriter, type Propstat } from '../xml/write.ts';
+import { child, type XmlElement } from '../../xml/parse.ts';
+import { d } from '../../xml/names.ts';
+import { MultistatusWriter, type Propstat } from '../../xml/write.ts';
 
 export type PropRequest = { kind: 'allprop'; include: string[] } | { kind: 'propname' } | { kind: 'prop'; names: string[] };
 

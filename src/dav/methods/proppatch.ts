@@ -6,9 +6,9 @@ import { hrefFor } from '../paths.ts';
 import { emptyChanges, outcomePropstats, removeProperty, setProperty, type PropOutcome, type Target } from '../propertyValues.ts';
 import { deadPropertyPath } from '../properties.ts';
 import { isCollection, segmentsOf } from '../resources.ts';
-import { clark, d } from '../xml/names.ts';
+import { clark, d } from '../../xml/names.ts';
 import { startMultistatus } from './propfind.ts';
-import type { XmlNode } from '../xml/write.ts';
+import type { XmlNode } from '../../xml/write.ts';
 
 export async function proppatch(ctx: DavCtx): Promise<void> {
   const r = ctx.resource;

@@ -1,7 +1,7 @@
 // REPORT: dispatched by the body's root element.
 import { DavError } from '../errors.ts';
 import { xmlBody, type DavCtx } from '../context.ts';
-import { c, d } from '../xml/names.ts';
+import { c, d } from '../../xml/names.ts';
 import { calendarMultiget } from '../reports/multiget.ts';
 import { calendarQuery } from '../reports/calendarQuery.ts';
 import { syncCollection } from '../reports/syncCollection.ts';

@@ -6,8 +6,8 @@ import { DavError } from '../errors.ts';
 import { depthOf, wantsMinimal, type DavCtx } from '../context.ts';
 import type { PropContext } from '../properties.ts';
 import type { Resource } from '../resources.ts';
-import { child, textOf, type XmlElement } from '../xml/parse.ts';
-import { c } from '../xml/names.ts';
+import { child, textOf, type XmlElement } from '../../xml/parse.ts';
+import { c } from '../../xml/names.ts';
 import { startMultistatus } from '../methods/propfind.ts';
 import { checkedTimezone, parseFilter, parseReportProps, writeObjectResponse } from './common.ts';
 

@@ -14,9 +14,9 @@ import { hrefFor } from '../paths.ts';
 import { answerProps, type PropContext } from '../properties.ts';
 import { propstatsOf, type PropRequest } from '../methods/propfind.ts';
 import { segmentsOf, type Resource } from '../resources.ts';
-import { child, childrenNamed, textOf, type XmlElement } from '../xml/parse.ts';
-import { c, d } from '../xml/names.ts';
-import type { MultistatusWriter, Propstat } from '../xml/write.ts';
+import { child, childrenNamed, textOf, type XmlElement } from '../../xml/parse.ts';
+import { c, d } from '../../xml/names.ts';
+import type { MultistatusWriter, Propstat } from '../../xml/write.ts';
 
 export interface ReportProps {
   request: PropRequest;
