@@ -3,7 +3,7 @@
 // collection itself, so no discovery is needed. Loopback and private targets are allowed: only
 // admins set synchronizations up.
 import { parseXml, type XmlElement } from '../../xml/parse.ts';
-import { ParameterError, TargetError, type Configured, type Provider, type SyncTarget, type TargetEntry } from './types.ts';
+import { ParameterError, TargetError, type Configured, type Provider, type SyncTarget, type TargetEntry } from '../../domain/syncProviders.ts';
 
 const DAV = 'DAV:';
 
