@@ -9,7 +9,7 @@ import type { Precondition } from '../domain/errors.ts';
 import { parseTimezoneCalendar } from '../ical/parse.ts';
 import { hrefFor } from './paths.ts';
 import { privilegeSetXml, privilegesFor } from './privileges.ts';
-import type { PropChanges, Target } from './propertyValues.ts';
+import type { PropChanges, Target } from './propertyChanges.ts';
 import type { Resource, ResourceKind } from './resources.ts';
 import { apple, c, cs, d } from '../xml/names.ts';
 import { textOf, type XmlElement } from '../xml/parse.ts';

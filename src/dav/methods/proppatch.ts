@@ -3,7 +3,8 @@
 import { DavError } from '../errors.ts';
 import { xmlBody, type DavCtx } from '../context.ts';
 import { hrefFor } from '../paths.ts';
-import { emptyChanges, outcomePropstats, removeProperty, setProperty, type PropOutcome, type Target } from '../propertyValues.ts';
+import { emptyChanges, type Target } from '../propertyChanges.ts';
+import { outcomePropstats, removeProperty, setProperty, type PropOutcome } from '../propertyValues.ts';
 import { deadPropertyPath } from '../properties.ts';
 import { isCollection, segmentsOf } from '../resources.ts';
 import { clark, d } from '../../xml/names.ts';
