@@ -8,7 +8,7 @@ import { outcomePropstats, removeProperty, setProperty, type PropOutcome } from 
 import { deadPropertyPath } from '../properties.ts';
 import { isCollection, segmentsOf } from '../resources.ts';
 import { clark, d } from '../../xml/names.ts';
-import { startMultistatus } from './propfind.ts';
+import { startMultistatus } from '../multistatus.ts';
 import type { XmlNode } from '../../xml/write.ts';
 
 export async function proppatch(ctx: DavCtx): Promise<void> {

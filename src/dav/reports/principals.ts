@@ -10,7 +10,7 @@ import { resolveResource, segmentsOf, isCollection, type Resource } from '../res
 import { child, childrenNamed, textOf, type XmlElement } from '../../xml/parse.ts';
 import { c, clark, cs, d } from '../../xml/names.ts';
 import { document, type XmlNode } from '../../xml/write.ts';
-import { propstatsOf, startMultistatus } from '../methods/propfind.ts';
+import { propstatsOf, startMultistatus } from '../multistatus.ts';
 import { parseReportProps } from './common.ts';
 
 const SEARCHABLE = [d('displayname'), c('calendar-user-address-set'), cs('email-address-set')];

@@ -11,7 +11,7 @@ import { homeSyncTokenUri, parseHomeSyncToken, parseSyncToken, syncTokenUri, typ
 import { segmentsOf, type Resource } from '../resources.ts';
 import { child, textOf, type XmlElement } from '../../xml/parse.ts';
 import { c, d } from '../../xml/names.ts';
-import { answerFor, needsDead, propstatsOf, startMultistatus } from '../methods/propfind.ts';
+import { answerFor, needsDead, propstatsOf, startMultistatus } from '../multistatus.ts';
 import type { MultistatusWriter } from '../../xml/write.ts';
 import { parseReportProps, writeObjectResponse, type ReportProps } from './common.ts';
 import { deadPropertyPath } from '../properties.ts';
