@@ -1,4 +1,4 @@
-// The synchronization types this server knows, handed to the domain by server.ts and cli.ts.
+// The synchronization types this server knows, handed to the domain by src/boot/server.ts and cli.ts.
 // Adding a provider is one module implementing Provider (src/domain/syncProviders.ts) and one
 // line here. MyTimetable's ews, o365 and googlecalendar need Microsoft's or Google's cloud and have
 // no provider here.
