@@ -1,7 +1,7 @@
 // The contract of a synchronization type: what the domain (setting one up) and the push worker
 // need from an external calendar. The domain owns it; the implementations live in
-// src/sync/providers/ (an adapter) and are handed to createDomain by src/boot/server.ts and cli.ts, so the
-// domain never imports src/sync.
+// src/sync/providers/ (an adapter) and are handed to createDomain by src/boot/server.ts and cli.ts,
+// so the domain never imports src/sync.
 
 /** Why a request to a target failed. `precondition`: an ETag did not match (If-Match / If-None-Match). */
 export type FailureKind = 'precondition' | 'auth' | 'unreachable' | 'rejected' | 'gone';

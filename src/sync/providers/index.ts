@@ -1,7 +1,7 @@
-// The synchronization types this server knows, handed to the domain by src/boot/server.ts and cli.ts.
-// Adding a provider is one module implementing Provider (src/domain/syncProviders.ts) and one
-// line here. MyTimetable's ews, o365 and googlecalendar need Microsoft's or Google's cloud and have
-// no provider here.
+// The synchronization types this server knows, handed to the domain by src/boot/server.ts and
+// cli.ts. Adding a provider is one module implementing Provider (src/domain/syncProviders.ts) and
+// one line here. MyTimetable's ews, o365 and googlecalendar need Microsoft's or Google's cloud and
+// have no provider here.
 import { caldavProvider } from './caldav.ts';
 import type { Provider, ProviderRegistry } from '../../domain/syncProviders.ts';
 
