@@ -44,7 +44,7 @@ export interface Domain {
 export interface DomainOptions {
   /** The key that encrypts synchronization credentials (null: synchronizations cannot be set up). */
   secretKey?: Buffer | null;
-  /** The synchronization types (src/sync/providers, given by server.ts and cli.ts; none: none can be set up). */
+  /** The synchronization types (src/sync/providers, from src/boot; none: none can be set up). */
   providers?: ProviderRegistry;
 }
 
