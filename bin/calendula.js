@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist', 'calendula.mjs');
 // The compute pool's threads run their own bundle (src/compute/workerScript.ts finds it beside this one).
 const entries = {
-  calendula: join(root, 'src', 'cli.ts'),
+  calendula: join(root, 'src', 'boot', 'cli.ts'),
   'compute-worker': join(root, 'src', 'compute', 'worker.ts'),
   'pglite-worker': join(root, 'src', 'db', 'pgliteThread.ts'),
 };
@@ -62,6 +62,6 @@ if (bundled) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  cli = await import('../src/cli.ts');
+  cli = await import('../src/boot/cli.ts');
 }
 await cli.main();

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { isValidUsername, USERNAME_RULE } from './domain/usernames.ts';
+import { isValidUsername, USERNAME_RULE } from './usernames.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 /** JSON lines, human-readable lines, or whichever suits standard output (a terminal: pretty). */

@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.ts';
+import { runCli } from '../src/boot/cli.ts';
 import { freshDatabase, testEngine, type FreshDatabase } from './helpers/database.ts';
 import { runCalendula, spawnCalendula } from './helpers/process.ts';
 import { basic } from './helpers/server.ts';

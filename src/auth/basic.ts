@@ -6,7 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { AuthThrottle } from '../config.ts';
 import type { LoginFailureService } from '../domain/loginFailures.ts';
 import type { UserService } from '../domain/users.ts';
-import { decoyHash, verifyPassword } from './passwords.ts';
+import { decoyHash, verifyPassword } from '../domain/passwords.ts';
 import { failureDelayMs, lockedFor, throttleKeys } from './throttle.ts';
 
 export interface AuthenticatedUser {

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { AuthThrottle } from '../config.ts';
 import type { FailureCount } from '../domain/loginFailures.ts';
-import { isValidUsername } from '../domain/usernames.ts';
+import { isValidUsername } from '../usernames.ts';
 
 /**
  * The counters a login attempt touches. A name no user can have (too long, a NUL, a slash) is

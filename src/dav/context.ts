@@ -10,7 +10,7 @@ import { NotTextError, xmlText } from '../http/text.ts';
 import { DavError } from './errors.ts';
 import { segmentsOfHref } from './paths.ts';
 import type { Resource } from './resources.ts';
-import { parseXml, type XmlElement } from './xml/parse.ts';
+import { parseXml, type XmlElement } from '../xml/parse.ts';
 
 export interface DavDeps {
   domain: Domain;

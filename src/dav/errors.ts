@@ -4,9 +4,9 @@ import type { Response } from 'express';
 import { DomainError, type Precondition } from '../domain/errors.ts';
 import { BodyTooLargeError } from '../http/body.ts';
 import { BadPathError } from './paths.ts';
-import { XmlError } from './xml/parse.ts';
-import { clark, d } from './xml/names.ts';
-import { document, type XmlNode } from './xml/write.ts';
+import { XmlError } from '../xml/parse.ts';
+import { clark, d } from '../xml/names.ts';
+import { document, type XmlNode } from '../xml/write.ts';
 
 /** A protocol-level error raised inside the DAV face (bad request shapes, unsupported things). */
 export class DavError extends Error {

@@ -4,8 +4,8 @@
 // write-content, write-properties or all is present.
 import { canWriteContent } from '../domain/access.ts';
 import type { Actor } from '../domain/calendars.ts';
-import { c, d } from './xml/names.ts';
-import type { XmlNode } from './xml/write.ts';
+import { c, d } from '../xml/names.ts';
+import type { XmlNode } from '../xml/write.ts';
 import type { Resource } from './resources.ts';
 
 export type Privilege =

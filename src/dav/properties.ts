@@ -9,11 +9,12 @@ import type { Precondition } from '../domain/errors.ts';
 import { parseTimezoneCalendar } from '../ical/parse.ts';
 import { hrefFor } from './paths.ts';
 import { privilegeSetXml, privilegesFor } from './privileges.ts';
-import type { PropChanges, Target } from './propertyValues.ts';
+import { supportedReports } from './reports/registry.ts';
+import type { PropChanges, Target } from './propertyChanges.ts';
 import type { Resource, ResourceKind } from './resources.ts';
-import { apple, c, cs, d } from './xml/names.ts';
-import { textOf, type XmlElement } from './xml/parse.ts';
-import type { XmlNode } from './xml/write.ts';
+import { apple, c, cs, d } from '../xml/names.ts';
+import { textOf, type XmlElement } from '../xml/parse.ts';
+import type { XmlNode } from '../xml/write.ts';
 
 export interface PropContext {
   davRoot: string;
@@ -280,25 +281,7 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
     {
       kinds: COLLECTIONS.concat(['principal']),
       allprop: false,
-      get: (r) => {
-        switch (r.kind) {
-          case 'calendar':
-            return reports([
-              { name: c('calendar-query') },
-              { name: c('calendar-multiget') },
-              { name: c('free-busy-query') },
-              { name: d('sync-collection') },
-              { name: d('expand-property') },
-            ]);
-          case 'home':
-            // iCal uses sync-collection only when the home advertises it (sabre's workaround).
-            return reports([{ name: d('sync-collection') }, { name: d('expand-property') }]);
-          case 'principals':
-            return reports([{ name: d('principal-property-search') }, { name: d('principal-search-property-set') }, { name: d('expand-property') }]);
-          default:
-            return reports([{ name: d('expand-property') }]);
-        }
-      },
+      get: (r) => reports(supportedReports(r.kind).map((name) => ({ name }))),
     },
   ],
   // Principals

@@ -2,10 +2,11 @@
 // a live property is written by its own entry in properties.ts (value check and all) where it is
 // writable and refused as protected elsewhere; everything else is kept as a dead property
 // (verbatim XML), as macOS and tasks.org expect.
-import type { CalendarChanges, DeadProperty } from '../domain/calendars.ts';
+import type { DeadProperty } from '../domain/calendars.ts';
 import { LIVE, Refusal, type LiveWrite, type WriteLimits } from './properties.ts';
-import type { XmlElement } from './xml/parse.ts';
-import { serialize, type Propstat, type XmlNode } from './xml/write.ts';
+import type { PropChanges, Target } from './propertyChanges.ts';
+import type { XmlElement } from '../xml/parse.ts';
+import { serialize, type Propstat, type XmlNode } from '../xml/write.ts';
 import type { Precondition } from '../domain/errors.ts';
 
 export interface PropOutcome {
@@ -14,22 +15,6 @@ export interface PropOutcome {
   status: 200 | 403 | 409;
   precondition?: Precondition;
   message?: string;
-}
-
-export type Target = 'calendar' | 'home' | 'principal' | 'new-calendar';
-
-/** Everything a set of property operations asks for, before it is applied in one go. */
-export interface PropChanges {
-  calendar: CalendarChanges;
-  deadSet: DeadProperty[];
-  deadRemove: string[];
-  principalDisplayName?: string | null;
-  /** MKCALENDAR/MKCOL only. */
-  resourceTypes?: string[];
-}
-
-export function emptyChanges(): PropChanges {
-  return { calendar: {}, deadSet: [], deadRemove: [] };
 }
 
 const XML_LANG = '{http://www.w3.org/XML/1998/namespace}lang';

@@ -8,7 +8,7 @@ import type { CalendarView, Actor } from '../domain/calendars.ts';
 import type { Domain } from '../domain/index.ts';
 import type { ObjectMeta, StoredObject } from '../domain/objects.ts';
 import type { UserInfo } from '../domain/users.ts';
-import { isValidUsername } from '../domain/usernames.ts';
+import { isValidUsername } from '../usernames.ts';
 
 export type Resource =
   | { kind: 'root' }

@@ -1,5 +1,5 @@
 // First start on an empty database: create the first user, an admin of the web UI.
-import { randomPassword } from '../auth/passwords.ts';
+import { randomPassword } from './passwords.ts';
 import { DomainError } from './errors.ts';
 import type { UserService } from './users.ts';
 

@@ -13,6 +13,7 @@ import { FeedService } from './feeds.ts';
 import { JobQueue } from './jobs.ts';
 import { SchedulingService } from './scheduling.ts';
 import { SynchronizationService } from './synchronizations.ts';
+import type { ProviderRegistry } from './syncProviders.ts';
 import { SharingService } from './sharing.ts';
 import { TokenService } from './tokens.ts';
 import { SystemService } from './system.ts';
@@ -43,6 +44,8 @@ export interface Domain {
 export interface DomainOptions {
   /** The key that encrypts synchronization credentials (null: synchronizations cannot be set up). */
   secretKey?: Buffer | null;
+  /** The synchronization types (src/sync/providers, from src/boot; none: none can be set up). */
+  providers?: ProviderRegistry;
 }
 
 export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Domain {
@@ -52,6 +55,18 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
   const feeds = new FeedService(ctx, calendars, objects);
   const jobs = new JobQueue(ctx);
   const users = new UserService(ctx);
+  const scheduling = new SchedulingService(ctx, objects, queries);
+  const synchronizations = new SynchronizationService(ctx, jobs, opts.providers ?? new Map(), opts.secretKey ?? null);
+
+  // The write listeners, in the order they run inside every object write's transaction: implicit
+  // scheduling (RFC 6638) for the events it concerns, then one statement that queues the pushes
+  // of synchronized calendars. Another consequence of a write (iMIP) is one line here.
+  objects.onWrite(
+    (em, change) => scheduling.onWrite(em, change),
+    (change) => scheduling.concerns(change),
+  );
+  objects.onWriteStatement((change) => synchronizations.enqueueStatement(change));
+
   return {
     clock: ctx.clock,
     users,
@@ -62,9 +77,9 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
     feeds,
     exports: new ExportService(ctx, objects, queries),
     events: new EventService(ctx, objects),
-    scheduling: new SchedulingService(ctx, objects, queries),
+    scheduling,
     jobs,
-    synchronizations: new SynchronizationService(ctx, jobs, objects, opts.secretKey ?? null),
+    synchronizations,
     tokens: new TokenService(ctx, feeds),
     loginFailures: new LoginFailureService(ctx),
     system: new SystemService(ctx),

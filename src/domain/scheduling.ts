@@ -45,12 +45,7 @@ export class SchedulingService {
     private readonly ctx: DomainContext,
     private readonly objects: ObjectService,
     private readonly queries: QueryService,
-  ) {
-    objects.onWrite(
-      (em, change) => this.onWrite(em, change),
-      (change) => this.concerns(change),
-    );
-  }
+  ) {}
 
   private async usersByEmail(em: SqlEntityManager, emails: string[]): Promise<Map<string, LocalUser>> {
     const out = new Map<string, LocalUser>();

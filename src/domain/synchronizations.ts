@@ -5,14 +5,13 @@ import { User } from '../db/entities/index.ts';
 import * as jobTable from '../db/tables/jobs.ts';
 import * as ledgerTable from '../db/tables/syncLedger.ts';
 import * as syncTable from '../db/tables/synchronizations.ts';
-import { decrypt, encrypt, SecretKeyMissingError } from '../sync/secrets.ts';
-import { providerFor } from '../sync/providers/index.ts';
-import { ParameterError, type Provider } from '../sync/providers/types.ts';
 import { loadViews, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
 import type { JobQueue } from './jobs.ts';
-import type { ObjectChange, ObjectService, WriteStatement } from './objects.ts';
+import type { ObjectChange, WriteStatement } from './objects.ts';
+import { decrypt, encrypt, SecretKeyMissingError } from './secrets.ts';
+import { ParameterError, type Provider, type ProviderRegistry } from './syncProviders.ts';
 
 export const UNLINK_MODES = ['UNLINK_ONLY', 'DELETE_FUTURE_EVENTS', 'DELETE_ALL_EVENTS', 'CLEANUP'] as const;
 export type UnlinkMode = (typeof UNLINK_MODES)[number];
@@ -88,11 +87,9 @@ export class SynchronizationService {
   constructor(
     private readonly ctx: DomainContext,
     private readonly jobs: JobQueue,
-    private readonly objects: ObjectService,
+    private readonly providers: ProviderRegistry,
     private readonly secretKey: Buffer | null,
-  ) {
-    objects.onWriteStatement((change) => this.enqueueStatement(change));
-  }
+  ) {}
 
   /** This installation's id, as marked on everything it pushes. */
   /** The copy of an object that a synchronization pushes (derived UID, markers), made off the request loop. */
@@ -135,7 +132,7 @@ export class SynchronizationService {
 
   /** Sets a synchronization up; its first full resync is queued at once. */
   async setUp(username: string, type: string, params: Record<string, string>): Promise<SyncView> {
-    const provider = providerFor(type);
+    const provider = this.providers.get(type);
     if (!provider) throw new DomainError('Invalid', 'synchronization type is not known', { code: 'unknown_type' });
     const userId = (await this.ctx.db.em().findOne(User, { username }, { fields: ['id'] }))?.id;
     if (userId === undefined) throw new DomainError('Invalid', 'user is not known', { code: 'unknown_user' });
@@ -186,7 +183,7 @@ export class SynchronizationService {
   async work(id: number): Promise<SyncWork | null> {
     const [r] = await syncTable.selectSyncs(this.ctx.db.em(), { id });
     if (!r) return null;
-    const provider = providerFor(r.type);
+    const provider = this.providers.get(r.type);
     if (!provider) return null;
     if (!this.secretKey) throw new SecretKeyMissingError();
     const all = settingsOf(r);
@@ -256,11 +253,11 @@ export class SynchronizationService {
   }
 
   /**
-   * The write path's hook: a changed event of a synchronized calendar is queued for pushing, by
+   * The write path's hook (wired in domain/index.ts): a changed event of a synchronized calendar is queued for pushing, by
    * one statement whatever the number of synchronizations (the owner is found in SQL, so writes
    * to shared instances queue the owner's pushes too).
    */
-  private enqueueStatement(change: ObjectChange): WriteStatement | null {
+  enqueueStatement(change: ObjectChange): WriteStatement | null {
     if (!change.calendar.components.includes('VEVENT')) return null;
     return jobTable.enqueuePushesStatement(change.calendar.calendarId, change.uri, this.ctx.clock.now());
   }

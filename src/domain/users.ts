@@ -2,7 +2,7 @@
 // (sabre's convention), and starts with a `default` calendar for events, tasks and notes.
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword } from './passwords.ts';
 import { Calendar, CalendarInstance, Principal, PropertyStorage, User } from '../db/entities/index.ts';
 import { selectMainPrincipals } from '../db/tables/principals.ts';
 import { deleteActiveSyncsOf } from '../db/tables/synchronizations.ts';
@@ -12,7 +12,7 @@ import type { DomainContext } from './context.ts';
 import { ALL_COMPONENTS } from './components.ts';
 import { conflict, invalid, notFound } from './errors.ts';
 import { noteHomeMember } from './homeSync.ts';
-import { isValidUsername, USERNAME_RULE } from './usernames.ts';
+import { isValidUsername, USERNAME_RULE } from '../usernames.ts';
 
 export interface UserInfo {
   id: number;

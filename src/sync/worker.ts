@@ -11,8 +11,8 @@ import type { JobRow } from '../domain/jobs.ts';
 import type { SyncStatus, SyncWork } from '../domain/synchronizations.ts';
 import { derivedUid } from '../ical/syncCopy.ts';
 import type { Logger } from '../logger.ts';
-import { SecretKeyMissingError } from './secrets.ts';
-import { TargetError, type SyncTarget } from './providers/types.ts';
+import { SecretKeyMissingError } from '../domain/secrets.ts';
+import { TargetError, type SyncTarget } from '../domain/syncProviders.ts';
 
 export interface WorkerOptions {
   /** Time between looks at the queue when it is empty. */

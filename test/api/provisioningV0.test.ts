@@ -315,7 +315,7 @@ describe('the key that encrypts target credentials', () => {
       const before = readFileSync(file, 'utf8');
       // The same key after a restart: the stored credentials still open.
       await server.running.close();
-      const { startServer } = await import('../../src/server.ts');
+      const { startServer } = await import('../../src/boot/server.ts');
       const { createLogger } = await import('../../src/logger.ts');
       const again = await startServer(server.config, createLogger('silent'));
       try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseXml, XmlError } from '../../src/dav/xml/parse.ts';
-import { document, escapeXml, serialize } from '../../src/dav/xml/write.ts';
+import { parseXml, XmlError } from '../../src/xml/parse.ts';
+import { document, escapeXml, serialize } from '../../src/xml/write.ts';
 
 const limits = { maxBytes: 100000, maxDepth: 20 };
 

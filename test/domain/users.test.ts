@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyPassword } from '../../src/auth/passwords.ts';
+import { verifyPassword } from '../../src/domain/passwords.ts';
 import {
   ApiToken,
   Calendar,

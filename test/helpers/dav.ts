@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 // Raw HTTP for protocol tests: requests as clients put them on the wire, and a reader for 207
 // multistatus answers (namespaces resolved, so assertions use Clark names).
-import { parseXml, type XmlElement } from '../../src/dav/xml/parse.ts';
+import { parseXml, type XmlElement } from '../../src/xml/parse.ts';
 import { basic } from './server.ts';
 
 export const NS = {

@@ -2,7 +2,7 @@
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Domain } from '../../src/domain/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startServer, type RunningServer, type StartOptions } from '../../src/server.ts';
+import { startServer, type RunningServer, type StartOptions } from '../../src/boot/server.ts';
 import { freshDatabase, type FreshDatabase } from './database.ts';
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests';

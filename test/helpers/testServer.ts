@@ -2,7 +2,7 @@
 // describe block's cases and closed after them, with users and a raw-HTTP client for each.
 import { afterAll, beforeAll } from 'vitest';
 import type { NewUser } from '../../src/domain/users.ts';
-import type { StartOptions } from '../../src/server.ts';
+import type { StartOptions } from '../../src/boot/server.ts';
 import { Dav } from './dav.ts';
 import { startTestServer, type TestServer } from './server.ts';
 

@@ -2,7 +2,7 @@
 // worker --once`, and two workers sharing one PostgreSQL queue.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
-import { startServer } from '../../src/server.ts';
+import { startServer } from '../../src/boot/server.ts';
 import { SyncWorker } from '../../src/sync/worker.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 import { freshDatabase, testEngine } from '../helpers/database.ts';

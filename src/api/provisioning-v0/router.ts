@@ -9,7 +9,7 @@ import { isDomainError } from '../../domain/errors.ts';
 import { isUnlinkMode, UNLINK_MODES, type SyncView, type UnlinkMode } from '../../domain/synchronizations.ts';
 import type { UserInfo } from '../../domain/users.ts';
 import type { BodyFields } from '../../http/formOrJson.ts';
-import { SecretKeyMissingError } from '../../sync/secrets.ts';
+import { SecretKeyMissingError } from '../../domain/secrets.ts';
 import { V0Error, v0ErrorOf } from '../v0Errors.ts';
 import { mountV0, param, type V0Call, type V0Deps, type V0Handler, type V0Route } from '../v0Routes.ts';
 

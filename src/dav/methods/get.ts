@@ -1,16 +1,10 @@
 // GET and HEAD. An object answers its stored text; a calendar answers an export of all its objects
 // (also as `?export`, with sabre's start, end, expand and componentType parameters).
 import type { CalendarView } from '../../domain/calendars.ts';
-import { streamBody } from '../../http/streamBody.ts';
+import { ifNoneMatchHits, sendIcsDownload } from '../../http/icsDownload.ts';
 import { DavError } from '../errors.ts';
 import type { DavCtx } from '../context.ts';
 import { contentTypeOf } from '../properties.ts';
-
-function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return [...header.matchAll(/(?:W\/)?"([^"]*)"/g)].some((m) => m[1] === etag);
-}
 
 export interface ExportParams {
   start?: number;
@@ -64,24 +58,14 @@ export function exportFileName(name: string, today: Date): string {
 
 /** Streams a calendar export with its headers; 304 when the client has it. */
 async function sendCalendarExport(ctx: DavCtx, cal: CalendarView, params: ExportParams): Promise<void> {
-  const { req, res, deps } = ctx;
-  const exports = deps.domain.exports;
-  const etag = exports.etag(cal, params);
+  const exports = ctx.deps.domain.exports;
   const name = exports.nameOf(cal);
-  res.setHeader('ETag', `"${etag}"`);
-  res.setHeader('Cache-Control', 'private, no-cache');
-  res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
-  res.setHeader('Content-Disposition', `attachment; filename="${exportFileName(name, deps.domain.clock.now())}"; filename*=UTF-8''${encodeURIComponent(`${name}.ics`)}`);
-  if (ifNoneMatchHits(req.get('if-none-match'), etag)) {
-    res.status(304).end();
-    return;
-  }
-  res.status(200);
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  await streamBody(res, exports.stream(cal, params));
+  await sendIcsDownload(ctx.req, ctx.res, {
+    etag: exports.etag(cal, params),
+    fileName: exportFileName(name, ctx.deps.domain.clock.now()),
+    unicodeName: `${name}.ics`,
+    body: () => exports.stream(cal, params),
+  });
 }
 
 export async function getOrHead(ctx: DavCtx): Promise<void> {

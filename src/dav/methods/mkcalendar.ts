@@ -2,9 +2,10 @@
 // a resourcetype included (DAVx5 sends it in MKCALENDAR).
 import { DavError } from '../errors.ts';
 import { xmlBody, type DavCtx } from '../context.ts';
-import { emptyChanges, outcomePropstats, setProperty, type PropOutcome } from '../propertyValues.ts';
-import { document, statusLine, type XmlNode } from '../xml/write.ts';
-import { c, d } from '../xml/names.ts';
+import { emptyChanges } from '../propertyChanges.ts';
+import { outcomePropstats, setProperty, type PropOutcome } from '../propertyValues.ts';
+import { document, statusLine, type XmlNode } from '../../xml/write.ts';
+import { c, d } from '../../xml/names.ts';
 import { CALDAV_NS } from '../../domain/errors.ts';
 
 export async function mkcalendar(ctx: DavCtx): Promise<void> {

@@ -8,8 +8,8 @@ import { CALDAV_NS } from '../../domain/errors.ts';
 import { DavError } from '../errors.ts';
 import { bodyBytes, type DavCtx } from '../context.ts';
 import { bodyText, NotTextError } from '../../http/text.ts';
-import { c, d } from '../xml/names.ts';
-import { document, type XmlNode } from '../xml/write.ts';
+import { c, d } from '../../xml/names.ts';
+import { document, type XmlNode } from '../../xml/write.ts';
 
 export async function post(ctx: DavCtx): Promise<void> {
   const r = ctx.resource;

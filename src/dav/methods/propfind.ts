@@ -1,61 +1,11 @@
 // PROPFIND (RFC 4918 §9.1) with Depth 0 or 1. Large collections are streamed, and listing a
 // calendar never reads object data.
-import type { Response } from 'express';
 import { DavError } from '../errors.ts';
 import { depthOf, wantsMinimal, xmlBody, type DavCtx } from '../context.ts';
+import { answerFor, needsDead, parsePropRequest, propstatsOf, startMultistatus } from '../multistatus.ts';
 import { encodeSegment, hrefFor } from '../paths.ts';
-import { allProps, answerProps, deadPropertyPath, LIVE, propNames, type PropAnswer, type PropContext } from '../properties.ts';
+import { deadPropertyPath, type PropContext } from '../properties.ts';
 import { isCollection, segmentsOf, type Resource } from '../resources.ts';
-import { child, type XmlElement } from '../xml/parse.ts';
-import { d } from '../xml/names.ts';
-import { MultistatusWriter, type Propstat } from '../xml/write.ts';
-
-export type PropRequest = { kind: 'allprop'; include: string[] } | { kind: 'propname' } | { kind: 'prop'; names: string[] };
-
-export function parsePropRequest(root: XmlElement | null): PropRequest {
-  if (!root) return { kind: 'allprop', include: [] };
-  if (root.name !== d('propfind')) throw new DavError(400, 'the body must be a DAV:propfind element');
-  // RFC 4918 §14.20: exactly one of prop, propname and allprop.
-  const kinds = root.children.filter((x) => x.name === d('prop') || x.name === d('propname') || x.name === d('allprop'));
-  if (kinds.length > 1) throw new DavError(400, 'propfind takes one of prop, propname and allprop');
-  const prop = child(root, d('prop'));
-  if (prop) return { kind: 'prop', names: [...new Set(prop.children.map((c) => c.name))] };
-  if (child(root, d('propname'))) return { kind: 'propname' };
-  if (child(root, d('allprop'))) {
-    const include = child(root, d('include'));
-    return { kind: 'allprop', include: include ? include.children.map((c) => c.name) : [] };
-  }
-  throw new DavError(400, 'propfind needs prop, propname or allprop');
-}
-
-export function propstatsOf(answer: PropAnswer, minimal: boolean): Propstat[] {
-  const out: Propstat[] = [];
-  if (answer.found.length || minimal || !answer.missing.length) out.push({ status: 200, props: answer.found });
-  if (answer.missing.length && !minimal) out.push({ status: 404, props: answer.missing });
-  return out;
-}
-
-export function answerFor(r: Resource, request: PropRequest, ctx: PropContext): PropAnswer {
-  switch (request.kind) {
-    case 'prop':
-      return answerProps(r, request.names, ctx);
-    case 'propname':
-      return propNames(r, ctx);
-    case 'allprop':
-      return allProps(r, ctx, request.include);
-  }
-}
-
-/** Whether answering needs dead properties from the database. */
-export function needsDead(request: PropRequest): boolean {
-  return request.kind !== 'prop' || request.names.some((n) => !LIVE.has(n));
-}
-
-export function startMultistatus(res: Response): MultistatusWriter {
-  res.status(207);
-  res.setHeader('Content-Type', 'application/xml; charset=utf-8');
-  return new MultistatusWriter(res);
-}
 
 export async function childrenOf(ctx: DavCtx, r: Resource): Promise<Resource[]> {
   const { domain } = ctx.deps;

@@ -3,12 +3,13 @@
 import { DavError } from '../errors.ts';
 import { xmlBody, type DavCtx } from '../context.ts';
 import { hrefFor } from '../paths.ts';
-import { emptyChanges, outcomePropstats, removeProperty, setProperty, type PropOutcome, type Target } from '../propertyValues.ts';
+import { emptyChanges, type Target } from '../propertyChanges.ts';
+import { outcomePropstats, removeProperty, setProperty, type PropOutcome } from '../propertyValues.ts';
 import { deadPropertyPath } from '../properties.ts';
 import { isCollection, segmentsOf } from '../resources.ts';
-import { clark, d } from '../xml/names.ts';
-import { startMultistatus } from './propfind.ts';
-import type { XmlNode } from '../xml/write.ts';
+import { clark, d } from '../../xml/names.ts';
+import { startMultistatus } from '../multistatus.ts';
+import type { XmlNode } from '../../xml/write.ts';
 
 export async function proppatch(ctx: DavCtx): Promise<void> {
   const r = ctx.resource;

@@ -1,12 +1,26 @@
-// REPORT: dispatched by the body's root element.
+// REPORT: dispatched by the body's root element, through the registry in reports/registry.ts.
+import type { XmlElement } from '../../xml/parse.ts';
 import { DavError } from '../errors.ts';
 import { xmlBody, type DavCtx } from '../context.ts';
-import { c, d } from '../xml/names.ts';
+import { c } from '../../xml/names.ts';
 import { calendarMultiget } from '../reports/multiget.ts';
 import { calendarQuery } from '../reports/calendarQuery.ts';
 import { syncCollection } from '../reports/syncCollection.ts';
 import { freeBusyQuery, freeBusyTarget } from '../reports/freeBusy.ts';
 import { emptyMultistatus, expandProperty, principalPropertySearch, principalSearchPropertySet } from '../reports/principals.ts';
+import { reportKeyOf, type ReportKey } from '../reports/registry.ts';
+
+const HANDLERS: Record<ReportKey, (ctx: DavCtx, body: XmlElement) => Promise<void> | void> = {
+  'calendar-query': calendarQuery,
+  'calendar-multiget': calendarMultiget,
+  'free-busy-query': freeBusyQuery,
+  'sync-collection': syncCollection,
+  'principal-property-search': principalPropertySearch,
+  'principal-search-property-set': (ctx) => principalSearchPropertySet(ctx),
+  'expand-property': expandProperty,
+  'principal-match': (ctx) => emptyMultistatus(ctx),
+  'acl-principal-prop-set': (ctx) => emptyMultistatus(ctx),
+};
 
 export async function report(ctx: DavCtx): Promise<void> {
   const body = await xmlBody(ctx);
@@ -17,26 +31,7 @@ export async function report(ctx: DavCtx): Promise<void> {
     if (!target) throw new DavError(404, 'nothing is here');
     return freeBusyQuery({ ...ctx, resource: target }, body);
   }
-  switch (body.name) {
-    case c('calendar-multiget'):
-      return calendarMultiget(ctx, body);
-    case c('calendar-query'):
-      return calendarQuery(ctx, body);
-    case d('sync-collection'):
-      return syncCollection(ctx, body);
-    case c('free-busy-query'):
-      return freeBusyQuery(ctx, body);
-    case d('expand-property'):
-      return expandProperty(ctx, body);
-    case d('principal-property-search'):
-      return principalPropertySearch(ctx, body);
-    case d('principal-search-property-set'):
-      principalSearchPropertySet(ctx);
-      return;
-    case d('principal-match'):
-    case d('acl-principal-prop-set'):
-      return emptyMultistatus(ctx);
-    default:
-      throw new DavError(403, `the ${body.name} report is not supported`, { namespace: 'DAV:', name: 'supported-report' });
-  }
+  const key = reportKeyOf(body.name);
+  if (!key) throw new DavError(403, `the ${body.name} report is not supported`, { namespace: 'DAV:', name: 'supported-report' });
+  return HANDLERS[key](ctx, body);
 }

@@ -6,9 +6,9 @@ import { DavError } from '../errors.ts';
 import { depthOf, wantsMinimal, type DavCtx } from '../context.ts';
 import type { PropContext } from '../properties.ts';
 import type { Resource } from '../resources.ts';
-import { child, textOf, type XmlElement } from '../xml/parse.ts';
-import { c } from '../xml/names.ts';
-import { startMultistatus } from '../methods/propfind.ts';
+import { child, textOf, type XmlElement } from '../../xml/parse.ts';
+import { c } from '../../xml/names.ts';
+import { startMultistatus } from '../multistatus.ts';
 import { checkedTimezone, parseFilter, parseReportProps, writeObjectResponse } from './common.ts';
 
 export async function calendarQuery(ctx: DavCtx, body: XmlElement): Promise<void> {

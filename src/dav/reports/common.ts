@@ -12,11 +12,11 @@ import { DavError } from '../errors.ts';
 import type { DavCtx } from '../context.ts';
 import { hrefFor } from '../paths.ts';
 import { answerProps, type PropContext } from '../properties.ts';
-import { propstatsOf, type PropRequest } from '../methods/propfind.ts';
+import { propstatsOf, type PropRequest } from '../multistatus.ts';
 import { segmentsOf, type Resource } from '../resources.ts';
-import { child, childrenNamed, textOf, type XmlElement } from '../xml/parse.ts';
-import { c, d } from '../xml/names.ts';
-import type { MultistatusWriter, Propstat } from '../xml/write.ts';
+import { child, childrenNamed, textOf, type XmlElement } from '../../xml/parse.ts';
+import { c, d } from '../../xml/names.ts';
+import type { MultistatusWriter, Propstat } from '../../xml/write.ts';
 
 export interface ReportProps {
   request: PropRequest;

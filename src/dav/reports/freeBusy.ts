@@ -6,13 +6,13 @@ import { freeBusyCalendar } from '../../ical/freebusy.ts';
 import { DavError } from '../errors.ts';
 import type { DavCtx } from '../context.ts';
 import { privilegesFor } from '../privileges.ts';
-import { child, type XmlElement } from '../xml/parse.ts';
-import { c } from '../xml/names.ts';
+import { child, type XmlElement } from '../../xml/parse.ts';
+import { c } from '../../xml/names.ts';
 import { PRODID } from '../../domain/exports.ts';
 import { parseTimeRange } from './common.ts';
 import type { Resource } from '../resources.ts';
 import { maySeeFreeBusy } from '../../domain/access.ts';
-import { isValidUsername } from '../../domain/usernames.ts';
+import { isValidUsername } from '../../usernames.ts';
 
 /** The calendar at the request path for a signed-in user's free-busy-query, when it is not theirs to read. */
 export async function freeBusyTarget(ctx: DavCtx): Promise<Resource | null> {

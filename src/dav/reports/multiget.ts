@@ -5,9 +5,9 @@ import { wantsMinimal, type DavCtx } from '../context.ts';
 import { hrefFor, segmentsOfHref } from '../paths.ts';
 import type { PropContext } from '../properties.ts';
 import { resolveResource, type Resource } from '../resources.ts';
-import { childrenNamed, textOf, type XmlElement } from '../xml/parse.ts';
-import { d } from '../xml/names.ts';
-import { startMultistatus } from '../methods/propfind.ts';
+import { childrenNamed, textOf, type XmlElement } from '../../xml/parse.ts';
+import { d } from '../../xml/names.ts';
+import { startMultistatus } from '../multistatus.ts';
 import { parseReportProps, writeObjectResponse } from './common.ts';
 
 export async function calendarMultiget(ctx: DavCtx, body: XmlElement): Promise<void> {

@@ -7,10 +7,10 @@ import { wantsMinimal, type DavCtx } from '../context.ts';
 import { hrefFor, segmentsOfHref } from '../paths.ts';
 import { answerProps, type PropContext } from '../properties.ts';
 import { resolveResource, segmentsOf, isCollection, type Resource } from '../resources.ts';
-import { child, childrenNamed, textOf, type XmlElement } from '../xml/parse.ts';
-import { c, clark, cs, d } from '../xml/names.ts';
-import { document, type XmlNode } from '../xml/write.ts';
-import { propstatsOf, startMultistatus } from '../methods/propfind.ts';
+import { child, childrenNamed, textOf, type XmlElement } from '../../xml/parse.ts';
+import { c, clark, cs, d } from '../../xml/names.ts';
+import { document, type XmlNode } from '../../xml/write.ts';
+import { propstatsOf, startMultistatus } from '../multistatus.ts';
 import { parseReportProps } from './common.ts';
 
 const SEARCHABLE = [d('displayname'), c('calendar-user-address-set'), cs('email-address-set')];

@@ -2,8 +2,8 @@
 // Radicale, Baïkal, Davis, another Calendula, Google's CalDAV with a bearer token). The URL is the
 // collection itself, so no discovery is needed. Loopback and private targets are allowed: only
 // admins set synchronizations up.
-import { parseXml, type XmlElement } from '../../dav/xml/parse.ts';
-import { ParameterError, TargetError, type Configured, type Provider, type SyncTarget, type TargetEntry } from './types.ts';
+import { parseXml, type XmlElement } from '../../xml/parse.ts';
+import { ParameterError, TargetError, type Configured, type Provider, type SyncTarget, type TargetEntry } from '../../domain/syncProviders.ts';
 
 const DAV = 'DAV:';
 

@@ -1,15 +1,12 @@
-// The synchronization types this server knows. Adding a provider is one module implementing
-// Provider (see types.ts) and one line here. MyTimetable's ews, o365 and googlecalendar need
-// Microsoft's or Google's cloud and have no provider here.
+// The synchronization types this server knows, handed to the domain by src/boot/server.ts and
+// cli.ts. Adding a provider is one module implementing Provider (src/domain/syncProviders.ts) and
+// one line here. MyTimetable's ews, o365 and googlecalendar need Microsoft's or Google's cloud and
+// have no provider here.
 import { caldavProvider } from './caldav.ts';
-import type { Provider } from './types.ts';
+import type { Provider, ProviderRegistry } from '../../domain/syncProviders.ts';
 
-const PROVIDERS: ReadonlyMap<string, Provider> = new Map([[caldavProvider.type, caldavProvider]]);
+const PROVIDERS: ProviderRegistry = new Map<string, Provider>([[caldavProvider.type, caldavProvider]]);
 
-export function providerFor(type: string): Provider | undefined {
-  return PROVIDERS.get(type);
-}
-
-export function knownTypes(): string[] {
-  return [...PROVIDERS.keys()];
+export function syncProviders(): ProviderRegistry {
+  return PROVIDERS;
 }

@@ -1,23 +1,23 @@
 // Builds the Express app and mounts the faces under BASE_PATH.
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { adminRouter } from './api/admin-v1/router.ts';
-import { eventsRouter } from './api/events-v2/router.ts';
-import { feedsRouter } from './api/feeds.ts';
-import { healthRouter } from './api/health.ts';
-import { metricsRouter } from './api/metrics.ts';
-import { notificationsRouter } from './api/notifications-v0/router.ts';
-import { provisioningRouter } from './api/provisioning-v0/router.ts';
-import { tokensRouter } from './api/tokens/router.ts';
-import type { BasicAuthenticator } from './auth/basic.ts';
-import type { Config } from './config.ts';
-import { davRouter } from './dav/router.ts';
-import type { Domain } from './domain/index.ts';
-import type { LoopWatch } from './http/loopWatch.ts';
-import type { Metrics } from './metrics/registry.ts';
-import { requestLog } from './http/requestLog.ts';
-import { webRouter } from './web/router.ts';
-import { VERSION } from './version.ts';
-import type { Logger } from './logger.ts';
+import { adminRouter } from '../api/admin-v1/router.ts';
+import { eventsRouter } from '../api/events-v2/router.ts';
+import { feedsRouter } from '../api/feeds.ts';
+import { healthRouter } from '../api/health.ts';
+import { metricsRouter } from '../api/metrics.ts';
+import { notificationsRouter } from '../api/notifications-v0/router.ts';
+import { provisioningRouter } from '../api/provisioning-v0/router.ts';
+import { tokensRouter } from '../api/tokens/router.ts';
+import type { BasicAuthenticator } from '../auth/basic.ts';
+import type { Config } from '../config.ts';
+import { davRouter } from '../dav/router.ts';
+import type { Domain } from '../domain/index.ts';
+import type { LoopWatch } from '../http/loopWatch.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import { requestLog } from '../http/requestLog.ts';
+import { webRouter } from '../web/router.ts';
+import { VERSION } from '../version.ts';
+import type { Logger } from '../logger.ts';
 
 export interface AppDeps {
   config: Config;

@@ -1,4 +1,7 @@
-// What the push engine needs from an external calendar. One module per type implements it.
+// The contract of a synchronization type: what the domain (setting one up) and the push worker
+// need from an external calendar. The domain owns it; the implementations live in
+// src/sync/providers/ (an adapter) and are handed to createDomain by src/boot/server.ts and cli.ts,
+// so the domain never imports src/sync.
 
 /** Why a request to a target failed. `precondition`: an ETag did not match (If-Match / If-None-Match). */
 export type FailureKind = 'precondition' | 'auth' | 'unreachable' | 'rejected' | 'gone';
@@ -56,3 +59,6 @@ export interface Provider {
   configure(params: Record<string, string>): Configured;
   open(settings: Record<string, string>, secrets: Record<string, string>, opts: TargetOptions): SyncTarget;
 }
+
+/** The synchronization types this installation knows, by type name. */
+export type ProviderRegistry = ReadonlyMap<string, Provider>;

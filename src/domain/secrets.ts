@@ -1,6 +1,7 @@
 // Third-party credentials at rest: AES-256-GCM with SECRET_KEY. With the embedded database and no
 // SECRET_KEY, a key is generated once into DATA_DIR (next to the data it protects); with
-// PostgreSQL the key must be configured, because the database may live elsewhere.
+// PostgreSQL the key must be configured, because the database may live elsewhere. The domain
+// seals and opens the credentials; server.ts and cli.ts resolve the key; faces only name the error.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

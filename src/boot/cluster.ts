@@ -4,14 +4,14 @@
 // restarts one that dies, passes SIGTERM on, and aggregates their metrics for /metrics.
 import cluster from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
-import { ComputePool } from './compute/pool.ts';
-import type { Config } from './config.ts';
-import { systemClock } from './clock.ts';
-import { openDatabase } from './db/database.ts';
-import { ensureFirstUser, type FirstUser } from './domain/bootstrap.ts';
-import { createDomain } from './domain/index.ts';
-import type { Logger } from './logger.ts';
-import { METRICS_REQ, METRICS_RES, type MetricsMessage } from './metrics/cluster.ts';
+import { ComputePool } from '../compute/pool.ts';
+import type { Config } from '../config.ts';
+import { systemClock } from '../clock.ts';
+import { openDatabase } from '../db/database.ts';
+import { ensureFirstUser, type FirstUser } from '../domain/bootstrap.ts';
+import { createDomain } from '../domain/index.ts';
+import type { Logger } from '../logger.ts';
+import { METRICS_REQ, METRICS_RES, type MetricsMessage } from '../metrics/cluster.ts';
 
 
 /** Runs migrations and makes the first user once, before any worker starts. */

@@ -2,17 +2,18 @@
 // by --password-env, never from the command line (where `ps` and shell history would see them).
 // Exit codes: 0 done, 1 the command failed, 2 wrong usage.
 import { createInterface } from 'node:readline';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.ts';
-import { copyDatabase } from './db/copy.ts';
-import { DataDirBusyError } from './db/dataDirLock.ts';
-import { openDatabase, type Database } from './db/database.ts';
-import { isDomainError, notFound } from './domain/errors.ts';
-import { ComputePool } from './compute/pool.ts';
-import { createDomain, type Domain } from './domain/index.ts';
-import { createLogger } from './logger.ts';
-import { systemClock } from './clock.ts';
-import { resolveSecretKey } from './sync/secrets.ts';
-import { SyncWorker, workerOptions } from './sync/worker.ts';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.ts';
+import { copyDatabase } from '../db/copy.ts';
+import { DataDirBusyError } from '../db/dataDirLock.ts';
+import { openDatabase, type Database } from '../db/database.ts';
+import { isDomainError, notFound } from '../domain/errors.ts';
+import { ComputePool } from '../compute/pool.ts';
+import { createDomain, type Domain } from '../domain/index.ts';
+import { createLogger } from '../logger.ts';
+import { systemClock } from '../clock.ts';
+import { resolveSecretKey } from '../domain/secrets.ts';
+import { syncProviders } from '../sync/providers/index.ts';
+import { SyncWorker, workerOptions } from '../sync/worker.ts';
 
 const USAGE = `Usage: calendula <command>
 
@@ -135,7 +136,7 @@ async function withDomain<T>(config: Config, fn: (domain: Domain, db: Database) 
   const compute = new ComputePool(config.compute, log);
   try {
     await db.migrate();
-    return await fn(createDomain({ db, config, clock: systemClock, log, compute }, { secretKey: resolveSecretKey(config) }), db);
+    return await fn(createDomain({ db, config, clock: systemClock, log, compute }, { secretKey: resolveSecretKey(config), providers: syncProviders() }), db);
   } finally {
     await compute.close();
     await db.close();

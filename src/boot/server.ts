@@ -4,20 +4,21 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
-import { BasicAuthenticator } from './auth/basic.ts';
-import { systemClock, type Clock } from './clock.ts';
-import type { Config } from './config.ts';
-import { openDatabase, type Database } from './db/database.ts';
-import { ensureFirstUser, type FirstUser } from './domain/bootstrap.ts';
-import { holds } from './domain/capabilities.ts';
-import { ComputePool } from './compute/pool.ts';
-import { LoopWatch } from './http/loopWatch.ts';
-import { Metrics } from './metrics/registry.ts';
-import { createDomain, type Domain } from './domain/index.ts';
-import { looksLikeToken } from './domain/tokens.ts';
-import { resolveSecretKey } from './sync/secrets.ts';
-import { SyncWorker, workerOptions } from './sync/worker.ts';
-import type { Logger } from './logger.ts';
+import { BasicAuthenticator } from '../auth/basic.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { openDatabase, type Database } from '../db/database.ts';
+import { ensureFirstUser, type FirstUser } from '../domain/bootstrap.ts';
+import { holds } from '../domain/capabilities.ts';
+import { ComputePool } from '../compute/pool.ts';
+import { LoopWatch } from '../http/loopWatch.ts';
+import { Metrics } from '../metrics/registry.ts';
+import { createDomain, type Domain } from '../domain/index.ts';
+import { looksLikeToken } from '../domain/tokens.ts';
+import { resolveSecretKey } from '../domain/secrets.ts';
+import { syncProviders } from '../sync/providers/index.ts';
+import { SyncWorker, workerOptions } from '../sync/worker.ts';
+import type { Logger } from '../logger.ts';
 
 export interface RunningServer {
   /** Where this process listens, e.g. http://127.0.0.1:8080 (not PUBLIC_URL). */
@@ -52,7 +53,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     const applied = await db.migrate();
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
     const clock = opts.clock ?? systemClock;
-    const domain = createDomain({ db, config, clock, log, compute }, { secretKey: resolveSecretKey(config) });
+    const domain = createDomain({ db, config, clock, log, compute }, { secretKey: resolveSecretKey(config), providers: syncProviders() });
     const firstUser = await ensureFirstUser(domain.users, config.initialUser, config.initialPassword);
     const auth = new BasicAuthenticator(domain.users, domain.loginFailures, config.authThrottle, clock);
     // API tokens holding `dav` work as app passwords for CalDAV.

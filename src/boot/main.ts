@@ -1,9 +1,9 @@
 // Process entry for `calendula serve`: config → database → app → listen; SIGTERM/SIGINT close cleanly.
 import cluster from 'node:cluster';
 import { startPrimary } from './cluster.ts';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.ts';
-import type { FirstUser } from './domain/bootstrap.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.ts';
+import type { FirstUser } from '../domain/bootstrap.ts';
+import { createLogger, type Logger } from '../logger.ts';
 import { startServer } from './server.ts';
 
 export async function serve(): Promise<void> {

@@ -1,0 +1,44 @@
+// The REPORTs this server answers (RFC 3253 §3.6), each once: its element, and the resources whose
+// DAV:supported-report-set lists it. properties.ts builds supported-report-set from this list and
+// methods/report.ts dispatches by it, with one handler per key (a Record over ReportKey, so a
+// report cannot be listed without a handler, nor handled without being listed). The list carries
+// no handlers so that properties.ts can read it without importing the reports, which import it.
+import type { ResourceKind } from '../resources.ts';
+import { c, d } from '../../xml/names.ts';
+
+interface ReportEntry {
+  /** The report's root element, in Clark notation. */
+  name: string;
+  /** Where supported-report-set advertises it: some kinds, every kind that has the property, or none. */
+  advertised: readonly ResourceKind[] | 'everywhere' | 'nowhere';
+}
+
+export const REPORTS = {
+  'calendar-query': { name: c('calendar-query'), advertised: ['calendar'] },
+  'calendar-multiget': { name: c('calendar-multiget'), advertised: ['calendar'] },
+  'free-busy-query': { name: c('free-busy-query'), advertised: ['calendar'] },
+  // iCal uses sync-collection on a home only when the home advertises it (sabre's workaround).
+  'sync-collection': { name: d('sync-collection'), advertised: ['calendar', 'home'] },
+  'principal-property-search': { name: d('principal-property-search'), advertised: ['principals'] },
+  'principal-search-property-set': { name: d('principal-search-property-set'), advertised: ['principals'] },
+  'expand-property': { name: d('expand-property'), advertised: 'everywhere' },
+  // Answered (empty) for clients that send them, never advertised.
+  'principal-match': { name: d('principal-match'), advertised: 'nowhere' },
+  'acl-principal-prop-set': { name: d('acl-principal-prop-set'), advertised: 'nowhere' },
+} as const satisfies Record<string, ReportEntry>;
+
+export type ReportKey = keyof typeof REPORTS;
+
+const BY_NAME: ReadonlyMap<string, ReportKey> = new Map((Object.keys(REPORTS) as ReportKey[]).map((k) => [REPORTS[k].name, k]));
+
+/** The report a body's root element asks for, if this server answers it. */
+export function reportKeyOf(name: string): ReportKey | undefined {
+  return BY_NAME.get(name);
+}
+
+/** The report elements supported-report-set lists on a resource of this kind, in the list's order. */
+export function supportedReports(kind: ResourceKind): string[] {
+  return Object.values(REPORTS as Record<ReportKey, ReportEntry>)
+    .filter((r) => r.advertised === 'everywhere' || (r.advertised !== 'nowhere' && r.advertised.includes(kind)))
+    .map((r) => r.name);
+}
