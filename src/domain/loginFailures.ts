@@ -1,6 +1,5 @@
 // Failed-login counters, kept in the database so that every server process sees the same state.
-import { AuthFailure } from '../db/entities/index.ts';
-import { deleteExpiredFailures, recordFailure } from '../db/tables/authFailures.ts';
+import { deleteExpiredFailures, recordFailure, selectFailureCounts } from '../db/tables/authFailures.ts';
 import type { DomainContext } from './context.ts';
 
 export interface FailureCount {
@@ -18,7 +17,7 @@ export class LoginFailureService {
   /** Current counts for the keys; keys without failures in the window are absent. */
   async counts(keys: string[]): Promise<Map<string, FailureCount>> {
     const since = new Date(this.ctx.clock.now().getTime() - this.windowMs());
-    const rows = await this.ctx.db.em().find(AuthFailure, { key: { $in: keys }, windowStart: { $gt: since } });
+    const rows = await selectFailureCounts(this.ctx.db.em(), keys, since);
     return new Map(rows.map((r) => [r.key, { failures: r.failures, windowStart: r.windowStart }]));
   }
 

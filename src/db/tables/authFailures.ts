@@ -23,3 +23,16 @@ export async function recordFailure(em: SqlEntityManager, key: string, now: Date
 export async function deleteExpiredFailures(em: SqlEntityManager, expired: Date): Promise<void> {
   await em.execute('delete from auth_failures where last_failure <= ?', [expired]);
 }
+
+/**
+ * The counts of the keys whose window began after `since`. Read with SQL, as `recordFailure`
+ * writes them: an entity read could be answered from an identity map that never saw that write.
+ */
+export async function selectFailureCounts(em: SqlEntityManager, keys: string[], since: Date): Promise<{ key: string; failures: number; windowStart: Date }[]> {
+  if (!keys.length) return [];
+  const rows = await em.execute<{ key: string; failures: number; window_start: string }[]>(
+    `select key, failures, window_start from auth_failures where key in (${keys.map(() => '?').join(', ')}) and window_start > ?`,
+    [...keys, since],
+  );
+  return rows.map((r) => ({ key: r.key, failures: Number(r.failures), windowStart: new Date(r.window_start) }));
+}
