@@ -1,11 +1,12 @@
-// The instances of a calendar object: the master's recurrence set (RRULE, RDATE, EXDATE, expanded
-// by ical.js) with overridden instances (RECURRENCE-ID components) put in their place.
+// The instances of a calendar object: the master's recurrence set (RRULE by our engine in
+// rrule.ts, RDATE, EXDATE) with overridden instances (RECURRENCE-ID components, RANGE=THISANDFUTURE
+// ones for every later instance) put in their place.
 //
 // Every expansion is bounded three ways, whatever the data says: a count of instances, a count of
-// rule steps (candidates ical.js produces, kept or not), and a horizon past which nothing is
-// expanded. A series that starts long before the window of interest is fast-forwarded to it when
-// its rule repeats with a fixed period, so a query over this month costs the same for a series
-// that began yesterday and one that began in 1970.
+// rule steps (candidates the engine produces, kept or not, and periods that hold none), and a
+// horizon past which nothing is expanded. A series that starts long before the window of interest
+// is fast-forwarded to it unless its rule has a COUNT, so a query over this month costs the same
+// for a series that began yesterday and one that began in 1970.
 import ICAL from 'ical.js';
 import { civilFromDays, daysFromCivil } from './civil.ts';
 import { ruleFromParts, walkRule, type WalkEnd } from './rrule.ts';
@@ -45,7 +46,7 @@ export interface Expansion {
   steps: number;
 }
 
-/** The default most rule steps one expansion takes (about a quarter of a second of ical.js). */
+/** The default most rule steps one expansion takes (MAX_RECURRENCE_STEPS). */
 export const DEFAULT_MAX_STEPS = 50_000;
 
 export interface ExpandOptions {
@@ -425,12 +426,12 @@ export function expandInstances(components: ICAL.Component[], r: TimeResolver, o
       for (const { start, time, end } of ruleInstances(master, r, opts, limit, budget, state)) {
         const override = overrides.get(start);
         let inst: Instance | null = null;
+        let f: FutureOverride | undefined;
         if (override) {
           used.add(start);
           const oStart = propertyEpoch(override, 'dtstart', r);
           if (wanted(oStart, spanOf(override, r))) inst = { component: override, shift: 0, start: oStart, recurrenceId: time, isOverride: true };
-        } else if (futures.length && governing(start)) {
-          const f = governing(start)!;
+        } else if (futures.length && (f = governing(start))) {
           const oStart = propertyEpoch(f.component, 'dtstart', r);
           const moved = f.move(time, start);
           if (oStart !== null && wanted(moved.start, spanOf(f.component, r))) {
