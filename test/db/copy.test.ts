@@ -8,7 +8,9 @@ import { basic } from '../helpers/server.ts';
 const canCopy = testEngine() === 'pglite' && Boolean(process.env.TEST_DATABASE_URL);
 
 describe.runIf(canCopy)('calendula db copy-to (from the embedded database; needs TEST_DATABASE_URL for the target)', () => {
-  it('moves every user, password and calendar into an empty PostgreSQL database', async () => {
+  // Six CLI processes each start Node, tsx and the embedded database: on two loaded cores that
+  // takes longer than the suite's default minute, which is a wait, not a failure.
+  it('moves every user, password and calendar into an empty PostgreSQL database', { timeout: 180_000 }, async () => {
     const source = await freshDatabase();
     const name = `calendula_copy_${randomBytes(5).toString('hex')}`;
     await adminQuery(`create database ${name}`);
