@@ -55,12 +55,13 @@ function propertyNames(card: string): string[] {
     if (upper === 'BEGIN:VCARD' && depth++ > 0) continue;
     if (upper === 'END:VCARD' && --depth > 0) continue;
     if (depth !== 1 || upper === 'BEGIN:VCARD') continue;
-    const name = /^[^;:]+/.exec(line)?.[0];
+    const name = /^([^;:]+)[^:]*:/.exec(line)?.[1]; // a line without a value is no property
     if (name) names.push(name.toUpperCase());
   }
   return names;
 }
 
+/** Whether ical.js reads the card (what the server's validation asks of a stored card). */
 function readable(card: string): boolean {
   try {
     const parsed: unknown = ICAL.parse(card);
@@ -88,12 +89,6 @@ describe('the vCard corpus', () => {
 
   it.each(corpus)('filter: $name', ({ card }) => {
     const names = propertyNames(card);
-    if (!readable(card)) {
-      // A card ical.js cannot read matches nothing, and asking does not throw.
-      expect(matchesCard(anyof(), card)).toBe(false);
-      expect(matchesCard(anyof(prop('FN', { textMatches: [text('x')] })), card)).toBe(false);
-      return;
-    }
     expect(matchesCard(anyof(), card)).toBe(true);
     expect(matchesCard(anyof(prop('X-CALENDULA-NOT-THERE')), card)).toBe(false);
     expect(matchesCard(anyof(prop('X-CALENDULA-NOT-THERE', { isNotDefined: true })), card)).toBe(true);
@@ -116,7 +111,7 @@ describe('the vCard corpus', () => {
     }
     // FN as the card wrote it (unescaped) equals itself under every collation
     const fn = logicalLines(card).find((l) => /^FN[;:]/i.test(l));
-    if (fn && !/[\\]/.test(fn) && !/ENCODING=QUOTED-PRINTABLE/i.test(fn)) {
+    if (fn && !/[\\"]/.test(fn) && !/QUOTED-PRINTABLE/i.test(fn)) {
       const value = fn.slice(fn.indexOf(':') + 1);
       for (const collation of ['i;unicode-casemap', 'i;ascii-casemap', 'i;octet'] as const) {
         expect(cardMatcher(anyof(prop('FN', { textMatches: [text(value, { collation, matchType: 'equals' })] })))(card)).toBe(true);
@@ -130,7 +125,7 @@ describe('the vCard corpus', () => {
     // every property asked for: the card's lines come back, in order, nothing else
     const all = logicalLines(selectProperties(card, names));
     expect(all.every((l) => original.has(l))).toBe(true);
-    expect(all.length).toBe(logicalLines(card).length);
+    expect(all.length).toBe(logicalLines(card).filter((l) => l.includes(':')).length); // a line without a value goes
     // nothing asked for: the frame, VERSION and UID
     const none = logicalLines(selectProperties(card, []));
     expect(none[0]?.toUpperCase()).toBe('BEGIN:VCARD');
