@@ -10,8 +10,12 @@
 //
 // ical.js parses the card (ICAL.parse of a vCard gives ['vcard', properties, components]); it
 // accepts some structure errors (a mismatched END), so the BEGIN/END lines are checked here first.
-// The body is bounded by the size limit before anything is parsed.
+// The body is bounded by the size limit before anything is parsed. ical.js stops at a parameter
+// without "=" (Apple's Address Book writes `PHOTO;BASE64:` in vCard 3.0), so it reads the card
+// with such parameters named; what is stored is still the text as sent. Control characters other
+// than tab are refused: RFC 6350 §3.3 and RFC 2426 §4 allow none in a value.
 import ICAL from 'ical.js';
+import { withNamedParameters } from './properties.ts';
 
 /** Which CardDAV precondition a failure maps to (RFC 6352 §6.3.2.1). */
 export type VcardFailure = 'valid-address-data' | 'supported-address-data' | 'max-resource-size';
@@ -37,6 +41,9 @@ export interface ParsedCard {
 
 /** The longest UID the store holds (the column's length). */
 export const MAX_UID_LENGTH = 255;
+
+/** C0 controls but tab, line feed and carriage return, and DEL. */
+const CONTROL = /[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const invalid = (m: string) => new VcardError('valid-address-data', m);
@@ -102,10 +109,12 @@ export function parseCard(body: Uint8Array | string, maxBytes: number): ParsedCa
   if (size > maxBytes) throw new VcardError('max-resource-size', `a vCard may be at most ${maxBytes} bytes`);
   const text = decode(body);
   if (text.includes('\u0000')) throw invalid('the body contains a NUL character');
+  const control = CONTROL.exec(text);
+  if (control) throw invalid(`the vCard contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which no vCard value may hold`);
   checkStructure(text);
   let parsed: unknown;
   try {
-    parsed = ICAL.parse(text);
+    parsed = ICAL.parse(withNamedParameters(text));
   } catch (e) {
     throw invalid(`the vCard cannot be read: ${e instanceof Error ? e.message : String(e)}`);
   }

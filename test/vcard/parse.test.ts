@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCard, VcardError } from '../../src/vcard/parse.ts';
 import { APPLE_CONTACT, APPLE_GROUP, crlf, DAVX5_CONTACT, simpleCard, THUNDERBIRD_CONTACT } from '../fixtures/vcards.ts';
@@ -71,5 +72,19 @@ describe('parseCard', () => {
     const multibyte = simpleCard('mb', 'Åsa Öberg', { extra: [`NOTE:${'ø'.repeat(500)}`] });
     expect(multibyte.length).toBeLessThan(1024);
     expect(failure(multibyte, 1024)).toMatchObject({ failure: 'max-resource-size' });
+  });
+
+  it("accepts Apple Address Book's vCard 3.0 photo cards (PHOTO;BASE64:, CalDAVTester's put data) and keeps their text as sent", () => {
+    const text = readFileSync(new URL('../fixtures/vcard/caldavtester/put/6.vcf', import.meta.url), 'utf8');
+    expect(text).toContain('PHOTO;BASE64:');
+    const card = parseCard(text, LIMIT);
+    expect(card.version).toBe('3.0');
+    expect(card.text).toBe(text);
+  });
+
+  it('refuses control characters other than tab (RFC 6350 §3.3) with valid-address-data, naming the character', () => {
+    expect(failure(simpleCard('bel', 'Ann\u0007Ames'))).toMatchObject({ failure: 'valid-address-data', message: expect.stringMatching(/U\+0007/) });
+    expect(failure(simpleCard('del', 'Ann Ames', { extra: ['NOTE:a\u007Fb'] }))).toMatchObject({ failure: 'valid-address-data', message: expect.stringMatching(/U\+007F/) });
+    expect(parseCard(simpleCard('tab', 'Ann Ames', { extra: ['NOTE:a\tb'] }), LIMIT).uid).toBe('tab');
   });
 });
