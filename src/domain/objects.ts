@@ -14,7 +14,7 @@ import type { ObjectRow, ObjectValues } from '../db/tables/calendarObjects.ts';
 import * as calendarTable from '../db/tables/calendars.ts';
 import { pruneHomeChanges } from '../db/tables/homeChanges.ts';
 import type { Statement } from '../db/tables/statement.ts';
-import { canWriteContent } from './access.ts';
+import { canWriteContent, readOnlyReason } from './access.ts';
 import { toView, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { CALDAV_NS, conflict, forbidden, invalid, notFound, preconditionFailed, tooLarge } from './errors.ts';
@@ -212,7 +212,7 @@ export class ObjectService {
   private requireWrite(actor: Actor | null, view: CalendarView): Actor {
     if (!actor || actor.principaluri !== view.principaluri) throw notFound('no such calendar');
     if (!canWriteContent(view)) {
-      throw forbidden('this calendar is shared with you read-only', { precondition: { namespace: 'DAV:', name: 'need-privileges' } });
+      throw forbidden(readOnlyReason(view), { precondition: { namespace: 'DAV:', name: 'need-privileges' } });
     }
     return actor;
   }
