@@ -494,6 +494,16 @@ export class ObjectService {
     return readStored(this.ctx.db.em(), view.calendarId, uri);
   }
 
+  /** get() inside the caller's transaction (a listener deciding what to write). */
+  read(em: SqlEntityManager, view: CalendarView, uri: string): Promise<StoredObject | null> {
+    return readStored(em, view.calendarId, uri);
+  }
+
+  /** The names of the calendar's objects that begin with `prefix`, read inside the caller's transaction. */
+  urisWithPrefix(em: SqlEntityManager, view: CalendarView, prefix: string): Promise<string[]> {
+    return objectTable.selectUrisWithPrefix(em, view.calendarId, prefix);
+  }
+
   /**
    * Objects by name (calendar-multiget, sync-collection with calendar-data), in batches of about
    * READ_BATCH_CHARS of content; names that are not there are left out.
