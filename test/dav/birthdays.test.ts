@@ -61,7 +61,7 @@ describe('the birthday calendar over CalDAV', () => {
     expect(data).toContain('X-NEXTCLOUD-BC-YEAR:1906');
     const get = await eve.request('GET', href);
     expect(get.status).toBe(200);
-    expect(get.text).toBe(data.replace(/\n/g, '\r\n').trimEnd() + '\r\n');
+    expect(get.text.replace(/\r\n/g, '\n').trim()).toBe(data.replace(/\r\n/g, '\n').trim());
 
     // A time-range query finds her birthday on 9 December 2027.
     const query = await eve.report(BDAYS, calendarQuery('<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20271209T000000Z" end="20271210T000000Z"/></c:comp-filter></c:comp-filter>'));
@@ -70,7 +70,7 @@ describe('the birthday calendar over CalDAV', () => {
     await putCard('x.vcf', card('x', 'Grace Brewster Hopper', 'BDAY:--1209\r\n'));
     const changed = await sync(added.syncToken!);
     expect([...changed.members.keys()]).toEqual([href]);
-    expect(textIn(changed.members.get(href)!.props.get(C('calendar-data'))!.el)).toContain('SUMMARY:🎂 Grace Brewster Hopper\n');
+    expect(textIn(changed.members.get(href)!.props.get(C('calendar-data'))!.el)).toMatch(/SUMMARY:🎂 Grace Brewster Hopper\r?\n/);
     expect(textIn(changed.members.get(href)!.props.get(D('getetag'))!.el)).not.toBe(textIn(added.members.get(href)!.props.get(D('getetag'))!.el));
 
     await server.domain.cards.delete(await actor(), book, 'x.vcf');
