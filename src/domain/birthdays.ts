@@ -9,6 +9,7 @@
 // 20261207130100. The calendar's existence is the setting: turning it off removes it (so does a
 // CalDAV DELETE of it, as in Nextcloud, where deleting the birthday calendar opts the user out until
 // they turn it on again), and turning it on creates it and writes the events of every card again.
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { CalendarInstance } from '../db/entities/index.ts';
 import { birthdayEvents, sameBirthdayEvent, type BirthdayField } from '../vcard/birthdays.ts';
@@ -43,10 +44,12 @@ export function birthdayObjectUri(bookId: number, cardUri: string, field: Birthd
 
 /**
  * Creates the birthday calendar in a home inside the caller's transaction (UserService.create, and
- * turning it on); returns its instance id, or null when both of its names are taken by calendars
- * of the user.
+ * turning it on); returns its instance id (that of the one there, if a concurrent call made it
+ * first), or null when both of its names are taken by calendars of the user.
  */
 export async function insertBirthdayCalendar(em: SqlEntityManager, principaluri: string, at: Date): Promise<number | null> {
+  const [there] = await loadViews(em, { principaluri, generated: BIRTHDAYS, owned: true });
+  if (there) return there.instanceId;
   for (const uri of CALENDAR_URIS) {
     if (await em.count(CalendarInstance, { principaluri, uri })) continue;
     const { instanceId } = await insertCalendar(em, {
@@ -97,7 +100,14 @@ export class BirthdayService {
       return null;
     }
     if (current) return current;
-    const instanceId = await this.ctx.db.transactional((em) => insertBirthdayCalendar(em, actor.principaluri, this.ctx.clock.now()));
+    let instanceId: number | null;
+    try {
+      instanceId = await this.ctx.db.transactional((em) => insertBirthdayCalendar(em, actor.principaluri, this.ctx.clock.now()));
+    } catch (e) {
+      // Turned on twice at once: the unique name decides, and the other one fills it.
+      if (e instanceof UniqueConstraintViolationException) return this.calendar(actor);
+      throw e;
+    }
     if (instanceId === null) {
       throw conflict(`calendars named ${CALENDAR_URIS.join(' and ')} exist already: rename one to turn the birthday calendar on`, { code: 'exists' });
     }
