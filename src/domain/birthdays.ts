@@ -18,7 +18,7 @@ import { insertCalendar } from './calendarRows.ts';
 import { loadViews, type Actor, type CalendarService, type CalendarView } from './calendars.ts';
 import type { CardChange, CardService } from './cards.ts';
 import type { DomainContext } from './context.ts';
-import { conflict } from './errors.ts';
+import { conflict, isDomainError } from './errors.ts';
 import { noteHomeMember } from './homeSync.ts';
 import type { ObjectService, PreparedObject } from './objects.ts';
 
@@ -126,7 +126,9 @@ export class BirthdayService {
       const writes: { uri: string; prepared: PreparedObject }[] = [];
       for (const card of batch) {
         for (const e of birthdayEvents(card.data, card.uid, String(book.id), stamp)) {
-          writes.push({ uri: birthdayObjectUri(book.id, card.uri, e.field), prepared: await this.objects.prepare(view, e.text) });
+          const uri = birthdayObjectUri(book.id, card.uri, e.field);
+          const prepared = await this.prepare(view, uri, e.text);
+          if (prepared) writes.push({ uri, prepared });
         }
       }
       if (!writes.length) continue;
@@ -162,9 +164,24 @@ export class BirthdayService {
       const want = wanted.get(field);
       const existing = await this.objects.read(em, view, uri);
       if (existing && want && existing.uid === want.uid && sameBirthdayEvent(existing.data, want.text)) continue;
+      const prepared = want ? await this.prepare(view, uri, want.text) : null;
       // A UID is kept by its name (RFC 4791 §5.3.2.1): an event of another UID replaces it anew.
-      if (existing && (!want || existing.uid !== want.uid)) await this.objects.remove(em, actor, view, uri, {}, BIRTHDAYS_ORIGIN);
-      if (want) await this.objects.store(em, actor, view, uri, await this.objects.prepare(view, want.text), {}, BIRTHDAYS_ORIGIN);
+      if (existing && (!prepared || existing.uid !== want?.uid)) await this.objects.remove(em, actor, view, uri, {}, BIRTHDAYS_ORIGIN);
+      if (prepared) await this.objects.store(em, actor, view, uri, prepared, {}, BIRTHDAYS_ORIGIN);
+    }
+  }
+
+  /**
+   * An event prepared for storing; null, logged, when the object write path refuses it: a card
+   * is never refused for its birthday, and the calendar goes without that event.
+   */
+  private async prepare(view: CalendarView, uri: string, text: string): Promise<PreparedObject | null> {
+    try {
+      return await this.objects.prepare(view, text);
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      this.ctx.log.warn({ calendarId: view.calendarId, uri, error: e.message }, 'birthday event not written');
+      return null;
     }
   }
 
