@@ -12,7 +12,8 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { CalendarInstance } from '../db/entities/index.ts';
-import { birthdayEvents, sameBirthdayEvent, type BirthdayField } from '../vcard/birthdays.ts';
+import { birthdayEventText, sameBirthdayEvent } from '../ical/birthdayEvent.ts';
+import { birthdayEntries, birthdayUid, type BirthdayField } from '../vcard/birthdays.ts';
 import type { AddressBookService, AddressBookView } from './addressBooks.ts';
 import { insertCalendar } from './calendarRows.ts';
 import { loadViews, type Actor, type CalendarService, type CalendarView } from './calendars.ts';
@@ -33,6 +34,21 @@ const BIRTHDAY_CALENDAR_COLOR = '#E7A33E';
 export const BIRTHDAYS_ORIGIN = 'birthdays';
 
 const FIELDS: BirthdayField[] = ['BDAY', 'ANNIVERSARY'];
+
+/** A card's event as it is stored: its field, UID and text. */
+export interface BirthdayEvent {
+  field: BirthdayField;
+  uid: string;
+  text: string;
+}
+
+/** The events of a card (one per date it gives), for a card of UID `cardUid` in address book `scope`. */
+export function birthdayEvents(cardText: string, cardUid: string, scope: string, stamp: number): BirthdayEvent[] {
+  return birthdayEntries(cardText).map((e) => {
+    const uid = birthdayUid(scope, cardUid, e.field);
+    return { field: e.field, uid, text: birthdayEventText(e, uid, stamp) };
+  });
+}
 
 /**
  * The name of a card's event in the birthday calendar: the address book's id (a card's name is

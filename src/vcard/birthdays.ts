@@ -1,16 +1,9 @@
-// The birthday calendar's events, from a vCard's BDAY and ANNIVERSARY: which dates a card gives and
-// the VEVENT text of each, a yearly all-day event. Pure: the domain (src/domain/birthdays.ts)
-// decides where the events are stored and when.
-//
-// The events have the shape Nextcloud's birthday calendar has given clients for years, so that
-// what clients already understand applies: SUMMARY "🎂 Name (1980)" ("💍" for anniversaries; the
-// year only when the card gives one), TRANSP:TRANSPARENT, and the X-NEXTCLOUD-BC-FIELD-TYPE,
-// X-NEXTCLOUD-BC-UNKNOWN-YEAR and X-NEXTCLOUD-BC-YEAR properties (Nextcloud's calendar app shows
-// the icon and the age from them). The year is in the summary too because most clients read no
-// X-property: "(1980)" is the one way they can tell the age.
+// The birthday calendar's dates, from a vCard's BDAY and ANNIVERSARY: which dates a card gives (a
+// yearly event each), with or without a year, and the stable UID of each event. Pure; the event
+// text is src/ical/birthdayEvent.ts, and the domain (src/domain/birthdays.ts) decides where the
+// events are stored and when.
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
-import { buildEvent } from '../ical/eventBuilder.ts';
 
 export type BirthdayField = 'BDAY' | 'ANNIVERSARY';
 
@@ -39,13 +32,6 @@ const EXCLUDE = 'x-nc-exclude-from-birthday-calendar';
  * cycle), with or without X-APPLE-OMIT-YEAR=1604.
  */
 const APPLE_NO_YEAR = 1604;
-
-/**
- * Years of birth before this are written as it in DTSTART (the year stays in the summary and in
- * X-NEXTCLOUD-BC-YEAR), as Nextcloud does: a series that starts in 1970 is one every client
- * expands without trouble, and the first instance of a birthday says nothing anyway.
- */
-const EARLIEST_START_YEAR = 1970;
 
 type JProp = [string, Record<string, unknown>, string, ...unknown[]];
 
@@ -159,11 +145,6 @@ export function birthdayEntries(cardText: string): BirthdayEntry[] {
   return out;
 }
 
-/** The event's title: "🎂 Name (1980)", "💍 Name", as Nextcloud writes them. */
-export function birthdaySummary(e: BirthdayEntry): string {
-  return `${e.field === 'BDAY' ? '🎂' : '💍'} ${e.name}${e.year !== null ? ` (${e.year})` : ''}`;
-}
-
 /**
  * The UID of a card's event for `field`: stable for as long as the card keeps its UID in its
  * address book (`scope`), so that turning the calendar off and on again, or rewriting the event,
@@ -173,61 +154,4 @@ export function birthdaySummary(e: BirthdayEntry): string {
 export function birthdayUid(scope: string, cardUid: string, field: BirthdayField): string {
   const hash = createHash('sha256').update(`${scope}\n${cardUid}`).digest('hex').slice(0, 32);
   return `${hash}-${field === 'BDAY' ? 'bday' : 'anniversary'}@birthdays.calendula`;
-}
-
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, '0');
-}
-
-/**
- * The VCALENDAR text of an entry's event: all day, every year, transparent. 29 February recurs on
- * the last day of February (BYMONTH=2;BYMONTHDAY=-1), since a plain yearly rule from a 29 February
- * skips three years in four (RFC 5545 §3.3.10: invalid dates are ignored). A date without a year
- * starts in 1970 (1972 for 29 February, a leap year, so that the start is an instance).
- */
-export function birthdayEventText(e: BirthdayEntry, uid: string, stamp: number): string {
-  const leapDay = e.month === 2 && e.day === 29;
-  let startYear = e.year === null || e.year < EARLIEST_START_YEAR ? EARLIEST_START_YEAR : e.year;
-  if (leapDay && !isLeap(startYear)) startYear += 4 - (startYear % 4);
-  const start = new Date(Date.UTC(startYear, e.month - 1, e.day));
-  const end = new Date(start.getTime() + 86_400_000);
-  const day = (d: Date) => `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  const properties = [
-    { name: 'X-NEXTCLOUD-BC-FIELD-TYPE', value: e.field },
-    { name: 'X-NEXTCLOUD-BC-UNKNOWN-YEAR', value: e.year === null ? '1' : '0' },
-  ];
-  if (e.year !== null) properties.push({ name: 'X-NEXTCLOUD-BC-YEAR', value: String(e.year) });
-  return buildEvent({
-    prodId: '-//Calendula//Birthday calendar//EN',
-    calscale: true,
-    uid,
-    stamp,
-    start: { date: day(start) },
-    end: { date: day(end) },
-    summary: birthdaySummary(e),
-    rrule: leapDay ? 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1' : 'FREQ=YEARLY',
-    transparent: true,
-    properties,
-  });
-}
-
-/** The event of an entry as the domain stores it. */
-export interface BirthdayEvent {
-  field: BirthdayField;
-  uid: string;
-  text: string;
-}
-
-/** The events of a card (see birthdayEntries), for a card of UID `cardUid` in address book `scope`. */
-export function birthdayEvents(cardText: string, cardUid: string, scope: string, stamp: number): BirthdayEvent[] {
-  return birthdayEntries(cardText).map((e) => {
-    const uid = birthdayUid(scope, cardUid, e.field);
-    return { field: e.field, uid, text: birthdayEventText(e, uid, stamp) };
-  });
-}
-
-/** Whether two event texts say the same, whenever they were made (DTSTAMP aside). */
-export function sameBirthdayEvent(a: string, b: string): boolean {
-  const strip = (s: string) => s.replace(/\r\nDTSTAMP:[^\r\n]*/g, '');
-  return strip(a) === strip(b);
 }
