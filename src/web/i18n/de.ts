@@ -108,6 +108,7 @@ export const de: Catalogue = {
   'import.notUtf8': 'Diese Datei ist nicht UTF-8: Zeile {line} enthält das Byte {byte} (Latin-1- oder Windows-1252-Text?). Speichern Sie sie als UTF-8 und importieren Sie sie erneut.',
   'import.notUtf8At': 'Diese Datei ist nicht UTF-8: Sie enthält an Position {offset} das Byte {byte} (Latin-1- oder Windows-1252-Text?). Speichern Sie sie als UTF-8 und importieren Sie sie erneut.',
   'import.notCalendar': 'Diese Datei lässt sich nicht als iCalendar lesen: {reason}',
+  'import.contactsHint': 'Kontakte (.vcf-Dateien) werden auf der Seite Kontakte importiert:',
 
   'contacts.title': 'Kontakte',
   'contacts.new': 'Neuer Kontakt',

@@ -107,6 +107,7 @@ export const en = {
   'import.notUtf8': 'This file is not UTF-8: line {line} holds the byte {byte} (Latin-1 or Windows-1252 text?). Save it as UTF-8 and import it again.',
   'import.notUtf8At': 'This file is not UTF-8: it holds the byte {byte} at offset {offset} (Latin-1 or Windows-1252 text?). Save it as UTF-8 and import it again.',
   'import.notCalendar': 'This file cannot be read as iCalendar: {reason}',
+  'import.contactsHint': 'Contacts (.vcf files) are imported on the Contacts page:',
 
   'contacts.title': 'Contacts',
   'contacts.new': 'New contact',

@@ -108,6 +108,7 @@ export const fr: Catalogue = {
   'import.notUtf8': 'Ce fichier n’est pas en UTF-8 : la ligne {line} contient l’octet {byte} (texte Latin-1 ou Windows-1252 ?). Enregistrez-le en UTF-8 et importez-le à nouveau.',
   'import.notUtf8At': 'Ce fichier n’est pas en UTF-8 : il contient l’octet {byte} à la position {offset} (texte Latin-1 ou Windows-1252 ?). Enregistrez-le en UTF-8 et importez-le à nouveau.',
   'import.notCalendar': 'Ce fichier ne peut pas être lu comme iCalendar : {reason}',
+  'import.contactsHint': 'Les contacts (fichiers .vcf) s’importent depuis la page Contacts :',
 
   'contacts.title': 'Contacts',
   'contacts.new': 'Nouveau contact',

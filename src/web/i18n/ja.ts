@@ -108,6 +108,7 @@ export const ja: Catalogue = {
   'import.notUtf8': 'このファイルは UTF-8 ではありません: {line} 行目にバイト {byte} があります（Latin-1 または Windows-1252 のテキスト？）。UTF-8 で保存してから、もう一度インポートしてください。',
   'import.notUtf8At': 'このファイルは UTF-8 ではありません: 位置 {offset} にバイト {byte} があります（Latin-1 または Windows-1252 のテキスト？）。UTF-8 で保存してから、もう一度インポートしてください。',
   'import.notCalendar': 'このファイルは iCalendar として読み取れません: {reason}',
+  'import.contactsHint': '連絡先（.vcf ファイル）は連絡先ページでインポートします:',
 
   'contacts.title': '連絡先',
   'contacts.new': '新しい連絡先',

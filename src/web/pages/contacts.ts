@@ -261,7 +261,11 @@ export const createContact: WebHandler = async (call, deps) => {
 
 export const editContactForm: WebHandler = async (call, deps) => {
   const { book, uri, data, etag } = await cardOf(call, deps);
-  return renderForm(call, [], book.uri, readContact(data), { book, uri, etag });
+  const c = readContact(data);
+  // A display name that is just the names is left empty in the form, so that it follows them
+  // when they are edited (and stays as it is when they are not).
+  if (c.formattedName === displayNameOf({ ...c, formattedName: '' })) c.formattedName = '';
+  return renderForm(call, [], book.uri, c, { book, uri, etag });
 };
 
 export const updateContact: WebHandler = async (call, deps) => {
