@@ -108,8 +108,18 @@ export async function insertAddressBook(em: SqlEntityManager, principaluri: stri
   return book.id;
 }
 
+/** Runs inside the transaction that removes a book, before it goes (the birthday calendar drops its events); throwing aborts the removal. */
+export type AddressBookRemoveListener = (em: SqlEntityManager, book: AddressBookView) => Promise<void>;
+
 export class AddressBookService {
+  private readonly removeListeners: AddressBookRemoveListener[] = [];
+
   constructor(private readonly ctx: DomainContext) {}
+
+  /** `listener` runs in the transaction of every book removal (its cards go by cascade, with no card write each). */
+  onRemove(listener: AddressBookRemoveListener): void {
+    this.removeListeners.push(listener);
+  }
 
   /** The actor's own address books, by uri. */
   async list(actor: Actor): Promise<AddressBookView[]> {
@@ -158,6 +168,7 @@ export class AddressBookService {
   async remove(actor: Actor, book: AddressBookView): Promise<void> {
     if (!isOwner(actor, book)) throw notFound('no such address book');
     await this.ctx.db.transactional(async (em) => {
+      for (const l of this.removeListeners) await l(em, book);
       const path = addressBookPath(book.principaluri, book.uri);
       await em.nativeDelete(PropertyStorage, { $or: [{ path }, { path: { $like: `${escapeLike(path)}/%` } }] });
       // Cascades: cards, addressbookchanges.
