@@ -3,7 +3,7 @@
 import type { WebHandler } from './call.ts';
 import { createUser, deleteUser, listSyncs, listUsers, resetPassword, showStatus, showUser, updateUser } from './pages/admin.ts';
 import { createAppPassword, revokeAppPassword, showAppPasswords } from './pages/appPasswords.ts';
-import { changePassword, savePreferences, showAccount } from './pages/account.ts';
+import { changePassword, savePreferences, setBirthdays, showAccount } from './pages/account.ts';
 import { addShare, createCalendar, deleteCalendar, exportCalendar, listCalendars, removeShare, setPublic, showCalendar, updateCalendar } from './pages/calendars.ts';
 import { createAddressBook, deleteAddressBook, exportAddressBook, listAddressBooks, showAddressBook, updateAddressBook } from './pages/addressBooks.ts';
 import { downloadProfile, showConnect } from './pages/connect.ts';
@@ -79,6 +79,7 @@ export const WEB_ROUTES: readonly WebRoute[] = [
   { method: 'GET', path: '/my/account', access: 'user', run: showAccount },
   { method: 'POST', path: '/my/account/password', access: 'user', run: changePassword },
   { method: 'POST', path: '/my/account/preferences', access: 'user', run: savePreferences },
+  { method: 'POST', path: '/my/account/birthdays', access: 'user', run: setBirthdays },
   { method: 'GET', path: '/my/connect', access: 'user', run: showConnect },
   { method: 'GET', path: '/my/connect/apple.mobileconfig', access: 'user', run: downloadProfile },
 

@@ -301,4 +301,23 @@ describe('contacts in the web UI over raw HTTP', () => {
     expect(profile.page).toContain('<key>CardDAVUsername</key><string>dora</string>');
     expect(profile.page).not.toMatch(/Password/);
   });
+
+  it('turns the birthday calendar off and on again from the account page (with the CSRF token only)', async () => {
+    const { cookie, csrf } = await session();
+    const dora = await actor('dora');
+    expect(await server.domain.birthdays.isEnabled(dora)).toBe(true);
+    const page = await get(cookie, '/my/account');
+    expect(page.page).toContain('Turn the birthday calendar off');
+    expect((await post(cookie, '/my/account/birthdays', { on: 'off' })).status).toBe(403);
+    expect(await server.domain.birthdays.isEnabled(dora)).toBe(true);
+    const off = await post(cookie, '/my/account/birthdays', { _csrf: csrf, on: 'off' });
+    expect(off.status).toBe(303);
+    expect(await server.domain.birthdays.isEnabled(dora)).toBe(false);
+    expect((await get(cookie, '/my/account')).page).toContain('The birthday calendar is off.');
+    expect((await post(cookie, '/my/account/birthdays', { _csrf: csrf, on: 'on' })).status).toBe(303);
+    const cal = await server.domain.birthdays.calendar(dora);
+    expect(cal).not.toBeNull();
+    // Filled from the cards again: the contact made in the form earlier has a birthday (--02-29).
+    expect(cal!.objectCount).toBeGreaterThan(0);
+  });
 });

@@ -190,6 +190,7 @@ export const de: Catalogue = {
   'birthdays.turnOn': 'Geburtstagskalender einschalten',
   'birthdays.turnOff': 'Geburtstagskalender ausschalten',
   'birthdays.saved': 'Einstellung des Geburtstagskalenders gespeichert.',
+  'birthdays.exists': 'Zwei Ihrer Kalender tragen schon die Namen, die der Geburtstagskalender braucht (birthdays, contact_birthdays): benennen Sie einen um und schalten Sie ihn dann ein.',
 
   'sharing.title': 'Wer sieht was',
   'sharing.calendar': 'Kalender',

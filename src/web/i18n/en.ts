@@ -193,6 +193,7 @@ export const en = {
   'birthdays.turnOn': 'Turn the birthday calendar on',
   'birthdays.turnOff': 'Turn the birthday calendar off',
   'birthdays.saved': 'Birthday calendar setting saved.',
+  'birthdays.exists': 'Two of your calendars already use the names the birthday calendar takes (birthdays, contact_birthdays): rename one, then turn it on.',
 
   'sharing.title': 'Who can see what',
   'sharing.calendar': 'Calendar',

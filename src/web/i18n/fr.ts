@@ -190,6 +190,7 @@ export const fr: Catalogue = {
   'birthdays.turnOn': 'Activer l’agenda des anniversaires',
   'birthdays.turnOff': 'Désactiver l’agenda des anniversaires',
   'birthdays.saved': 'Réglage de l’agenda des anniversaires enregistré.',
+  'birthdays.exists': 'Deux de vos agendas portent déjà les noms que prend l’agenda des anniversaires (birthdays, contact_birthdays) : renommez-en un, puis activez-le.',
 
   'sharing.title': 'Qui voit quoi',
   'sharing.calendar': 'Calendrier',

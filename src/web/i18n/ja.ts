@@ -190,6 +190,7 @@ export const ja: Catalogue = {
   'birthdays.turnOn': '誕生日カレンダーをオンにする',
   'birthdays.turnOff': '誕生日カレンダーをオフにする',
   'birthdays.saved': '誕生日カレンダーの設定を保存しました。',
+  'birthdays.exists': '誕生日カレンダーが使う名前（birthdays、contact_birthdays）はすでにあなたのカレンダー 2 つが使っています。どちらかの名前を変えてからオンにしてください。',
 
   'sharing.title': '誰が何を見られるか',
   'sharing.calendar': 'カレンダー',
