@@ -14,6 +14,8 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 const SHOTS = process.env.WRITE_UI_SCREENSHOTS === '1' ? join(import.meta.dirname, '..', '..', 'docs', 'ui') : null;
 const HOSTILE = `<img src=x onerror="window.__xss=1">`;
 const crlf = (...lines: string[]) => `${lines.join('\r\n')}\r\n`;
+/** A 48×48 PNG drawn for this test (a head and shoulders), as a vCard 4 data: URI. */
+const AVATAR = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAIAAADYYG7QAAAGH0lEQVR42u3WYYfr6hrG8f39DothGIahlFJCCCGEEGJSj6YeTT2aiqaiHWWoTkUmIusvIiIiX+K8Oy/PRziv95u91z5nd+3tGO4P8ON2X/f1yz//9e+/1fzyBfoCfYG+QF+g/2eQ5WF7OB6uh+fhewiPwEN6/AUg8xXrFfsV5xX3Fe8V/xXxSvCKfCV85eeB9AXGAnOBtcBe4CxwF3gL/AViQbBALggXqAXRgp8CEhgCU2AJbIEjcAWewBcIQSCQglCgBJG4P0hboi8xlphLrCX2EmeJu8Rb4i8RS4Ilckm4RC2JlsRL7giar9BW6CuMFeYKa4W9wlnhrvBW+CvEimCFXBGuUCuiFfGKZMXdQBJNoksMiSmxJLbEkbgST+JLhCSQSEkoUZJIEksSeT/QGm2NvsZYY66x1thrnDXuGm+Nv0asCdbINeEatSZaE69J1vcDbdA26BuMDeYGa4O9wdngbvA2+BvEhmCD3BBuUBuiDfGGZHM/kEJT6ApDYSosha1wFK7CU/gKoQgUUhEqlCJSxIpE3Q+0RduibzG2mFusLfYWZ4u7xdvibxFbgi1yS7hFbYm2xFuS7f1AO7Qd+g5jh7nD2mHvcHa4O7wd/g6xI9ghd4Q71I5oR7wj2d0PFKPF6DFGjBljxdgxTowb48X4MSImiJExYYyKiWLimCS+H2iPtkffY+wx91h77D3OHnePt8ffI/YEe+SecI/aE+2J9yR77pnUB/QDxgHzgHXAPuAccA94B/wD4kBwQB4ID6gD0YH4wP1/WYqRYqZYKXaKk+KmeCl+ikgJUmRKmKJSovTnPNcjxhHziHXEPuIccY94R/wj4khwRB4Jj6gj0ZGf2IfesN6w33DecN/w3vDfEG8Eb8g3wjf+isZ4xj7jnHHPeGf8M+JMcEae+erUf9OSf8G+4FxwL3gX/AviQnBBXn7uyvQrxhXzinXFvuJcca94V/wr4kpwRV4Jr6gr0fXOVza/od3Qbxg3zBvWDfuGc8O94d3wb4gbwQ15I7yhbkQ34hvJ7Q5JPc2YZcwztAw9w8gwM6wMO8PJcDO8DD9DZAQZMiPMUBlRRpyRZKQZp4w/DTTJmebMcuY5Wo6eY+SYOVaOnePkuDlejp8jcoIcmRPmqJwoJ85JctKcU845508AvRRMCqYFs4J5gVagFxgFZoFVYBc4BW6BV+AXiIKgQBaEBaogKogLkoK04FRwLngv+J9AzyUvJZOSacmsZF6ileglRolZYpXYJU6JW+KV+CWiJCiRJWGJKolK4pKkJC05lZxL3ksuJf8l6KniueKlYlIxrZhVzCu0Cr3CqDArrAq7wqlwK7wKv0JUBBWyIqxQFVFFXJFUpBWninPFe8Wl4qPiD4Me4Qme4QUmMIUZzEEDHQwwwQIbHHDBAx8EBCAhBAURxJBACic4wztc4AMy+AOgh5rHmqea55qXmknNtGZWM6/RavQao8assWrsGqfGrfFq/BpRE9TImrBG1UQ1cU1Sk9acas417zWXmo+arOaz5odBDY8NTw3PDS8Nk4Zpw6xh3qA16A1Gg9lgNdgNToPb4DX4DaIhaJANYYNqiBrihqQhbTg1nBveGy4NHw1Zw2fzY6BvLQ8tjy1PLc8tLy2TlmnLrGXeorXoLUaL2WK12C1Oi9vitfgtoiVokS1hi2qJWuKWpCVtObWcW95bLi0fLVnLZ0vZ8gOgjoeOx46njueOl45Jx7Rj1jHv0Dr0DqPD7LA67A6nw+3wOvwO0RF0yI6wQ3VEHXFH0pF2nDrOHe8dl46Pjqzjs6Psfg/0j55vPQ89jz1PPc89Lz2TnmnPrGfeo/XoPUaP2WP12D1Oj9vj9fg9oifokT1hj+qJeuKepCftOfWce957Lj0fPVnPZ0/Z873nN0ED3wYeBh4HngaeB14GJgPTgdnAfEAb0AeMAXPAGrAHnAF3wBvwB8RAMCAHwgE1EA3EA8lAOnAaOA+8D1wGPgaygc+BcuD78NugkW8jDyOPI08jzyMvI5OR6chsZD6ijegjxog5Yo3YI86IO+KN+CNiJBiRI+GIGolG4pFkJB05jZxH3kcuIx8j2cjnSDnyffwV6D88qSQuBapWYQAAAABJRU5ErkJggg==';
 
 describe.runIf(hasChromium)('contacts in Chromium (needs Debian chromium)', () => {
   let server: TestServer;
@@ -53,7 +55,7 @@ describe.runIf(hasChromium)('contacts in Chromium (needs Debian chromium)', () =
     await server.domain.users.create({ username: 'frida', password: 'frida-password' });
     const a = await actor();
     const book = (await server.domain.addressBooks.get(a, 'frida', 'default'))!;
-    await server.domain.cards.put(a, book, 'ada.vcf', crlf('BEGIN:VCARD', 'VERSION:4.0', 'UID:ada', 'FN:Ada Lovelace', 'N:Lovelace;Ada;;;', 'EMAIL:ada@example.org', 'TEL:+44 20 7946 0000', 'ORG:Analytical Engines', 'BDAY:18151210', 'END:VCARD'));
+    await server.domain.cards.put(a, book, 'ada.vcf', crlf('BEGIN:VCARD', 'VERSION:4.0', 'UID:ada', 'FN:Ada Lovelace', 'N:Lovelace;Ada;;;', 'EMAIL:ada@example.org', 'TEL:+44 20 7946 0000', 'ORG:Analytical Engines', 'BDAY:18151210', 'ADR;TYPE=home:;;12 St James\'s Square;London;;SW1Y 4JH;United Kingdom', `PHOTO:${AVATAR}`, 'NOTE:Wrote the first program.', 'END:VCARD'));
     await server.domain.cards.put(a, book, 'hostile.vcf', crlf('BEGIN:VCARD', 'VERSION:4.0', 'UID:hostile', `FN:Mallory ${HOSTILE}`, `NOTE:${HOSTILE}`, 'END:VCARD'));
     browser = await launchBrowser();
     ctx = await newContext(browser);
@@ -106,7 +108,6 @@ describe.runIf(hasChromium)('contacts in Chromium (needs Debian chromium)', () =
     await expect(page.locator('#q').inputValue()).resolves.toBe('555 0143');
     await page.locator('main tbody a', { hasText: 'Grace Hopper' }).focus();
     await Promise.all([page.waitForURL(/\.vcf$/), page.keyboard.press('Enter')]);
-    await shot('contact');
 
     // Edit: a new phone, a birthday without a year, a second e-mail in the empty row.
     await page.click('a:text-is("Edit")');
@@ -161,6 +162,10 @@ describe.runIf(hasChromium)('contacts in Chromium (needs Debian chromium)', () =
     expect(found).toEqual({});
     await page.goto(`${base}/my/contacts/books/default`);
     await shot('address-book');
+    // The contact page with its photo (a data: URI the page's CSP allows), shown, not broken.
+    await page.goto(`${base}/my/contacts/card/default/ada.vcf`);
+    expect(await page.evaluate("document.querySelector('img.photo').naturalWidth")).toBe(48);
+    await shot('contact');
     await phone.close();
   });
 });
