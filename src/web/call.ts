@@ -41,7 +41,18 @@ export interface WebCall {
 }
 
 export type WebAnswer =
-  | { kind: 'page'; title: string; body: Html; status?: number; notices?: Notice[] }
+  | {
+      kind: 'page';
+      title: string;
+      body: Html;
+      status?: number;
+      notices?: Notice[];
+      /**
+       * Origins (scheme://host[:port]) this page may load images from besides itself and data:
+       * URIs: a contact's photo URL. The browser loads it; the server never fetches it.
+       */
+      imageOrigins?: string[];
+    }
   | { kind: 'redirect'; to: string; notice?: { key: MessageKey; params?: Record<string, string> } }
   | { kind: 'file'; type: string; filename: string; body: string | AsyncIterable<string> };
 

@@ -21,6 +21,7 @@ export interface Notice {
 const MENU: readonly { path: string; key: Parameters<Translate>[0]; admin?: boolean }[] = [
   { path: '/my/view', key: 'nav.view' },
   { path: '/my/tasks', key: 'nav.tasks' },
+  { path: '/my/contacts', key: 'nav.contacts' },
   { path: '/my/calendars', key: 'nav.calendars' },
   { path: '/my/import', key: 'nav.import' },
   { path: '/my/sharing', key: 'nav.sharing' },

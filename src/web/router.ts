@@ -19,21 +19,27 @@ import { isZone } from './pages/account.ts';
 import { WEB_ROUTES, type WebRoute } from './routes.ts';
 import { PROJECT_ROOT } from '../version.ts';
 
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+/** The Content Security Policy, with the image origins one page adds (a contact's photo). */
+function csp(imageOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    ["img-src 'self' data:", ...imageOrigins.filter((o) => IMAGE_ORIGIN.test(o))].join(' '),
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+/** An origin as URL.origin writes it; nothing that could end the directive (space, `;`, `,`). */
+const IMAGE_ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 const NOTICE_COOKIE = 'calendula_notice';
 
 function securityHeaders(res: Response): void {
-  res.setHeader('Content-Security-Policy', CSP);
+  res.setHeader('Content-Security-Policy', csp());
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Referrer-Policy', 'same-origin');
@@ -236,6 +242,7 @@ export function webRouter(deps: WebDeps): Router {
       return;
     }
     if (answer.kind === 'page') {
+      if (answer.imageOrigins?.length) res.setHeader('Content-Security-Policy', csp(answer.imageOrigins));
       render(call, res, answer.title, answer.body, [...call.notices, ...(answer.notices ?? [])], answer.status ?? 200);
       return;
     }

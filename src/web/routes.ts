@@ -3,9 +3,12 @@
 import type { WebHandler } from './call.ts';
 import { createUser, deleteUser, listSyncs, listUsers, resetPassword, showStatus, showUser, updateUser } from './pages/admin.ts';
 import { createAppPassword, revokeAppPassword, showAppPasswords } from './pages/appPasswords.ts';
-import { changePassword, savePreferences, showAccount } from './pages/account.ts';
+import { changePassword, savePreferences, setBirthdays, showAccount } from './pages/account.ts';
 import { addShare, createCalendar, deleteCalendar, exportCalendar, listCalendars, removeShare, setPublic, showCalendar, updateCalendar } from './pages/calendars.ts';
+import { createAddressBook, deleteAddressBook, exportAddressBook, listAddressBooks, showAddressBook, updateAddressBook } from './pages/addressBooks.ts';
 import { downloadProfile, showConnect } from './pages/connect.ts';
+import { runCardImport, showCardImport } from './pages/contactImport.ts';
+import { confirmDeleteContact, createContact, deleteContact, editContactForm, listContacts, newContactForm, showContact, updateContact } from './pages/contacts.ts';
 import { createEvent, deleteEvent, editEventForm, newEventForm, updateEvent } from './pages/eventForm.ts';
 import { runImport, showImport } from './pages/importPage.ts';
 import { showSharing } from './pages/sharing.ts';
@@ -38,6 +41,25 @@ export const WEB_ROUTES: readonly WebRoute[] = [
   { method: 'POST', path: '/my/events/:cal/:obj', access: 'user', run: updateEvent },
   { method: 'POST', path: '/my/events/:cal/:obj/delete', access: 'user', run: deleteEvent },
 
+  // Contacts: fixed second segments (new, import, card, books), so no address-book name can
+  // shadow a page.
+  { method: 'GET', path: '/my/contacts', access: 'user', run: listContacts },
+  { method: 'POST', path: '/my/contacts', access: 'user', run: createContact },
+  { method: 'GET', path: '/my/contacts/new', access: 'user', run: newContactForm },
+  { method: 'GET', path: '/my/contacts/import', access: 'user', run: showCardImport },
+  { method: 'POST', path: '/my/contacts/import', access: 'user', run: runCardImport, multipart: true },
+  { method: 'GET', path: '/my/contacts/card/:book/:card', access: 'user', run: showContact },
+  { method: 'POST', path: '/my/contacts/card/:book/:card', access: 'user', run: updateContact },
+  { method: 'GET', path: '/my/contacts/card/:book/:card/edit', access: 'user', run: editContactForm },
+  { method: 'GET', path: '/my/contacts/card/:book/:card/delete', access: 'user', run: confirmDeleteContact },
+  { method: 'POST', path: '/my/contacts/card/:book/:card/delete', access: 'user', run: deleteContact },
+  { method: 'GET', path: '/my/contacts/books', access: 'user', run: listAddressBooks },
+  { method: 'POST', path: '/my/contacts/books', access: 'user', run: createAddressBook },
+  { method: 'GET', path: '/my/contacts/books/:book', access: 'user', run: showAddressBook },
+  { method: 'POST', path: '/my/contacts/books/:book', access: 'user', run: updateAddressBook },
+  { method: 'GET', path: '/my/contacts/books/:book/export', access: 'user', run: exportAddressBook },
+  { method: 'POST', path: '/my/contacts/books/:book/delete', access: 'user', run: deleteAddressBook },
+
   { method: 'GET', path: '/my/calendars', access: 'user', run: listCalendars },
   { method: 'POST', path: '/my/calendars', access: 'user', run: createCalendar },
   { method: 'GET', path: '/my/calendars/:cal', access: 'user', run: showCalendar },
@@ -57,6 +79,7 @@ export const WEB_ROUTES: readonly WebRoute[] = [
   { method: 'GET', path: '/my/account', access: 'user', run: showAccount },
   { method: 'POST', path: '/my/account/password', access: 'user', run: changePassword },
   { method: 'POST', path: '/my/account/preferences', access: 'user', run: savePreferences },
+  { method: 'POST', path: '/my/account/birthdays', access: 'user', run: setBirthdays },
   { method: 'GET', path: '/my/connect', access: 'user', run: showConnect },
   { method: 'GET', path: '/my/connect/apple.mobileconfig', access: 'user', run: downloadProfile },
 

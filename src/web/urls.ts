@@ -25,3 +25,12 @@ export function publicLink(call: WebCall, deps: WebDeps, username: string, uri: 
 export function feedUrl(call: WebCall, deps: WebDeps, feedId: string): string {
   return `${origin(call, deps)}/calendars/${feedId}`;
 }
+
+/** The user's address-book home: CardDAV clients find every address book in it. */
+export function addressBookHomeUrl(call: WebCall, deps: WebDeps, username: string): string {
+  return `${origin(call, deps)}/dav/addressbooks/${seg(username)}/`;
+}
+
+export function addressBookUrl(call: WebCall, deps: WebDeps, username: string, uri: string): string {
+  return `${addressBookHomeUrl(call, deps, username)}${seg(uri)}/`;
+}

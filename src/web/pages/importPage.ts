@@ -34,7 +34,8 @@ async function form(call: WebCall, deps: Parameters<WebHandler>[1], report: Impo
     </select>
     <label for="newname">${t('import.newName')}</label><input id="newname" name="newname" maxlength="255">
     <button type="submit">${t('import.submit')}</button>
-  </form>`;
+  </form>
+  <p class="hint">${t('import.contactsHint')} <a href="${f.href('/my/contacts/import')}">${t('contacts.import')}</a></p>`;
 }
 
 export const showImport: WebHandler = async (call, deps) => ({ kind: 'page', title: call.frame.t('import.title'), body: await form(call, deps, null) });
