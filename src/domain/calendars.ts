@@ -314,7 +314,8 @@ export class CalendarService {
   }
 }
 
-async function writeDeadProps(em: SqlEntityManager, path: string, set: DeadProperty[], remove: string[]): Promise<void> {
+/** Sets and removes dead properties of the resource at `path`, inside the caller's transaction. */
+export async function writeDeadProps(em: SqlEntityManager, path: string, set: DeadProperty[], remove: string[]): Promise<void> {
   if (remove.length) await em.nativeDelete(PropertyStorage, { path, name: { $in: remove } });
   for (const p of set) {
     if (p.name.length > 255) throw invalid('property name too long');

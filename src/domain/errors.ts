@@ -9,11 +9,11 @@ export type DomainErrorKind =
   | 'TooLarge'
   | 'Unauthorized';
 
-/** A CalDAV/WebDAV precondition element that explains the error (RFC 4791 §5.3.2, RFC 4918 §16). */
+/** A CalDAV/CardDAV/WebDAV precondition element that explains the error (RFC 4791 §5.3.2, RFC 6352 §6.3.2.1, RFC 4918 §16). */
 export interface Precondition {
-  namespace: 'DAV:' | 'urn:ietf:params:xml:ns:caldav';
+  namespace: 'DAV:' | 'urn:ietf:params:xml:ns:caldav' | 'urn:ietf:params:xml:ns:carddav';
   name: string;
-  /** For no-uid-conflict: the href of the object that already holds the UID. */
+  /** For no-uid-conflict: the href (name) of the object or card that already holds the UID. */
   href?: string;
 }
 
@@ -37,6 +37,7 @@ export class DomainError extends Error {
 }
 
 export const CALDAV_NS = 'urn:ietf:params:xml:ns:caldav';
+export const CARDDAV_NS = 'urn:ietf:params:xml:ns:carddav';
 
 export function notFound(message: string, details?: DomainError['details']): DomainError {
   return new DomainError('NotFound', message, details);

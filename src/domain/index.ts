@@ -1,8 +1,10 @@
 // Builds every domain service over one context. Faces receive this object and nothing else: the
 // services and the clock, never the context (its database handle stays inside the domain).
 import type { Clock } from '../clock.ts';
+import { AddressBookService } from './addressBooks.ts';
 import { AgendaService } from './agenda.ts';
 import { CalendarService } from './calendars.ts';
+import { CardService } from './cards.ts';
 import type { DomainContext } from './context.ts';
 import { LoginFailureService } from './loginFailures.ts';
 import { ObjectService } from './objects.ts';
@@ -39,6 +41,8 @@ export interface Domain {
   readonly system: SystemService;
   readonly webSessions: WebSessionService;
   readonly agenda: AgendaService;
+  readonly addressBooks: AddressBookService;
+  readonly cards: CardService;
 }
 
 export interface DomainOptions {
@@ -67,6 +71,10 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
   );
   objects.onWriteStatement((change) => synchronizations.enqueueStatement(change));
 
+  // The card write listeners, in the order they run inside every card write's transaction.
+  const addressBooks = new AddressBookService(ctx);
+  const cards = new CardService(ctx);
+
   return {
     clock: ctx.clock,
     users,
@@ -85,5 +93,7 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
     system: new SystemService(ctx),
     webSessions: new WebSessionService(ctx, users),
     agenda: new AgendaService(ctx, calendars, objects),
+    addressBooks,
+    cards,
   };
 }

@@ -1,5 +1,6 @@
 // Users and their principals. A user is a `users` row plus the principal `principals/<username>`
-// (sabre's convention), and starts with a `default` calendar for events, tasks and notes.
+// (sabre's convention), and starts with a `default` calendar for events, tasks and notes and a
+// `default` address book.
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { hashPassword } from './passwords.ts';
@@ -7,6 +8,7 @@ import { Calendar, CalendarInstance, Principal, PropertyStorage, User } from '..
 import { selectMainPrincipals } from '../db/tables/principals.ts';
 import { deleteActiveSyncsOf } from '../db/tables/synchronizations.ts';
 import { OWNER_ACCESS } from './access.ts';
+import { DEFAULT_ADDRESS_BOOK_NAME, DEFAULT_ADDRESS_BOOK_URI, insertAddressBook } from './addressBooks.ts';
 import { insertCalendar } from './calendarRows.ts';
 import type { DomainContext } from './context.ts';
 import { ALL_COMPONENTS } from './components.ts';
@@ -133,6 +135,7 @@ export class UserService {
           // Events, tasks and notes, so that task and note apps work without setting anything up.
           components: [...ALL_COMPONENTS],
         });
+        await insertAddressBook(em, principalUri, DEFAULT_ADDRESS_BOOK_URI, { displayname: DEFAULT_ADDRESS_BOOK_NAME });
         return toInfo(user, principal);
       });
     } catch (e) {
@@ -251,7 +254,7 @@ export class UserService {
   }
 }
 
-/** Deletes a user's calendars (with every sharee instance), principal, settings and user row. */
+/** Deletes a user's calendars (with every sharee instance), address books, principal, settings and user row. */
 export async function deleteUserRows(em: SqlEntityManager, username: string): Promise<void> {
   const principalUri = principalUriOf(username);
   const owned = await em.find(
@@ -264,17 +267,19 @@ export async function deleteUserRows(em: SqlEntityManager, username: string): Pr
   const shares = calendarIds.length ? await em.find(CalendarInstance, { calendar: { $in: calendarIds }, principaluri: { $ne: principalUri } }) : [];
   if (calendarIds.length) await em.nativeDelete(Calendar, { id: { $in: calendarIds } });
   for (const s of shares) await noteHomeMember(em, s.principaluri, s.uri, 'removed', new Date());
-  const prefixes = [`calendars/${username}/`, `${principalUri}/`];
+  const prefixes = [`calendars/${username}/`, `addressbooks/${username}/`, `${principalUri}/`];
   await em.nativeDelete(PropertyStorage, {
     $or: [
       { path: `calendars/${username}` },
+      { path: `addressbooks/${username}` },
       { path: principalUri },
       ...prefixes.map((p) => ({ path: { $like: `${escapeLike(p)}%` } })),
     ],
   });
   // Synchronizations go too (UNLINK_ONLY); those being unlinked outlive the user until done.
   await deleteActiveSyncsOf(em, username);
-  // Cascades: sharee instances, subscriptions, scheduling objects, group memberships.
+  // Cascades: sharee instances, subscriptions, scheduling objects, group memberships, address
+  // books (with their cards and change logs).
   await em.nativeDelete(Principal, { uri: principalUri });
   // Cascades: API tokens, tags, feeds' tags, synchronizations.
   await em.nativeDelete(User, { username });

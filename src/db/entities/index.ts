@@ -1,3 +1,5 @@
+import { AddressBook } from './AddressBook.ts';
+import { AddressBookChange } from './AddressBookChange.ts';
 import { ApiToken } from './ApiToken.ts';
 import { AuthFailure } from './AuthFailure.ts';
 import { Calendar } from './Calendar.ts';
@@ -6,6 +8,7 @@ import { CalendarFeed } from './CalendarFeed.ts';
 import { CalendarInstance } from './CalendarInstance.ts';
 import { CalendarObject } from './CalendarObject.ts';
 import { CalendarSubscription } from './CalendarSubscription.ts';
+import { Card } from './Card.ts';
 import { FeedTag } from './FeedTag.ts';
 import { FeedToken } from './FeedToken.ts';
 import { GroupMember } from './GroupMember.ts';
@@ -23,6 +26,8 @@ import { User } from './User.ts';
 import { WebSession } from './WebSession.ts';
 
 export {
+  AddressBook,
+  AddressBookChange,
   ApiToken,
   AuthFailure,
   Calendar,
@@ -31,6 +36,7 @@ export {
   CalendarInstance,
   CalendarObject,
   CalendarSubscription,
+  Card,
   FeedTag,
   FeedToken,
   GroupMember,
@@ -72,4 +78,7 @@ export const allEntities = [
   AuthFailure,
   InstanceSetting,
   WebSession,
+  AddressBook,
+  Card,
+  AddressBookChange,
 ];
