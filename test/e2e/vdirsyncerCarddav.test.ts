@@ -73,6 +73,47 @@ function cardPropfind(dav: Dav, path: string, propsXml: string, depth: '0' | '1'
   return dav.request('PROPFIND', path, { body, headers: { 'content-type': 'application/xml; charset=utf-8', depth } });
 }
 
+/**
+ * The birthday calendar as a CalDAV client reads it: one "name|MMDD" per event (the name found in
+ * SUMMARY, the month and day of DTSTART), counted.
+ */
+async function birthdayEvents(dav: Dav, username: string, names: string[]): Promise<Map<string, number>> {
+  const path = `/dav/calendars/${username}/birthdays/`;
+  const q = await dav.report(
+    path,
+    '<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter></c:calendar-query>',
+    '1',
+  );
+  expect(q.status, q.text.slice(0, 300)).toBe(207);
+  const out = new Map<string, number>();
+  // Longest names first, so that a name inside another (none today) cannot take its events.
+  const byLength = [...new Set(names)].sort((a, b) => b.length - a.length);
+  for (const m of parseMultistatus(q.text).members.values()) {
+    const ics = (m.props.get('{urn:ietf:params:xml:ns:caldav}calendar-data')?.el.text ?? '').replace(/\r?\n[ \t]/g, '');
+    const summary = /\nSUMMARY[^:\r\n]*:([^\r\n]*)/.exec(ics)?.[1] ?? '';
+    const start = /\nDTSTART[^:\r\n]*:(\d{8})/.exec(ics)?.[1] ?? '';
+    expect(/\nRRULE:FREQ=YEARLY/.test(ics), `a yearly event: ${summary}`).toBe(true);
+    const name = byLength.find((n) => summary.includes(n)) ?? `(unknown: ${summary})`;
+    const key = `${name}|${start.slice(4)}`;
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** What the birthday calendar must hold for these cards: BDAY and ANNIVERSARY, as "name|MMDD", counted. */
+function expectedBirthdays(cards: Contact[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const mmdd = (d: { month: number; day: number }) => `${String(d.month).padStart(2, '0')}${String(d.day).padStart(2, '0')}`;
+  for (const c of cards) {
+    for (const d of [c.birthday, c.anniversary]) {
+      if (!d) continue;
+      const key = `${c.fn}|${mmdd(d)}`;
+      out.set(key, (out.get(key) ?? 0) + 1);
+    }
+  }
+  return out;
+}
+
 async function ctagOf(dav: Dav, book: string): Promise<string> {
   const p = parseMultistatus((await dav.propfind(book, '<d:sync-token/>', '0')).text);
   return textIn(p.members.get(book)?.props.get(D('sync-token'))?.el);
@@ -80,7 +121,7 @@ async function ctagOf(dav: Dav, book: string): Promise<string> {
 
 describe.runIf(hasVdirsyncer)('vdirsyncer syncs address books both ways (needs Debian vdirsyncer; .ci/run installs it)', () => {
   const server = useTestServer();
-  const users = { carla: server.user('carla'), dora: server.user('dora'), conrad: server.user('conrad'), corinna: server.user('corinna') };
+  const users = { carla: server.user('carla'), dora: server.user('dora'), conrad: server.user('conrad'), corinna: server.user('corinna'), bettina: server.user('bettina') };
   const dirs: string[] = [];
 
   afterAll(() => {
@@ -238,6 +279,26 @@ password = "${username}-password"
     expect(resolved.code, resolved.out).toBe(0);
     expect((await serverCards(dav, book)).get(target.uid)?.data).toBe(edited(target, 1));
     expect(readFileSync(file, 'utf8')).toBe(edited(target, 1));
+  });
+
+  it('keeps the birthday calendar in step: after each vdirsyncer sync, every contact\'s birthday and anniversary is an event a CalDAV client sees', { timeout: 300_000 }, async () => {
+    const all = contacts(60);
+    const cards = all.slice(0, 50);
+    const names = all.map((c) => c.fn);
+    expect(cards.filter((c) => c.birthday).length).toBeGreaterThan(20);
+    expect(cards.some((c) => c.birthday?.month === 2 && c.birthday.day === 29)).toBe(true);
+    const { dav, local, sync } = await syncedWith('bettina', cards);
+    const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => a.localeCompare(b));
+    expect(sorted(await birthdayEvents(dav, 'bettina', names))).toEqual(sorted(expectedBirthdays(cards)));
+
+    // Ten contacts deleted and ten added in the folder: one sync later the calendar has followed.
+    const folder = join(local, 'default');
+    const files = localCards(folder);
+    for (const c of cards.slice(0, 10)) rmSync(join(folder, files.get(c.uid)!.file));
+    for (const c of all.slice(50, 60)) writeFileSync(join(folder, c.name), c.vcf);
+    const s = await sync();
+    expect(s.code, s.out).toBe(0);
+    expect(sorted(await birthdayEvents(dav, 'bettina', names))).toEqual(sorted(expectedBirthdays([...cards.slice(10), ...all.slice(50, 60)])));
   });
 
   it('makes an address book from a new folder (extended MKCOL) and a folder from a new address book, display names included', { timeout: 120_000 }, async () => {
