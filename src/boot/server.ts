@@ -69,6 +69,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     const prune = () =>
       Promise.all([
         domain.objects.pruneChangeLog().catch((err: unknown) => log.warn({ err }, 'pruning the change log failed')),
+        domain.cards.pruneChangeLog().catch((err: unknown) => log.warn({ err }, 'pruning the address-book change log failed')),
         domain.webSessions.prune().catch((err: unknown) => log.warn({ err }, 'pruning web sessions failed')),
       ]);
     await prune();

@@ -28,7 +28,13 @@ export function privilegesFor(r: Resource, viewer: Actor | null): Set<Privilege>
     case 'root':
     case 'principals':
     case 'homes':
+    case 'addressbook-homes':
       return new Set(READ);
+    // Only their owner reaches an address-book home, its books and cards (resources.ts).
+    case 'addressbook-home':
+    case 'addressbook':
+    case 'card':
+      return new Set(ALL_WRITE);
     case 'principal':
       return new Set(viewer?.principaluri === r.user.principalUri ? [...READ, 'write-properties'] : READ);
     case 'home':

@@ -1,7 +1,8 @@
-// Live WebDAV/CalDAV properties: what each resource answers for each property name. Anything not
+// Live WebDAV/CalDAV/CardDAV properties: what each resource answers for each property name. Anything not
 // listed here is a dead property (stored verbatim) or a 404 in the propstat.
 import type { Config } from '../config.ts';
 import type { Actor, CalendarChanges, DeadProperty } from '../domain/calendars.ts';
+import { addressBookPath, MAX_ADDRESS_BOOK_NAME_LENGTH } from '../domain/addressBooks.ts';
 import { calendarPath, MAX_CALENDAR_NAME_LENGTH } from '../domain/calendars.ts';
 import { isComponentType, type ComponentType } from '../domain/components.ts';
 import { exportEtag, type ExportRequest } from '../domain/exports.ts';
@@ -12,7 +13,7 @@ import { privilegeSetXml, privilegesFor } from './privileges.ts';
 import { supportedReports } from './reports/registry.ts';
 import type { PropChanges, Target } from './propertyChanges.ts';
 import type { Resource, ResourceKind } from './resources.ts';
-import { apple, c, cs, d } from '../xml/names.ts';
+import { apple, c, card, cs, d } from '../xml/names.ts';
 import { textOf, type XmlElement } from '../xml/parse.ts';
 import type { XmlNode } from '../xml/write.ts';
 
@@ -95,6 +96,24 @@ export function parseHomeSyncToken(uri: string): number | null {
   return /^\d{1,10}$/.test(n) ? Number(n) : null;
 }
 
+// An address book's tokens are told apart from a calendar's and a home's in the same way.
+const ADDRESS_BOOK_SYNC_PREFIX = `${SYNC_PREFIX}addressbook/`;
+
+export function addressBookSyncTokenUri(token: number): string {
+  return `${ADDRESS_BOOK_SYNC_PREFIX}${token}`;
+}
+
+/** The integer in an address book's sync token we issued, or null for anything else. */
+export function parseAddressBookSyncToken(uri: string): number | null {
+  const t = uri.trim();
+  if (!t.startsWith(ADDRESS_BOOK_SYNC_PREFIX)) return null;
+  const n = t.slice(ADDRESS_BOOK_SYNC_PREFIX.length);
+  return /^\d{1,10}$/.test(n) ? Number(n) : null;
+}
+
+/** What GET, PROPFIND and the reports say a card is: vCard, in the version it was stored in. */
+export const CARD_CONTENT_TYPE = 'text/vcard; charset=utf-8';
+
 const href = (text: string): XmlNode => ({ name: d('href'), text });
 const principalHref = (ctx: PropContext, username: string) => hrefFor(ctx.davRoot, ['principals', username], true);
 const usernameOf = (principaluri: string) => principaluri.replace(/^principals\//, '');
@@ -171,7 +190,23 @@ function parseComponents(el: XmlElement): ComponentType[] | Refusal {
   return comps as ComponentType[];
 }
 
-const COLLECTIONS: readonly ResourceKind[] = ['root', 'principals', 'homes', 'home', 'inbox', 'outbox', 'calendar'];
+const COLLECTIONS: readonly ResourceKind[] = [
+  'root',
+  'principals',
+  'homes',
+  'home',
+  'inbox',
+  'outbox',
+  'calendar',
+  'addressbook-homes',
+  'addressbook-home',
+  'addressbook',
+];
+
+const ADDRESS_BOOKS: readonly Target[] = ['addressbook', 'new-addressbook'];
+const isAddressBook = (target: Target) => target === 'addressbook' || target === 'new-addressbook';
+/** vCard versions a card may be stored in (RFC 6352 §6.2.2); cards are kept as sent, never converted. */
+export const VCARD_VERSIONS = ['3.0', '4.0'] as const;
 
 export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LiveProperty>([
   [
@@ -182,11 +217,14 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
       get: (r) => {
         switch (r.kind) {
           case 'object':
+          case 'card':
             return [];
           case 'principal':
             return [{ name: d('principal') }];
           case 'calendar':
             return [{ name: d('collection') }, { name: c('calendar') }];
+          case 'addressbook':
+            return [{ name: d('collection') }, { name: card('addressbook') }];
           case 'inbox':
             return [{ name: d('collection') }, { name: c('schedule-inbox') }];
           case 'outbox':
@@ -195,9 +233,10 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
             return [{ name: d('collection') }];
         }
       },
-      // Extended MKCOL names the resource type it makes; the method checks it is a calendar.
+      // Extended MKCOL names the resource type it makes; the method checks it is a calendar or an
+      // address book, whichever its place allows.
       write: {
-        targets: ['new-calendar'],
+        targets: ['new-calendar', 'new-addressbook'],
         set: (el, _target, out) => {
           out.resourceTypes = el.children.map((x) => x.name);
           return null;
@@ -208,7 +247,7 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   [
     d('displayname'),
     {
-      kinds: ['principal', 'calendar', 'home', 'root', 'principals', 'homes'],
+      kinds: ['principal', 'calendar', 'home', 'root', 'principals', 'homes', 'addressbook', 'addressbook-home'],
       allprop: true,
       get: (r) => {
         switch (r.kind) {
@@ -216,23 +255,29 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
             return r.user.displayName ?? r.user.username;
           case 'calendar':
             return r.cal.displayname;
+          case 'addressbook':
+            return r.book.displayname;
           case 'home':
+          case 'addressbook-home':
             return r.username;
           default:
             return null;
         }
       },
       write: {
-        targets: [...CALENDARS, 'principal'],
+        targets: [...CALENDARS, ...ADDRESS_BOOKS, 'principal'],
         set: (el, target, out) => {
           const text = trimmed(el);
-          if (text.length > MAX_CALENDAR_NAME_LENGTH) return new Refusal(409, `displayname is too long (${MAX_CALENDAR_NAME_LENGTH} characters at most)`);
+          const max = isAddressBook(target) ? MAX_ADDRESS_BOOK_NAME_LENGTH : MAX_CALENDAR_NAME_LENGTH;
+          if (text.length > max) return new Refusal(409, `displayname is too long (${max} characters at most)`);
           if (target === 'principal') out.principalDisplayName = text || null;
+          else if (isAddressBook(target)) out.addressBook.displayname = text || null;
           else out.calendar.displayname = text || null;
           return null;
         },
         remove: (target, out) => {
           if (target === 'principal') out.principalDisplayName = null;
+          else if (isAddressBook(target)) out.addressBook.displayname = null;
           else out.calendar.displayname = null;
         },
       },
@@ -257,7 +302,7 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   [
     d('owner'),
     {
-      kinds: ['principal', 'home', 'inbox', 'outbox', 'calendar', 'object'],
+      kinds: ['principal', 'home', 'inbox', 'outbox', 'calendar', 'object', 'addressbook-home', 'addressbook', 'card'],
       allprop: false,
       get: (r, ctx) => {
         switch (r.kind) {
@@ -266,7 +311,11 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
           case 'home':
           case 'inbox':
           case 'outbox':
+          case 'addressbook-home':
             return [href(principalHref(ctx, r.username))];
+          case 'addressbook':
+          case 'card':
+            return [href(principalHref(ctx, usernameOf(r.book.principaluri)))];
           case 'calendar':
           case 'object':
             return [href(principalHref(ctx, usernameOf(r.cal.ownerPrincipaluri)))];
@@ -292,6 +341,14 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
       kinds: ['principal'],
       allprop: false,
       get: (r, ctx) => (r.kind === 'principal' ? [href(hrefFor(ctx.davRoot, ['calendars', r.user.username], true))] : null),
+    },
+  ],
+  [
+    card('addressbook-home-set'),
+    {
+      kinds: ['principal'],
+      allprop: false,
+      get: (r, ctx) => (r.kind === 'principal' ? [href(hrefFor(ctx.davRoot, ['addressbooks', r.user.username], true))] : null),
     },
   ],
   [
@@ -340,12 +397,30 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   [
     d('sync-token'),
     {
-      kinds: ['calendar', 'home'],
+      kinds: ['calendar', 'home', 'addressbook'],
       allprop: false,
-      get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : r.kind === 'home' ? homeSyncTokenUri(r.synctoken) : null),
+      get: (r) => {
+        switch (r.kind) {
+          case 'calendar':
+            return syncTokenUri(r.cal.synctoken);
+          case 'home':
+            return homeSyncTokenUri(r.synctoken);
+          case 'addressbook':
+            return addressBookSyncTokenUri(r.book.synctoken);
+          default:
+            return null;
+        }
+      },
     },
   ],
-  [cs('getctag'), { kinds: ['calendar'], allprop: false, get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : null) }],
+  [
+    cs('getctag'),
+    {
+      kinds: ['calendar', 'addressbook'],
+      allprop: false,
+      get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : r.kind === 'addressbook' ? addressBookSyncTokenUri(r.book.synctoken) : null),
+    },
+  ],
   [
     c('calendar-description'),
     {
@@ -442,28 +517,68 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
       write: calendarField('transparent', (el) => el.children.some((x) => x.name === c('transparent')), false),
     },
   ],
+  // Address books (RFC 6352 §6.2)
+  [
+    card('addressbook-description'),
+    {
+      kinds: ['addressbook'],
+      allprop: false,
+      get: (r) => (r.kind === 'addressbook' ? r.book.description : null),
+      write: {
+        targets: ADDRESS_BOOKS,
+        set: (el, _target, out) => {
+          out.addressBook.description = textOf(el) || null;
+          return null;
+        },
+        remove: (_target, out) => {
+          out.addressBook.description = null;
+        },
+      },
+    },
+  ],
+  [
+    card('supported-address-data'),
+    {
+      kinds: ['addressbook'],
+      allprop: false,
+      get: () => VCARD_VERSIONS.map((version) => ({ name: card('address-data-type'), attrs: { 'content-type': 'text/vcard', version } })),
+    },
+  ],
+  [card('max-resource-size'), { kinds: ['addressbook'], allprop: false, get: (_r, ctx) => String(ctx.config.limits.maxObjectBytes) }],
   // Objects, and calendars as far as their GET (the export) goes: RFC 4918 §15.5 and §15.6 define
   // getcontenttype and getetag for every resource whose GET answers those headers.
   [
     d('getetag'),
     {
-      kinds: ['object', 'calendar'],
+      kinds: ['object', 'calendar', 'card'],
       allprop: true,
-      get: (r) => (r.kind === 'object' && r.meta ? `"${r.meta.etag}"` : r.kind === 'calendar' ? `"${exportEtag(r.cal, PLAIN_EXPORT)}"` : null),
+      get: (r) =>
+        (r.kind === 'object' || r.kind === 'card') && r.meta ? `"${r.meta.etag}"` : r.kind === 'calendar' ? `"${exportEtag(r.cal, PLAIN_EXPORT)}"` : null,
     },
   ],
   [
     d('getcontenttype'),
     {
-      kinds: ['object', 'calendar'],
+      kinds: ['object', 'calendar', 'card'],
       allprop: true,
-      get: (r) => (r.kind === 'object' && r.meta ? contentTypeOf(r.meta.componenttype) : r.kind === 'calendar' ? 'text/calendar; charset=utf-8' : null),
+      get: (r) => {
+        if (r.kind === 'object' && r.meta) return contentTypeOf(r.meta.componenttype);
+        if (r.kind === 'card' && r.meta) return CARD_CONTENT_TYPE;
+        return r.kind === 'calendar' ? 'text/calendar; charset=utf-8' : null;
+      },
     },
   ],
-  [d('getcontentlength'), { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? String(r.meta.size) : null) }],
+  [
+    d('getcontentlength'),
+    { kinds: ['object', 'card'], allprop: true, get: (r) => ((r.kind === 'object' || r.kind === 'card') && r.meta ? String(r.meta.size) : null) },
+  ],
   [
     d('getlastmodified'),
-    { kinds: ['object'], allprop: true, get: (r) => (r.kind === 'object' && r.meta ? httpDate(r.meta.lastmodified) : null) },
+    {
+      kinds: ['object', 'card'],
+      allprop: true,
+      get: (r) => ((r.kind === 'object' || r.kind === 'card') && r.meta ? httpDate(r.meta.lastmodified) : null),
+    },
   ],
 ]);
 
@@ -476,6 +591,10 @@ export function deadPropertyPath(r: Resource): string | null {
       return `calendars/${r.username}`;
     case 'principal':
       return r.user.principalUri;
+    case 'addressbook':
+      return addressBookPath(r.book.principaluri, r.book.uri);
+    case 'addressbook-home':
+      return `addressbooks/${r.username}`;
     default:
       return null;
   }

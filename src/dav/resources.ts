@@ -4,6 +4,12 @@
 //   /calendars/   /calendars/<u>/    calendar homes (a home is visible to its user only)
 //   /calendars/<u>/<cal>/            calendar (owned, shared with <u>, or public)
 //   /calendars/<u>/<cal>/<name>      calendar object
+//   /addressbooks/                   address-book homes (CardDAV, RFC 6352)
+//   /addressbooks/<u>/               address-book home (visible to its user only)
+//   /addressbooks/<u>/<book>/        address book (its owner's only, until address books are shared)
+//   /addressbooks/<u>/<book>/<name>  card (vCard object)
+import type { AddressBookView } from '../domain/addressBooks.ts';
+import type { CardMeta, StoredCard } from '../domain/cards.ts';
 import type { CalendarView, Actor } from '../domain/calendars.ts';
 import type { Domain } from '../domain/index.ts';
 import type { ObjectMeta, StoredObject } from '../domain/objects.ts';
@@ -27,12 +33,29 @@ export type Resource =
       meta: ObjectMeta | null;
       /** The object with its content, when it was read along (GET, PUT); null: nothing is there. */
       stored?: StoredObject | null;
+    }
+  | { kind: 'addressbook-homes' }
+  | { kind: 'addressbook-home'; username: string; principaluri: string }
+  | { kind: 'addressbook'; username: string; book: AddressBookView }
+  | {
+      kind: 'card';
+      username: string;
+      book: AddressBookView;
+      uri: string;
+      meta: CardMeta | null;
+      /** The card with its content, when it was read along (GET, PUT); null: nothing is there. */
+      stored?: StoredCard | null;
     };
 
 export type ResourceKind = Resource['kind'];
 
 export function isCollection(r: Resource): boolean {
-  return r.kind !== 'object';
+  return r.kind !== 'object' && r.kind !== 'card';
+}
+
+/** A member resource (calendar object or card) that names nothing yet: the target of a PUT. */
+export function isUnmapped(r: Resource): boolean {
+  return (r.kind === 'object' || r.kind === 'card') && !r.meta;
 }
 
 /** The segments of a resource's path below the DAV root. */
@@ -55,10 +78,17 @@ export function segmentsOf(r: Resource): string[] {
       return ['calendars', r.username, r.cal.uri];
     case 'object':
       return ['calendars', r.username, r.cal.uri, r.uri];
+    case 'addressbook-homes':
+      return ['addressbooks'];
+    case 'addressbook-home':
+      return ['addressbooks', r.username];
+    case 'addressbook':
+      return ['addressbooks', r.username, r.book.uri];
+    case 'card':
+      return ['addressbooks', r.username, r.book.uri, r.uri];
   }
 }
 
-/** Whether a calendar that is not in the viewer's home may be read as a public calendar. */
 /**
  * Resolves segments to a resource the viewer may see, or null (404). For objects, `meta` is null
  * when nothing exists at that name yet (a PUT target).
@@ -78,6 +108,7 @@ export async function resolveResource(
     const user = await domain.users.get(name);
     return user ? { kind: 'principal', user } : null;
   }
+  if (top === 'addressbooks') return resolveAddressBookPath(segments, viewer, domain, opts.withData ?? false);
   if (top !== 'calendars') return null;
   if (name === undefined) return { kind: 'homes' };
   if (!isValidUsername(name)) return null;
@@ -97,4 +128,21 @@ export async function resolveResource(
   if (!found || (!own && !domain.calendars.isPublic(found.view))) return null;
   const meta = found.object;
   return { kind: 'object', username: name, cal: found.view, uri: objUri, meta, ...(withData ? { stored: meta as StoredObject | null } : {}) };
+}
+
+/** The CardDAV part of the tree: only the owner sees a home, its address books and their cards. */
+async function resolveAddressBookPath(segments: string[], viewer: Actor | null, domain: Domain, withData: boolean): Promise<Resource | null> {
+  const [, name, bookUri, cardUri] = segments;
+  if (name === undefined) return { kind: 'addressbook-homes' };
+  if (!isValidUsername(name)) return null;
+  const principaluri = `principals/${name}`;
+  if (bookUri === undefined) return viewer?.principaluri === principaluri ? { kind: 'addressbook-home', username: name, principaluri } : null;
+  const book = await domain.addressBooks.get(viewer, name, bookUri);
+  if (!book) return null;
+  if (cardUri === undefined) return { kind: 'addressbook', username: name, book };
+  if (withData) {
+    const stored = await domain.cards.get(book, cardUri);
+    return { kind: 'card', username: name, book, uri: cardUri, meta: stored, stored };
+  }
+  return { kind: 'card', username: name, book, uri: cardUri, meta: await domain.cards.getMeta(book, cardUri) };
 }

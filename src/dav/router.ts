@@ -1,4 +1,4 @@
-// The CalDAV face: /.well-known/caldav and everything under /dav. Requests are authenticated with
+// The CalDAV and CardDAV face: /.well-known/caldav, /.well-known/carddav and everything under /dav. Requests are authenticated with
 // HTTP Basic (401 challenge, never 403); anonymous requests reach only public calendars, read-only.
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../logger.ts';
@@ -53,7 +53,8 @@ export function davRouter(deps: DavDeps & { log: Logger }): Router {
   const r = Router();
   const davRoot = `${deps.config.basePath}/dav`;
 
-  r.all(['/.well-known/caldav', '/.well-known/caldav/'], (req, res) => {
+  // Both lead to the same root (RFC 6764 §5): the principal names both homes.
+  r.all(['/.well-known/caldav', '/.well-known/caldav/', '/.well-known/carddav', '/.well-known/carddav/'], (req, res) => {
     res.setHeader('Location', wellKnownLocation(req, davRoot, deps.config.trustProxy));
     res.status(301).end();
   });

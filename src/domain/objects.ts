@@ -157,8 +157,9 @@ export function checkObjectUri(uri: string): void {
   }
 }
 
+/** Whether a tag of `list` matches the current ETag; nothing matches a resource that does not exist, not even '*' (RFC 9110 §13.1.1). */
 function matchesAny(etag: string | null, list: string[]): boolean {
-  return list.some((t) => t === '*' || (etag !== null && t === etag));
+  return etag !== null && list.some((t) => t === '*' || t === etag);
 }
 
 /** RFC 9110 §13: If-Match needs an existing, matching resource; If-None-Match the opposite. */

@@ -2,7 +2,7 @@
 // took 1.3–3.8 s for 10,000 responses here, so DAV bodies are written by this small serializer
 // (escaping, fixed prefixes for the common namespaces, inline declarations for any other) and
 // streamed in chunks.
-import { APPLE, CALDAV, CALENDULA, CS, DAV, splitClark } from './names.ts';
+import { APPLE, CALDAV, CALENDULA, CARDDAV, CS, DAV, splitClark } from './names.ts';
 
 /** An element to write: a Clark name with attributes, children or text; or pre-serialized XML. */
 export type XmlNode =
@@ -12,6 +12,7 @@ export type XmlNode =
 const PREFIXES: ReadonlyMap<string, string> = new Map([
   [DAV, 'd'],
   [CALDAV, 'cal'],
+  [CARDDAV, 'card'],
   [CS, 'cs'],
   [APPLE, 'ical'],
   [CALENDULA, 'calendula'],

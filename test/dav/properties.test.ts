@@ -1,12 +1,13 @@
-// The live-property table (src/dav/properties.ts): every property that entry says is writable can
-// be set, read back and removed over the wire; a bad value is refused with nothing changed; every
+// The live-property table (src/dav/properties.ts): every property that entry says is writable (on
+// a calendar or an address book) can be set, read back and removed over the wire; a bad value is refused with nothing changed; every
 // other live property is protected; and the table's write sides are exactly the ones tested here.
 import { describe, expect, it } from 'vitest';
 import { LIVE } from '../../src/dav/properties.ts';
 import { useTestServer } from '../helpers/testServer.ts';
 import { APPLE, C, D, parseMultistatus, textIn } from '../helpers/dav.ts';
 
-const NS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:a="http://apple.com/ns/ical/"';
+const NS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:a="http://apple.com/ns/ical/" xmlns:card="urn:ietf:params:xml:ns:carddav"';
+const CR = (l: string) => `{urn:ietf:params:xml:ns:carddav}${l}`;
 const TZ = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n`;
 
 interface Case {
@@ -29,10 +30,16 @@ const CALENDAR_CASES: Case[] = [
   { name: C('schedule-calendar-transp'), xml: '<c:schedule-calendar-transp><c:transparent/></c:schedule-calendar-transp>', reads: C('transparent'), cleared: C('opaque'), bad: '' },
 ];
 
+const ADDRESS_BOOK_CASES: Case[] = [
+  { name: D('displayname'), xml: '<d:displayname>Family &amp; friends</d:displayname>', reads: 'Family & friends', cleared: null, bad: `<d:displayname>${'x'.repeat(300)}</d:displayname>` },
+  { name: CR('addressbook-description'), xml: '<card:addressbook-description>Everyone</card:addressbook-description>', reads: 'Everyone', cleared: null, bad: '' },
+];
+
 describe('live properties: read, write and validation from one table', () => {
   const server = useTestServer();
   const alice = server.user('alice');
   const cal = '/dav/calendars/alice/default/';
+  const book = '/dav/addressbooks/alice/default/';
 
   async function read(path: string, name: string): Promise<{ status: number; value: string }> {
     const [ns, local] = /^\{(.*)\}(.*)$/.exec(name)!.slice(1);
@@ -49,25 +56,27 @@ describe('live properties: read, write and validation from one table', () => {
   it('covers every property whose table entry has a write side', () => {
     const writable = [...LIVE].filter(([, p]) => p.write?.targets.includes('calendar')).map(([n]) => n);
     expect(writable.sort()).toEqual(CALENDAR_CASES.map((c) => c.name).sort());
-    // Set only when a calendar is made (MKCALENDAR / extended MKCOL).
-    const onCreation = [...LIVE].filter(([, p]) => p.write && !p.write.targets.includes('calendar')).map(([n]) => n);
+    const onBooks = [...LIVE].filter(([, p]) => p.write?.targets.includes('addressbook')).map(([n]) => n);
+    expect(onBooks.sort()).toEqual(ADDRESS_BOOK_CASES.map((c) => c.name).sort());
+    // Set only when a calendar or an address book is made (MKCALENDAR / extended MKCOL).
+    const onCreation = [...LIVE].filter(([, p]) => p.write && !p.write.targets.includes('calendar') && !p.write.targets.includes('addressbook')).map(([n]) => n);
     expect(onCreation.sort()).toEqual([C('supported-calendar-component-set'), D('resourcetype')].sort());
   });
 
-  for (const c of CALENDAR_CASES) {
-    it(`${c.name}: PROPPATCH set is read back, remove clears it, a bad value is refused and changes nothing`, async () => {
-      expect((await patch(cal, 'set', c.xml)).status).toBe(207);
-      const after = await read(cal, c.name);
+  for (const [target, c] of [...CALENDAR_CASES.map((x) => [cal, x] as const), ...ADDRESS_BOOK_CASES.map((x) => [book, x] as const)]) {
+    it(`${c.name} on ${target}: PROPPATCH set is read back, remove clears it, a bad value is refused and changes nothing`, async () => {
+      expect((await patch(target, 'set', c.xml)).status).toBe(207);
+      const after = await read(target, c.name);
       expect(after.status).toBe(200);
       expect(after.value).toContain(c.reads);
       if (c.bad) {
-        const res = await patch(cal, 'set', c.bad);
+        const res = await patch(target, 'set', c.bad);
         const status = [...parseMultistatus(res.text).members.values()][0]!.props.get(c.name)!.status;
         expect([403, 409]).toContain(status);
-        expect((await read(cal, c.name)).value).toContain(c.reads);
+        expect((await read(target, c.name)).value).toContain(c.reads);
       }
-      expect((await patch(cal, 'remove', c.xml.replace(/>[^]*<\//, '></'))).status).toBe(207);
-      const cleared = await read(cal, c.name);
+      expect((await patch(target, 'remove', c.xml.replace(/>[^]*<\//, '></'))).status).toBe(207);
+      const cleared = await read(target, c.name);
       if (c.cleared === null) expect(cleared.status).toBe(404);
       else expect(cleared).toEqual({ status: 200, value: c.cleared });
     });
@@ -81,6 +90,10 @@ describe('live properties: read, write and validation from one table', () => {
       [cal, '<d:getetag>"x"</d:getetag>'],
       [cal, '<c:supported-calendar-component-set><c:comp name="VTODO"/></c:supported-calendar-component-set>'],
       [cal, '<d:resourcetype><d:collection/></d:resourcetype>'],
+      ['/dav/addressbooks/alice/', '<d:displayname>Home</d:displayname>'],
+      [book, '<card:supported-address-data/>'],
+      [book, '<card:max-resource-size>1</card:max-resource-size>'],
+      [book, '<d:resourcetype><d:collection/></d:resourcetype>'],
     ] as const) {
       const res = await patch(path, 'set', xml);
       const m = [...parseMultistatus(res.text).members.values()][0]!;

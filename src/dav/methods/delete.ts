@@ -1,21 +1,33 @@
-// DELETE of an object (with If-Match) or of a calendar (the owner deletes it for everyone; a
-// sharee removes the share from their home).
+// DELETE of an object or a card (with If-Match), of a calendar (the owner deletes it for
+// everyone; a sharee removes the share from their home) or of an address book (its owner's).
 import { DavError } from '../errors.ts';
 import { conditionsOf, type DavCtx } from '../context.ts';
+import { isUnmapped } from '../resources.ts';
+
+/** Collections have no ETag: only If-Match: * can hold for them. */
+function refuseCollectionIfMatch(ctx: DavCtx, what: string): void {
+  const cond = conditionsOf(ctx.req);
+  if (cond.ifMatch && !cond.ifMatch.includes('*')) throw new DavError(412, `${what} have no ETag to match`);
+}
 
 export async function deleteMethod(ctx: DavCtx): Promise<void> {
   const r = ctx.resource;
-  if (!r || (r.kind === 'object' && !r.meta)) throw new DavError(404, 'nothing is here');
+  if (!r || isUnmapped(r)) throw new DavError(404, 'nothing is here');
   const { domain } = ctx.deps;
+  const viewer = ctx.viewer;
   if (r.kind === 'object') {
-    await domain.objects.delete(ctx.viewer, r.cal, r.uri, conditionsOf(ctx.req));
+    await domain.objects.delete(viewer, r.cal, r.uri, conditionsOf(ctx.req));
   } else if (r.kind === 'calendar') {
-    if (!ctx.viewer || ctx.viewer.principaluri !== r.cal.principaluri) {
+    if (!viewer || viewer.principaluri !== r.cal.principaluri) {
       throw new DavError(403, 'you may not delete this calendar', { namespace: 'DAV:', name: 'need-privileges' });
     }
-    const cond = conditionsOf(ctx.req);
-    if (cond.ifMatch && !cond.ifMatch.includes('*')) throw new DavError(412, 'calendars have no ETag to match');
-    await domain.calendars.delete(ctx.viewer, r.cal);
+    refuseCollectionIfMatch(ctx, 'calendars');
+    await domain.calendars.delete(viewer, r.cal);
+  } else if (r.kind === 'card' && viewer) {
+    await domain.cards.delete(viewer, r.book, r.uri, conditionsOf(ctx.req));
+  } else if (r.kind === 'addressbook' && viewer) {
+    refuseCollectionIfMatch(ctx, 'address books');
+    await domain.addressBooks.remove(viewer, r.book);
   } else {
     throw new DavError(403, 'this resource cannot be deleted', { namespace: 'DAV:', name: 'need-privileges' });
   }

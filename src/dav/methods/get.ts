@@ -1,10 +1,10 @@
-// GET and HEAD. An object answers its stored text; a calendar answers an export of all its objects
+// GET and HEAD. An object or a card answers its stored text; a calendar answers an export of all its objects
 // (also as `?export`, with sabre's start, end, expand and componentType parameters).
 import type { CalendarView } from '../../domain/calendars.ts';
 import { ifNoneMatchHits, sendIcsDownload } from '../../http/icsDownload.ts';
 import { DavError } from '../errors.ts';
 import type { DavCtx } from '../context.ts';
-import { contentTypeOf } from '../properties.ts';
+import { CARD_CONTENT_TYPE, contentTypeOf } from '../properties.ts';
 
 export interface ExportParams {
   start?: number;
@@ -68,6 +68,23 @@ async function sendCalendarExport(ctx: DavCtx, cal: CalendarView, params: Export
   });
 }
 
+/** A stored member's text with its validators; 304 when the client holds it already. */
+function sendStored(ctx: DavCtx, stored: { etag: string; lastmodified: number; data: string }, contentType: string): void {
+  const { res, req } = ctx;
+  res.setHeader('ETag', `"${stored.etag}"`);
+  res.setHeader('Last-Modified', new Date(stored.lastmodified * 1000).toUTCString());
+  res.setHeader('Content-Type', contentType);
+  if (ifNoneMatchHits(req.get('if-none-match'), stored.etag)) {
+    res.status(304).end();
+    return;
+  }
+  const bytes = Buffer.from(stored.data, 'utf8');
+  res.setHeader('Content-Length', String(bytes.length));
+  res.status(200);
+  if (req.method === 'HEAD') res.end();
+  else res.end(bytes);
+}
+
 export async function getOrHead(ctx: DavCtx): Promise<void> {
   const { res, req } = ctx;
   const r = ctx.resource;
@@ -75,18 +92,14 @@ export async function getOrHead(ctx: DavCtx): Promise<void> {
   if (r.kind === 'object') {
     const obj = r.stored !== undefined ? r.stored : r.meta ? await ctx.deps.domain.objects.get(r.cal, r.uri) : null;
     if (!obj) throw new DavError(404, 'nothing is here');
-    res.setHeader('ETag', `"${obj.etag}"`);
-    res.setHeader('Last-Modified', new Date(obj.lastmodified * 1000).toUTCString());
-    res.setHeader('Content-Type', contentTypeOf(obj.componenttype));
-    if (ifNoneMatchHits(req.get('if-none-match'), obj.etag)) {
-      res.status(304).end();
-      return;
-    }
-    const bytes = Buffer.from(obj.data, 'utf8');
-    res.setHeader('Content-Length', String(bytes.length));
-    res.status(200);
-    if (req.method === 'HEAD') res.end();
-    else res.end(bytes);
+    sendStored(ctx, obj, contentTypeOf(obj.componenttype));
+    return;
+  }
+  if (r.kind === 'card') {
+    // Stored as sent, in its own vCard version: an Accept asking for another is not converted.
+    const stored = r.stored !== undefined ? r.stored : r.meta ? await ctx.deps.domain.cards.get(r.book, r.uri) : null;
+    if (!stored) throw new DavError(404, 'nothing is here');
+    sendStored(ctx, stored, CARD_CONTENT_TYPE);
     return;
   }
   if (r.kind === 'calendar') {

@@ -1,9 +1,10 @@
 // OPTIONS (no authentication needed): the DAV compliance classes and the methods a path allows.
-// DAVx5 and Evolution drop a server whose OPTIONS lacks calendar-access.
+// DAVx5 and Evolution drop a server whose OPTIONS lacks calendar-access; CardDAV clients look for
+// addressbook (RFC 6352 §6.1) the same way.
 import type { Response } from 'express';
 import type { Resource } from '../resources.ts';
 
-const CLASSES = ['1', '3', 'access-control', 'calendar-access', 'calendar-auto-schedule', 'extended-mkcol'];
+const CLASSES = ['1', '3', 'access-control', 'calendar-access', 'calendar-auto-schedule', 'extended-mkcol', 'addressbook'];
 
 export function davHeader(): string {
   return CLASSES.join(', ');
@@ -15,6 +16,9 @@ function allowedForDepth(segmentCount: number, top: string | undefined): string[
   if (top === 'calendars' && segmentCount === 4) return [...COMMON, 'PUT', 'DELETE', 'COPY', 'MOVE'];
   if (top === 'calendars' && segmentCount === 3) return [...COMMON, 'DELETE', 'MKCALENDAR', 'MKCOL', 'PUT', 'POST'];
   if (top === 'calendars' && segmentCount === 2) return [...COMMON, 'MKCALENDAR', 'MKCOL'];
+  if (top === 'addressbooks' && segmentCount === 4) return [...COMMON, 'PUT', 'DELETE', 'COPY', 'MOVE'];
+  if (top === 'addressbooks' && segmentCount === 3) return [...COMMON, 'DELETE', 'MKCOL'];
+  if (top === 'addressbooks' && segmentCount === 2) return [...COMMON, 'MKCOL'];
   return COMMON;
 }
 
@@ -29,6 +33,12 @@ export function allowedMethods(r: Resource | null): string[] {
       return allowedForDepth(2, 'calendars');
     case 'outbox':
       return [...COMMON, 'POST'];
+    case 'card':
+      return allowedForDepth(4, 'addressbooks');
+    case 'addressbook':
+      return allowedForDepth(3, 'addressbooks');
+    case 'addressbook-home':
+      return allowedForDepth(2, 'addressbooks');
     default:
       return COMMON;
   }

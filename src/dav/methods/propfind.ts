@@ -1,24 +1,28 @@
 // PROPFIND (RFC 4918 §9.1) with Depth 0 or 1. Large collections are streamed, and listing a
-// calendar never reads object data.
+// calendar or an address book never reads object or card data.
 import { DavError } from '../errors.ts';
 import { depthOf, wantsMinimal, xmlBody, type DavCtx } from '../context.ts';
 import { answerFor, needsDead, parsePropRequest, propstatsOf, startMultistatus } from '../multistatus.ts';
 import { encodeSegment, hrefFor } from '../paths.ts';
 import { deadPropertyPath, type PropContext } from '../properties.ts';
-import { isCollection, segmentsOf, type Resource } from '../resources.ts';
+import { isCollection, isUnmapped, segmentsOf, type Resource } from '../resources.ts';
 
 export async function childrenOf(ctx: DavCtx, r: Resource): Promise<Resource[]> {
   const { domain } = ctx.deps;
   const viewer = ctx.viewer;
   switch (r.kind) {
     case 'root':
-      return [{ kind: 'principals' }, { kind: 'homes' }];
+      return [{ kind: 'principals' }, { kind: 'homes' }, { kind: 'addressbook-homes' }];
     case 'principals': {
       const me = viewer ? await domain.users.get(viewer.username) : null;
       return me ? [{ kind: 'principal', user: me }] : [];
     }
     case 'homes':
       return viewer ? [{ kind: 'home', username: viewer.username, principaluri: viewer.principaluri, synctoken: await domain.calendars.homeSyncToken(viewer.principaluri) }] : [];
+    case 'addressbook-homes':
+      return viewer ? [{ kind: 'addressbook-home', username: viewer.username, principaluri: viewer.principaluri }] : [];
+    case 'addressbook-home':
+      return viewer ? (await domain.addressBooks.list(viewer)).map((book): Resource => ({ kind: 'addressbook', username: r.username, book })) : [];
     case 'home':
       return [
         ...(await domain.calendars.listForPrincipal(r.principaluri)).map((cal): Resource => ({ kind: 'calendar', username: r.username, cal })),
@@ -38,9 +42,9 @@ export async function propfind(ctx: DavCtx): Promise<void> {
   }
   const self = ctx.resource;
   if (!self) throw new DavError(404, 'nothing is here');
-  if (self.kind === 'object' && !self.meta) throw new DavError(404, 'nothing is here');
+  if (isUnmapped(self)) throw new DavError(404, 'nothing is here');
   const minimal = wantsMinimal(ctx.req);
-  const others = depth === '1' && self.kind !== 'calendar' ? await childrenOf(ctx, self) : [];
+  const others = depth === '1' && self.kind !== 'calendar' && self.kind !== 'addressbook' ? await childrenOf(ctx, self) : [];
   const listed = [self, ...others];
   const dead = needsDead(request)
     ? await ctx.deps.domain.calendars.deadPropertiesMany(listed.map(deadPropertyPath).filter((p): p is string => p !== null))
@@ -58,6 +62,16 @@ export async function propfind(ctx: DavCtx): Promise<void> {
       for (const meta of batch) {
         const obj: Resource = { kind: 'object', username: self.username, cal: self.cal, uri: meta.uri, meta };
         out.response(base + encodeSegment(meta.uri), propstatsOf(answerFor(obj, request, propCtx), minimal));
+      }
+      await out.flush();
+    }
+  }
+  if (depth === '1' && self.kind === 'addressbook') {
+    const base = hrefFor(ctx.davRoot, segmentsOf(self), true);
+    for await (const batch of ctx.deps.domain.cards.listMeta(self.book)) {
+      for (const meta of batch) {
+        const member: Resource = { kind: 'card', username: self.username, book: self.book, uri: meta.uri, meta };
+        out.response(base + encodeSegment(meta.uri), propstatsOf(answerFor(member, request, propCtx), minimal));
       }
       await out.flush();
     }

@@ -6,14 +6,14 @@ import { hrefFor } from '../paths.ts';
 import { emptyChanges, type Target } from '../propertyChanges.ts';
 import { outcomePropstats, removeProperty, setProperty, type PropOutcome } from '../propertyValues.ts';
 import { deadPropertyPath } from '../properties.ts';
-import { isCollection, segmentsOf } from '../resources.ts';
+import { isCollection, isUnmapped, segmentsOf } from '../resources.ts';
 import { clark, d } from '../../xml/names.ts';
 import { startMultistatus } from '../multistatus.ts';
 import type { XmlNode } from '../../xml/write.ts';
 
 export async function proppatch(ctx: DavCtx): Promise<void> {
   const r = ctx.resource;
-  if (!r || (r.kind === 'object' && !r.meta)) throw new DavError(404, 'nothing is here');
+  if (!r || isUnmapped(r)) throw new DavError(404, 'nothing is here');
   const body = await xmlBody(ctx);
   if (!body || body.name !== d('propertyupdate')) throw new DavError(400, 'the body must be a DAV:propertyupdate element');
   const viewer = ctx.viewer;
@@ -21,7 +21,9 @@ export async function proppatch(ctx: DavCtx): Promise<void> {
 
   let target: Target | null = null;
   if (r.kind === 'calendar' && r.cal.principaluri === viewer.principaluri) target = 'calendar';
-  else if (r.kind === 'home') target = 'home';
+  else if (r.kind === 'home' || r.kind === 'addressbook-home') target = 'home';
+  // Only the owner reaches an address book (resources.ts).
+  else if (r.kind === 'addressbook') target = 'addressbook';
   else if (r.kind === 'principal' && r.user.principalUri === viewer.principaluri) target = 'principal';
 
   const changes = emptyChanges();
@@ -44,6 +46,8 @@ export async function proppatch(ctx: DavCtx): Promise<void> {
     const { domain } = ctx.deps;
     if (r.kind === 'calendar') {
       await domain.calendars.update(viewer, r.cal, { ...changes.calendar, deadSet: changes.deadSet, deadRemove: changes.deadRemove });
+    } else if (r.kind === 'addressbook') {
+      await domain.addressBooks.update(viewer, r.book, { ...changes.addressBook, deadSet: changes.deadSet, deadRemove: changes.deadRemove });
     } else {
       if (r.kind === 'principal' && changes.principalDisplayName !== undefined) {
         await domain.users.update(r.user.username, { displayName: changes.principalDisplayName });

@@ -4,6 +4,8 @@ import { DavError } from '../errors.ts';
 import { xmlBody, type DavCtx } from '../context.ts';
 import { c } from '../../xml/names.ts';
 import { calendarMultiget } from '../reports/multiget.ts';
+import { addressbookMultiget } from '../reports/addressbookMultiget.ts';
+import { addressbookQuery } from '../reports/addressbookQuery.ts';
 import { calendarQuery } from '../reports/calendarQuery.ts';
 import { syncCollection } from '../reports/syncCollection.ts';
 import { freeBusyQuery, freeBusyTarget } from '../reports/freeBusy.ts';
@@ -14,6 +16,8 @@ const HANDLERS: Record<ReportKey, (ctx: DavCtx, body: XmlElement) => Promise<voi
   'calendar-query': calendarQuery,
   'calendar-multiget': calendarMultiget,
   'free-busy-query': freeBusyQuery,
+  'addressbook-query': addressbookQuery,
+  'addressbook-multiget': addressbookMultiget,
   'sync-collection': syncCollection,
   'principal-property-search': principalPropertySearch,
   'principal-search-property-set': (ctx) => principalSearchPropertySet(ctx),

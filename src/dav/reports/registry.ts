@@ -4,7 +4,7 @@
 // report cannot be listed without a handler, nor handled without being listed). The list carries
 // no handlers so that properties.ts can read it without importing the reports, which import it.
 import type { ResourceKind } from '../resources.ts';
-import { c, d } from '../../xml/names.ts';
+import { c, card, d } from '../../xml/names.ts';
 
 interface ReportEntry {
   /** The report's root element, in Clark notation. */
@@ -17,8 +17,10 @@ export const REPORTS = {
   'calendar-query': { name: c('calendar-query'), advertised: ['calendar'] },
   'calendar-multiget': { name: c('calendar-multiget'), advertised: ['calendar'] },
   'free-busy-query': { name: c('free-busy-query'), advertised: ['calendar'] },
+  'addressbook-query': { name: card('addressbook-query'), advertised: ['addressbook'] },
+  'addressbook-multiget': { name: card('addressbook-multiget'), advertised: ['addressbook'] },
   // iCal uses sync-collection on a home only when the home advertises it (sabre's workaround).
-  'sync-collection': { name: d('sync-collection'), advertised: ['calendar', 'home'] },
+  'sync-collection': { name: d('sync-collection'), advertised: ['calendar', 'home', 'addressbook'] },
   'principal-property-search': { name: d('principal-property-search'), advertised: ['principals'] },
   'principal-search-property-set': { name: d('principal-search-property-set'), advertised: ['principals'] },
   'expand-property': { name: d('expand-property'), advertised: 'everywhere' },

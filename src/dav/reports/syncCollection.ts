@@ -2,12 +2,20 @@
 // token lists what changed since, removed members as 404. Tokens we cannot answer get 403 with
 // <D:valid-sync-token/> (DAVx5, Evolution and Outlook CDS look for that element). On the calendar
 // home the members are its calendars, with the home's own token (Apple Calendar asks the home
-// which calendars changed, then syncs those).
+// which calendars changed, then syncs those). An address book syncs its cards the same way.
 import type { ObjectMeta } from '../../domain/objects.ts';
 import { DavError } from '../errors.ts';
 import { wantsMinimal, type DavCtx } from '../context.ts';
 import { hrefFor } from '../paths.ts';
-import { homeSyncTokenUri, parseHomeSyncToken, parseSyncToken, syncTokenUri, type PropContext } from '../properties.ts';
+import {
+  addressBookSyncTokenUri,
+  homeSyncTokenUri,
+  parseAddressBookSyncToken,
+  parseHomeSyncToken,
+  parseSyncToken,
+  syncTokenUri,
+  type PropContext,
+} from '../properties.ts';
 import { segmentsOf, type Resource } from '../resources.ts';
 import { child, textOf, type XmlElement } from '../../xml/parse.ts';
 import { c, d } from '../../xml/names.ts';
@@ -16,6 +24,8 @@ import type { MultistatusWriter } from '../../xml/write.ts';
 import { parseReportProps, writeObjectResponse, type ReportProps } from './common.ts';
 import { deadPropertyPath } from '../properties.ts';
 import type { CalendarView } from '../../domain/calendars.ts';
+import type { CardMeta } from '../../domain/cards.ts';
+import { parseCardReportProps, writeCardResponse } from './addressData.ts';
 
 const invalidToken = () =>
   new DavError(403, 'the sync token is unknown or expired; sync again from scratch', { namespace: 'DAV:', name: 'valid-sync-token' });
@@ -25,7 +35,7 @@ const invalidToken = () =>
  * else is a malformed request. A calendar has no child collections, so "infinite" there is "1";
  * on the home it would reach into every calendar, which we refuse as §3.3 allows.
  */
-function checkSyncLevel(body: XmlElement, target: 'home' | 'calendar'): void {
+function checkSyncLevel(body: XmlElement, target: 'home' | 'calendar' | 'addressbook'): void {
   const level = child(body, d('sync-level'));
   const text = level ? textOf(level).trim() : '1';
   if (text === '1') return;
@@ -45,11 +55,14 @@ function parseLimit(body: XmlElement): number | undefined {
 
 export async function syncCollection(ctx: DavCtx, body: XmlElement): Promise<void> {
   const self = ctx.resource;
-  if (!self || (self.kind !== 'calendar' && self.kind !== 'home')) throw new DavError(403, 'sync-collection works on calendars and calendar homes');
+  if (!self || (self.kind !== 'calendar' && self.kind !== 'home' && self.kind !== 'addressbook')) {
+    throw new DavError(403, 'sync-collection works on calendars, calendar homes and address books');
+  }
   checkSyncLevel(body, self.kind);
   const tokenEl = child(body, d('sync-token'));
   const tokenText = tokenEl ? textOf(tokenEl).trim() : '';
   const limit = parseLimit(body);
+  if (self.kind === 'addressbook') return syncAddressBook(ctx, self, body, tokenText, limit);
   const props = parseReportProps(body);
   const minimal = wantsMinimal(ctx.req);
   if (self.kind === 'home') return syncHome(ctx, self, tokenText, limit, props, minimal);
@@ -93,6 +106,50 @@ export async function syncCollection(ctx: DavCtx, body: XmlElement): Promise<voi
     newToken = changes.token;
   }
   await out.end([{ name: d('sync-token'), text: syncTokenUri(newToken) }]);
+}
+
+/** An address book's members are its cards; address-data is answered as in addressbook-multiget. */
+async function syncAddressBook(ctx: DavCtx, self: Resource & { kind: 'addressbook' }, body: XmlElement, tokenText: string, limit: number | undefined): Promise<void> {
+  const props = parseCardReportProps(body);
+  const minimal = wantsMinimal(ctx.req);
+  const { cards } = ctx.deps.domain;
+  const book = self.book;
+  const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead: new Map() };
+  const member = (meta: CardMeta): Resource & { kind: 'card' } => ({ kind: 'card', username: self.username, book, uri: meta.uri, meta });
+  let changes: { changed: CardMeta[]; removed: string[]; token: number; truncated: boolean } | null = null;
+  if (tokenText !== '') {
+    const token = parseAddressBookSyncToken(tokenText);
+    if (token === null) throw invalidToken();
+    // Before the 207 starts: an expired token is a 403 of its own.
+    changes = await cards.changesSince(book, token, limit);
+  }
+  const out = startMultistatus(ctx.res);
+  const writeMembers = async (metas: CardMeta[]) => {
+    if (props.addressData) {
+      for await (const batch of cards.getMany(book, metas.map((m) => m.uri))) {
+        for (const stored of batch) writeCardResponse(out, ctx, propCtx, member(stored), stored, props, minimal);
+        await out.flush();
+      }
+      return;
+    }
+    for (const meta of metas) writeCardResponse(out, ctx, propCtx, member(meta), null, props, minimal);
+    await out.flush();
+  };
+  let newToken: number;
+  if (!changes) {
+    // The book (and its token) was read when the request was resolved, before this listing: a
+    // write racing the listing is reported again next time.
+    newToken = book.synctoken;
+    for await (const batch of cards.listMeta(book)) await writeMembers(batch);
+  } else {
+    await writeMembers(changes.changed);
+    for (const uri of changes.removed) out.status(hrefFor(ctx.davRoot, ['addressbooks', self.username, book.uri, uri], false), 404);
+    if (changes.truncated) {
+      out.status(hrefFor(ctx.davRoot, segmentsOf(self), true), 507, [{ name: d('error'), children: [{ name: d('number-of-matches-within-limits') }] }]);
+    }
+    newToken = changes.token;
+  }
+  await out.end([{ name: d('sync-token'), text: addressBookSyncTokenUri(newToken) }]);
 }
 
 /** The home's members are its calendars; a removed one is a 404 response (RFC 6578 §3.5.2). */
