@@ -95,10 +95,12 @@ describe('DAVx5 sets up a CardDAV account and syncs contacts (raw HTTP as dav4jv
     const davx5 = new Davx5(() => server.url, 'dana', 'dana-password');
 
     // 1. The well-known URI, PROPFIND current-user-principal (DavResourceFinder.getCurrentUserPrincipal).
+    // The redirect comes before authentication (as for /.well-known/caldav); the DAV root then asks for it.
     const wellKnown = await davx5.propfind('/.well-known/carddav', '0', propfind('<current-user-principal />'));
-    expect(davx5.log[0]).toBe('PROPFIND /.well-known/carddav → 401');
-    expect(davx5.log.some((l) => /^PROPFIND \/\.well-known\/carddav → 30[178]$/.test(l)), davx5.log.join('\n')).toBe(true);
+    expect(davx5.log[0], davx5.log.join('\n')).toMatch(/^PROPFIND \/\.well-known\/carddav → 30[178]$/);
+    expect(davx5.log[1]).toBe('PROPFIND /dav/ → 401');
     expect(wellKnown.status).toBe(207);
+    expect(new URL(wellKnown.url).pathname).toBe('/dav/');
     const root = parseMultistatus(wellKnown.text).members.values().next().value as MemberResult;
     const principal = new URL(hrefOf(root, D('current-user-principal')), wellKnown.url).pathname;
     expect(principal).toBe('/dav/principals/dana/');
@@ -244,6 +246,28 @@ describe('DAVx5 sets up a CardDAV account and syncs contacts (raw HTTP as dav4jv
     const after = self((await davx5.propfind(book, '0', `${PROLOG}<propfind xmlns="DAV:" xmlns:CS="http://calendarserver.org/ns/"><prop><CS:getctag /><sync-token /></prop></propfind>`)).text, book);
     expect(textIn(after.props.get(D('sync-token'))?.el)).not.toBe(firstToken);
     expect(uidOf(edited(changed, 2))).toBe(changed.uid);
+  });
+
+  // KNOWN BREAK, kept visible with it.fails: DAVx5 asks every multiget for vCard 4.0 once the
+  // server lists 4.0 in supported-address-data (ContactsSyncManager.downloadRemote), and dav4jvm
+  // reads properties only from 2xx propstats (Response.properties). A card stored as vCard 3.0 (by
+  // an iPhone, Evolution or CardBook on the same account) is answered with address-data in a 403
+  // propstat (supported-address-data-conversion), so DAVx5 throws "Received multi-get response
+  // without address data" and that sync fails. sabre/dav converts 3.0 to 4.0 here; Radicale sends
+  // the card as stored. Turn this into it() once the face does either.
+  it.fails('gives DAVx5 a card an iPhone stored as vCard 3.0 when DAVx5 asks for vCard 4.0, in a 2xx propstat', async () => {
+    const davx5 = new Davx5(() => server.url, 'dana', 'dana-password');
+    const book = '/dav/addressbooks/dana/default/';
+    const iphoneCard = contacts(30).filter((x) => x.version === '3.0')[5]!;
+    expect((await davx5.send('PUT', `${book}${iphoneCard.name}`, { body: iphoneCard.vcf, headers: { 'content-type': 'text/vcard; charset=utf-8', 'if-none-match': '*' } })).status).toBe(201);
+    const got = await davx5.send('REPORT', book, {
+      body: `${PROLOG}<CARD:addressbook-multiget xmlns="DAV:" xmlns:CARD="${CARD}"><prop><getcontenttype /><getetag /><CARD:address-data content-type="text/vcard" version="4.0" /></prop><href>${book}${iphoneCard.name}</href></CARD:addressbook-multiget>`,
+      headers: { depth: '0' },
+    });
+    expect(got.status).toBe(207);
+    const m = self(got.text, `${book}${iphoneCard.name}`);
+    expect(m.props.get(CR('address-data'))?.status).toBe(200);
+    expect(uidOf(m.props.get(CR('address-data'))!.el.text)).toBe(iphoneCard.uid);
   });
 
   it('refuses what DAVx5 must show as an error: a card without UID, one too large, a second card with the same UID', async () => {
