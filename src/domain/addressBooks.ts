@@ -1,6 +1,7 @@
 // CardDAV address books (RFC 6352 §5.2) as their owner sees them: listing, creation, properties
 // (live and dead) and removal. Cards inside them live in cards.ts. Only the owner sees a book for
 // now; sharing comes later, and will go through the predicates of access.ts like calendars.
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { AddressBook, PropertyStorage } from '../db/entities/index.ts';
 import * as bookTable from '../db/tables/addressBooks.ts';
@@ -83,16 +84,17 @@ export function isOwner(actor: Actor | null, book: { principaluri: string }): ac
   return actor !== null && actor.principaluri === book.principaluri && owns(OWNED);
 }
 
+const nameTaken = (uri: string) =>
+  conflict(`an address book named ${uri} already exists`, {
+    precondition: { namespace: 'DAV:', name: 'resource-must-be-null' },
+    code: 'exists',
+  });
+
 /** Creates an address book inside the caller's transaction (UserService.create makes the default one with it). */
 export async function insertAddressBook(em: SqlEntityManager, principaluri: string, uri: string, fields: AddressBookChanges = {}): Promise<number> {
   checkAddressBookUri(uri);
   checkFields(fields);
-  if (await em.count(AddressBook, { principaluri, uri })) {
-    throw conflict(`an address book named ${uri} already exists`, {
-      precondition: { namespace: 'DAV:', name: 'resource-must-be-null' },
-      code: 'exists',
-    });
-  }
+  if (await em.count(AddressBook, { principaluri, uri })) throw nameTaken(uri);
   const book = em.create(AddressBook, {
     principaluri,
     uri,
@@ -108,8 +110,18 @@ export async function insertAddressBook(em: SqlEntityManager, principaluri: stri
   return book.id;
 }
 
+/** Runs inside the transaction that removes a book, before it goes (the birthday calendar drops its events); throwing aborts the removal. */
+export type AddressBookRemoveListener = (em: SqlEntityManager, book: AddressBookView) => Promise<void>;
+
 export class AddressBookService {
+  private readonly removeListeners: AddressBookRemoveListener[] = [];
+
   constructor(private readonly ctx: DomainContext) {}
+
+  /** `listener` runs in the transaction of every book removal (its cards go by cascade, with no card write each). */
+  onRemove(listener: AddressBookRemoveListener): void {
+    this.removeListeners.push(listener);
+  }
 
   /** The actor's own address books, by uri. */
   async list(actor: Actor): Promise<AddressBookView[]> {
@@ -125,8 +137,14 @@ export class AddressBookService {
 
   /** Creates a book in the actor's home; Conflict when the name is taken, Invalid for a bad name. */
   async create(actor: Actor, uri: string, fields: AddressBookChanges = {}): Promise<AddressBookView> {
-    const id = await this.ctx.db.transactional((em) => insertAddressBook(em, actor.principaluri, uri, fields));
-    return this.byId(id);
+    try {
+      const id = await this.ctx.db.transactional((em) => insertAddressBook(em, actor.principaluri, uri, fields));
+      return await this.byId(id);
+    } catch (e) {
+      // Two creates racing for one name: the unique index decides.
+      if (e instanceof UniqueConstraintViolationException) throw nameTaken(uri);
+      throw e;
+    }
   }
 
   private async byId(id: number): Promise<AddressBookView> {
@@ -158,6 +176,7 @@ export class AddressBookService {
   async remove(actor: Actor, book: AddressBookView): Promise<void> {
     if (!isOwner(actor, book)) throw notFound('no such address book');
     await this.ctx.db.transactional(async (em) => {
+      for (const l of this.removeListeners) await l(em, book);
       const path = addressBookPath(book.principaluri, book.uri);
       await em.nativeDelete(PropertyStorage, { $or: [{ path }, { path: { $like: `${escapeLike(path)}/%` } }] });
       // Cascades: cards, addressbookchanges.

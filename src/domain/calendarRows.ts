@@ -14,6 +14,10 @@ export interface NewCalendar {
   order?: number;
   timezone?: string | null;
   isPublic?: boolean;
+  /** Takes no time in free-busy (CALDAV:schedule-calendar-transp transparent). */
+  transparent?: boolean;
+  /** What the server generates it from (the birthday calendar); absent for a calendar users write. */
+  generated?: string;
 }
 
 /** Creates the calendar and the owner's instance; returns the instance id and the calendar id. */
@@ -26,6 +30,7 @@ export async function insertCalendar(
     syncFloor: 1,
     components: componentsToCsv(c.components),
     createdAt: new Date(),
+    generated: c.generated ?? null,
   });
   await em.flush();
   const instance = em.create(CalendarInstance, {
@@ -38,7 +43,7 @@ export async function insertCalendar(
     calendarcolor: c.color ?? null,
     calendarorder: c.order ?? 0,
     timezone: c.timezone ?? null,
-    transparent: 0,
+    transparent: c.transparent ? 1 : 0,
     shareInvitestatus: 2,
     public: c.isPublic ?? false,
   });

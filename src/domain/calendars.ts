@@ -4,7 +4,7 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { Calendar, CalendarInstance, CalendarSubscription, PropertyStorage } from '../db/entities/index.ts';
 import { countByComponent } from '../db/tables/calendarObjects.ts';
 import { selectInstances, type InstanceFilter, type InstanceRow } from '../db/tables/calendarInstances.ts';
-import { canAdminister, owns, type AccessLevel } from './access.ts';
+import { canAdminister, isGenerated, owns, type AccessLevel } from './access.ts';
 import { insertCalendar } from './calendarRows.ts';
 import { ALL_COMPONENTS, componentsFromCsv, componentsToCsv, type ComponentType } from './components.ts';
 import type { DomainContext } from './context.ts';
@@ -59,6 +59,8 @@ export interface CalendarView {
   syncFloor: number;
   objectCount: number;
   isPublic: boolean;
+  /** What the server generates the calendar from (`birthdays`), null for others (see access.ts). */
+  generated: string | null;
 }
 
 /** A dead WebDAV property: Clark name and its value (text, or an XML fragment). */
@@ -125,6 +127,7 @@ export function toView(r: InstanceRow): CalendarView {
     syncFloor: r.sync_floor,
     objectCount: r.objectcount,
     isPublic: r.public,
+    generated: r.generated ?? null,
   };
 }
 
@@ -210,6 +213,7 @@ export class CalendarService {
   /** Applies changes to an instance (calendar-level ones need the owner's instance). */
   async updateInstance(view: CalendarView, changes: CalendarChanges): Promise<CalendarView> {
     const calendarLevel = changes.components !== undefined || changes.isPublic !== undefined;
+    if (calendarLevel && isGenerated(view)) throw forbidden('the server decides what this calendar holds and who sees it');
     if (calendarLevel && !canAdminister(view)) throw forbidden('only the owner can change this');
     if (changes.isPublic && !this.ctx.config.publicCalendarsEnabled) throw forbidden('public calendars are disabled on this server');
     if (changes.components && changes.components.length === 0) throw invalid('at least one component type is needed');
@@ -254,7 +258,9 @@ export class CalendarService {
   async remove(em: SqlEntityManager, view: CalendarView): Promise<void> {
     let deleted: number;
     let gone: { principaluri: string; uri: string }[];
-    if (canAdminister(view)) {
+    // The owner's removal deletes the calendar for everyone; for a generated calendar (the birthday
+    // calendar) that is turning it off, and nothing generates it again until it is turned on.
+    if (owns(view)) {
       const instances = await em.find(CalendarInstance, { calendar: view.calendarId });
       await em.nativeDelete(PropertyStorage, { path: { $in: instances.map((i) => calendarPath(i.principaluri, i.uri)) } });
       deleted = await em.nativeDelete(Calendar, { id: view.calendarId });

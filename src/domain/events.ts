@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DURATION, durationInRange, type EventChanges, type EventReading, type NewEventInput, type Notification } from '../ical/eventMapping.ts';
 import { selectEvent, selectEventPage, type EventFilter, type EventRow, type EventSort } from '../db/tables/eventIndex.ts';
 import { MAX_DURATION_DAYS } from '../ical/time.ts';
-import { canWriteContent } from './access.ts';
+import { canWriteContent, readOnlyReason } from './access.ts';
 import { loadViews, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { DomainError, forbidden, notFound, preconditionFailed, type FieldProblem } from './errors.ts';
@@ -198,7 +198,7 @@ export class EventService {
     const c = this.check(input, false, current);
     const view = (await loadViews(this.ctx.db.em(), { id: r.instance_id }))[0];
     if (!view) throw notFound('no such event');
-    if (!canWriteContent(view)) throw forbidden('this calendar is shared with you read-only');
+    if (!canWriteContent(view)) throw forbidden(readOnlyReason(view));
     const applied = await this.ctx.compute.run('applyEventChanges', { text: r.calendardata, changes: c, now: Math.floor(this.ctx.clock.now().getTime() / 1000) }, null);
     if (!applied.ok) throw notFound(`the event cannot be changed: ${applied.error}`);
     const text = applied.value;
@@ -212,7 +212,7 @@ export class EventService {
     if (ifMatch && !ifMatch.some((t) => t === '*' || t === r.etag)) throw preconditionFailed('the event has changed (If-Match)');
     const view = (await loadViews(this.ctx.db.em(), { id: r.instance_id }))[0];
     if (!view) throw notFound('no such event');
-    if (!canWriteContent(view)) throw forbidden('this calendar is shared with you read-only');
+    if (!canWriteContent(view)) throw forbidden(readOnlyReason(view));
     await this.objects.delete(this.actor(u), view, r.uri, { ifMatch: [r.etag] }, 'events-api');
   }
 

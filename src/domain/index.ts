@@ -3,6 +3,7 @@
 import type { Clock } from '../clock.ts';
 import { AddressBookService } from './addressBooks.ts';
 import { AgendaService } from './agenda.ts';
+import { BirthdayService } from './birthdays.ts';
 import { CalendarService } from './calendars.ts';
 import { CardService } from './cards.ts';
 import type { DomainContext } from './context.ts';
@@ -43,6 +44,8 @@ export interface Domain {
   readonly agenda: AgendaService;
   readonly addressBooks: AddressBookService;
   readonly cards: CardService;
+  /** The birthday calendar: on or off per user (its events follow the cards by themselves). */
+  readonly birthdays: BirthdayService;
 }
 
 export interface DomainOptions {
@@ -71,9 +74,13 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
   );
   objects.onWriteStatement((change) => synchronizations.enqueueStatement(change));
 
-  // The card write listeners, in the order they run inside every card write's transaction.
+  // The card write listeners, in the order they run inside every card write's transaction: the
+  // birthday calendar follows the card (and drops a removed book's events).
   const addressBooks = new AddressBookService(ctx);
   const cards = new CardService(ctx);
+  const birthdays = new BirthdayService(ctx, calendars, objects, addressBooks, cards);
+  cards.onWrite((em, change) => birthdays.onCardWrite(em, change));
+  addressBooks.onRemove((em, book) => birthdays.onBookRemove(em, book));
 
   return {
     clock: ctx.clock,
@@ -95,5 +102,6 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
     agenda: new AgendaService(ctx, calendars, objects),
     addressBooks,
     cards,
+    birthdays,
   };
 }

@@ -14,7 +14,7 @@ import type { ObjectRow, ObjectValues } from '../db/tables/calendarObjects.ts';
 import * as calendarTable from '../db/tables/calendars.ts';
 import { pruneHomeChanges } from '../db/tables/homeChanges.ts';
 import type { Statement } from '../db/tables/statement.ts';
-import { canWriteContent } from './access.ts';
+import { canWriteContent, readOnlyReason } from './access.ts';
 import { toView, type Actor, type CalendarView } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { CALDAV_NS, conflict, forbidden, invalid, notFound, preconditionFailed, tooLarge } from './errors.ts';
@@ -213,7 +213,7 @@ export class ObjectService {
   private requireWrite(actor: Actor | null, view: CalendarView): Actor {
     if (!actor || actor.principaluri !== view.principaluri) throw notFound('no such calendar');
     if (!canWriteContent(view)) {
-      throw forbidden('this calendar is shared with you read-only', { precondition: { namespace: 'DAV:', name: 'need-privileges' } });
+      throw forbidden(readOnlyReason(view), { precondition: { namespace: 'DAV:', name: 'need-privileges' } });
     }
     return actor;
   }
@@ -493,6 +493,16 @@ export class ObjectService {
 
   async get(view: CalendarView, uri: string): Promise<StoredObject | null> {
     return readStored(this.ctx.db.em(), view.calendarId, uri);
+  }
+
+  /** get() inside the caller's transaction (a listener deciding what to write). */
+  read(em: SqlEntityManager, view: CalendarView, uri: string): Promise<StoredObject | null> {
+    return readStored(em, view.calendarId, uri);
+  }
+
+  /** The names of the calendar's objects that begin with `prefix`, read inside the caller's transaction. */
+  urisWithPrefix(em: SqlEntityManager, view: CalendarView, prefix: string): Promise<string[]> {
+    return objectTable.selectUrisWithPrefix(em, view.calendarId, prefix);
   }
 
   /**

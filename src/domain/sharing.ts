@@ -2,7 +2,7 @@
 // calendar (sabre's model): it appears in the sharee's home, read-only (access 2) or read-write
 // (access 3), and writes by either side land in the one calendar with one sync token.
 import { randomUUID } from 'node:crypto';
-import { CalendarInstance, Principal } from '../db/entities/index.ts';
+import { Calendar, CalendarInstance, Principal } from '../db/entities/index.ts';
 import { selectSharees } from '../db/tables/principals.ts';
 import { canAdminister, canWriteContent, NOT_SHARED_ACCESS, OWNER_ACCESS, READ_ACCESS, READWRITE_ACCESS } from './access.ts';
 import type { DomainContext } from './context.ts';
@@ -45,7 +45,9 @@ export class SharingService {
     await this.ctx.db.em().transactional(async (em) => {
       const source = await em.findOne(CalendarInstance, { id: instanceId, principaluri: ownerUri });
       if (!source) throw notFound('no such calendar of this user', { code: 'calendar' });
-      if (!canAdminister(source)) throw forbidden('only the owner of a calendar can share it', { code: 'not-owner' });
+      // A generated calendar (the birthday calendar) is nobody's to share, as in Nextcloud.
+      const generated = (await em.findOne(Calendar, { id: source.calendar }))?.generated ?? null;
+      if (!canAdminister({ access: source.access, generated })) throw forbidden('only the owner of a calendar can share it, and not a calendar the server generates', { code: 'not-owner' });
       if (shareeUri === ownerUri) throw invalid('a calendar cannot be shared with its owner', { code: 'self' });
       const sharee = await em.findOne(Principal, { uri: shareeUri });
       if (!sharee) throw notFound(`no user ${shareeUsername}`, { code: 'sharee' });

@@ -9,6 +9,7 @@ import { selectMainPrincipals } from '../db/tables/principals.ts';
 import { deleteActiveSyncsOf } from '../db/tables/synchronizations.ts';
 import { OWNER_ACCESS } from './access.ts';
 import { DEFAULT_ADDRESS_BOOK_NAME, DEFAULT_ADDRESS_BOOK_URI, insertAddressBook } from './addressBooks.ts';
+import { insertBirthdayCalendar } from './birthdays.ts';
 import { insertCalendar } from './calendarRows.ts';
 import type { DomainContext } from './context.ts';
 import { ALL_COMPONENTS } from './components.ts';
@@ -136,6 +137,8 @@ export class UserService {
           components: [...ALL_COMPONENTS],
         });
         await insertAddressBook(em, principalUri, DEFAULT_ADDRESS_BOOK_URI, { displayname: DEFAULT_ADDRESS_BOOK_NAME });
+        // The birthday calendar is on by default (src/domain/birthdays.ts).
+        await insertBirthdayCalendar(em, principalUri, now);
         return toInfo(user, principal);
       });
     } catch (e) {

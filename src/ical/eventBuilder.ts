@@ -47,6 +47,11 @@ export interface NewEvent {
   /** TRANSP:TRANSPARENT: the event takes no time in free-busy. */
   transparent?: boolean;
   alarms?: NewAlarm[];
+  /**
+   * Further properties with TEXT values (escaped here), written after TRANSP: X-properties that
+   * carry what the standard ones cannot (the birthday calendar's year of birth).
+   */
+  properties?: { name: string; value: string }[];
 }
 
 function compact(date: string): string {
@@ -95,6 +100,7 @@ export function buildEvent(e: NewEvent): string {
   for (const a of e.attendees ?? []) lines.push(attendeeLine(a));
   if (e.rrule) lines.push(`RRULE:${e.rrule}`);
   if (e.transparent) lines.push('TRANSP:TRANSPARENT');
+  for (const p of e.properties ?? []) lines.push(`${p.name}:${escapeText(p.value)}`);
   for (const a of e.alarms ?? []) lines.push(...alarmLines(a));
   lines.push('END:VEVENT', 'END:VCALENDAR');
   return `${lines.map(foldLine).join('\r\n')}\r\n`;

@@ -258,7 +258,8 @@ describe('admin API /api/v1 (Davis-compatible)', () => {
       expect((await api('POST', '/api/v1/users', { body: { username: 'shorty', password: 'abc' } })).json.message).toBe('Invalid Password');
       expect((await api('POST', '/api/v1/users', { body: { username: 5, password: 'abc' } })).json.message).toBe('Invalid Username');
       const cals = (await api('GET', '/api/v1/calendars/newbie')).json.data as { user_calendars: { uri: string; events: number }[] };
-      expect(cals.user_calendars).toEqual([expect.objectContaining({ uri: 'default', events: 0, notes: 0, tasks: 0 })]);
+      // The default calendar, and the birthday calendar every user gets (issue #28).
+      expect(cals.user_calendars).toEqual([expect.objectContaining({ uri: 'default', events: 0, notes: 0, tasks: 0 }), expect.objectContaining({ uri: 'birthdays', events: 0 })]);
       expect((await api('PATCH', '/api/v1/users/newbie', { body: { email: 'bad' } })).json.message).toBe('Invalid Email');
       expect((await api('PATCH', '/api/v1/users/newbie', { body: { displayname: 'Renamed', password: 'another-password' } })).status).toBe(200);
       expect((await api('GET', '/api/v1/users/newbie')).json.data).toMatchObject({ displayname: 'Renamed' });

@@ -85,7 +85,7 @@ describe('CalDAV discovery and properties', () => {
     );
     expect(res.status).toBe(207);
     const { members } = parseMultistatus(res.text);
-    expect([...members.keys()]).toEqual(['/dav/calendars/alice/', '/dav/calendars/alice/default/', '/dav/calendars/alice/inbox/', '/dav/calendars/alice/outbox/']);
+    expect([...members.keys()]).toEqual(['/dav/calendars/alice/', '/dav/calendars/alice/default/', '/dav/calendars/alice/birthdays/', '/dav/calendars/alice/inbox/', '/dav/calendars/alice/outbox/']);
     expect(members.get('/dav/calendars/alice/inbox/')!.props.get(D('resourcetype'))!.el.children.map((x) => x.name)).toEqual([D('collection'), C('schedule-inbox')]);
     const home = members.get('/dav/calendars/alice/')!;
     const homeReports = home.props.get(D('supported-report-set'))!.el.children.map((r) => r.children[0]!.children[0]!.name);

@@ -73,5 +73,6 @@ describe('the CardDAV migration', () => {
       await db.close();
       await drop();
     }
-  });
+    // A fresh PGlite database and every migration take tens of seconds on a busy machine.
+  }, 240_000);
 });

@@ -55,6 +55,14 @@ describe('address books', () => {
     await expect(server.domain.addressBooks.create(bob, 'work')).resolves.toMatchObject({ uri: 'work', username: 'bob' });
   });
 
+  it('concurrent creates of one name: exactly one book is made, the others get Conflict', async () => {
+    const alice = await actor('alice');
+    const results = await Promise.allSettled([1, 2, 3].map((i) => server.domain.addressBooks.create(alice, 'race', { displayname: `Race ${i}` })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ kind: 'Conflict' });
+    expect((await server.domain.addressBooks.list(alice)).filter((b) => b.uri === 'race')).toHaveLength(1);
+  });
+
   it('refuses names that are not one path segment, and names or descriptions the store cannot hold, creating nothing', async () => {
     const alice = await actor('alice');
     const before = (await server.domain.addressBooks.list(alice)).length;

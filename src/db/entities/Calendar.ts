@@ -14,5 +14,10 @@ export const Calendar = defineEntity({
     /** Oldest sync token still answerable from the change log (ours). */
     syncFloor: p.integer().fieldName('sync_floor').default(1),
     createdAt: p.datetime().fieldName('created_at').defaultRaw('now()'),
+    /**
+     * What the server generates the calendar from (ours): `birthdays` for the birthday calendar;
+     * null for a calendar of objects its users write. Nobody writes into a generated calendar.
+     */
+    generated: p.string().length(32).nullable(),
   },
 });

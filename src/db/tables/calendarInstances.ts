@@ -21,6 +21,7 @@ export interface InstanceRow {
   sync_floor: number;
   objectcount: number;
   owner: string | null;
+  generated: string | null;
 }
 
 /** Which instances to read: every given field must match; `owned`: the owner's own instance. */
@@ -29,12 +30,14 @@ export interface InstanceFilter {
   principaluri?: string;
   uri?: string;
   owned?: boolean;
+  /** What the calendar is generated from (see the `generated` column of calendars). */
+  generated?: string;
 }
 
 const SELECT_VIEW = `
   select i.id, i.calendarid, i.principaluri, i.uri, i.access, i.displayname, i.description,
          i.calendarcolor, i.calendarorder, i.timezone, i.transparent, i.public,
-         c.components, c.synctoken, c.sync_floor, c.objectcount,
+         c.components, c.synctoken, c.sync_floor, c.objectcount, c.generated,
          (select o.principaluri from calendarinstances o where o.calendarid = i.calendarid and o.access = 1 limit 1) as owner
     from calendarinstances i join calendars c on c.id = i.calendarid`;
 
@@ -45,6 +48,7 @@ function whereOf(f: InstanceFilter): [string, unknown[]] {
   if (f.principaluri !== undefined) (parts.push('i.principaluri = ?'), params.push(f.principaluri));
   if (f.uri !== undefined) (parts.push('i.uri = ?'), params.push(f.uri));
   if (f.owned) parts.push('i.access = 1');
+  if (f.generated !== undefined) (parts.push('c.generated = ?'), params.push(f.generated));
   return [parts.length ? parts.join(' and ') : 'true', params];
 }
 

@@ -117,6 +117,13 @@ export async function uriHoldingUid(em: SqlEntityManager, calendarId: number, ui
   return rows[0]?.uri;
 }
 
+/** The names of a calendar's objects that begin with `prefix` (a generated calendar's objects of one source). */
+export async function selectUrisWithPrefix(em: SqlEntityManager, calendarId: number, prefix: string): Promise<string[]> {
+  const like = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await em.execute<{ uri: string }[]>("select uri from calendarobjects where calendarid = ? and uri like ? escape '\\' order by id", [calendarId, like]);
+  return rows.map((r) => r.uri);
+}
+
 /** Deletes the row while its ETag is unchanged; false when it changed or went. */
 export async function deleteIfUnchanged(em: SqlEntityManager, id: number, etag: string): Promise<boolean> {
   return (await em.execute<{ id: number }[]>('delete from calendarobjects where id = ? and etag = ? returning id', [id, etag])).length > 0;
