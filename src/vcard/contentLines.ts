@@ -29,9 +29,22 @@ function valueColon(text: string): number {
   return -1;
 }
 
-function lineOf(raw: string[]): ContentLine {
-  // Folding inserts CRLF + one space or tab; unfolding removes both (RFC 6350 §3.2).
-  const text = raw.map((l, i) => (i === 0 ? l : l.slice(1))).join('');
+/** Physical lines of one logical line: how each continues the one before. */
+interface Physical {
+  raw: string[];
+  /** Unfolded so far. */
+  text: string;
+}
+
+// vCard 2.1 quoted-printable values break lines with a trailing "=" and continue on the next line
+// without the leading space of a fold ("soft line break").
+function continuesQuotedPrintable(p: Physical): boolean {
+  if (!p.text.endsWith('=')) return false;
+  const colon = valueColon(p.text);
+  return colon >= 0 && /;\s*(ENCODING=)?QUOTED-PRINTABLE\s*(;|$)/i.test(p.text.slice(0, colon));
+}
+
+function lineOf({ raw, text }: Physical): ContentLine {
   const colon = valueColon(text);
   const head = text.slice(0, colon < 0 ? text.length : colon);
   const semi = head.indexOf(';');
@@ -54,16 +67,23 @@ function lineOf(raw: string[]): ContentLine {
  */
 export function contentLines(text: string): ContentLine[] {
   const physical = text.split(/\r\n|\n|\r/);
-  const groups: string[][] = [];
+  const groups: Physical[] = [];
   for (const line of physical) {
     const last = groups[groups.length - 1];
-    if ((line.startsWith(' ') || line.startsWith('\t')) && last) last.push(line);
-    else if (line !== '') groups.push([line]);
+    if (last && (line.startsWith(' ') || line.startsWith('\t'))) {
+      // Folding inserts CRLF + one space or tab; unfolding removes both (RFC 6350 §3.2).
+      last.raw.push(line);
+      last.text += line.slice(1);
+    } else if (last && continuesQuotedPrintable(last)) {
+      last.raw.push(line);
+      last.text = last.text.slice(0, -1) + line;
+    } else if (line !== '') groups.push({ raw: [line], text: line });
   }
   const out: ContentLine[] = [];
   let depth = 0;
-  for (const raw of groups) {
-    const line = lineOf(raw);
+  for (const physical of groups) {
+    const line = lineOf(physical);
+    const raw = physical.raw;
     const value = line.colon < 0 ? '' : line.text.slice(line.colon + 1).trim().toUpperCase();
     const begins = line.name === 'BEGIN' && value === 'VCARD';
     const ends = line.name === 'END' && value === 'VCARD';

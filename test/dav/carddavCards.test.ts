@@ -73,6 +73,23 @@ describe('CardDAV cards', () => {
     expect(await token()).not.toBe(afterPut);
   });
 
+  it('exports the address book as one vCard file (GET, as ?export too), with an ETag that moves with every write', async () => {
+    for (const path of [BOOK, `${BOOK}?export`]) {
+      const res = await alice.request('GET', path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/vcard; charset=utf-8');
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="Contacts-\d{4}-\d{2}-\d{2}\.vcf"/);
+      expect(res.text).toContain((await alice.request('GET', `${BOOK}ios-1.vcf`)).text);
+      expect(res.text.match(/^BEGIN:VCARD\r$/gm)?.length).toBe(res.text.match(/^END:VCARD\r$/gm)?.length);
+    }
+    const etag = (await alice.request('HEAD', BOOK)).headers.get('etag')!;
+    expect((await alice.request('GET', BOOK, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect((await putCard(alice, `${BOOK}export.vcf`, vcard4('export-1', 'Ex Port'))).status).toBe(201);
+    const after = await alice.request('GET', BOOK, { headers: { 'if-none-match': etag } });
+    expect(after.status).toBe(200);
+    expect(after.text).toContain('UID:export-1');
+  });
+
   describe('preconditions', () => {
     const refused = async (body: string | Uint8Array, headers: Record<string, string> = {}, name = 'bad.vcf') => {
       const res = await alice.request('PUT', `${BOOK}${name}`, { body, headers: { 'content-type': 'text/vcard; charset=utf-8', ...headers } });

@@ -35,11 +35,15 @@ describe('users', () => {
     expect(user.passwordHash).toMatch(/^\$scrypt\$ln=\d+,r=\d+,p=\d+\$/);
     expect(user.passwordHash).not.toContain('correct horse');
     expect(await verifyPassword('correct horse', user.passwordHash)).toBe(true);
-    const instances = await em.find(CalendarInstance, { principaluri: 'principals/jdoe' });
-    expect(instances).toHaveLength(1);
+    const instances = await em.find(CalendarInstance, { principaluri: 'principals/jdoe' }, { orderBy: { id: 'asc' } });
+    // The default calendar, and the birthday calendar (issue #28), generated and for events only.
+    expect(instances).toHaveLength(2);
     expect(instances[0]).toMatchObject({ uri: 'default', access: 1, displayname: 'Default Calendar' });
     const cal = await em.findOneOrFail(Calendar, { id: instances[0]!.calendar });
     expect(cal.components).toBe('VEVENT,VJOURNAL,VTODO');
+    expect(cal.generated).toBeNull();
+    expect(instances[1]).toMatchObject({ uri: 'birthdays', access: 1, displayname: 'Birthdays' });
+    expect(await em.findOneOrFail(Calendar, { id: instances[1]!.calendar })).toMatchObject({ components: 'VEVENT', generated: 'birthdays' });
   });
 
   it('refuses bad usernames, short passwords, bad e-mails and duplicates, changing nothing', async () => {

@@ -73,6 +73,14 @@ describe('selectProperties', () => {
     );
   });
 
+  it('keeps a vCard 2.1 quoted-printable value whole across its soft line breaks', () => {
+    const c = lines('BEGIN:VCARD', 'VERSION:2.1', 'N:Doe;John;;;', 'ADR;WORK;ENCODING=QUOTED-PRINTABLE:;;M=C3=BCnster =', 'Str. 1;M=C3=BCnster;;48143;Deutschland', 'END:VCARD');
+    expect(selectProperties(c, ['ADR'])).toBe(
+      lines('BEGIN:VCARD', 'VERSION:2.1', 'ADR;WORK;ENCODING=QUOTED-PRINTABLE:;;M=C3=BCnster =', 'Str. 1;M=C3=BCnster;;48143;Deutschland', 'END:VCARD'),
+    );
+    expect(selectProperties(c, ['N'])).toBe(lines('BEGIN:VCARD', 'VERSION:2.1', 'N:Doe;John;;;', 'END:VCARD'));
+  });
+
   it('gives an empty text for an empty one', () => {
     expect(selectProperties('', ['FN'])).toBe('');
   });

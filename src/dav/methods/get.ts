@@ -1,6 +1,10 @@
 // GET and HEAD. An object or a card answers its stored text; a calendar answers an export of all its objects
-// (also as `?export`, with sabre's start, end, expand and componentType parameters).
+// (also as `?export`, with sabre's start, end, expand and componentType parameters); an address
+// book answers its cards one after the other as one vCard file (also as `?export`, as sabre's
+// VCFExportPlugin does).
+import type { AddressBookView } from '../../domain/addressBooks.ts';
 import type { CalendarView } from '../../domain/calendars.ts';
+import { streamBody } from '../../http/streamBody.ts';
 import { ifNoneMatchHits, sendIcsDownload } from '../../http/icsDownload.ts';
 import { DavError } from '../errors.ts';
 import type { DavCtx } from '../context.ts';
@@ -68,6 +72,35 @@ async function sendCalendarExport(ctx: DavCtx, cal: CalendarView, params: Export
   });
 }
 
+/** The cards of an address book, each as stored, with CRLF after each. */
+async function* cardsText(ctx: DavCtx, book: AddressBookView): AsyncGenerator<string> {
+  for await (const batch of ctx.deps.domain.cards.all(book)) {
+    yield batch.map((c) => (/\r?\n$/.test(c.data) ? c.data : `${c.data}\r\n`)).join('');
+  }
+}
+
+/** An address book as one .vcf file; its ETag follows the book's sync token, which every card write moves. */
+async function sendAddressBookExport(ctx: DavCtx, book: AddressBookView): Promise<void> {
+  const { req, res } = ctx;
+  const etag = `addressbook-${book.id}-${book.synctoken}`;
+  const name = book.displayname || book.uri;
+  res.setHeader('ETag', `"${etag}"`);
+  res.setHeader('Cache-Control', 'private, no-cache');
+  res.setHeader('Content-Type', 'text/vcard; charset=utf-8');
+  const ascii = `${name.replace(/[^a-zA-Z0-9-_ ]/g, '') || 'contacts'}-${ctx.deps.domain.clock.now().toISOString().slice(0, 10)}.vcf`;
+  res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(`${name}.vcf`)}`);
+  if (ifNoneMatchHits(req.get('if-none-match'), etag)) {
+    res.status(304).end();
+    return;
+  }
+  res.status(200);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  await streamBody(res, cardsText(ctx, book));
+}
+
 /** A stored member's text with its validators; 304 when the client holds it already. */
 function sendStored(ctx: DavCtx, stored: { etag: string; lastmodified: number; data: string }, contentType: string): void {
   const { res, req } = ctx;
@@ -104,6 +137,10 @@ export async function getOrHead(ctx: DavCtx): Promise<void> {
   }
   if (r.kind === 'calendar') {
     await sendCalendarExport(ctx, r.cal, exportParams(req.query as Record<string, unknown>));
+    return;
+  }
+  if (r.kind === 'addressbook') {
+    await sendAddressBookExport(ctx, r.book);
     return;
   }
   const text = `Calendula CalDAV server.\nPoint your calendar client at ${ctx.davRoot}/ on this host.\n`;

@@ -17,6 +17,13 @@ import { child, childrenNamed, textOf, type XmlElement } from '../../xml/parse.t
 import { card } from '../../xml/names.ts';
 import { CARDDAV_NS } from '../../domain/errors.ts';
 
+// The spellings of the CardDAV drafts, which CalendarServer still accepts (CalDAVTester's queries
+// send them): taken as the RFC's.
+const DRAFT_MATCH_TYPES: ReadonlyMap<string, string> = new Map([
+  ['startswith', 'starts-with'],
+  ['endswith', 'ends-with'],
+]);
+
 const unsupportedFilter = (message: string) => new DavError(403, message, { namespace: CARDDAV_NS, name: 'supported-filter' });
 
 function testOf(el: XmlElement): 'anyof' | 'allof' {
@@ -30,7 +37,8 @@ function parseTextMatch(el: XmlElement): TextMatch {
   if (!isCollation(collation)) {
     throw new DavError(403, `collation ${collation} is not supported`, { namespace: CARDDAV_NS, name: 'supported-collation' });
   }
-  const matchType = (el.attrs.get('match-type') ?? DEFAULT_MATCH_TYPE).trim().toLowerCase();
+  const given = (el.attrs.get('match-type') ?? DEFAULT_MATCH_TYPE).trim().toLowerCase();
+  const matchType = DRAFT_MATCH_TYPES.get(given) ?? given;
   if (!isMatchType(matchType)) throw unsupportedFilter(`match-type ${matchType.slice(0, 40)} is not supported`);
   const negate = (el.attrs.get('negate-condition') ?? 'no').trim().toLowerCase() === 'yes';
   return { value: textOf(el), collation, matchType, negate };
