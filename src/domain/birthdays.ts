@@ -9,6 +9,7 @@
 // 20261207130100. The calendar's existence is the setting: turning it off removes it (so does a
 // CalDAV DELETE of it, as in Nextcloud, where deleting the birthday calendar opts the user out until
 // they turn it on again), and turning it on creates it and writes the events of every card again.
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { CalendarInstance } from '../db/entities/index.ts';
 import { birthdayEvents, sameBirthdayEvent, type BirthdayField } from '../vcard/birthdays.ts';
@@ -17,7 +18,7 @@ import { insertCalendar } from './calendarRows.ts';
 import { loadViews, type Actor, type CalendarService, type CalendarView } from './calendars.ts';
 import type { CardChange, CardService } from './cards.ts';
 import type { DomainContext } from './context.ts';
-import { conflict } from './errors.ts';
+import { conflict, isDomainError } from './errors.ts';
 import { noteHomeMember } from './homeSync.ts';
 import type { ObjectService, PreparedObject } from './objects.ts';
 
@@ -43,10 +44,12 @@ export function birthdayObjectUri(bookId: number, cardUri: string, field: Birthd
 
 /**
  * Creates the birthday calendar in a home inside the caller's transaction (UserService.create, and
- * turning it on); returns its instance id, or null when both of its names are taken by calendars
- * of the user.
+ * turning it on); returns its instance id (that of the one there, if a concurrent call made it
+ * first), or null when both of its names are taken by calendars of the user.
  */
 export async function insertBirthdayCalendar(em: SqlEntityManager, principaluri: string, at: Date): Promise<number | null> {
+  const [there] = await loadViews(em, { principaluri, generated: BIRTHDAYS, owned: true });
+  if (there) return there.instanceId;
   for (const uri of CALENDAR_URIS) {
     if (await em.count(CalendarInstance, { principaluri, uri })) continue;
     const { instanceId } = await insertCalendar(em, {
@@ -97,7 +100,14 @@ export class BirthdayService {
       return null;
     }
     if (current) return current;
-    const instanceId = await this.ctx.db.transactional((em) => insertBirthdayCalendar(em, actor.principaluri, this.ctx.clock.now()));
+    let instanceId: number | null;
+    try {
+      instanceId = await this.ctx.db.transactional((em) => insertBirthdayCalendar(em, actor.principaluri, this.ctx.clock.now()));
+    } catch (e) {
+      // Turned on twice at once: the unique name decides, and the other one fills it.
+      if (e instanceof UniqueConstraintViolationException) return this.calendar(actor);
+      throw e;
+    }
     if (instanceId === null) {
       throw conflict(`calendars named ${CALENDAR_URIS.join(' and ')} exist already: rename one to turn the birthday calendar on`, { code: 'exists' });
     }
@@ -116,7 +126,9 @@ export class BirthdayService {
       const writes: { uri: string; prepared: PreparedObject }[] = [];
       for (const card of batch) {
         for (const e of birthdayEvents(card.data, card.uid, String(book.id), stamp)) {
-          writes.push({ uri: birthdayObjectUri(book.id, card.uri, e.field), prepared: await this.objects.prepare(view, e.text) });
+          const uri = birthdayObjectUri(book.id, card.uri, e.field);
+          const prepared = await this.prepare(view, uri, e.text);
+          if (prepared) writes.push({ uri, prepared });
         }
       }
       if (!writes.length) continue;
@@ -152,9 +164,24 @@ export class BirthdayService {
       const want = wanted.get(field);
       const existing = await this.objects.read(em, view, uri);
       if (existing && want && existing.uid === want.uid && sameBirthdayEvent(existing.data, want.text)) continue;
+      const prepared = want ? await this.prepare(view, uri, want.text) : null;
       // A UID is kept by its name (RFC 4791 §5.3.2.1): an event of another UID replaces it anew.
-      if (existing && (!want || existing.uid !== want.uid)) await this.objects.remove(em, actor, view, uri, {}, BIRTHDAYS_ORIGIN);
-      if (want) await this.objects.store(em, actor, view, uri, await this.objects.prepare(view, want.text), {}, BIRTHDAYS_ORIGIN);
+      if (existing && (!prepared || existing.uid !== want?.uid)) await this.objects.remove(em, actor, view, uri, {}, BIRTHDAYS_ORIGIN);
+      if (prepared) await this.objects.store(em, actor, view, uri, prepared, {}, BIRTHDAYS_ORIGIN);
+    }
+  }
+
+  /**
+   * An event prepared for storing; null, logged, when the object write path refuses it: a card
+   * is never refused for its birthday, and the calendar goes without that event.
+   */
+  private async prepare(view: CalendarView, uri: string, text: string): Promise<PreparedObject | null> {
+    try {
+      return await this.objects.prepare(view, text);
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      this.ctx.log.warn({ calendarId: view.calendarId, uri, error: e.message }, 'birthday event not written');
+      return null;
     }
   }
 

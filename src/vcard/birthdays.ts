@@ -91,8 +91,21 @@ function text(v: unknown): string {
   return typeof v === 'string' ? v.trim() : '';
 }
 
+/** The longest name an event takes: a card may be as large as an event may, and the event holds more than the name. */
+const MAX_NAME_LENGTH = 500;
+
+/** A name as a summary holds it: control characters (a line break in FN) as spaces, at most MAX_NAME_LENGTH characters. */
+function cleanName(name: string): string {
+  const flat = name.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return flat.length > MAX_NAME_LENGTH ? `${[...flat].slice(0, MAX_NAME_LENGTH).join('').trimEnd()}…` : flat;
+}
+
 /** FN; a card without one (or with an empty one) is named from N, then ORG. */
 function nameOf(props: JProp[]): string {
+  return cleanName(rawNameOf(props));
+}
+
+function rawNameOf(props: JProp[]): string {
   const fn = props.find((p) => p[0] === 'fn');
   const full = fn ? text(fn.slice(3)) : '';
   if (full) return full;

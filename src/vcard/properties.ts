@@ -114,3 +114,26 @@ export function cardProperties(cardText: string): CardProperty[] | null {
   }
   return out;
 }
+
+/** The line with each bare parameter named (`;BASE64` → `;ENCODING=BASE64`, `;WORK` → `;TYPE=WORK`). */
+function nameParameters(line: ContentLine): string {
+  const end = line.colon < 0 ? line.text.length : line.colon;
+  const parts = splitUnquoted(line.text.slice(0, end), ';');
+  const named = parts.map((part, i) => {
+    if (i === 0 || part.includes('=') || part.trim() === '') return part;
+    return `${ENCODINGS.has(part.trim().toUpperCase()) ? 'ENCODING' : 'TYPE'}=${part.trim()}`;
+  });
+  return named.join(';') + line.text.slice(end);
+}
+
+/**
+ * The card with every bare parameter named, unfolded, for a parser that needs `name=value`
+ * parameters: ical.js stops at Apple's `PHOTO;BASE64:` and vCard 2.1's `TEL;WORK;VOICE:`
+ * ("Missing parameter value"). Values are untouched; the text is for reading only, never to store.
+ */
+export function withNamedParameters(cardText: string): string {
+  return contentLines(cardText)
+    .flatMap((line) => [nameParameters(line), ...line.nested])
+    .map((l) => `${l}\r\n`)
+    .join('');
+}

@@ -1,9 +1,6 @@
 // The birthday calendar as CalDAV clients see it, in raw HTTP: a read-only calendar in the home
-// whose events follow the user's cards within one sync.
-//
-// The cards are written through the domain (domain.cards.put / delete, the one card write path):
-// the CardDAV face (PUT /dav/addressbooks/<u>/default/x.vcf) was not there yet when this was
-// written. Everything the calendar shows is asked over CalDAV.
+// whose events follow the user's cards within one sync. The cards are PUT and DELETEd over
+// CardDAV (/dav/addressbooks/<u>/default/x.vcf) as a contacts client does.
 import { describe, expect, it } from 'vitest';
 import type { AddressBookView } from '../../src/domain/addressBooks.ts';
 import { birthdayObjectUri } from '../../src/domain/birthdays.ts';
@@ -25,7 +22,11 @@ describe('the birthday calendar over CalDAV', () => {
     return { userId: u.id, username: 'eve', principaluri: u.principalUri };
   };
   const contacts = async (): Promise<AddressBookView> => (await server.domain.addressBooks.get(await actor(), 'eve', 'default'))!;
-  const putCard = async (uri: string, text: string) => server.domain.cards.put(await actor(), await contacts(), uri, text);
+  const putCard = async (uri: string, text: string) => {
+    const res = await eve.request('PUT', `/dav/addressbooks/eve/default/${uri}`, { body: text, headers: { 'content-type': 'text/vcard; charset=utf-8' } });
+    expect([201, 204]).toContain(res.status);
+  };
+  const deleteCard = async (uri: string) => expect((await eve.request('DELETE', `/dav/addressbooks/eve/default/${uri}`)).status).toBe(204);
   const sync = async (token: string) => {
     const res = await eve.report(BDAYS, syncCollection(token, '<d:getetag/><c:calendar-data/>'));
     expect(res.status).toBe(207);
@@ -73,7 +74,7 @@ describe('the birthday calendar over CalDAV', () => {
     expect(textIn(changed.members.get(href)!.props.get(C('calendar-data'))!.el)).toMatch(/SUMMARY:🎂 Grace Brewster Hopper\r?\n/);
     expect(textIn(changed.members.get(href)!.props.get(D('getetag'))!.el)).not.toBe(textIn(added.members.get(href)!.props.get(D('getetag'))!.el));
 
-    await server.domain.cards.delete(await actor(), book, 'x.vcf');
+    await deleteCard('x.vcf');
     const gone = await sync(changed.syncToken!);
     expect(gone.members.get(href)?.status).toBe(404);
     expect((await eve.request('GET', href)).status).toBe(404);
@@ -108,6 +109,22 @@ describe('the birthday calendar over CalDAV', () => {
     });
     expect(patch.status).toBe(207);
     expect([...parseMultistatus(patch.text).members.get(BDAYS)!.props.values()].map((p) => p.status)).toEqual([200, 200]);
+  });
+
+  it('drops the events of an address book DELETEd over CardDAV', async () => {
+    const mk = await eve.request('MKCOL', '/dav/addressbooks/eve/work/', {
+      body: '<d:mkcol xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:set><d:prop><d:resourcetype><d:collection/><card:addressbook/></d:resourcetype><d:displayname>Work</d:displayname></d:prop></d:set></d:mkcol>',
+      headers: { 'content-type': 'application/xml' },
+    });
+    expect(mk.status).toBe(201);
+    const work = (await server.domain.addressBooks.get(await actor(), 'eve', 'work'))!;
+    const put = await eve.request('PUT', '/dav/addressbooks/eve/work/w.vcf', { body: card('w', 'Ada Work', 'ANNIVERSARY:20150101\r\n'), headers: { 'content-type': 'text/vcard; charset=utf-8' } });
+    expect(put.status).toBe(201);
+    const href = `${BDAYS}${encodeURIComponent(birthdayObjectUri(work.id, 'w.vcf', 'ANNIVERSARY'))}`;
+    const token = (await sync('')).syncToken!;
+    expect((await eve.request('GET', href)).text).toContain('SUMMARY:💍 Ada Work (2015)');
+    expect((await eve.request('DELETE', '/dav/addressbooks/eve/work/')).status).toBe(204);
+    expect((await sync(token)).members.get(href)?.status).toBe(404);
   });
 
   it('is turned off by a DELETE, as in Nextcloud: gone from the home, its cards no longer followed', async () => {

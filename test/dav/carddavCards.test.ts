@@ -62,6 +62,14 @@ describe('CardDAV cards', () => {
     expect(parseMultistatus(data.text).members.get(`${BOOK}ios-1.vcf`)!.props.get(CR('address-data'))!.status).toBe(404);
   });
 
+  it('takes card names with reserved characters, lists them in one encoding and finds them by either', async () => {
+    expect((await putCard(alice, `${BOOK}a%40b%20c.vcf`, vcard3('odd-name', 'Odd Name'))).status).toBe(201);
+    const listed = [...parseMultistatus((await propfind(alice, BOOK, '<d:getetag/>', '1')).text).members.keys()];
+    expect(listed).toContain(`${BOOK}a%40b%20c.vcf`);
+    expect((await alice.request('GET', `${BOOK}a@b%20c.vcf`)).text).toContain('UID:odd-name');
+    expect((await alice.request('DELETE', `${BOOK}a%40b%20c.vcf`)).status).toBe(204);
+  });
+
   it('the address book’s sync token and ctag change with every write', async () => {
     const token = async () =>
       textIn(parseMultistatus((await propfind(alice, BOOK, '<d:sync-token/>')).text).members.get(BOOK)!.props.get(D('sync-token'))!.el);

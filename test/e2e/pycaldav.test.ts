@@ -20,7 +20,7 @@ describe.runIf(hasCaldav)('python3-caldav end to end (needs Debian python3-calda
     expect(out.principal).toBe(`${server.url}/dav/principals/py/`);
     expect(out.home).toBe(`${server.url}/dav/calendars/py/`);
     expect(out.addresses).toContain('mailto:py@example.org');
-    expect(out.calendars).toEqual(['Default Calendar', 'Py Events', 'Py Notes', 'Py Tasks']);
+    expect(out.calendars).toEqual(['Birthdays', 'Default Calendar', 'Py Events', 'Py Notes', 'Py Tasks']);
     expect(out.components).toEqual({ events: ['VEVENT'], tasks: ['VTODO'] });
     expect(out.date_search).toEqual(['py-weekly']);
     expect(out.date_search_exdate).toBe(0);

@@ -60,6 +60,13 @@ describe('birthday entries from a card', () => {
     expect(birthdayEntries(card('4.0'))).toEqual([]);
   });
 
+  it('writes a name with line breaks on one line, and a very long one cut short', () => {
+    const broken = 'BEGIN:VCARD\r\nVERSION:4.0\r\nUID:x\r\nFN:Ada\\nLovelace\r\nBDAY:1980-04-02\r\nEND:VCARD\r\n';
+    expect(birthdayEntries(broken)[0]?.name).toBe('Ada Lovelace');
+    const long = birthdayEntries(card('4.0', 'BDAY:1980-04-02').replace('FN:Ada Lovelace', `FN:${'ü'.repeat(5000)}`))[0]!.name;
+    expect(long).toBe(`${'ü'.repeat(500)}…`);
+  });
+
   it('reads dates in either form', () => {
     expect(parseDate('--04-02', null)).toEqual({ month: 4, day: 2, year: null });
     expect(parseDate('--0229', null)).toEqual({ month: 2, day: 29, year: null });

@@ -10,6 +10,7 @@ import {
   type PropFilter,
   type TextMatch,
 } from '../../src/vcard/filter.ts';
+import { withNamedParameters } from '../../src/vcard/properties.ts';
 
 const card = (version: '3.0' | '4.0', ...lines: string[]) => ['BEGIN:VCARD', `VERSION:${version}`, ...lines, 'END:VCARD', ''].join('\r\n');
 const text = (value: string, o: Partial<TextMatch> = {}): TextMatch => ({ value, collation: 'i;unicode-casemap', matchType: 'contains', negate: false, ...o });
@@ -188,5 +189,14 @@ describe('cardMatcher', () => {
     const f = anyof(prop('FN', { textMatches: [text('daboo')] }), prop('EMAIL', { textMatches: [text('daboo')] }));
     const test = cardMatcher(f);
     for (const c of [CYRUS, DAVID, OLIVER, OTHER]) expect(test(c)).toBe(matchesCard(f, c));
+  });
+});
+
+describe('withNamedParameters', () => {
+  it('names bare parameters for parsers that need name=value, leaving values and quoted parameters alone', () => {
+    const c = ['BEGIN:VCARD', 'VERSION:3.0', 'UID:n', 'FN:N', 'PHOTO;BASE64:', '  /9j/4AAQ', 'TEL;WORK;VOICE:+1 555;ext', 'X-A;X-B="a;b":c;d', 'END:VCARD', ''].join('\r\n');
+    expect(withNamedParameters(c)).toBe(
+      ['BEGIN:VCARD', 'VERSION:3.0', 'UID:n', 'FN:N', 'PHOTO;ENCODING=BASE64: /9j/4AAQ', 'TEL;TYPE=WORK;TYPE=VOICE:+1 555;ext', 'X-A;X-B="a;b":c;d', 'END:VCARD', ''].join('\r\n'),
+    );
   });
 });

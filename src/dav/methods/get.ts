@@ -86,7 +86,7 @@ async function sendAddressBookExport(ctx: DavCtx, book: AddressBookView): Promis
   const name = book.displayname || book.uri;
   res.setHeader('ETag', `"${etag}"`);
   res.setHeader('Cache-Control', 'private, no-cache');
-  res.setHeader('Content-Type', 'text/vcard; charset=utf-8');
+  res.setHeader('Content-Type', CARD_CONTENT_TYPE);
   const ascii = `${name.replace(/[^a-zA-Z0-9-_ ]/g, '') || 'contacts'}-${ctx.deps.domain.clock.now().toISOString().slice(0, 10)}.vcf`;
   res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(`${name}.vcf`)}`);
   if (ifNoneMatchHits(req.get('if-none-match'), etag)) {

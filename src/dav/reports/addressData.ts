@@ -68,10 +68,6 @@ export function parseCardReportProps(root: XmlElement): CardReportProps {
   return { request: { kind: 'allprop', include: [] } };
 }
 
-export function wantsAddressData(props: CardReportProps): boolean {
-  return props.addressData !== undefined;
-}
-
 /** The VERSION of a card's own properties (the first one at the top level), or null. */
 export function versionOf(text: string): string | null {
   for (const line of text.split(/\r\n|\n|\r/)) {
