@@ -4,14 +4,19 @@
 //
 //   npm run bench -- [--sizes 1000,10000,100000] [--engines pglite,postgres] [--peers radicale,xandikos|none]
 //                    [--mixed-seconds 20] [--peer-budget 120] [--profile] [--workers 2]
-//                    [--workloads propfind,query,multiget,sync,export,mixed,events]
+//                    [--workloads propfind,query,multiget,sync,export,mixed,events,carddav]
 // --workers adds a column for PostgreSQL with that many server processes (WORKERS). --workloads
 // runs only those after the bulk PUT (which every other workload needs), e.g. `--workloads export`.
+// `carddav` is an address book of its own, of N contacts but at most --max-contacts (10000) so that
+// the default run stays within reason (PUT, addressbook-multiget of 100, addressbook-query by
+// e-mail, sync-collection): `npm run bench -- --workloads carddav --sizes 10000` runs only it,
+// without the calendar.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate, type BenchObject } from './generate.ts';
 import { peerInstalled, postgresAvailable, startCalendula, startRadicale, startXandikos, type Server } from './servers.ts';
+import { benchContacts, bulkPutCards, cardMultiget, cardQueryByEmail, cardSync } from './carddav.ts';
 import { bulkPut, eventsApi, exportIcs, loopDelay, mixedLoad, monthQuery, multiget, propfindDepth1, syncCollection } from './workloads.ts';
 
 interface Options {
@@ -19,13 +24,14 @@ interface Options {
   engines: ('pglite' | 'postgres')[];
   peers: ('radicale' | 'xandikos')[];
   mixedSeconds: number;
+  maxContacts: number;
   peerBudgetS: number;
   profile: boolean;
   workers: number;
   workloads: Workload[];
 }
 
-const WORKLOADS = ['propfind', 'query', 'multiget', 'sync', 'export', 'mixed', 'events'] as const;
+const WORKLOADS = ['propfind', 'query', 'multiget', 'sync', 'export', 'mixed', 'events', 'carddav'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 function options(argv: string[]): Options {
@@ -39,6 +45,7 @@ function options(argv: string[]): Options {
     engines: list('engines', 'pglite,postgres') as Options['engines'],
     peers: list('peers', 'radicale,xandikos') as Options['peers'],
     mixedSeconds: Number(get('mixed-seconds') ?? 20),
+    maxContacts: Number(get('max-contacts') ?? 10000),
     peerBudgetS: Number(get('peer-budget') ?? 120),
     profile: argv.includes('--profile'),
     workers: Number(get('workers') ?? 0),
@@ -53,7 +60,8 @@ function options(argv: string[]): Options {
 interface Row {
   server: string;
   size: number;
-  bulk: { perSecond: number; done: number; finished: boolean; seconds: number };
+  /** The calendar's bulk PUT; absent when only the CardDAV workload ran. */
+  bulk?: { perSecond: number; done: number; finished: boolean; seconds: number };
   propfindMs?: number;
   queryMs?: number;
   queryMatched?: number;
@@ -66,6 +74,14 @@ interface Row {
   mixed?: { perSecond: number; p50: number; p99: number; errors: number };
   eventsFilteredMs?: number;
   eventsDeepMs?: number;
+  card?: {
+    contacts: number;
+    bulk: { perSecond: number; done: number; finished: boolean; seconds: number };
+    multigetMs?: number;
+    queryMs?: number;
+    syncInitialMs?: number;
+    syncChangesMs?: number;
+  };
   peakRssMb: number;
   /** The server's event-loop delay during each workload (Calendula only): p99 and max, ms. */
   loop?: Record<string, { p99: number; max: number }>;
@@ -74,9 +90,8 @@ interface Row {
 
 const log = (s: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
 
-async function measure(server: Server, objects: BenchObject[], opts: Options, budgetMs: number): Promise<Row> {
-  const size = objects.length;
-  log(`${server.name} ${size}: bulk PUT`);
+/** `objects` is null when no calendar workload runs. */
+async function measure(server: Server, size: number, objects: BenchObject[] | null, opts: Options, budgetMs: number): Promise<Row> {
   const loop: Record<string, { p99: number; max: number }> = {};
   // Each scrape resets the server's histogram: the next one covers exactly one workload.
   const watched = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -86,19 +101,31 @@ async function measure(server: Server, objects: BenchObject[], opts: Options, bu
     loop[name] = await loopDelay(server);
     return out;
   };
+  const row: Row = { server: server.name, size, peakRssMb: 0, loop };
+  const errors: string[] = [];
+  if (objects) await measureCalendar(server, objects, opts, budgetMs, row, watched, errors);
+  if (opts.workloads.includes('carddav')) await measureCardDav(server, Math.min(size, opts.maxContacts), budgetMs, row, watched, errors);
+  if (errors.length) row.error = errors.join('; ');
+  row.peakRssMb = server.peakRss() / 2 ** 20;
+  return row;
+}
+
+type Watched = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+
+async function measureCalendar(server: Server, objects: BenchObject[], opts: Options, budgetMs: number, row: Row, watched: Watched, errors: string[]): Promise<void> {
+  const size = objects.length;
+  log(`${server.name} ${size}: bulk PUT`);
   const bulk = await watched('bulk PUT', () =>
     bulkPut(server, objects, 8, budgetMs, (n) => {
       if (n % 10000 === 0) log(`  ${n} stored`);
     }),
   );
-  const row: Row = { server: server.name, size, bulk, peakRssMb: 0, loop };
+  row.bulk = bulk;
   if (!bulk.finished) {
     log(`${server.name} ${size}: stopped after ${bulk.done} objects (${bulk.perSecond.toFixed(1)}/s) at the ${budgetMs / 1000} s budget`);
-    row.peakRssMb = server.peakRss() / 2 ** 20;
-    return row;
+    return;
   }
   // Each workload on its own: a server that fails one (a wrong answer) is still measured on the rest.
-  const errors: string[] = [];
   const step = async (name: string, fn: () => Promise<void>) => {
     if (!opts.workloads.includes(STEP_WORKLOAD[name] as Workload)) return;
     try {
@@ -146,9 +173,53 @@ async function measure(server: Server, objects: BenchObject[], opts: Options, bu
       row.eventsDeepMs = e.deepOffsetMs;
     });
   }
-  if (errors.length) row.error = errors.join('; ');
-  row.peakRssMb = server.peakRss() / 2 ** 20;
-  return row;
+}
+
+/** The CardDAV workload: `size` contacts into the server's address book, then the reads, each on its own. */
+async function measureCardDav(server: Server, size: number, budgetMs: number, row: Row, watched: Watched, errors: string[]): Promise<void> {
+  const cards = benchContacts(size);
+  const book = server.addressBook;
+  log(`${server.name} ${size}: CardDAV bulk PUT of ${size} contacts`);
+  let bulk;
+  try {
+    bulk = await watched('card PUT', () =>
+      bulkPutCards(server, book, cards, 8, budgetMs, (n) => {
+        if (n % 10000 === 0) log(`  ${n} contacts stored`);
+      }),
+    );
+  } catch (e) {
+    const message = `CardDAV PUT: ${e instanceof Error ? e.message : String(e)}`;
+    errors.push(message);
+    log(`${server.name} ${size}: ${message}`);
+    return;
+  }
+  const card: NonNullable<Row['card']> = { contacts: size, bulk };
+  row.card = card;
+  if (!bulk.finished) {
+    log(`${server.name} ${size}: stopped after ${bulk.done} contacts (${bulk.perSecond.toFixed(1)}/s) at the ${budgetMs / 1000} s budget`);
+    return;
+  }
+  log(`${server.name} ${size}: addressbook-multiget, addressbook-query, sync-collection`);
+  const step = async (name: string, fn: () => Promise<void>) => {
+    try {
+      await watched(name, fn);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      errors.push(message);
+      log(`${server.name} ${size}: ${message}`);
+    }
+  };
+  await step('card multiget', async () => {
+    card.multigetMs = await cardMultiget(server, book, cards);
+  });
+  await step('card query', async () => {
+    card.queryMs = await cardQueryByEmail(server, book, cards);
+  });
+  await step('card sync', async () => {
+    const s = await cardSync(server, book, cards);
+    card.syncInitialMs = s.initialMs;
+    card.syncChangesMs = s.changesMs;
+  });
 }
 
 const STEP_WORKLOAD: Record<string, Workload> = {
@@ -172,7 +243,7 @@ interface Metric {
 }
 
 const METRICS: Metric[] = [
-  { label: 'bulk PUT, objects/s (8 clients)', value: (r) => r.bulk.perSecond, higher: true },
+  { label: 'bulk PUT, objects/s (8 clients)', value: (r) => r.bulk?.perSecond, higher: true },
   { label: 'PROPFIND Depth 1 getetag, ms', value: (r) => r.propfindMs, higher: false },
   { label: 'calendar-query one month, ms', value: (r) => r.queryMs, higher: false },
   { label: 'calendar-query one month with expand, ms', value: (r) => r.expandMs, higher: false },
@@ -186,8 +257,13 @@ const METRICS: Metric[] = [
   { label: 'mixed load p99, ms', value: (r) => r.mixed?.p99, higher: false },
   { label: 'events API filtered list, ms', value: (r) => r.eventsFilteredMs, higher: false },
   { label: 'events API deep offset, ms', value: (r) => r.eventsDeepMs, higher: false },
+  { label: 'CardDAV bulk PUT, contacts/s (8 clients)', value: (r) => r.card?.bulk.perSecond, higher: true },
+  { label: 'addressbook-multiget 100, ms', value: (r) => r.card?.multigetMs, higher: false },
+  { label: 'addressbook-query by e-mail, ms', value: (r) => r.card?.queryMs, higher: false },
+  { label: 'address book sync-collection initial, ms', value: (r) => r.card?.syncInitialMs, higher: false },
+  { label: 'address book sync-collection after 10 changes, ms', value: (r) => r.card?.syncChangesMs, higher: false },
   { label: 'peak RSS of the server, MB', value: (r) => r.peakRssMb, higher: false },
-  ...['bulk PUT', 'PROPFIND', 'month query', 'month expand', 'multiget', 'sync-collection', 'ICS export', 'mixed load', 'events API'].map(
+  ...['bulk PUT', 'PROPFIND', 'month query', 'month expand', 'multiget', 'sync-collection', 'ICS export', 'mixed load', 'events API', 'card PUT', 'card multiget', 'card query', 'card sync'].map(
     (w): Metric => ({ label: `event-loop delay p99 during ${w}, ms`, value: (r) => r.loop?.[w]?.p99, higher: false }),
   ),
 ];
@@ -196,11 +272,15 @@ function table(size: number, rows: Row[]): string {
   const reference = rows.find((r) => r.server === 'calendula/postgres') ?? rows.find((r) => r.server.startsWith('calendula'));
   const peers = rows.filter((r) => !r.server.startsWith('calendula'));
   const head = ['', ...rows.map((r) => r.server), ...peers.map((p) => `${reference?.server.split('/')[1] ?? ''}/${p.server}`)];
-  const lines = [`### ${size.toLocaleString('en')} objects`, '', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  const contacts = rows.find((r) => r.card)?.card?.contacts;
+  const lines = [`### ${size.toLocaleString('en')} objects${contacts !== undefined ? `; the CardDAV rows: ${contacts.toLocaleString('en')} contacts` : ''}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const m of METRICS) {
+    // Rows of workloads that did not run are left out.
+    if (rows.every((r) => m.value(r) === undefined)) continue;
     const cells = rows.map((r) => {
       const v = m.value(r);
-      if (m.label.startsWith('bulk') && !r.bulk.finished) return `${f(v)} (stopped at ${r.bulk.done} after ${f(r.bulk.seconds, 0)} s)`;
+      if (m.label.startsWith('bulk') && r.bulk && !r.bulk.finished) return `${f(v)} (stopped at ${r.bulk.done} after ${f(r.bulk.seconds, 0)} s)`;
+      if (m.label.startsWith('CardDAV bulk') && r.card && !r.card.bulk.finished) return `${f(v)} (stopped at ${r.card.bulk.done} after ${f(r.card.bulk.seconds, 0)} s)`;
       return f(v, /ms|MB/.test(m.label) ? 1 : 0);
     });
     const ratios = peers.map((p) => {
@@ -237,7 +317,8 @@ async function main(): Promise<void> {
   const all: Row[] = [];
   const sections: string[] = [];
   for (const size of opts.sizes) {
-    const objects = generate(size);
+    // The calendar is generated only when a calendar workload runs (its size is the run's size either way).
+    const objects = opts.workloads.some((w) => w !== 'carddav') ? generate(size) : null;
     const rows: Row[] = [];
     const starters: [string, () => Promise<Server>, number][] = [
       ...engines.map((e): [string, () => Promise<Server>, number] => [`calendula/${e}`, () => startCalendula(e, { cpuProf: profileDir ? join(profileDir, `${e}-${size}`) : undefined }), Infinity]),
@@ -250,7 +331,7 @@ async function main(): Promise<void> {
       let server: Server | undefined;
       try {
         server = await start();
-        rows.push(await measure(server, objects, opts, budget));
+        rows.push(await measure(server, size, objects, opts, budget));
       } catch (e) {
         log(`${name} ${size}: ${e instanceof Error ? e.message : String(e)}`);
       } finally {

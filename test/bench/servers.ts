@@ -16,6 +16,8 @@ export interface Server {
   base: string;
   /** The calendar collection's path (ends with /). */
   calendar: string;
+  /** The address book's path (ends with /), for the CardDAV workload. */
+  addressBook: string;
   /** Authorization header value, if the server wants one. */
   auth?: string;
   pid: number;
@@ -149,6 +151,8 @@ export async function startCalendula(engine: 'pglite' | 'postgres', opts: { cpuP
     kind: 'calendula',
     base,
     calendar: '/dav/calendars/bench/bench/',
+    // Every user gets the address book `default` when created (as the first user is at start).
+    addressBook: '/dav/addressbooks/bench/default/',
     auth,
     pid: child.pid as number,
     peakRss: () => treePeakRss(child.pid as number),
@@ -181,11 +185,18 @@ export async function startRadicale(): Promise<Server> {
     headers: { authorization: auth },
   });
   if (res.status !== 201) throw new Error(`radicale MKCALENDAR: ${res.status}`);
+  const book = await fetch(`${base}/bench/contacts/`, {
+    method: 'MKCOL',
+    headers: { authorization: auth, 'content-type': 'application/xml' },
+    body: '<d:mkcol xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:set><d:prop><d:resourcetype><d:collection/><card:addressbook/></d:resourcetype></d:prop></d:set></d:mkcol>',
+  });
+  if (book.status !== 201) throw new Error(`radicale MKCOL address book: ${book.status}`);
   return {
     name: 'radicale',
     kind: 'radicale',
     base,
     calendar: '/bench/cal/',
+    addressBook: '/bench/contacts/',
     auth,
     pid: child.pid as number,
     peakRss: () => treePeakRss(child.pid as number),
@@ -200,7 +211,7 @@ export async function startXandikos(): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'calendula-bench-xandikos-'));
   const port = await freePort();
   // Xandikos has no authentication of its own (it expects a proxy in front); --defaults makes
-  // /user/calendars/calendar/.
+  // /user/calendars/calendar/ and /user/contacts/addressbook/.
   const child = spawn(XANDIKOS, ['-d', dir, '-l', '127.0.0.1', '-p', String(port), '--defaults'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = capture(child);
   const base = `http://127.0.0.1:${port}`;
@@ -210,6 +221,7 @@ export async function startXandikos(): Promise<Server> {
     kind: 'xandikos',
     base,
     calendar: '/user/calendars/calendar/',
+    addressBook: '/user/contacts/addressbook/',
     pid: child.pid as number,
     peakRss: () => treePeakRss(child.pid as number),
     async stop() {

@@ -37,7 +37,7 @@ export function http(server: Server, method: string, path: string, headers: Reco
   });
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t = performance.now();
   const value = await fn();
   return { ms: performance.now() - t, value };
@@ -55,25 +55,25 @@ export function percentile(xs: number[], p: number): number {
 }
 
 /** Median time of `runs` runs after one warm-up; throws when an answer is wrong. */
-async function latency(runs: number, fn: () => Promise<void>): Promise<number> {
+export async function latency(runs: number, fn: () => Promise<void>): Promise<number> {
   await fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push((await timed(fn)).ms);
   return median(times);
 }
 
-function expectStatus(what: string, a: Answer, ...ok: number[]): void {
+export function expectStatus(what: string, a: Answer, ...ok: number[]): void {
   if (!ok.includes(a.status)) throw new Error(`${what}: ${a.status} ${a.body.slice(0, 300)}`);
 }
 
-const XML = { 'content-type': 'application/xml; charset=utf-8' };
+export const XML = { 'content-type': 'application/xml; charset=utf-8' };
 
 /** Hrefs of a multistatus, with or without the 404s. Enough for these answers; not a general parser. */
 export function hrefsOf(body: string): string[] {
   return [...body.matchAll(/<(?:[A-Za-z0-9]+:)?href>([^<]*)<\/(?:[A-Za-z0-9]+:)?href>/g)].map((m) => decodeURIComponent(m[1] as string));
 }
 
-function nameOf(href: string): string {
+export function nameOf(href: string): string {
   return href.slice(href.lastIndexOf('/') + 1);
 }
 
@@ -154,7 +154,7 @@ function syncBody(token: string): string {
   return `<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`;
 }
 
-function tokenOf(body: string): string {
+export function tokenOf(body: string): string {
   const m = /<(?:[A-Za-z0-9]+:)?sync-token>([^<]+)</.exec(body);
   if (!m) throw new Error('no sync-token in the answer');
   return m[1] as string;
