@@ -184,18 +184,18 @@ export class CardService {
     }
   }
 
-  /** Every card of the book with its text, in batches (addressbook-query, export). */
+  /** Every card of the book with its text, in batches in name order (addressbook-query, export). */
   all(book: AddressBookView): AsyncGenerator<StoredCard[]> {
     return this.batches(book, null);
   }
 
   private async *batches(book: AddressBookView, uris: string[] | null): AsyncGenerator<StoredCard[]> {
-    let after = 0;
+    let after: string | null = null;
     for (;;) {
       const rows = await cardTable.selectBatch(this.ctx.db.em(), book.id, after, uris, 1000, READ_BATCH_CHARS);
       if (!rows.length) return;
       yield rows.map(toStored);
-      after = (rows[rows.length - 1] as CardRow).id;
+      after = (rows[rows.length - 1] as CardRow).uri;
     }
   }
 
