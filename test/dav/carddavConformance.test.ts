@@ -5,10 +5,12 @@
 // sync-collection (RFC 6578) over its books, and COPY/MOVE of a card is one write.
 import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../helpers/testServer.ts';
-import { parseMultistatus } from '../helpers/dav.ts';
-import { CR, multiget, putCard, query, report, vcard3, vcard4 } from './carddavRequests.ts';
+import { CS, parseMultistatus } from '../helpers/dav.ts';
+import { CR, multiget, propfind, putCard, query, report, sync, vcard3, vcard4 } from './carddavRequests.ts';
 
 const BOOK = '/dav/addressbooks/alice/default/';
+const MKCOL_BOOK =
+  '<?xml version="1.0"?><d:mkcol xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:set><d:prop><d:resourcetype><d:collection/><card:addressbook/></d:resourcetype></d:prop></d:set></d:mkcol>';
 const LIMIT = (n: number) => `<card:limit><card:nresults>${n}</card:nresults></card:limit>`;
 
 describe('CardDAV conformance fixes', () => {
@@ -61,6 +63,51 @@ describe('CardDAV conformance fixes', () => {
       expect(empty.status).toBe(207);
       expect(empty.text).toContain('200 OK');
       expect(parseMultistatus(empty.text).members.get(`${BOOK}three.vcf`)).toBeDefined();
+    });
+  });
+
+  describe('COPY and MOVE of a card are one write', () => {
+    const OTHER = '/dav/addressbooks/alice/moves/';
+    const ctag = async (path: string) => parseMultistatus((await propfind(alice, path, '<cs:getctag/>')).text).members.get(path)!.props.get(CS('getctag'))!.el.text;
+
+    it('a MOVE the destination refuses leaves both books as they were (no delete and re-put of the source)', async () => {
+      expect((await alice.request('MKCOL', OTHER, { body: MKCOL_BOOK, headers: { 'content-type': 'application/xml' } })).status).toBe(201);
+      expect((await putCard(alice, `${BOOK}mover.vcf`, vcard3('mover', 'Mo Ver'))).status).toBe(201);
+      expect((await putCard(alice, `${BOOK}other.vcf`, vcard3('other', 'Oth Er'))).status).toBe(201);
+      expect((await putCard(alice, `${OTHER}taken.vcf`, vcard3('mover', 'Mo Ver'))).status).toBe(201);
+      const before = [await ctag(BOOK), await ctag(OTHER)];
+      // Into the other book, where the UID is taken under another name.
+      const across = await alice.request('MOVE', `${BOOK}mover.vcf`, { headers: { destination: `${server.url}${OTHER}moved.vcf` } });
+      expect(across.status).toBe(409);
+      expect(across.text).toContain('no-uid-conflict');
+      // A rename within the book onto a card with another UID.
+      const rename = await alice.request('MOVE', `${BOOK}mover.vcf`, { headers: { destination: `${server.url}${BOOK}other.vcf` } });
+      expect(rename.status).toBe(409);
+      expect([await ctag(BOOK), await ctag(OTHER)]).toEqual(before);
+      expect((await alice.request('GET', `${BOOK}mover.vcf`)).status).toBe(200);
+      expect((await alice.request('GET', `${OTHER}moved.vcf`)).status).toBe(404);
+    });
+
+    it('a MOVE that succeeds shows the card gone from one book and created in the other, in their sync reports', async () => {
+      const tokenOf = async (path: string) => parseMultistatus((await report(alice, path, sync(''))).text).syncToken!;
+      const fromToken = await tokenOf(BOOK);
+      const toToken = await tokenOf(OTHER);
+      const move = await alice.request('MOVE', `${BOOK}mover.vcf`, { headers: { destination: `${server.url}${OTHER}moved.vcf`, overwrite: 'F' } });
+      expect(move.status).toBe(409); // still taken: the UID lives in taken.vcf
+      expect((await alice.request('DELETE', `${OTHER}taken.vcf`)).status).toBe(204);
+      const ok = await alice.request('MOVE', `${BOOK}mover.vcf`, { headers: { destination: `${server.url}${OTHER}moved.vcf` } });
+      expect(ok.status).toBe(201);
+      const from = parseMultistatus((await report(alice, BOOK, sync(fromToken))).text);
+      expect(from.members.get(`${BOOK}mover.vcf`)!.status).toBe(404);
+      const to = parseMultistatus((await report(alice, OTHER, sync(toToken))).text);
+      expect(to.members.get(`${OTHER}moved.vcf`)).toBeDefined();
+      // If-Match speaks of the source: a stale ETag moves nothing.
+      const stale = await alice.request('MOVE', `${OTHER}moved.vcf`, { headers: { destination: `${server.url}${BOOK}back.vcf`, 'if-match': '"stale"' } });
+      expect(stale.status).toBe(412);
+      expect((await alice.request('GET', `${OTHER}moved.vcf`)).status).toBe(200);
+      // A COPY within one book clashes with the source's own UID.
+      const copy = await alice.request('COPY', `${OTHER}moved.vcf`, { headers: { destination: `${server.url}${OTHER}copy.vcf` } });
+      expect(copy.status).toBe(409);
     });
   });
 });
