@@ -294,7 +294,7 @@ export class CardService {
   /** Drops change-log entries older than the retention and raises each book's token floor. */
   async pruneChangeLog(): Promise<number> {
     const cutoff = new Date(this.ctx.clock.now().getTime() - this.ctx.config.syncLogRetentionDays * 86400_000);
-    return this.ctx.db.transactional((em) => bookTable.pruneChanges(em, cutoff));
+    return this.ctx.db.transactional(async (em) => (await bookTable.pruneChanges(em, cutoff)) + (await bookTable.pruneHomeChanges(em, cutoff)));
   }
 }
 

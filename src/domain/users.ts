@@ -135,7 +135,7 @@ export class UserService {
           // Events, tasks and notes, so that task and note apps work without setting anything up.
           components: [...ALL_COMPONENTS],
         });
-        await insertAddressBook(em, principalUri, DEFAULT_ADDRESS_BOOK_URI, { displayname: DEFAULT_ADDRESS_BOOK_NAME });
+        await insertAddressBook(em, principalUri, DEFAULT_ADDRESS_BOOK_URI, { displayname: DEFAULT_ADDRESS_BOOK_NAME }, now);
         return toInfo(user, principal);
       });
     } catch (e) {

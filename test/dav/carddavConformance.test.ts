@@ -5,7 +5,7 @@
 // sync-collection (RFC 6578) over its books, and COPY/MOVE of a card is one write.
 import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../helpers/testServer.ts';
-import { CS, parseMultistatus } from '../helpers/dav.ts';
+import { CS, D, parseMultistatus } from '../helpers/dav.ts';
 import { CR, multiget, propfind, putCard, query, report, sync, vcard3, vcard4 } from './carddavRequests.ts';
 
 const BOOK = '/dav/addressbooks/alice/default/';
@@ -108,6 +108,65 @@ describe('CardDAV conformance fixes', () => {
       // A COPY within one book clashes with the source's own UID.
       const copy = await alice.request('COPY', `${OTHER}moved.vcf`, { headers: { destination: `${server.url}${OTHER}copy.vcf` } });
       expect(copy.status).toBe(409);
+    });
+  });
+
+  describe('the address-book home as a synchronizable collection (RFC 6578)', () => {
+    const HOME = '/dav/addressbooks/alice/';
+    const homeSync = (token: string, extra = '') => report(alice, HOME, sync(token, '<d:displayname/><d:sync-token/>', extra));
+
+    it('answers getctag and sync-token, which move with a book and with a card in one', async () => {
+      const props = async () => {
+        const res = await propfind(alice, HOME, '<cs:getctag/><d:sync-token/><d:supported-report-set/>');
+        const m = parseMultistatus(res.text).members.get(HOME)!;
+        expect(m.props.get(CS('getctag'))!.status).toBe(200);
+        expect(m.props.get(D('sync-token'))!.status).toBe(200);
+        expect(res.text).toContain('sync-collection');
+        return [m.props.get(CS('getctag'))!.el.text, m.props.get(D('sync-token'))!.el.text];
+      };
+      const before = await props();
+      expect(before[0]).toBe(before[1]);
+      expect((await putCard(alice, `${BOOK}home-1.vcf`, vcard4('home-1', 'Home One'))).status).toBe(201);
+      const after = await props();
+      expect(after[0]).not.toBe(before[0]);
+    });
+
+    it('lists its books, then what changed since a token: a new book, a book whose card changed, a removed book as 404', async () => {
+      const first = await homeSync('');
+      expect(first.status).toBe(207);
+      const listed = parseMultistatus(first.text);
+      expect([...listed.members.keys()].sort()).toEqual([BOOK, '/dav/addressbooks/alice/moves/']);
+      const token = listed.syncToken!;
+      // Nothing changed: nothing listed, the same token.
+      const same = parseMultistatus((await homeSync(token)).text);
+      expect(same.members.size).toBe(0);
+      expect(same.syncToken).toBe(token);
+
+      const EXTRA = '/dav/addressbooks/alice/extra/';
+      expect((await alice.request('MKCOL', EXTRA, { body: MKCOL_BOOK, headers: { 'content-type': 'application/xml' } })).status).toBe(201);
+      expect((await putCard(alice, `${BOOK}home-2.vcf`, vcard4('home-2', 'Home Two'))).status).toBe(201);
+      const next = parseMultistatus((await homeSync(token)).text);
+      expect([...next.members.keys()].sort()).toEqual([BOOK, EXTRA]);
+      expect(next.members.get(EXTRA)!.status).toBeUndefined();
+      expect(next.syncToken).not.toBe(token);
+
+      expect((await alice.request('DELETE', EXTRA)).status).toBe(204);
+      const gone = parseMultistatus((await homeSync(next.syncToken!)).text);
+      expect([...gone.members.keys()]).toEqual([EXTRA]);
+      expect(gone.members.get(EXTRA)!.status).toBe(404);
+    });
+
+    it('refuses a token it did not issue (valid-sync-token) and sync-level infinite (sync-traversal-supported)', async () => {
+      for (const bad of ['http://calendula.dev/ns/sync/home/1', 'http://calendula.dev/ns/sync/addressbooks/99999', 'nonsense']) {
+        const res = await homeSync(bad);
+        expect(res.status).toBe(403);
+        expect(res.text).toContain('valid-sync-token');
+      }
+      const deep = await report(alice, HOME, sync('').replace('<d:sync-level>1</d:sync-level>', '<d:sync-level>infinite</d:sync-level>'));
+      expect(deep.status).toBe(403);
+      expect(deep.text).toContain('sync-traversal-supported');
+      // Another user's home is not there for alice.
+      expect((await report(alice, '/dav/addressbooks/bob/', sync(''))).status).toBe(404);
     });
   });
 });

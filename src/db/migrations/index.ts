@@ -11,6 +11,7 @@ import { Migration20261207063000 } from './Migration20261207063000.ts';
 import { Migration20261207063100 } from './Migration20261207063100.ts';
 import { Migration20261207120000 } from './Migration20261207120000.ts';
 import { Migration20261207130000 } from './Migration20261207130000.ts';
+import { Migration20261207140000 } from './Migration20261207140000.ts';
 
 export const migrationsList: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261122020722', class: Migration20261122020722 },
@@ -23,4 +24,5 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261207063100', class: Migration20261207063100 },
   { name: 'Migration20261207120000', class: Migration20261207120000 },
   { name: 'Migration20261207130000', class: Migration20261207130000 },
+  { name: 'Migration20261207140000', class: Migration20261207140000 },
 ];
