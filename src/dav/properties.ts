@@ -103,6 +103,21 @@ export function addressBookSyncTokenUri(token: number): string {
   return `${ADDRESS_BOOK_SYNC_PREFIX}${token}`;
 }
 
+// And an address-book home's from a calendar home's.
+const ADDRESS_BOOK_HOME_SYNC_PREFIX = `${SYNC_PREFIX}addressbooks/`;
+
+export function addressBookHomeSyncTokenUri(token: number): string {
+  return `${ADDRESS_BOOK_HOME_SYNC_PREFIX}${token}`;
+}
+
+/** The integer in an address-book home's sync token we issued, or null for anything else. */
+export function parseAddressBookHomeSyncToken(uri: string): number | null {
+  const t = uri.trim();
+  if (!t.startsWith(ADDRESS_BOOK_HOME_SYNC_PREFIX)) return null;
+  const n = t.slice(ADDRESS_BOOK_HOME_SYNC_PREFIX.length);
+  return /^\d{1,10}$/.test(n) ? Number(n) : null;
+}
+
 /** The integer in an address book's sync token we issued, or null for anything else. */
 export function parseAddressBookSyncToken(uri: string): number | null {
   const t = uri.trim();
@@ -397,7 +412,7 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   [
     d('sync-token'),
     {
-      kinds: ['calendar', 'home', 'addressbook'],
+      kinds: ['calendar', 'home', 'addressbook', 'addressbook-home'],
       allprop: false,
       get: (r) => {
         switch (r.kind) {
@@ -407,6 +422,8 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
             return homeSyncTokenUri(r.synctoken);
           case 'addressbook':
             return addressBookSyncTokenUri(r.book.synctoken);
+          case 'addressbook-home':
+            return addressBookHomeSyncTokenUri(r.synctoken);
           default:
             return null;
         }
@@ -416,9 +433,21 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   [
     cs('getctag'),
     {
-      kinds: ['calendar', 'addressbook'],
+      // The address-book home has one too (CalendarServer's, which CalDAVTester's CardDAV scripts read).
+      kinds: ['calendar', 'addressbook', 'addressbook-home'],
       allprop: false,
-      get: (r) => (r.kind === 'calendar' ? syncTokenUri(r.cal.synctoken) : r.kind === 'addressbook' ? addressBookSyncTokenUri(r.book.synctoken) : null),
+      get: (r) => {
+        switch (r.kind) {
+          case 'calendar':
+            return syncTokenUri(r.cal.synctoken);
+          case 'addressbook':
+            return addressBookSyncTokenUri(r.book.synctoken);
+          case 'addressbook-home':
+            return addressBookHomeSyncTokenUri(r.synctoken);
+          default:
+            return null;
+        }
+      },
     },
   ],
   [

@@ -35,7 +35,7 @@ export type Resource =
       stored?: StoredObject | null;
     }
   | { kind: 'addressbook-homes' }
-  | { kind: 'addressbook-home'; username: string; principaluri: string }
+  | { kind: 'addressbook-home'; username: string; principaluri: string; synctoken: number }
   | { kind: 'addressbook'; username: string; book: AddressBookView }
   | {
       kind: 'card';
@@ -136,7 +136,9 @@ async function resolveAddressBookPath(segments: string[], viewer: Actor | null, 
   if (name === undefined) return { kind: 'addressbook-homes' };
   if (!isValidUsername(name)) return null;
   const principaluri = `principals/${name}`;
-  if (bookUri === undefined) return viewer?.principaluri === principaluri ? { kind: 'addressbook-home', username: name, principaluri } : null;
+  if (bookUri === undefined) {
+    return viewer?.principaluri === principaluri ? { kind: 'addressbook-home', username: name, principaluri, synctoken: await domain.addressBooks.homeToken(name) } : null;
+  }
   const book = await domain.addressBooks.get(viewer, name, bookUri);
   if (!book) return null;
   if (cardUri === undefined) return { kind: 'addressbook', username: name, book };

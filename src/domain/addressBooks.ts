@@ -9,7 +9,7 @@ import type { AddressBookRow } from '../db/tables/addressBooks.ts';
 import { OWNER_ACCESS, owns } from './access.ts';
 import { writeDeadProps, type Actor, type DeadProperty } from './calendars.ts';
 import type { DomainContext } from './context.ts';
-import { conflict, invalid, notFound } from './errors.ts';
+import { conflict, forbidden, invalid, notFound } from './errors.ts';
 
 export interface AddressBookView {
   id: number;
@@ -22,6 +22,17 @@ export interface AddressBookView {
   description: string | null;
   synctoken: number;
   cardCount: number;
+}
+
+export interface AddressBookHomeChanges {
+  /** Books created or changed since the token, as they are now. */
+  changed: AddressBookView[];
+  /** Names of books removed since the token. */
+  removed: string[];
+  /** The token that represents the state answered. */
+  token: number;
+  /** True when `limit` cut the answer short. */
+  truncated: boolean;
 }
 
 export interface AddressBookChanges {
@@ -91,7 +102,7 @@ const nameTaken = (uri: string) =>
   });
 
 /** Creates an address book inside the caller's transaction (UserService.create makes the default one with it). */
-export async function insertAddressBook(em: SqlEntityManager, principaluri: string, uri: string, fields: AddressBookChanges = {}): Promise<number> {
+export async function insertAddressBook(em: SqlEntityManager, principaluri: string, uri: string, fields: AddressBookChanges, at: Date): Promise<number> {
   checkAddressBookUri(uri);
   checkFields(fields);
   if (await em.count(AddressBook, { principaluri, uri })) throw nameTaken(uri);
@@ -106,7 +117,7 @@ export async function insertAddressBook(em: SqlEntityManager, principaluri: stri
   });
   await em.flush();
   if (fields.deadSet?.length) await writeDeadProps(em, addressBookPath(principaluri, uri), fields.deadSet, []);
-  await bookTable.bumpHome(em, principaluri);
+  await bookTable.bumpHome(em, principaluri, uri, false, at);
   return book.id;
 }
 
@@ -138,7 +149,7 @@ export class AddressBookService {
   /** Creates a book in the actor's home; Conflict when the name is taken, Invalid for a bad name. */
   async create(actor: Actor, uri: string, fields: AddressBookChanges = {}): Promise<AddressBookView> {
     try {
-      const id = await this.ctx.db.transactional((em) => insertAddressBook(em, actor.principaluri, uri, fields));
+      const id = await this.ctx.db.transactional((em) => insertAddressBook(em, actor.principaluri, uri, fields, this.ctx.clock.now()));
       return await this.byId(id);
     } catch (e) {
       // Two creates racing for one name: the unique index decides.
@@ -167,7 +178,7 @@ export class AddressBookService {
       if (changes.deadSet?.length || changes.deadRemove?.length) {
         await writeDeadProps(em, addressBookPath(book.principaluri, book.uri), changes.deadSet ?? [], changes.deadRemove ?? []);
       }
-      await bookTable.bumpHome(em, book.principaluri);
+      await bookTable.bumpHome(em, book.principaluri, book.uri, false, this.ctx.clock.now());
     });
     return this.byId(book.id);
   }
@@ -181,7 +192,7 @@ export class AddressBookService {
       await em.nativeDelete(PropertyStorage, { $or: [{ path }, { path: { $like: `${escapeLike(path)}/%` } }] });
       // Cascades: cards, addressbookchanges.
       if (!(await em.nativeDelete(AddressBook, { id: book.id }))) throw notFound('the address book is gone already');
-      await bookTable.bumpHome(em, book.principaluri);
+      await bookTable.bumpHome(em, book.principaluri, book.uri, true, this.ctx.clock.now());
     });
   }
 
@@ -199,6 +210,38 @@ export class AddressBookService {
     if (token === null) throw notFound('no such address book home');
     return token;
   }
+  /**
+   * What changed in the actor's address-book home since `token` (RFC 6578 on the home): the books
+   * created or changed (in their properties or cards) as they are now, and the names of those
+   * removed; Forbidden with DAV:valid-sync-token for a token it cannot answer.
+   */
+  async homeChangesSince(actor: Actor, token: number, limit?: number): Promise<AddressBookHomeChanges> {
+    const em = this.ctx.db.em();
+    const state = await bookTable.homeSyncState(em, actor.principaluri);
+    if (!state) throw notFound('no such address book home');
+    if (!Number.isSafeInteger(token) || token < state.floor || token > state.synctoken) {
+      throw forbidden('the sync token is unknown or expired; sync again from scratch', { precondition: { namespace: 'DAV:', name: 'valid-sync-token' } });
+    }
+    let rows = await bookTable.selectHomeChanges(em, actor.principaluri, token, state.synctoken);
+    let upTo = state.synctoken;
+    let truncated = false;
+    if (limit !== undefined && rows.length > limit) {
+      upTo = (rows[limit] as { synctoken: number }).synctoken;
+      rows = rows.slice(0, limit);
+      truncated = true;
+    }
+    const books = new Map((await this.list(actor)).map((b) => [b.uri, b]));
+    const changed: AddressBookView[] = [];
+    const removed: string[] = [];
+    for (const r of rows) {
+      // A book removed after the log was read is reported removed; the next sync agrees.
+      const book = r.deleted ? undefined : books.get(r.uri);
+      if (book) changed.push(book);
+      else removed.push(r.uri);
+    }
+    return { changed, removed, token: upTo, truncated };
+  }
+
 }
 
 function escapeLike(s: string): string {

@@ -11,7 +11,7 @@ import { parseCard, VcardError, type ParsedCard } from '../vcard/parse.ts';
 import { isOwner, type AddressBookView } from './addressBooks.ts';
 import type { Actor } from './calendars.ts';
 import type { DomainContext } from './context.ts';
-import { CARDDAV_NS, conflict, forbidden, invalid, notFound, tooLarge, type DomainError } from './errors.ts';
+import { CARDDAV_NS, conflict, forbidden, invalid, notFound, preconditionFailed, tooLarge, type DomainError } from './errors.ts';
 import { checkConditions, etagOf, OP_ADDED, OP_DELETED, OP_MODIFIED, type WriteConditions } from './objects.ts';
 
 export interface CardMeta {
@@ -111,48 +111,89 @@ export class CardService {
     const who = this.requireWrite(actor, book);
     checkCardUri(uri);
     const card = validateCard(body, this.ctx.config.limits.maxObjectBytes);
-    const etag = etagOf(card.text);
-    const values: cardTable.CardValues = { text: card.text, etag, size: Buffer.byteLength(card.text), uid: card.uid, now: this.now() };
-    return this.ctx.db.transactional(async (em) => {
-      const locked = await bookTable.lockBook(em, book.id);
-      if (!locked) throw notFound('the address book is gone');
-      const existing = await readStored(em, book.id, uri);
-      checkConditions(existing?.etag ?? null, cond);
-      if (existing && existing.uid !== card.uid) {
-        // As for calendar objects: a name keeps its UID; a card with another UID needs a name of its own.
-        throw conflict(`this resource holds the UID ${existing.uid}; a card with another UID needs a name of its own`, {
-          precondition: { namespace: CARDDAV_NS, name: 'no-uid-conflict', href: uri },
-        });
-      }
-      const clash = await cardTable.uriHoldingUid(em, book.id, card.uid, uri);
-      if (clash !== undefined) {
-        throw conflict(`another card in this address book already has the UID ${card.uid}`, {
-          precondition: { namespace: CARDDAV_NS, name: 'no-uid-conflict', href: clash },
-        });
-      }
-      const max = this.ctx.config.limits.maxObjectsPerCalendar;
-      if (!existing && locked.cardcount >= max) {
-        throw forbidden(`an address book may hold at most ${max} cards`, { precondition: { namespace: CARDDAV_NS, name: 'max-resource-size' } });
-      }
-      if (existing) await cardTable.updateCard(em, existing.id, values);
-      else await cardTable.insertCard(em, book.id, uri, values);
-      await this.follow(em, { kind: existing ? 'updated' : 'created', book, uri, uid: card.uid, data: card.text, previous: existing?.data, actor: who });
-      await this.bumpAndLog(em, book, uri, existing ? OP_MODIFIED : OP_ADDED, existing ? 0 : 1);
-      return { etag, created: !existing };
-    });
+    return this.ctx.db.transactional((em) => this.store(em, who, book, uri, card, cond));
   }
 
   async delete(actor: Actor, book: AddressBookView, uri: string, cond: WriteConditions = {}): Promise<void> {
     const who = this.requireWrite(actor, book);
-    await this.ctx.db.transactional(async (em) => {
-      if (!(await bookTable.lockBook(em, book.id))) throw notFound('the address book is gone');
-      const existing = await readStored(em, book.id, uri);
-      if (!existing) throw notFound('no such card');
-      checkConditions(existing.etag, cond);
-      await cardTable.deleteCard(em, existing.id);
-      await this.follow(em, { kind: 'deleted', book, uri, uid: existing.uid, previous: existing.data, actor: who });
-      await this.bumpAndLog(em, book, uri, OP_DELETED, -1);
+    await this.ctx.db.transactional((em) => this.remove(em, who, book, uri, cond));
+  }
+
+  /**
+   * Copies (`keepSource`) or moves a card, possibly into another of the actor's address books, in
+   * one transaction: a failure at the destination (its UID taken there, Overwrite F) leaves the
+   * source as it was, and no reader sees the card in both places or in neither. `cond` speaks of
+   * the source (RFC 4918 §10.4). Within one book a MOVE is a rename (the source goes first, so its
+   * UID is free for the new name); a COPY there clashes with the source's UID (no-uid-conflict).
+   */
+  async transfer(
+    actor: Actor,
+    from: AddressBookView,
+    fromUri: string,
+    to: AddressBookView,
+    toUri: string,
+    opts: { overwrite: boolean; keepSource: boolean; cond: WriteConditions },
+  ): Promise<{ etag: string; created: boolean }> {
+    const who = this.requireWrite(actor, to);
+    this.requireWrite(actor, from);
+    checkCardUri(toUri);
+    return this.ctx.db.transactional(async (em) => {
+      // Both books locked in id order, so two opposite moves cannot deadlock.
+      for (const id of [...new Set([from.id, to.id])].sort((a, b) => a - b)) {
+        if (!(await bookTable.lockBook(em, id))) throw notFound('the address book is gone');
+      }
+      const source = await readStored(em, from.id, fromUri);
+      if (!source) throw notFound('no such card');
+      checkConditions(source.etag, opts.cond);
+      if (from.id === to.id && fromUri === toUri) throw forbidden('source and destination are the same');
+      const target = await cardTable.selectCard(em, to.id, toUri, false);
+      if (target && !opts.overwrite) throw preconditionFailed('the destination exists and Overwrite is F');
+      const card = validateCard(source.data, this.ctx.config.limits.maxObjectBytes);
+      if (!opts.keepSource) await this.remove(em, who, from, fromUri, { ifMatch: [source.etag] });
+      return this.store(em, who, to, toUri, card, target ? { ifMatch: [target.etag] } : { ifNoneMatch: ['*'] });
     });
+  }
+
+  /** The card write itself, in the caller's transaction: lock, conditions, UID rules, store, log. */
+  private async store(em: SqlEntityManager, who: Actor, book: AddressBookView, uri: string, card: ParsedCard, cond: WriteConditions): Promise<{ etag: string; created: boolean }> {
+    const etag = etagOf(card.text);
+    const values: cardTable.CardValues = { text: card.text, etag, size: Buffer.byteLength(card.text), uid: card.uid, now: this.now() };
+    const locked = await bookTable.lockBook(em, book.id);
+    if (!locked) throw notFound('the address book is gone');
+    const existing = await readStored(em, book.id, uri);
+    checkConditions(existing?.etag ?? null, cond);
+    if (existing && existing.uid !== card.uid) {
+      // As for calendar objects: a name keeps its UID; a card with another UID needs a name of its own.
+      throw conflict(`this resource holds the UID ${existing.uid}; a card with another UID needs a name of its own`, {
+        precondition: { namespace: CARDDAV_NS, name: 'no-uid-conflict', href: uri },
+      });
+    }
+    const clash = await cardTable.uriHoldingUid(em, book.id, card.uid, uri);
+    if (clash !== undefined) {
+      throw conflict(`another card in this address book already has the UID ${card.uid}`, {
+        precondition: { namespace: CARDDAV_NS, name: 'no-uid-conflict', href: clash },
+      });
+    }
+    const max = this.ctx.config.limits.maxObjectsPerCalendar;
+    if (!existing && locked.cardcount >= max) {
+      throw forbidden(`an address book may hold at most ${max} cards`, { precondition: { namespace: CARDDAV_NS, name: 'max-resource-size' } });
+    }
+    if (existing) await cardTable.updateCard(em, existing.id, values);
+    else await cardTable.insertCard(em, book.id, uri, values);
+    await this.follow(em, { kind: existing ? 'updated' : 'created', book, uri, uid: card.uid, data: card.text, previous: existing?.data, actor: who });
+    await this.bumpAndLog(em, book, uri, existing ? OP_MODIFIED : OP_ADDED, existing ? 0 : 1);
+    return { etag, created: !existing };
+  }
+
+  /** The card delete itself, in the caller's transaction. */
+  private async remove(em: SqlEntityManager, who: Actor, book: AddressBookView, uri: string, cond: WriteConditions): Promise<void> {
+    if (!(await bookTable.lockBook(em, book.id))) throw notFound('the address book is gone');
+    const existing = await readStored(em, book.id, uri);
+    if (!existing) throw notFound('no such card');
+    checkConditions(existing.etag, cond);
+    await cardTable.deleteCard(em, existing.id);
+    await this.follow(em, { kind: 'deleted', book, uri, uid: existing.uid, previous: existing.data, actor: who });
+    await this.bumpAndLog(em, book, uri, OP_DELETED, -1);
   }
 
   private async follow(em: SqlEntityManager, change: CardChange): Promise<void> {
@@ -184,18 +225,18 @@ export class CardService {
     }
   }
 
-  /** Every card of the book with its text, in batches (addressbook-query, export). */
+  /** Every card of the book with its text, in batches in name order (addressbook-query, export). */
   all(book: AddressBookView): AsyncGenerator<StoredCard[]> {
     return this.batches(book, null);
   }
 
   private async *batches(book: AddressBookView, uris: string[] | null): AsyncGenerator<StoredCard[]> {
-    let after = 0;
+    let after: string | null = null;
     for (;;) {
       const rows = await cardTable.selectBatch(this.ctx.db.em(), book.id, after, uris, 1000, READ_BATCH_CHARS);
       if (!rows.length) return;
       yield rows.map(toStored);
-      after = (rows[rows.length - 1] as CardRow).id;
+      after = (rows[rows.length - 1] as CardRow).uri;
     }
   }
 
@@ -253,7 +294,7 @@ export class CardService {
   /** Drops change-log entries older than the retention and raises each book's token floor. */
   async pruneChangeLog(): Promise<number> {
     const cutoff = new Date(this.ctx.clock.now().getTime() - this.ctx.config.syncLogRetentionDays * 86400_000);
-    return this.ctx.db.transactional((em) => bookTable.pruneChanges(em, cutoff));
+    return this.ctx.db.transactional(async (em) => (await bookTable.pruneChanges(em, cutoff)) + (await bookTable.pruneHomeChanges(em, cutoff)));
   }
 }
 

@@ -136,7 +136,7 @@ export class UserService {
           // Events, tasks and notes, so that task and note apps work without setting anything up.
           components: [...ALL_COMPONENTS],
         });
-        await insertAddressBook(em, principalUri, DEFAULT_ADDRESS_BOOK_URI, { displayname: DEFAULT_ADDRESS_BOOK_NAME });
+        await insertAddressBook(em, principalUri, DEFAULT_ADDRESS_BOOK_URI, { displayname: DEFAULT_ADDRESS_BOOK_NAME }, now);
         // The birthday calendar is on by default (src/domain/birthdays.ts).
         await insertBirthdayCalendar(em, principalUri, now);
         return toInfo(user, principal);

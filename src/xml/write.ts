@@ -111,7 +111,11 @@ export function statusLine(code: number): string {
 
 export function responseXml(href: string, propstats: Propstat[], extra: XmlNode[] = []): string {
   let out = `<d:response><d:href>${escapeXml(href)}</d:href>`;
-  for (const ps of propstats) {
+  // A 200 propstat with no property says nothing when another propstat answers (a report whose
+  // only asked property failed); it stays only when it is all there is (PROPFIND of an empty
+  // prop), since a response needs a propstat (RFC 4918 §14.24).
+  const shown = propstats.length > 1 ? propstats.filter((ps) => ps.status !== 200 || ps.props.length > 0) : propstats;
+  for (const ps of shown) {
     let props = '';
     for (const p of ps.props) props += serialize(p);
     let after = '';

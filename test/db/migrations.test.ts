@@ -33,6 +33,7 @@ const SABRE_TABLES = [
   'groupmembers',
 ];
 const OUR_TABLES = [
+  'addressbookhomechanges',
   'api_tokens',
   'tags',
   'token_tags',

@@ -35,45 +35,21 @@ function answer(ctx: DavCtx, result: { etag: string; created: boolean }, destSeg
 }
 
 /**
- * A card copied or moved as the card service's put and delete: the card's text is stored at the
- * destination as it is (its UID must be free there), and a MOVE then deletes the source if it is
- * still the card that was copied. Within one address book a MOVE is a rename: the source goes
- * first (its UID would clash), and comes back when the destination refuses the card.
+ * A card copied or moved by the card service's transfer, in one transaction: the card's text is
+ * stored at the destination as it is (its UID must be free there), and a MOVE takes the source away
+ * in the same write.
  */
 async function copyMoveCard(ctx: DavCtx, r: Resource & { kind: 'card' }): Promise<void> {
   const viewer = ctx.viewer;
   if (!viewer) throw new DavError(401, 'Authentication required');
-  const { cards } = ctx.deps.domain;
   const dest = await resolveResource(destinationOf(ctx), viewer, ctx.deps.domain);
   if (!dest) throw new DavError(409, 'the destination address book does not exist');
   if (dest.kind !== 'card') throw new DavError(403, 'the destination must be a card inside an address book');
-  const source = await cards.get(r.book, r.uri);
-  if (!source) throw new DavError(404, 'nothing is here');
-  const cond = conditionsOf(ctx.req);
-  // If-Match and If-None-Match speak of the source (RFC 4918 §10.4), as for calendar objects.
-  if (cond.ifMatch && !cond.ifMatch.includes('*') && !cond.ifMatch.includes(source.etag)) throw new DavError(412, 'the card has changed');
-  if (cond.ifNoneMatch && (cond.ifNoneMatch.includes('*') || cond.ifNoneMatch.includes(source.etag))) throw new DavError(412, 'the card matches If-None-Match');
-  const sameBook = dest.book.id === r.book.id;
-  if (sameBook && dest.uri === r.uri) throw new DavError(403, 'source and destination are the same');
-  const overwrite = overwriteOf(ctx.req);
-  if (dest.meta && !overwrite) throw new DavError(412, 'the destination exists and Overwrite is F');
-  const move = ctx.req.method.toUpperCase() === 'MOVE';
-  const destCond = dest.meta ? { ifMatch: [dest.meta.etag] } : { ifNoneMatch: ['*'] };
-  const hrefInDest = (e: unknown) => withObjectHref(e, (name) => hrefFor(ctx.davRoot, ['addressbooks', dest.username, dest.book.uri, name], false));
-  let result: { etag: string; created: boolean };
-  if (move && sameBook) {
-    await cards.delete(viewer, r.book, r.uri, { ifMatch: [source.etag] });
-    try {
-      result = await cards.put(viewer, dest.book, dest.uri, source.data, destCond);
-    } catch (e) {
-      await cards.put(viewer, r.book, r.uri, source.data, { ifNoneMatch: ['*'] });
-      throw hrefInDest(e);
-    }
-  } else {
-    result = await cards.put(viewer, dest.book, dest.uri, source.data, destCond).catch((e: unknown) => {
-      throw hrefInDest(e);
+  const keepSource = ctx.req.method.toUpperCase() === 'COPY';
+  const result = await ctx.deps.domain.cards
+    .transfer(viewer, r.book, r.uri, dest.book, dest.uri, { overwrite: overwriteOf(ctx.req), keepSource, cond: conditionsOf(ctx.req) })
+    .catch((e: unknown) => {
+      throw withObjectHref(e, (name) => hrefFor(ctx.davRoot, ['addressbooks', dest.username, dest.book.uri, name], false));
     });
-    if (move) await cards.delete(viewer, r.book, r.uri, { ifMatch: [source.etag] });
-  }
   answer(ctx, result, ['addressbooks', dest.username, dest.book.uri, dest.uri]);
 }

@@ -20,7 +20,7 @@ export async function childrenOf(ctx: DavCtx, r: Resource): Promise<Resource[]> 
     case 'homes':
       return viewer ? [{ kind: 'home', username: viewer.username, principaluri: viewer.principaluri, synctoken: await domain.calendars.homeSyncToken(viewer.principaluri) }] : [];
     case 'addressbook-homes':
-      return viewer ? [{ kind: 'addressbook-home', username: viewer.username, principaluri: viewer.principaluri }] : [];
+      return viewer ? [{ kind: 'addressbook-home', username: viewer.username, principaluri: viewer.principaluri, synctoken: await domain.addressBooks.homeToken(viewer.username) }] : [];
     case 'addressbook-home':
       return viewer ? (await domain.addressBooks.list(viewer)).map((book): Resource => ({ kind: 'addressbook', username: r.username, book })) : [];
     case 'home':

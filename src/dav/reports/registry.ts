@@ -20,7 +20,7 @@ export const REPORTS = {
   'addressbook-query': { name: card('addressbook-query'), advertised: ['addressbook'] },
   'addressbook-multiget': { name: card('addressbook-multiget'), advertised: ['addressbook'] },
   // iCal uses sync-collection on a home only when the home advertises it (sabre's workaround).
-  'sync-collection': { name: d('sync-collection'), advertised: ['calendar', 'home', 'addressbook'] },
+  'sync-collection': { name: d('sync-collection'), advertised: ['calendar', 'home', 'addressbook', 'addressbook-home'] },
   'principal-property-search': { name: d('principal-property-search'), advertised: ['principals'] },
   'principal-search-property-set': { name: d('principal-search-property-set'), advertised: ['principals'] },
   'expand-property': { name: d('expand-property'), advertised: 'everywhere' },

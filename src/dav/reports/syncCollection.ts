@@ -2,14 +2,17 @@
 // token lists what changed since, removed members as 404. Tokens we cannot answer get 403 with
 // <D:valid-sync-token/> (DAVx5, Evolution and Outlook CDS look for that element). On the calendar
 // home the members are its calendars, with the home's own token (Apple Calendar asks the home
-// which calendars changed, then syncs those). An address book syncs its cards the same way.
+// which calendars changed, then syncs those). An address book syncs its cards the same way, and
+// the address-book home its books.
 import type { ObjectMeta } from '../../domain/objects.ts';
 import { DavError } from '../errors.ts';
 import { wantsMinimal, type DavCtx } from '../context.ts';
 import { hrefFor } from '../paths.ts';
 import {
+  addressBookHomeSyncTokenUri,
   addressBookSyncTokenUri,
   homeSyncTokenUri,
+  parseAddressBookHomeSyncToken,
   parseAddressBookSyncToken,
   parseHomeSyncToken,
   parseSyncToken,
@@ -25,6 +28,7 @@ import { parseReportProps, writeObjectResponse, type ReportProps } from './commo
 import { deadPropertyPath } from '../properties.ts';
 import type { CalendarView } from '../../domain/calendars.ts';
 import type { CardMeta } from '../../domain/cards.ts';
+import type { AddressBookView } from '../../domain/addressBooks.ts';
 import { parseCardReportProps, writeCardResponse } from './addressData.ts';
 
 const invalidToken = () =>
@@ -41,7 +45,7 @@ function checkSyncLevel(body: XmlElement, target: 'home' | 'calendar' | 'address
   if (text === '1') return;
   if (text !== 'infinite' && text !== 'infinity') throw new DavError(400, `sync-level must be 1 or infinite, not "${text.slice(0, 40)}"`);
   if (target === 'home') {
-    throw new DavError(403, 'sync-level infinite is not supported on the calendar home; sync each calendar', { namespace: 'DAV:', name: 'sync-traversal-supported' });
+    throw new DavError(403, 'sync-level infinite is not supported on a home; sync each calendar or address book', { namespace: 'DAV:', name: 'sync-traversal-supported' });
   }
 }
 
@@ -55,16 +59,17 @@ function parseLimit(body: XmlElement): number | undefined {
 
 export async function syncCollection(ctx: DavCtx, body: XmlElement): Promise<void> {
   const self = ctx.resource;
-  if (!self || (self.kind !== 'calendar' && self.kind !== 'home' && self.kind !== 'addressbook')) {
-    throw new DavError(403, 'sync-collection works on calendars, calendar homes and address books');
+  if (!self || (self.kind !== 'calendar' && self.kind !== 'home' && self.kind !== 'addressbook' && self.kind !== 'addressbook-home')) {
+    throw new DavError(403, 'sync-collection works on calendars, address books and their homes');
   }
-  checkSyncLevel(body, self.kind);
+  checkSyncLevel(body, self.kind === 'addressbook-home' ? 'home' : self.kind);
   const tokenEl = child(body, d('sync-token'));
   const tokenText = tokenEl ? textOf(tokenEl).trim() : '';
   const limit = parseLimit(body);
   if (self.kind === 'addressbook') return syncAddressBook(ctx, self, body, tokenText, limit);
   const props = parseReportProps(body);
   const minimal = wantsMinimal(ctx.req);
+  if (self.kind === 'addressbook-home') return syncAddressBookHome(ctx, self, tokenText, limit, props, minimal);
   if (self.kind === 'home') return syncHome(ctx, self, tokenText, limit, props, minimal);
   const out = startMultistatus(ctx.res);
   const { domain } = ctx.deps;
@@ -185,4 +190,42 @@ async function syncHome(
   for (const uri of removed) out.status(hrefFor(ctx.davRoot, ['calendars', self.username, uri], true), 404);
   if (truncated) out.status(hrefFor(ctx.davRoot, segmentsOf(self), true), 507, [{ name: d('error'), children: [{ name: d('number-of-matches-within-limits') }] }]);
   await out.end([{ name: d('sync-token'), text: homeSyncTokenUri(token) }]);
+}
+
+/** The address-book home's members are its books, as the calendar home's are its calendars. */
+async function syncAddressBookHome(
+  ctx: DavCtx,
+  self: Resource & { kind: 'addressbook-home' },
+  tokenText: string,
+  limit: number | undefined,
+  props: ReportProps,
+  minimal: boolean,
+): Promise<void> {
+  const viewer = ctx.viewer;
+  if (!viewer) throw new DavError(401, 'Authentication required');
+  const { addressBooks, calendars } = ctx.deps.domain;
+  let changed: AddressBookView[];
+  let removed: string[] = [];
+  let token: number;
+  let truncated = false;
+  if (tokenText === '') {
+    // The token was read when the request was resolved, before this listing: a change racing the
+    // listing is reported again next time.
+    token = self.synctoken;
+    changed = await addressBooks.list(viewer);
+  } else {
+    const from = parseAddressBookHomeSyncToken(tokenText);
+    if (from === null) throw invalidToken();
+    ({ changed, removed, token, truncated } = await addressBooks.homeChangesSince(viewer, from, limit));
+  }
+  const members: Resource[] = changed.map((book) => ({ kind: 'addressbook', username: self.username, book }));
+  const dead = needsDead(props.request)
+    ? await calendars.deadPropertiesMany(members.map(deadPropertyPath).filter((p): p is string => p !== null))
+    : new Map();
+  const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead };
+  const out: MultistatusWriter = startMultistatus(ctx.res);
+  for (const m of members) out.response(hrefFor(ctx.davRoot, segmentsOf(m), true), propstatsOf(answerFor(m, props.request, propCtx), minimal));
+  for (const uri of removed) out.status(hrefFor(ctx.davRoot, ['addressbooks', self.username, uri], true), 404);
+  if (truncated) out.status(hrefFor(ctx.davRoot, segmentsOf(self), true), 507, [{ name: d('error'), children: [{ name: d('number-of-matches-within-limits') }] }]);
+  await out.end([{ name: d('sync-token'), text: addressBookHomeSyncTokenUri(token) }]);
 }

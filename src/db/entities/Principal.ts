@@ -16,5 +16,7 @@ export const Principal = defineEntity({
     homeSyncFloor: p.integer().fieldName('home_sync_floor').default(1),
     /** The token of the principal's address-book home (ours): bumped by every change of an address book or card in it. */
     addressbookHomeSynctoken: p.integer().fieldName('addressbook_home_synctoken').default(1),
+    /** Oldest address-book home token still answerable from addressbookhomechanges (ours). */
+    addressbookHomeSyncFloor: p.integer().fieldName('addressbook_home_sync_floor').default(1),
   },
 });

@@ -1,5 +1,6 @@
 import { AddressBook } from './AddressBook.ts';
 import { AddressBookChange } from './AddressBookChange.ts';
+import { AddressBookHomeChange } from './AddressBookHomeChange.ts';
 import { ApiToken } from './ApiToken.ts';
 import { AuthFailure } from './AuthFailure.ts';
 import { Calendar } from './Calendar.ts';
@@ -28,6 +29,7 @@ import { WebSession } from './WebSession.ts';
 export {
   AddressBook,
   AddressBookChange,
+  AddressBookHomeChange,
   ApiToken,
   AuthFailure,
   Calendar,
@@ -81,4 +83,5 @@ export const allEntities = [
   AddressBook,
   Card,
   AddressBookChange,
+  AddressBookHomeChange,
 ];

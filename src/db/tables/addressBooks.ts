@@ -30,31 +30,73 @@ export async function lockBook(em: SqlEntityManager, id: number): Promise<{ sync
 
 /**
  * Bumps the book's token and card count, logs the change of `uri` under the token before the
- * bump, and bumps the owner's address-book home token, in one statement; false when the book is gone.
+ * bump, and bumps the owner's address-book home token, recording the book as changed in the home's
+ * log, in one statement; false when the book is gone.
  */
 export async function bumpAndLog(em: SqlEntityManager, id: number, uri: string, operation: number, countDelta: number, at: Date): Promise<boolean> {
   const rows = await em.execute<{ synctoken: number }[]>(
     `with bumped as (update addressbooks set synctoken = synctoken + 1, cardcount = cardcount + ? where id = ?
-                       returning synctoken - 1 as token, principaluri),
+                       returning synctoken - 1 as token, principaluri, uri as book),
           logged as (insert into addressbookchanges (uri, synctoken, addressbookid, operation, created_at)
                        select ?, token, ?, ?, ? from bumped returning synctoken),
           home as (update principals set addressbook_home_synctoken = addressbook_home_synctoken + 1
-                     where uri = (select principaluri from bumped) returning id)
+                     where uri = (select principaluri from bumped) returning uri, addressbook_home_synctoken - 1 as token),
+          homelogged as (${HOME_LOG_INSERT} select home.uri, bumped.book, home.token, false, ? from home, bumped ${HOME_LOG_UPSERT})
      select synctoken from logged`,
-    [countDelta, id, uri, id, operation, at],
+    [countDelta, id, uri, id, operation, at, at],
   );
   return rows.length > 0;
 }
 
-/** Bumps the address-book home token of a principal (a book appeared, changed or went). */
-export async function bumpHome(em: SqlEntityManager, principaluri: string): Promise<void> {
-  await em.execute('update principals set addressbook_home_synctoken = addressbook_home_synctoken + 1 where uri = ?', [principaluri]);
+const HOME_LOG_INSERT = 'insert into addressbookhomechanges (principaluri, uri, synctoken, deleted, created_at)';
+const HOME_LOG_UPSERT = `on conflict (principaluri, uri) do update
+  set synctoken = excluded.synctoken, deleted = excluded.deleted, created_at = excluded.created_at returning synctoken`;
+
+/** Bumps the address-book home token of a principal and records that its book `bookUri` appeared, changed or (`deleted`) went. */
+export async function bumpHome(em: SqlEntityManager, principaluri: string, bookUri: string, deleted: boolean, at: Date): Promise<void> {
+  await em.execute(
+    `with home as (update principals set addressbook_home_synctoken = addressbook_home_synctoken + 1 where uri = ?
+                     returning uri, addressbook_home_synctoken - 1 as token),
+          homelogged as (${HOME_LOG_INSERT} select uri, ?, token, ?, ? from home ${HOME_LOG_UPSERT})
+     select count(*) from homelogged`,
+    [principaluri, bookUri, deleted, at],
+  );
 }
 
 /** The address-book home token of a principal; null when there is no such principal. */
 export async function homeToken(em: SqlEntityManager, principaluri: string): Promise<number | null> {
   const rows = await em.execute<{ token: number }[]>('select addressbook_home_synctoken as token from principals where uri = ?', [principaluri]);
   return rows[0]?.token ?? null;
+}
+
+/** The address-book home's token and the oldest token still answerable; null when there is no such principal. */
+export async function homeSyncState(em: SqlEntityManager, principaluri: string): Promise<{ synctoken: number; floor: number } | null> {
+  const rows = await em.execute<{ synctoken: number; floor: number }[]>(
+    'select addressbook_home_synctoken as synctoken, addressbook_home_sync_floor as floor from principals where uri = ?',
+    [principaluri],
+  );
+  return rows[0] ?? null;
+}
+
+/** Books of a home that changed at or after token `from` and before `below`, oldest first. */
+export async function selectHomeChanges(em: SqlEntityManager, principaluri: string, from: number, below: number): Promise<{ uri: string; synctoken: number; deleted: boolean }[]> {
+  return em.execute(
+    'select uri, synctoken, deleted from addressbookhomechanges where principaluri = ? and synctoken >= ? and synctoken < ? order by synctoken',
+    [principaluri, from, below],
+  );
+}
+
+/** Drops the records of books removed before `cutoff`, first raising each home's token floor past them. */
+export async function pruneHomeChanges(em: SqlEntityManager, cutoff: Date): Promise<number> {
+  const floors = await em.execute<{ principaluri: string; maxtok: number }[]>(
+    'select principaluri, max(synctoken) as maxtok from addressbookhomechanges where deleted and created_at < ? group by principaluri',
+    [cutoff],
+  );
+  for (const f of floors) {
+    await em.execute('update principals set addressbook_home_sync_floor = greatest(addressbook_home_sync_floor, ?) where uri = ?', [f.maxtok + 1, f.principaluri]);
+  }
+  const res = await em.execute<{ affectedRows?: number }>('delete from addressbookhomechanges where deleted and created_at < ?', [cutoff], 'run');
+  return res.affectedRows ?? 0;
 }
 
 /** The book's current token and the oldest token still answerable. */

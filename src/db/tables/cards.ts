@@ -34,16 +34,20 @@ export async function selectMetaByUri(em: SqlEntityManager, bookId: number, uris
 }
 
 /**
- * The next cards of a book after `afterId` (only the named ones, when `uris` is given), in id
- * order: at most `limit` rows and about `maxChars` of content (always one row at least).
+ * The next cards of a book after the name `afterUri` (from the first when null; only the named
+ * ones, when `uris` is given), in name order as bytes (COLLATE "C", the same on every engine and
+ * database locale; CalendarServer answers addressbook-query in name order too, so a CARDDAV:limit
+ * keeps the same first cards every time): at most `limit` rows and about `maxChars` of content
+ * (always one row at least).
  */
-export async function selectBatch(em: SqlEntityManager, bookId: number, afterId: number, uris: string[] | null, limit: number, maxChars: number): Promise<CardRow[]> {
+export async function selectBatch(em: SqlEntityManager, bookId: number, afterUri: string | null, uris: string[] | null, limit: number, maxChars: number): Promise<CardRow[]> {
   const named = uris ? ` and uri in (${placeholders(uris.length)})` : '';
+  const after = afterUri === null ? '' : ' and uri collate "C" > ?';
   return em.execute<CardRow[]>(
-    `select ${FULL} from (select ${FULL}, sum(size) over (order by id) as running
-        from cards where addressbookid = ? and id > ?${named} order by id limit ?) t
-      where running - size < ? order by id`,
-    [bookId, afterId, ...(uris ?? []), limit, maxChars],
+    `select ${FULL} from (select ${FULL}, sum(size) over (order by uri collate "C") as running
+        from cards where addressbookid = ?${after}${named} order by uri collate "C" limit ?) t
+      where running - size < ? order by uri collate "C"`,
+    [bookId, ...(afterUri === null ? [] : [afterUri]), ...(uris ?? []), limit, maxChars],
   );
 }
 
