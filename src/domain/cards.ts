@@ -12,7 +12,8 @@ import { isOwner, type AddressBookView } from './addressBooks.ts';
 import type { Actor } from './calendars.ts';
 import type { DomainContext } from './context.ts';
 import { CARDDAV_NS, conflict, forbidden, invalid, notFound, preconditionFailed, tooLarge, type DomainError } from './errors.ts';
-import { checkConditions, etagOf, OP_ADDED, OP_DELETED, OP_MODIFIED, type WriteConditions } from './objects.ts';
+import { OP_ADDED, OP_DELETED, OP_MODIFIED, readChangeLog } from './changeLog.ts';
+import { checkConditions, etagOf, type WriteConditions } from './objects.ts';
 
 export interface CardMeta {
   id: number;
@@ -57,8 +58,6 @@ export type CardListener = (em: SqlEntityManager, change: CardChange) => Promise
 
 /** About how much content one batch of cards holds. */
 const READ_BATCH_CHARS = 8 * 1024 * 1024;
-/** Change-log rows read per query when answering a sync token. */
-const CHANGES_PAGE = 10_000;
 
 /** A card name: one path segment the column holds. */
 export function checkCardUri(uri: string): void {
@@ -257,38 +256,15 @@ export class CardService {
     const em = this.ctx.db.em();
     const state = await bookTable.syncState(em, book.id);
     if (!state) throw notFound('no such address book');
-    if (!Number.isSafeInteger(token) || token < state.sync_floor || token > state.synctoken) {
-      throw forbidden('the sync token is unknown or expired; sync again from scratch', {
-        precondition: { namespace: 'DAV:', name: 'valid-sync-token' },
-      });
-    }
-    const last = new Map<string, number>();
-    let upTo = state.synctoken;
-    let truncated = false;
-    // Read in pages, so that a token far behind (many changes) never lands as one huge result.
-    let from = token;
-    pages: for (;;) {
-      const rows = await bookTable.selectChanges(em, book.id, from, state.synctoken, CHANGES_PAGE);
-      for (const r of rows) {
-        if (limit !== undefined && !last.has(r.uri) && last.size >= limit) {
-          upTo = r.synctoken;
-          truncated = true;
-          break pages;
-        }
-        last.set(r.uri, r.operation);
-      }
-      if (rows.length < CHANGES_PAGE) break;
-      from = (rows[rows.length - 1] as { synctoken: number }).synctoken + 1;
-    }
-    const present = [...last].filter(([, op]) => op !== OP_DELETED).map(([uri]) => uri);
+    const log = await readChangeLog(state, token, limit, (from, below, n) => bookTable.selectChanges(em, book.id, from, below, n));
     const metas: CardMeta[] = [];
-    for (let i = 0; i < present.length; i += 1000) {
-      metas.push(...(await cardTable.selectMetaByUri(em, book.id, present.slice(i, i + 1000))).map(toMeta));
+    for (let i = 0; i < log.present.length; i += 1000) {
+      metas.push(...(await cardTable.selectMetaByUri(em, book.id, log.present.slice(i, i + 1000))).map(toMeta));
     }
     const found = new Set(metas.map((m) => m.uri));
     // A card deleted after being logged as added in this window no longer exists: report it removed.
-    const removed = [...last.keys()].filter((u) => !found.has(u));
-    return { changed: metas, removed, token: upTo, truncated };
+    const removed = log.logged.filter((u) => !found.has(u));
+    return { changed: metas, removed, token: log.token, truncated: log.truncated };
   }
 
   /** Drops change-log entries older than the retention and raises each book's token floor. */

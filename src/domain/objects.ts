@@ -16,6 +16,7 @@ import { pruneHomeChanges } from '../db/tables/homeChanges.ts';
 import type { Statement } from '../db/tables/statement.ts';
 import { canWriteContent, readOnlyReason } from './access.ts';
 import { toView, type Actor, type CalendarView } from './calendars.ts';
+import { OP_ADDED, OP_DELETED, OP_MODIFIED, readChangeLog } from './changeLog.ts';
 import type { DomainContext } from './context.ts';
 import { CALDAV_NS, conflict, forbidden, invalid, notFound, preconditionFailed, tooLarge } from './errors.ts';
 
@@ -134,8 +135,6 @@ function changeOf(view: CalendarView, uri: string, content: ObjectContent, exist
 
 /** About how much content one batch of candidates holds (objects may be up to MAX_OBJECT_BYTES each). */
 const READ_BATCH_CHARS = 8 * 1024 * 1024;
-/** Change-log rows read per query when answering a sync token. */
-const CHANGES_PAGE = 10_000;
 /** Creations take the one-statement path only while a calendar is this far below its object limit. */
 const OBJECT_LIMIT_MARGIN = 1000;
 /** Most instance spans kept per object; longer series are evaluated by parsing. */
@@ -143,9 +142,7 @@ const MAX_INDEXED_SPANS = 1000;
 /** Open-ended series are listed up to this far past the time of writing. */
 const SPAN_HORIZON_SECONDS = 3 * 366 * 86400;
 
-export const OP_ADDED = 1;
-export const OP_MODIFIED = 2;
-export const OP_DELETED = 3;
+export { OP_ADDED, OP_MODIFIED, OP_DELETED } from './changeLog.ts';
 
 export function etagOf(data: string): string {
   return createHash('md5').update(data).digest('hex');
@@ -544,40 +541,17 @@ export class ObjectService {
     }
   }
 
-  /** What changed since a sync token (RFC 6578). Throws Invalid with valid-sync-token when unanswerable. */
+  /** What changed since a sync token (RFC 6578); Forbidden with DAV:valid-sync-token when it cannot be answered. */
   async changesSince(view: CalendarView, token: number, limit?: number): Promise<SyncChanges> {
     const em = this.ctx.db.em();
     const cal = await calendarTable.syncState(em, view.calendarId);
     if (!cal) throw notFound('no such calendar');
-    if (token < cal.sync_floor || token > cal.synctoken) {
-      throw forbidden('the sync token is unknown or expired; sync again from scratch', {
-        precondition: { namespace: 'DAV:', name: 'valid-sync-token' },
-      });
-    }
-    const last = new Map<string, number>();
-    let upTo = cal.synctoken;
-    let truncated = false;
-    // Read in pages, so that a token far behind (many changes) never lands as one huge result.
-    let from = token;
-    pages: for (;;) {
-      const rows = await calendarTable.selectChanges(em, view.calendarId, from, cal.synctoken, CHANGES_PAGE);
-      for (const r of rows) {
-        if (limit !== undefined && !last.has(r.uri) && last.size >= limit) {
-          upTo = r.synctoken;
-          truncated = true;
-          break pages;
-        }
-        last.set(r.uri, r.operation);
-      }
-      if (rows.length < CHANGES_PAGE) break;
-      from = (rows[rows.length - 1] as { synctoken: number }).synctoken + 1;
-    }
-    const present = [...last].filter(([, op]) => op !== OP_DELETED).map(([uri]) => uri);
-    const metas = await this.metasByUri(view, present);
+    const log = await readChangeLog(cal, token, limit, (from, below, n) => calendarTable.selectChanges(em, view.calendarId, from, below, n));
+    const metas = await this.metasByUri(view, log.present);
     const found = new Set(metas.map((m) => m.uri));
     // An object deleted after being logged as added in this window no longer exists: report it removed.
-    const removed = [...last.keys()].filter((u) => !found.has(u));
-    return { changed: metas, removed, token: upTo, truncated };
+    const removed = log.logged.filter((u) => !found.has(u));
+    return { changed: metas, removed, token: log.token, truncated: log.truncated };
   }
 
   private async metasByUri(view: CalendarView, uris: string[]): Promise<ObjectMeta[]> {
