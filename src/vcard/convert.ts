@@ -550,12 +550,13 @@ function versionOfLines(lines: ContentLine[]): string | null {
 
 /**
  * The card in `to`'s version (see the header for what changes). A card already in that version,
- * or text that is not one card with a VERSION, comes back unchanged.
+ * or text that is not a vCard 3.0 or 4.0 (2.1, no VERSION, no BEGIN:VCARD), comes back unchanged.
  */
 export function convertCard(text: string, to: ConvertibleVersion): string {
   const lines = contentLines(text);
   const from = versionOfLines(lines);
-  if (from === null || from === to) return text;
+  // Only what the store holds is converted; anything else (2.1, no VERSION) is left alone.
+  if ((from !== '3.0' && from !== '4.0') || from === to) return text;
   const begin = lines.findIndex((l) => l.name === 'BEGIN' && l.group === null);
   if (begin < 0) return text;
   const items: Item[] = [];
@@ -588,7 +589,6 @@ export function convertCard(text: string, to: ConvertibleVersion): string {
       if (to === '4.0') to40(ctx, copy, props);
       else {
         to30(ctx, copy);
-        // A 2.1 AGENT's nested card stays with its property in 3.0.
         if (ctx.out.length > before) ctx.out.push(...copy.nested);
       }
     } catch {
