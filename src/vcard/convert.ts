@@ -11,6 +11,8 @@
 // BEGIN, and lines folded at 75 octets. Nothing here throws: a property that cannot be converted
 // is kept as written.
 //
+// Only vCard 3.0 and 4.0 are converted (what the store holds); 2.1 and text without VERSION come
+// back unchanged.
 // Both ways:
 // - VERSION is replaced (and moved to right after BEGIN, where 4.0 wants it); a card already in
 //   the asked version is returned byte for byte.
@@ -81,8 +83,6 @@ interface Prop {
   params: Param[];
   /** The value as written (escaped, unfolded). */
   value: string;
-  /** Lines nested in this one (a vCard 2.1 AGENT card). */
-  nested: string[];
 }
 
 /** A parsed line, or the line to keep as written when it has no value. */
@@ -135,7 +135,7 @@ function propOf(line: ContentLine): Prop {
     });
     params.push({ name, values });
   }
-  return { group: dot < 0 ? null : fullName.slice(0, dot), name: fullName.slice(dot + 1), params, value: line.text.slice(line.colon + 1), nested: line.nested };
+  return { group: dot < 0 ? null : fullName.slice(0, dot), name: fullName.slice(dot + 1), params, value: line.text.slice(line.colon + 1) };
 }
 
 function quoteIfNeeded(v: string): string {
@@ -329,14 +329,14 @@ function to40(ctx: Context, p: Prop, cardProps: Prop[]): void {
       if (!['group', 'individual', 'org', 'location'].includes(kind)) break;
       if (ctx.kindWritten) return;
       ctx.kindWritten = true;
-      emit(ctx, { group: p.group, name: 'KIND', params: p.params, value: p.value, nested: [] });
+      emit(ctx, { group: p.group, name: 'KIND', params: p.params, value: p.value });
       return;
     }
     case 'X-ABSHOWAS':
       if (p.value.trim().toUpperCase() !== 'COMPANY') break;
       if (ctx.kindWritten) return;
       ctx.kindWritten = true;
-      emit(ctx, { group: null, name: 'KIND', params: [], value: 'org', nested: [] });
+      emit(ctx, { group: null, name: 'KIND', params: [], value: 'org' });
       return;
     case 'KIND':
       if (ctx.kindWritten) return;
@@ -357,12 +357,13 @@ function to40(ctx: Context, p: Prop, cardProps: Prop[]): void {
       if (converted === null) break;
       if (!ctx.anniversaries.has(converted)) {
         ctx.anniversaries.add(converted);
-        emit(ctx, { group: null, name: 'ANNIVERSARY', params: [], value: converted, nested: [] });
+        emit(ctx, { group: null, name: 'ANNIVERSARY', params: [], value: converted });
       }
       return;
     }
     case 'X-ABLABEL':
-      if (unescapeText(p.value) === ANNIVERSARY_LABEL && p.group !== null && cardProps.some((q) => q.group === p.group && q.name.toUpperCase() === 'X-ABDATE')) return;
+      // The label goes with the X-ABDATE it names, when that became an ANNIVERSARY.
+      if (unescapeText(p.value) === ANNIVERSARY_LABEL && p.group !== null && cardProps.some((q) => q.group === p.group && q.name.toUpperCase() === 'X-ABDATE' && dateTo40(q.value, undefined) !== null)) return;
       break;
     case 'GEO': {
       const m = /^\s*(-?[\d.]+)\s*(?:;|\\;|,)\s*(-?[\d.]+)\s*$/.exec(p.value);
@@ -479,10 +480,12 @@ function to30(ctx: Context, p: Prop): void {
     case 'ANNIVERSARY': {
       p.name = 'X-ANNIVERSARY';
       emit(ctx, p);
+      // Apple's form only for a date it can read (not a VALUE=text anniversary).
+      if (!/^\d{4}-\d{2}-\d{2}/.test(p.value)) return;
       const group = unusedGroup(ctx);
       const omit = paramValues(p, 'X-APPLE-OMIT-YEAR');
-      emit(ctx, { group, name: 'X-ABDATE', params: omit.length ? [{ name: 'X-APPLE-OMIT-YEAR', values: omit }] : [], value: p.value, nested: [] });
-      emit(ctx, { group, name: 'X-ABLabel', params: [], value: ANNIVERSARY_LABEL, nested: [] });
+      emit(ctx, { group, name: 'X-ABDATE', params: omit.length ? [{ name: 'X-APPLE-OMIT-YEAR', values: omit }] : [], value: p.value });
+      emit(ctx, { group, name: 'X-ABLabel', params: [], value: ANNIVERSARY_LABEL });
       return;
     }
     case 'GEO': {
@@ -505,7 +508,7 @@ function to30(ctx: Context, p: Prop): void {
       dropParam(p, 'LABEL');
       emit(ctx, p);
       const types = paramValues(p, 'TYPE').filter((t) => t.toLowerCase() !== 'pref');
-      emit(ctx, { group: p.group, name: 'LABEL', params: types.length ? [{ name: 'TYPE', values: types }] : [], value: escapeText(caretDecode(label)), nested: [] });
+      emit(ctx, { group: p.group, name: 'LABEL', params: types.length ? [{ name: 'TYPE', values: types }] : [], value: escapeText(caretDecode(label)) });
       return;
     }
     case 'N': {
@@ -513,7 +516,7 @@ function to30(ctx: Context, p: Prop): void {
       if (sort === undefined) break;
       dropParam(p, 'SORT-AS');
       emit(ctx, p);
-      emit(ctx, { group: null, name: 'SORT-STRING', params: [], value: escapeText(caretDecode(sort)), nested: [] });
+      emit(ctx, { group: null, name: 'SORT-STRING', params: [], value: escapeText(caretDecode(sort)) });
       return;
     }
   }
@@ -585,12 +588,9 @@ export function convertCard(text: string, to: ConvertibleVersion): string {
     if (item.prop.name.toUpperCase() === 'VERSION') continue;
     try {
       const copy: Prop = { ...item.prop, params: item.prop.params.map((x) => ({ ...x, values: [...x.values] })) };
-      const before = ctx.out.length;
+      // Lines nested in a property (a 2.1 AGENT card) are not written: only AGENT holds them, and 4.0 drops it.
       if (to === '4.0') to40(ctx, copy, props);
-      else {
-        to30(ctx, copy);
-        if (ctx.out.length > before) ctx.out.push(...copy.nested);
-      }
+      else to30(ctx, copy);
     } catch {
       ctx.out.push(...foldLine(item.line.text)); // never throw: keep what cannot be converted as written
     }
