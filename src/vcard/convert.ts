@@ -489,7 +489,7 @@ function to30(ctx: Context, p: Prop): void {
       return;
     }
     case 'GEO': {
-      const m = /^geo:\s*(-?[\d.]+),(-?[\d.]+)/i.exec(p.value.trim());
+      const m = /^geo:\s*(-?[\d.]+)\\?,(-?[\d.]+)/i.exec(p.value.trim()); // some writers escape the comma (ical.js)
       if (m) p.value = `${m[1]};${m[2]}`;
       break;
     }

@@ -227,6 +227,8 @@ describe('vCard conversion', () => {
       expect(out).toContain('\r\nGENDER:M\r\n');
       expect(out).not.toContain('KIND');
       expect(seen(convertCard(out, '4.0'))).toEqual(seen(card));
+      // ical.js writes GEO's comma escaped.
+      expect(convertCard(simpleCard('g', 'Geo', { version: '4.0', extra: ['GEO:geo:37.386013\\,-122.082932'] }), '3.0')).toContain('\r\nGEO:37.386013;-122.082932\r\n');
     });
 
     it('never throws and keeps odd lines as written', () => {
