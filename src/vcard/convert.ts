@@ -267,19 +267,79 @@ function dateTo30(value: string): { value: string; omit: boolean } | null {
 
 // ---- the two directions ----
 
+/**
+ * What a property's conversion needs to know of the others, gathered once: looking through the
+ * card for each property would be quadratic, and a card may hold tens of thousands of lines.
+ */
+interface CardIndex {
+  /** ADRs by their TYPE values (typeSet). */
+  adrsByTypes: Map<string, number>;
+  adrCount: number;
+  /** LABEL values by their TYPE values. */
+  labelsByTypes: Map<string, string[]>;
+  labelCount: number;
+  firstLabel: string | null;
+  /** The first X-ABLabel of each group (upper case), unescaped. */
+  abLabels: Map<string, string>;
+  /** Groups (upper case) whose X-ABDATE has a date 4.0 can hold. */
+  abDateGroups: Set<string>;
+  sortString: string | null;
+}
+
+function indexOf(props: Prop[]): CardIndex {
+  const index: CardIndex = { adrsByTypes: new Map(), adrCount: 0, labelsByTypes: new Map(), labelCount: 0, firstLabel: null, abLabels: new Map(), abDateGroups: new Set(), sortString: null };
+  for (const p of props) {
+    const name = p.name.toUpperCase();
+    const group = p.group?.toUpperCase();
+    if (name === 'ADR') {
+      index.adrCount++;
+      const types = typeSet(p);
+      index.adrsByTypes.set(types, (index.adrsByTypes.get(types) ?? 0) + 1);
+    } else if (name === 'LABEL') {
+      index.labelCount++;
+      index.firstLabel ??= p.value;
+      const types = typeSet(p);
+      index.labelsByTypes.set(types, [...(index.labelsByTypes.get(types) ?? []), p.value].slice(0, 2));
+    } else if (name === 'X-ABLABEL' && group !== undefined && !index.abLabels.has(group)) index.abLabels.set(group, unescapeText(p.value));
+    else if (name === 'X-ABDATE' && group !== undefined && dateTo40(p.value, undefined) !== null) index.abDateGroups.add(group);
+    else if (name === 'SORT-STRING') index.sortString ??= p.value;
+  }
+  return index;
+}
+
 interface Context {
   out: string[];
+  index: CardIndex;
   kindWritten: boolean;
   anniversaries: Set<string>;
   /** Upper-case groups in use, for new itemN groups. */
   groups: Set<string>;
+  /** The next itemN to try for a new group. */
+  nextItem: number;
+}
+
+/**
+ * foldLine, with a fast way for ASCII lines: a base64 PHOTO of megabytes is one line, and folding
+ * it character by character costs a second of the event loop.
+ */
+function fold(line: string): string[] {
+  if (!/^[\x00-\x7f]*$/.test(line)) return foldLine(line);
+  if (line.length <= 75) return [line];
+  const out = [line.slice(0, 75)];
+  for (let i = 75; i < line.length; i += 74) out.push(` ${line.slice(i, i + 74)}`);
+  return out;
+}
+
+/** Appends without spreading: a folded PHOTO can be more lines than a call takes arguments. */
+function pushAll(out: string[], lines: string[]): void {
+  for (const line of lines) out.push(line);
 }
 
 function emit(ctx: Context, p: Prop): void {
-  ctx.out.push(...foldLine(lineText(p)));
+  pushAll(ctx.out, fold(lineText(p)));
 }
 
-function to40(ctx: Context, p: Prop, cardProps: Prop[]): void {
+function to40(ctx: Context, p: Prop): void {
   const name = p.name.toUpperCase();
   if (['NAME', 'MAILER', 'CLASS', 'AGENT', 'PROFILE', 'LABEL', 'SORT-STRING'].includes(name)) return; // see header; LABEL/SORT-STRING are moved elsewhere
   nameBareParams(p);
@@ -352,7 +412,7 @@ function to40(ctx: Context, p: Prop, cardProps: Prop[]): void {
       p.name = 'ANNIVERSARY';
       break;
     case 'X-ABDATE': {
-      if (p.group === null || labelOf(cardProps, p.group) !== ANNIVERSARY_LABEL) break;
+      if (p.group === null || ctx.index.abLabels.get(p.group.toUpperCase()) !== ANNIVERSARY_LABEL) break;
       const converted = dateTo40(p.value, paramValues(p, 'X-APPLE-OMIT-YEAR')[0]);
       if (converted === null) break;
       if (!ctx.anniversaries.has(converted)) {
@@ -363,7 +423,7 @@ function to40(ctx: Context, p: Prop, cardProps: Prop[]): void {
     }
     case 'X-ABLABEL':
       // The label goes with the X-ABDATE it names, when that became an ANNIVERSARY.
-      if (unescapeText(p.value) === ANNIVERSARY_LABEL && p.group !== null && cardProps.some((q) => q.group === p.group && q.name.toUpperCase() === 'X-ABDATE' && dateTo40(q.value, undefined) !== null)) return;
+      if (unescapeText(p.value) === ANNIVERSARY_LABEL && p.group !== null && ctx.index.abDateGroups.has(p.group.toUpperCase())) return;
       break;
     case 'GEO': {
       const m = /^\s*(-?[\d.]+)\s*(?:;|\\;|,)\s*(-?[\d.]+)\s*$/.exec(p.value);
@@ -380,13 +440,13 @@ function to40(ctx: Context, p: Prop, cardProps: Prop[]): void {
       break;
     }
     case 'ADR': {
-      const label = labelFor(cardProps, p);
+      const label = labelFor(ctx.index, p);
       if (label !== null && paramValues(p, 'LABEL').length === 0) p.params.push({ name: 'LABEL', values: [caretEncode(unescapeText(label))] });
       break;
     }
     case 'N': {
-      const sort = cardProps.find((q) => q.name.toUpperCase() === 'SORT-STRING');
-      if (sort && paramValues(p, 'SORT-AS').length === 0) p.params.push({ name: 'SORT-AS', values: [caretEncode(unescapeText(sort.value))] });
+      const sort = ctx.index.sortString;
+      if (sort !== null && paramValues(p, 'SORT-AS').length === 0) p.params.push({ name: 'SORT-AS', values: [caretEncode(unescapeText(sort))] });
       break;
     }
   }
@@ -399,26 +459,19 @@ function escapeQuotedText(text: string, name: string): string {
   return escapeText(text);
 }
 
-function labelOf(props: Prop[], group: string): string | null {
-  const label = props.find((q) => q.group !== null && q.group.toUpperCase() === group.toUpperCase() && q.name.toUpperCase() === 'X-ABLABEL');
-  return label ? unescapeText(label.value) : null;
-}
-
 /** The 3.0 LABEL that plainly belongs to this ADR (see the header), or null. */
-function labelFor(props: Prop[], adr: Prop): string | null {
-  const adrs = props.filter((q) => q.name.toUpperCase() === 'ADR');
-  const labels = props.filter((q) => q.name.toUpperCase() === 'LABEL');
-  if (labels.length === 0) return null;
-  if (adrs.length === 1 && labels.length === 1) return labels[0]!.value;
+function labelFor(index: CardIndex, adr: Prop): string | null {
+  if (index.labelCount === 0) return null;
+  if (index.adrCount === 1 && index.labelCount === 1) return index.firstLabel;
   const types = typeSet(adr);
-  if (adrs.filter((q) => typeSet(q) === types).length !== 1) return null;
-  const matching = labels.filter((q) => typeSet(q) === types);
-  return matching.length === 1 ? matching[0]!.value : null;
+  if (index.adrsByTypes.get(types) !== 1) return null;
+  const matching = index.labelsByTypes.get(types) ?? [];
+  return matching.length === 1 ? matching[0]! : null;
 }
 
 function unusedGroup(ctx: Context): string {
-  let n = 1;
-  while (ctx.groups.has(`ITEM${n}`)) n++;
+  while (ctx.groups.has(`ITEM${ctx.nextItem}`)) ctx.nextItem++;
+  const n = ctx.nextItem++;
   ctx.groups.add(`ITEM${n}`);
   return `item${n}`;
 }
@@ -575,26 +628,28 @@ export function convertCard(text: string, to: ConvertibleVersion): string {
   const props = items.flatMap((it) => ('prop' in it ? [it.prop] : []));
   const ctx: Context = {
     out: [],
+    index: indexOf(props),
+    nextItem: 1,
     kindWritten: false,
     anniversaries: new Set(),
     groups: new Set(props.flatMap((p) => (p.group !== null ? [p.group.toUpperCase()] : []))),
   };
-  ctx.out.push(...lines.slice(0, begin + 1).flatMap((l) => foldLine(l.text)), `VERSION:${to}`);
+  pushAll(ctx.out, [...lines.slice(0, begin + 1).flatMap((l) => fold(l.text)), `VERSION:${to}`]);
   for (const item of items) {
     if (!('prop' in item)) {
-      ctx.out.push(...foldLine(item.raw.text));
+      pushAll(ctx.out, fold(item.raw.text));
       continue;
     }
     if (item.prop.name.toUpperCase() === 'VERSION') continue;
     try {
       const copy: Prop = { ...item.prop, params: item.prop.params.map((x) => ({ ...x, values: [...x.values] })) };
       // Lines nested in a property (a 2.1 AGENT card) are not written: only AGENT holds them, and 4.0 drops it.
-      if (to === '4.0') to40(ctx, copy, props);
+      if (to === '4.0') to40(ctx, copy);
       else to30(ctx, copy);
     } catch {
-      ctx.out.push(...foldLine(item.line.text)); // never throw: keep what cannot be converted as written
+      pushAll(ctx.out, fold(item.line.text)); // never throw: keep what cannot be converted as written
     }
   }
-  ctx.out.push(...lines.slice(end).flatMap((l) => foldLine(l.text)));
+  pushAll(ctx.out, lines.slice(end).flatMap((l) => fold(l.text)));
   return `${ctx.out.join('\r\n')}\r\n`;
 }

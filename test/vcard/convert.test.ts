@@ -245,6 +245,23 @@ describe('vCard conversion', () => {
     });
   });
 
+  describe('bounded work', () => {
+    it('converts a card of tens of thousands of lines (labels, anniversaries, addresses) in linear time', () => {
+      const many = (n: number, line: (i: number) => string) => Array.from({ length: n }, (_, i) => line(i));
+      const three = simpleCard('big3', 'Big Three', {
+        extra: [...many(20000, () => 'ADR;TYPE=home:;;x;;;;'), ...many(20000, (i) => `item${i}.X-ABDATE:2001-01-01`), ...many(20000, (i) => `item${i}.X-ABLabel:_$!<Anniversary>!$_`), 'LABEL;TYPE=home:x', 'SORT-STRING:b'],
+      });
+      const four = simpleCard('big4', 'Big Four', { version: '4.0', extra: many(40000, (i) => `ANNIVERSARY:2001${String((i % 12) + 1).padStart(2, '0')}01`) });
+      const photo = simpleCard('photo', 'Big Photo', { extra: [`PHOTO;ENCODING=b;TYPE=JPEG:${'A'.repeat(3_000_000)}`] });
+      const started = performance.now();
+      expect(convertCard(three, '4.0').match(/^ANNIVERSARY:/gm)).toHaveLength(1);
+      expect(convertCard(four, '3.0').match(/^item40000\.X-ABDATE/m)).not.toBeNull();
+      expect(convertCard(convertCard(photo, '4.0'), '3.0').replace(/\r\n /g, '')).toContain(`PHOTO;ENCODING=b;TYPE=JPEG:${'A'.repeat(3_000_000)}\r\n`);
+      // Quadratic work on these takes minutes; linear work well under a second each.
+      expect(performance.now() - started).toBeLessThan(8000);
+    });
+  });
+
   describe(`on every 3.0 and 4.0 card of the corpora (${CORPUS.length} cards)`, () => {
     it('has cards of both versions to convert', () => {
       expect(CORPUS.filter((c) => versionOf(c.text) === '3.0').length).toBeGreaterThan(10);
