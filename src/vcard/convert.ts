@@ -7,9 +7,10 @@
 //
 // The card is read line by line (src/vcard/contentLines.ts), never through ical.js, which cannot
 // read Apple's `PHOTO;BASE64:` and would rewrite every value: a property the conversion does not
-// touch keeps its text, parameters and group. The output has CRLF line ends, VERSION right after
-// BEGIN, and lines folded at 75 octets. Nothing here throws: a property that cannot be converted
-// is kept as written.
+// touch keeps its value, parameters (in their order and case; a parameter list is written
+// unquoted, TYPE=cell,voice) and group. The output has CRLF line ends, VERSION right after BEGIN,
+// and lines folded at 75 octets. Nothing here throws: a property that cannot be converted is kept
+// as written. Conversion works on the card's text only, so the card's ETag is the stored one.
 //
 // Only vCard 3.0 and 4.0 are converted (what the store holds); 2.1 and text without VERSION come
 // back unchanged.
