@@ -1,7 +1,10 @@
 // What the CardDAV reports share: the prop list with CARDDAV:address-data (RFC 6352 §10.4), and
-// answering one card with the asked properties. Cards are stored as sent and never converted, so
-// address-data asking for another vCard version than a card's is refused for that card.
+// answering one card with the asked properties. Cards are stored as sent; address-data asking for
+// the other vCard version (DAVx5 asks 4.0 for every card once 4.0 is offered, and fails its sync
+// on a card answered without address-data) gets the card converted (src/vcard/convert.ts), with
+// the stored card's ETag, as sabre/dav answers. GET answers what is stored, whatever Accept says.
 import type { StoredCard } from '../../domain/cards.ts';
+import { convertCard } from '../../vcard/convert.ts';
 import { selectProperties } from '../../vcard/partial.ts';
 import { DavError } from '../errors.ts';
 import type { DavCtx } from '../context.ts';
@@ -12,7 +15,7 @@ import { segmentsOf, type Resource } from '../resources.ts';
 import { child, childrenNamed, type XmlElement } from '../../xml/parse.ts';
 import { card, d } from '../../xml/names.ts';
 import { CARDDAV_NS } from '../../domain/errors.ts';
-import type { MultistatusWriter, Propstat } from '../../xml/write.ts';
+import type { MultistatusWriter } from '../../xml/write.ts';
 
 export interface AddressDataRequest {
   /** The vCard version the client asked for, when it named one. */
@@ -79,9 +82,8 @@ export function versionOf(text: string): string | null {
 
 /**
  * Writes one card's response with the asked properties. `stored` carries the card's text when
- * address-data is asked for; when the card's version is not the one asked for, address-data is
- * answered 403 in a propstat of its own with CARDDAV:supported-address-data-conversion (the
- * card's other properties are answered as usual).
+ * address-data is asked for; a card stored in the other version than the one asked for is
+ * converted first, then cut down to the asked properties.
  */
 export function writeCardResponse(
   out: MultistatusWriter,
@@ -95,22 +97,15 @@ export function writeCardResponse(
   const request = props.request;
   const answer =
     request.kind === 'prop' ? answerProps(r, request.names.filter((n) => n !== card('address-data')), propCtx) : answerFor(r, request, propCtx);
-  const extra: Propstat[] = [];
   const wanted = props.addressData;
   if (wanted && request.kind === 'prop') {
-    const version = stored ? versionOf(stored.data) : null;
     if (!stored) {
       answer.missing.push({ name: card('address-data') });
-    } else if (wanted.version !== undefined && version !== wanted.version) {
-      extra.push({
-        status: 403,
-        props: [{ name: card('address-data') }],
-        error: [{ name: card('supported-address-data-conversion') }],
-        description: `the card is stored as vCard ${version ?? '(no version)'} and is not converted to ${wanted.version}`,
-      });
     } else {
-      answer.found.push({ name: card('address-data'), text: wanted.props ? selectProperties(stored.data, wanted.props, { noValue: wanted.noValue }) : stored.data });
+      const target = wanted.version;
+      const text = (target === '3.0' || target === '4.0') && versionOf(stored.data) !== target ? convertCard(stored.data, target) : stored.data;
+      answer.found.push({ name: card('address-data'), text: wanted.props ? selectProperties(text, wanted.props, { noValue: wanted.noValue }) : text });
     }
   }
-  out.response(hrefFor(ctx.davRoot, segmentsOf(r), false), [...propstatsOf(answer, minimal), ...extra]);
+  out.response(hrefFor(ctx.davRoot, segmentsOf(r), false), propstatsOf(answer, minimal));
 }
