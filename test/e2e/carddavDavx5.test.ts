@@ -248,14 +248,11 @@ describe('DAVx5 sets up a CardDAV account and syncs contacts (raw HTTP as dav4jv
     expect(uidOf(edited(changed, 2))).toBe(changed.uid);
   });
 
-  // KNOWN BREAK, kept visible with it.fails: DAVx5 asks every multiget for vCard 4.0 once the
-  // server lists 4.0 in supported-address-data (ContactsSyncManager.downloadRemote), and dav4jvm
-  // reads properties only from 2xx propstats (Response.properties). A card stored as vCard 3.0 (by
-  // an iPhone, Evolution or CardBook on the same account) is answered with address-data in a 403
-  // propstat (supported-address-data-conversion), so DAVx5 throws "Received multi-get response
-  // without address data" and that sync fails. sabre/dav converts 3.0 to 4.0 here; Radicale sends
-  // the card as stored. Turn this into it() once the face does either.
-  it.fails('gives DAVx5 a card an iPhone stored as vCard 3.0 when DAVx5 asks for vCard 4.0, in a 2xx propstat', async () => {
+  // DAVx5 asks every multiget for vCard 4.0 once the server lists 4.0 in supported-address-data
+  // (ContactsSyncManager.downloadRemote), and dav4jvm reads properties only from 2xx propstats
+  // (Response.properties): a card an iPhone stored as vCard 3.0 must come back converted, as
+  // sabre/dav does, or DAVx5 throws "Received multi-get response without address data".
+  it('gives DAVx5 a card an iPhone stored as vCard 3.0, converted to the vCard 4.0 it asks for, in a 2xx propstat', async () => {
     const davx5 = new Davx5(() => server.url, 'dana', 'dana-password');
     const book = '/dav/addressbooks/dana/default/';
     const iphoneCard = contacts(30).filter((x) => x.version === '3.0')[5]!;
@@ -267,7 +264,9 @@ describe('DAVx5 sets up a CardDAV account and syncs contacts (raw HTTP as dav4jv
     expect(got.status).toBe(207);
     const m = self(got.text, `${book}${iphoneCard.name}`);
     expect(m.props.get(CR('address-data'))?.status).toBe(200);
-    expect(uidOf(m.props.get(CR('address-data'))!.el.text)).toBe(iphoneCard.uid);
+    const data = m.props.get(CR('address-data'))!.el.text;
+    expect(uidOf(data)).toBe(iphoneCard.uid);
+    expect(data).toMatch(/\r\nVERSION:4\.0\r\n/);
   });
 
   it('refuses what DAVx5 must show as an error: a card without UID, one too large, a second card with the same UID', async () => {
