@@ -15,6 +15,7 @@ import { splitIcs, type SplitFile } from '../ical/split.ts';
 import { markersOf, syncCopy } from '../ical/syncCopy.ts';
 import { propertyEpoch, TimeResolver, zoneFromCalendarTimezone, type FloatingZone } from '../ical/time.ts';
 import { readTask, setTaskDone, type TaskReading } from '../ical/todos.ts';
+import { cardMatcher, type AddressFilter } from '../vcard/filter.ts';
 import { currentThreadId } from './threadClock.ts';
 
 /** The bounds every expansion in a task keeps to (config.limits). */
@@ -190,6 +191,20 @@ export interface OccurrencesShared {
   limits: ExpansionLimits;
 }
 
+// ---- matchCard: addressbook-query filters over a batch of cards ----
+
+/** The shared filter arrives as one object per batch: build its matcher (folded search texts) once. */
+const matchers = new WeakMap<AddressFilter, (text: string) => boolean>();
+
+function matchCard(text: string, filter: AddressFilter): boolean {
+  let m = matchers.get(filter);
+  if (!m) {
+    m = cardMatcher(filter);
+    matchers.set(filter, m);
+  }
+  return m(text);
+}
+
 // ---- the table of tasks ----
 
 /** Every task runs over a batch: one shared input, one item each, one result per item. */
@@ -212,6 +227,7 @@ export interface Tasks {
   readSimpleEvent: { shared: null; item: { text: string; zone: string }; result: { event: SimpleEvent; customRule: string | null } };
   applySimpleEvent: { shared: null; item: { text: string; event: SimpleEvent; now: number; keepRule: boolean }; result: string };
   splitCalendar: { shared: { maxObjects: number; prodId: string }; item: Uint8Array; result: SplitFile };
+  matchCard: { shared: AddressFilter; item: string; result: boolean };
 }
 
 export type TaskName = keyof Tasks;
@@ -235,6 +251,7 @@ const TASKS: { [K in TaskName]: (item: Tasks[K]['item'], shared: Tasks[K]['share
   readSimpleEvent: ({ text, zone }) => readSimpleEvent(text, zone),
   applySimpleEvent: ({ text, event, now, keepRule }) => applySimpleEvent(text, event, now, keepRule),
   splitCalendar: (bytes, shared) => splitIcs(decodeCalendarText(bytes), shared.maxObjects, shared.prodId),
+  matchCard,
 };
 
 /** One item's outcome: its result, or the error it threw (bad stored data is reported, not fatal). */

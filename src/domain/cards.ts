@@ -7,6 +7,7 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import * as bookTable from '../db/tables/addressBooks.ts';
 import * as cardTable from '../db/tables/cards.ts';
 import type { CardRow } from '../db/tables/cards.ts';
+import type { AddressFilter } from '../vcard/filter.ts';
 import { parseCard, VcardError, type ParsedCard } from '../vcard/parse.ts';
 import { isOwner, type AddressBookView } from './addressBooks.ts';
 import type { Actor } from './calendars.ts';
@@ -56,6 +57,8 @@ export interface CardChange {
 /** Runs inside the card write's transaction (the birthday calendar hooks in here); throwing aborts the write. */
 export type CardListener = (em: SqlEntityManager, change: CardChange) => Promise<void>;
 
+/** Cards per compute-pool call when matching a query (a batch is split so that both threads work). */
+const MATCH_PART = 250;
 /** About how much content one batch of cards holds. */
 const READ_BATCH_CHARS = 8 * 1024 * 1024;
 
@@ -227,6 +230,28 @@ export class CardService {
   /** Every card of the book with its text, in batches in name order (addressbook-query, export). */
   all(book: AddressBookView): AsyncGenerator<StoredCard[]> {
     return this.batches(book, null);
+  }
+
+  /**
+   * The cards that match an addressbook-query filter (RFC 6352 §10.5), in batches in name order.
+   * Matching reads every card of the book, so it runs in the compute pool, a batch split across
+   * its threads: a large book costs the asker time, never the other users' requests a wait. A card
+   * the matcher cannot read, or one that ran past the pool's deadline, does not match.
+   */
+  async *query(book: AddressBookView, filter: AddressFilter): AsyncGenerator<StoredCard[]> {
+    for await (const batch of this.all(book)) {
+      if (!filter.propFilters.length) {
+        yield batch;
+        continue;
+      }
+      const parts: StoredCard[][] = [];
+      for (let i = 0; i < batch.length; i += MATCH_PART) parts.push(batch.slice(i, i + MATCH_PART));
+      const outcomes = await Promise.all(parts.map((part) => this.ctx.compute.runBatch('matchCard', part.map((c) => c.data), filter)));
+      yield parts.flatMap((part, i) => part.filter((_, j) => {
+        const o = outcomes[i]?.[j];
+        return o !== undefined && o.ok && o.value;
+      }));
+    }
   }
 
   private async *batches(book: AddressBookView, uris: string[] | null): AsyncGenerator<StoredCard[]> {

@@ -1,5 +1,5 @@
 // addressbook-query (RFC 6352 §8.6): every card of the address book is read in batches and matched
-// by src/vcard/filter.ts. Depth 0 on an address book is taken as 1, as calendar-query does for
+// by src/vcard/filter.ts, in the compute pool (CardService.query). Depth 0 on an address book is taken as 1, as calendar-query does for
 // Microsoft clients; on a card, the card alone is matched. When more cards match than the client's
 // CARDDAV:limit, the answer stops there and says so with a 507 for the request URI (§8.6.1).
 import { cardMatcher } from '../../vcard/filter.ts';
@@ -37,9 +37,8 @@ export async function addressbookQuery(ctx: DavCtx, body: XmlElement): Promise<v
   const book = self.book;
   let count = 0;
   let truncated = false;
-  scan: for await (const batch of cards.all(book)) {
+  scan: for await (const batch of cards.query(book, filter)) {
     for (const stored of batch) {
-      if (!matches(stored.data)) continue;
       if (limit !== undefined && count >= limit) {
         truncated = true;
         break scan;
