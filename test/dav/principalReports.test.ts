@@ -102,6 +102,18 @@ describe('RFC 3744 principal reports', () => {
     }
   });
 
+  it('supported-report-set lists acl-principal-prop-set, principal-match and principal-property-search everywhere, principal-search-property-set on principals only', async () => {
+    const reportsAt = async (path: string) => {
+      const ms = parseMultistatus((await alice.propfind(path, '<d:supported-report-set/>', '0')).text);
+      return ms.members.get(path)!.props.get(D('supported-report-set'))!.el.children.map((r) => r.children[0]!.children[0]!.name);
+    };
+    for (const path of ['/dav/principals/', '/dav/principals/alice/', '/dav/calendars/alice/', '/dav/calendars/alice/default/', '/dav/addressbooks/alice/', '/dav/addressbooks/alice/default/']) {
+      const reports = await reportsAt(path);
+      expect(reports, path).toEqual(expect.arrayContaining([D('acl-principal-prop-set'), D('principal-match'), D('principal-property-search'), D('expand-property')]));
+      expect(reports.includes(D('principal-search-property-set')), path).toBe(path === '/dav/principals/');
+    }
+  });
+
   it('principal-property-search with Depth 0 still finds users', async () => {
     const res = await alice.report('/dav/principals/', SEARCH, '0');
     expect([...parseMultistatus(res.text).members.keys()].sort()).toEqual(['/dav/principals/alice/']);

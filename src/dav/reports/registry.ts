@@ -23,15 +23,16 @@ export const REPORTS = {
   'addressbook-multiget': { name: card('addressbook-multiget'), advertised: ['addressbook'] },
   // iCal uses sync-collection on a home only when the home advertises it (sabre's workaround).
   'sync-collection': { name: d('sync-collection'), advertised: ['calendar', 'home', 'addressbook', 'addressbook-home'] },
-  'principal-property-search': { name: d('principal-property-search'), advertised: ['principals'] },
+  // RFC 3744 §9.4 runs it on any resource (apply-to-principal-collection-set); sabre/dav and
+  // CalendarServer list it, principal-match and acl-principal-prop-set on every resource.
+  'principal-property-search': { name: d('principal-property-search'), advertised: 'everywhere' },
   // RFC 3744 §9.5 asks for it on the principal-collection-set; elsewhere it is refused
   // (CalDAVTester's CardDAV aclreports.xml asks the address-book home and expects supported-report).
   'principal-search-property-set': { name: d('principal-search-property-set'), advertised: ['principals'], answeredOn: ['principals', 'principal'] },
   'expand-property': { name: d('expand-property'), advertised: 'everywhere' },
-  // RFC 3744 §9.2, §9.3 (aclReports.ts): answered on every resource, advertised nowhere, as before
-  // they were implemented, so that no client starts to rely on them from this server's lists.
-  'principal-match': { name: d('principal-match'), advertised: 'nowhere' },
-  'acl-principal-prop-set': { name: d('acl-principal-prop-set'), advertised: 'nowhere' },
+  // RFC 3744 §9.2, §9.3 (aclReports.ts), answered on every resource.
+  'principal-match': { name: d('principal-match'), advertised: 'everywhere' },
+  'acl-principal-prop-set': { name: d('acl-principal-prop-set'), advertised: 'everywhere' },
 } as const satisfies Record<string, ReportEntry>;
 
 export type ReportKey = keyof typeof REPORTS;
