@@ -87,6 +87,18 @@ describe('RFC 3744 principal reports', () => {
     expect(parseMultistatus(acl.text).members.size).toBe(0);
   });
 
+  it('principal-match DAV:principal-property reads a dead property too (RFC 3744 §9.3 example, CalDAVTester DAV:whoami)', async () => {
+    const mk = await alice.request('MKCALENDAR', '/dav/calendars/alice/mine/', { body: '<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"/>' });
+    expect(mk.status).toBe(201);
+    const set = (who: string) => `<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:whoami><D:href>/dav/principals/${who}/</D:href></D:whoami></D:prop></D:set></D:propertyupdate>`;
+    expect((await alice.request('PROPPATCH', '/dav/calendars/alice/mine/', { body: set('alice') })).status).toBe(207);
+    expect((await alice.request('PROPPATCH', '/dav/calendars/alice/default/', { body: set('bob') })).status).toBe(207);
+    const body = '<D:principal-match xmlns:D="DAV:"><D:principal-property><D:whoami/></D:principal-property><D:prop><D:whoami/></D:prop></D:principal-match>';
+    const ms = parseMultistatus((await alice.report('/dav/calendars/alice/', body, '0')).text);
+    expect([...ms.members.keys()]).toEqual(['/dav/calendars/alice/mine/']);
+    expect(ms.members.get('/dav/calendars/alice/mine/')!.props.get(D('whoami'))!.status).toBe(200);
+  });
+
   it('principal-match takes DAV:self or DAV:principal-property and at most one DAV:prop', async () => {
     const two = '<D:principal-match xmlns:D="DAV:"><D:self/><D:prop><D:displayname/></D:prop><D:prop><D:principal-URL/></D:prop></D:principal-match>';
     expect((await alice.report('/dav/principals/', two, '0')).status).toBe(400);

@@ -7,12 +7,12 @@ import type { UserInfo } from '../../domain/users.ts';
 import { DavError } from '../errors.ts';
 import { wantsMinimal, type DavCtx } from '../context.ts';
 import { hrefFor } from '../paths.ts';
-import { answerProps, type PropContext } from '../properties.ts';
 import { isCollection, segmentsOf, type Resource } from '../resources.ts';
 import { childrenOf } from '../methods/propfind.ts';
-import { child, childrenNamed, type XmlElement } from '../../xml/parse.ts';
+import { answerProps, deadPropertyPath, type PropContext } from '../properties.ts';
+import { child, childrenNamed, parseXml, textOf, type XmlElement } from '../../xml/parse.ts';
 import { d } from '../../xml/names.ts';
-import type { XmlNode } from '../../xml/write.ts';
+import { ROOT_DECLARATIONS, type XmlNode } from '../../xml/write.ts';
 import { propstatsOf, startMultistatus } from '../multistatus.ts';
 import { requireDepthZero } from './principals.ts';
 
@@ -81,10 +81,15 @@ export async function aclPrincipalPropSet(ctx: DavCtx, body: XmlElement): Promis
   await out.end();
 }
 
-/** Whether a property value (a list of DAV:href) names this principal href. */
-function namesPrincipal(value: XmlNode, principalHref: string): boolean {
-  if (!('children' in value) || !value.children) return false;
-  return value.children.some((h) => 'name' in h && h.name === d('href') && 'text' in h && h.text !== undefined && trimSlash(h.text) === trimSlash(principalHref));
+/** The DAV:href values of a property as answerProps gives it: a live value, or a stored dead one. */
+function hrefsIn(value: XmlNode, ctx: DavCtx): string[] {
+  if ('raw' in value) {
+    // A dead property is kept serialized with the fixed prefixes (propertyValues.ts); read it back.
+    const limits = { maxBytes: ctx.deps.config.limits.maxXmlBytes, maxDepth: ctx.deps.config.limits.maxXmlDepth };
+    const prop = parseXml(`<x${ROOT_DECLARATIONS}>${value.raw}</x>`, limits).children[0];
+    return prop ? childrenNamed(prop, d('href')).map((h) => textOf(h).trim()) : [];
+  }
+  return (value.children ?? []).flatMap((h) => ('name' in h && h.name === d('href') && h.text !== undefined ? [h.text] : []));
 }
 
 const trimSlash = (s: string): string => s.replace(/\/+$/, '');
@@ -115,17 +120,21 @@ export async function principalMatch(ctx: DavCtx, body: XmlElement): Promise<voi
     } else {
       const propName = principalProperty?.children[0]?.name;
       if (propName) {
-        const propCtx = propContext(ctx);
-        for (const candidate of [here, ...(await childrenOf(ctx, here))]) {
+        const candidates = [here, ...(await childrenOf(ctx, here))];
+        // The property may be a dead one, as in RFC 3744's example and CalDAVTester's DAV:whoami.
+        const paths = candidates.map(deadPropertyPath).filter((p): p is string => p !== null);
+        const propCtx = { ...propContext(ctx), dead: await ctx.deps.domain.calendars.deadPropertiesMany(paths) };
+        for (const candidate of candidates) {
           const value = answerProps(candidate, [propName], propCtx).found[0];
-          if (value && namesPrincipal(value, myHref)) matches.push(candidate);
+          if (value && hrefsIn(value, ctx).some((h) => trimSlash(h) === trimSlash(myHref))) matches.push(candidate);
         }
       }
     }
   }
 
   const names = prop ? [...new Set(prop.children.map((p) => p.name))] : [];
-  const propCtx = propContext(ctx);
+  const deadPaths = matches.map(deadPropertyPath).filter((p): p is string => p !== null);
+  const propCtx = { ...propContext(ctx), dead: names.length ? await ctx.deps.domain.calendars.deadPropertiesMany(deadPaths) : new Map() };
   const out = startMultistatus(ctx.res);
   for (const r of matches) {
     const href = hrefFor(ctx.davRoot, segmentsOf(r), isCollection(r));
