@@ -18,7 +18,8 @@ const PREFIXES: ReadonlyMap<string, string> = new Map([
   [CALENDULA, 'calendula'],
 ]);
 
-const ROOT_DECLARATIONS = [...PREFIXES].map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');
+/** The declarations of the fixed prefixes, which serialized fragments (stored dead properties) rely on. */
+export const ROOT_DECLARATIONS = [...PREFIXES].map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');
 
 const TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 /** TEXT_SPECIAL without CR: iCalendar text usually has nothing of these, only CRLF line ends. */

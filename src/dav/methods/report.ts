@@ -9,8 +9,9 @@ import { addressbookQuery } from '../reports/addressbookQuery.ts';
 import { calendarQuery } from '../reports/calendarQuery.ts';
 import { syncCollection } from '../reports/syncCollection.ts';
 import { freeBusyQuery, freeBusyTarget } from '../reports/freeBusy.ts';
-import { emptyMultistatus, expandProperty, principalPropertySearch, principalSearchPropertySet } from '../reports/principals.ts';
-import { reportKeyOf, type ReportKey } from '../reports/registry.ts';
+import { aclPrincipalPropSet, principalMatch } from '../reports/aclReports.ts';
+import { expandProperty, principalPropertySearch, principalSearchPropertySet } from '../reports/principals.ts';
+import { answeredOn, reportKeyOf, type ReportKey } from '../reports/registry.ts';
 
 const HANDLERS: Record<ReportKey, (ctx: DavCtx, body: XmlElement) => Promise<void> | void> = {
   'calendar-query': calendarQuery,
@@ -22,8 +23,8 @@ const HANDLERS: Record<ReportKey, (ctx: DavCtx, body: XmlElement) => Promise<voi
   'principal-property-search': principalPropertySearch,
   'principal-search-property-set': (ctx) => principalSearchPropertySet(ctx),
   'expand-property': expandProperty,
-  'principal-match': (ctx) => emptyMultistatus(ctx),
-  'acl-principal-prop-set': (ctx) => emptyMultistatus(ctx),
+  'principal-match': principalMatch,
+  'acl-principal-prop-set': aclPrincipalPropSet,
 };
 
 export async function report(ctx: DavCtx): Promise<void> {
@@ -36,6 +37,6 @@ export async function report(ctx: DavCtx): Promise<void> {
     return freeBusyQuery({ ...ctx, resource: target }, body);
   }
   const key = reportKeyOf(body.name);
-  if (!key) throw new DavError(403, `the ${body.name} report is not supported`, { namespace: 'DAV:', name: 'supported-report' });
+  if (!key || !answeredOn(key, ctx.resource.kind)) throw new DavError(403, `the ${body.name} report is not supported`, { namespace: 'DAV:', name: 'supported-report' });
   return HANDLERS[key](ctx, body);
 }

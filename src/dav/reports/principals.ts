@@ -3,7 +3,7 @@
 // an answer with nothing to expand is better than an error, as Radicale found with InfCloud).
 import type { UserInfo } from '../../domain/users.ts';
 import { DavError } from '../errors.ts';
-import { wantsMinimal, type DavCtx } from '../context.ts';
+import { depthOf, wantsMinimal, type DavCtx } from '../context.ts';
 import { hrefFor, segmentsOfHref } from '../paths.ts';
 import { answerProps, type PropContext } from '../properties.ts';
 import { resolveResource, segmentsOf, isCollection, type Resource } from '../resources.ts';
@@ -14,6 +14,16 @@ import { propstatsOf, startMultistatus } from '../multistatus.ts';
 import { parseReportProps } from './common.ts';
 
 const SEARCHABLE = [d('displayname'), c('calendar-user-address-set'), cs('email-address-set')];
+
+/**
+ * RFC 3744 §9: the principal reports are "only defined when the Depth header has value 0; other
+ * values result in a 400 (Bad Request)". No Depth header is 0 for REPORT (RFC 3253 §3.6). Clients
+ * send 0 or nothing: sabre/dav, behind Nextcloud, Baïkal and Davis, refuses any other Depth on all
+ * four reports, and Apple Calendar, Thunderbird, Evolution, DAVx5 and CalDav Synchronizer work there.
+ */
+export function requireDepthZero(ctx: DavCtx, report: string): void {
+  if (depthOf(ctx.req, '0') !== '0') throw new DavError(400, `the ${report} report is only defined for Depth: 0 (RFC 3744 §9)`);
+}
 
 function matches(user: UserInfo, prop: string, needle: string): boolean {
   const n = needle.toLowerCase();
@@ -31,6 +41,7 @@ function matches(user: UserInfo, prop: string, needle: string): boolean {
 }
 
 export async function principalPropertySearch(ctx: DavCtx, body: XmlElement): Promise<void> {
+  requireDepthZero(ctx, 'principal-property-search');
   const anyOf = (body.attrs.get('test') ?? 'allof').toLowerCase() === 'anyof';
   const searches = childrenNamed(body, d('property-search')).map((ps) => ({
     props: (child(ps, d('prop'))?.children ?? []).map((p) => p.name),
@@ -54,6 +65,7 @@ export async function principalPropertySearch(ctx: DavCtx, body: XmlElement): Pr
 }
 
 export function principalSearchPropertySet(ctx: DavCtx): void {
+  requireDepthZero(ctx, 'principal-search-property-set');
   const descriptions: Record<string, string> = {
     [d('displayname')]: 'Display name',
     [c('calendar-user-address-set')]: 'Calendar user address',
@@ -125,8 +137,4 @@ export async function expandProperty(ctx: DavCtx, body: XmlElement): Promise<voi
   const out = startMultistatus(ctx.res);
   out.response(hrefFor(ctx.davRoot, segmentsOf(self), isCollection(self)), propstatsOf(answer, wantsMinimal(ctx.req)));
   await out.end();
-}
-
-export async function emptyMultistatus(ctx: DavCtx): Promise<void> {
-  await startMultistatus(ctx.res).end();
 }

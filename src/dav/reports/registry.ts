@@ -11,6 +11,8 @@ interface ReportEntry {
   name: string;
   /** Where supported-report-set advertises it: some kinds, every kind that has the property, or none. */
   advertised: readonly ResourceKind[] | 'everywhere' | 'nowhere';
+  /** Where it is answered, when that is narrower than everywhere; elsewhere 403 DAV:supported-report. */
+  answeredOn?: readonly ResourceKind[];
 }
 
 export const REPORTS = {
@@ -21,12 +23,16 @@ export const REPORTS = {
   'addressbook-multiget': { name: card('addressbook-multiget'), advertised: ['addressbook'] },
   // iCal uses sync-collection on a home only when the home advertises it (sabre's workaround).
   'sync-collection': { name: d('sync-collection'), advertised: ['calendar', 'home', 'addressbook', 'addressbook-home'] },
-  'principal-property-search': { name: d('principal-property-search'), advertised: ['principals'] },
-  'principal-search-property-set': { name: d('principal-search-property-set'), advertised: ['principals'] },
+  // RFC 3744 §9.4 runs it on any resource (apply-to-principal-collection-set); sabre/dav and
+  // CalendarServer list it, principal-match and acl-principal-prop-set on every resource.
+  'principal-property-search': { name: d('principal-property-search'), advertised: 'everywhere' },
+  // RFC 3744 §9.5 asks for it on the principal-collection-set; elsewhere it is refused
+  // (CalDAVTester's CardDAV aclreports.xml asks the address-book home and expects supported-report).
+  'principal-search-property-set': { name: d('principal-search-property-set'), advertised: ['principals'], answeredOn: ['principals', 'principal'] },
   'expand-property': { name: d('expand-property'), advertised: 'everywhere' },
-  // Answered (empty) for clients that send them, never advertised.
-  'principal-match': { name: d('principal-match'), advertised: 'nowhere' },
-  'acl-principal-prop-set': { name: d('acl-principal-prop-set'), advertised: 'nowhere' },
+  // RFC 3744 §9.2, §9.3 (aclReports.ts), answered on every resource.
+  'principal-match': { name: d('principal-match'), advertised: 'everywhere' },
+  'acl-principal-prop-set': { name: d('acl-principal-prop-set'), advertised: 'everywhere' },
 } as const satisfies Record<string, ReportEntry>;
 
 export type ReportKey = keyof typeof REPORTS;
@@ -36,6 +42,12 @@ const BY_NAME: ReadonlyMap<string, ReportKey> = new Map((Object.keys(REPORTS) as
 /** The report a body's root element asks for, if this server answers it. */
 export function reportKeyOf(name: string): ReportKey | undefined {
   return BY_NAME.get(name);
+}
+
+/** Whether a report is answered on a resource of this kind (it is in the list, see answeredOn). */
+export function answeredOn(key: ReportKey, kind: ResourceKind): boolean {
+  const only = (REPORTS as Record<ReportKey, ReportEntry>)[key].answeredOn;
+  return !only || only.includes(kind);
 }
 
 /** The report elements supported-report-set lists on a resource of this kind, in the list's order. */
