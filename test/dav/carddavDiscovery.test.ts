@@ -7,7 +7,9 @@ import { CR, propfind, putCard, vcard3 } from './carddavRequests.ts';
 
 const reportsOf = (el: { children: { children: { children: { name: string }[] }[] }[] }) => el.children.map((r) => r.children[0]!.children[0]!.name);
 
-describe('CardDAV discovery', () => {
+// The cases build on each other (what one stores, the next reads or counts): they keep their
+// order when the suite runs shuffled.
+describe('CardDAV discovery', { shuffle: false }, () => {
   const server = useTestServer({ env: { TRUST_PROXY: 'true' } });
   const alice = server.user('alice', { email: 'alice@example.org', displayName: 'Alice Doe' });
   const bob = server.user('bob');
@@ -128,7 +130,9 @@ describe('CardDAV discovery', () => {
   });
 });
 
-describe('address-book collections', () => {
+// The cases build on each other (what one stores, the next reads or counts): they keep their
+// order when the suite runs shuffled.
+describe('address-book collections', { shuffle: false }, () => {
   const server = useTestServer();
   const alice = server.user('alice');
 

@@ -4,7 +4,9 @@ import type { Actor } from '../../src/domain/calendars.ts';
 import { simpleCard } from '../fixtures/vcards.ts';
 import { useTestServer } from '../helpers/testServer.ts';
 
-describe('address books', () => {
+// The cases build on each other (what one stores, the next reads or counts): they keep their
+// order when the suite runs shuffled.
+describe('address books', { shuffle: false }, () => {
   const server = useTestServer();
   server.user('alice');
   server.user('bob');

@@ -22,7 +22,9 @@ async function refused(p: Promise<unknown>): Promise<DomainError> {
   return e as DomainError;
 }
 
-describe('the birthday calendar', () => {
+// The cases build on each other (what one stores, the next reads or counts): they keep their
+// order when the suite runs shuffled.
+describe('the birthday calendar', { shuffle: false }, () => {
   const server = useTestServer();
   server.user('bea');
   server.user('cyd');

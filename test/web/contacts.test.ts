@@ -11,7 +11,9 @@ const HOSTILE = `<img src=x onerror="window.__xss=1">"'&`;
 const crlf = (...lines: string[]) => `${lines.join('\r\n')}\r\n`;
 const card = (uid: string, fn: string, ...extra: string[]) => crlf('BEGIN:VCARD', 'VERSION:4.0', `UID:${uid}`, `FN:${fn}`, ...extra, 'END:VCARD');
 
-describe('contacts in the web UI over raw HTTP', () => {
+// The cases build on each other (what one stores, the next reads or counts): they keep their
+// order when the suite runs shuffled.
+describe('contacts in the web UI over raw HTTP', { shuffle: false }, () => {
   const server = useTestServer();
   server.user('dora');
   server.user('eve');
