@@ -4,6 +4,9 @@
 import { defineConfig } from 'vitest/config';
 
 const engines = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+// Pure iCalendar and vCard logic touches no database: it runs once, with the embedded engine's
+// project, not again for PostgreSQL (that only cost the run time the CI limit counts).
+const PURE = ['test/ical/**', 'test/vcard/**', 'test/architecture.test.ts'];
 
 export default defineConfig({
   test: {
@@ -18,6 +21,7 @@ export default defineConfig({
       extends: true,
       test: {
         name: engine,
+        exclude: ['node_modules/**', ...(engine === 'pglite' ? [] : PURE)],
         env: { CALENDULA_TEST_ENGINE: engine },
         globalSetup: ['test/helpers/globalSetup.ts'],
       },
