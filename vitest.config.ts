@@ -5,8 +5,10 @@ import { defineConfig } from 'vitest/config';
 
 const engines = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 // Pure iCalendar and vCard logic touches no database: it runs once, with the embedded engine's
-// project, not again for PostgreSQL (that only cost the run time the CI limit counts).
-const PURE = ['test/ical/**', 'test/vcard/**', 'test/architecture.test.ts'];
+// project, not again for PostgreSQL (that only cost the run time the CI limit counts). So do the
+// two Chromium suites: they drive pages whose every write the web face's HTTP tests check on both
+// engines, and they are the slowest files (about 140 s a run).
+const PURE = ['test/ical/**', 'test/vcard/**', 'test/architecture.test.ts', 'test/web/ui.test.ts', 'test/web/contactsUi.test.ts'];
 
 export default defineConfig({
   test: {
