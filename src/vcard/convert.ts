@@ -66,6 +66,7 @@
 //   parameters 3.0 lacks (ALTID, PID, CALSCALE, …): 3.0 parsers skip what they do not know, and
 //   the names are IANA-registered tokens, which RFC 2426's grammar allows.
 import { contentLines, foldLine, type ContentLine } from './contentLines.ts';
+import { decodeQuotedPrintable, splitUnquoted } from './properties.ts';
 
 export type ConvertibleVersion = '3.0' | '4.0';
 
@@ -93,23 +94,6 @@ const ENCODINGS = new Set(['BASE64', 'B', 'QUOTED-PRINTABLE', '8BIT', '7BIT']);
 const BINARY = new Set(['PHOTO', 'LOGO', 'SOUND', 'KEY']);
 const DATES = new Set(['BDAY', 'ANNIVERSARY', 'DEATHDATE']);
 const ANNIVERSARY_LABEL = '_$!<Anniversary>!$_';
-
-/** Splits on `sep` outside double quotes. */
-function splitUnquoted(s: string, sep: string): string[] {
-  const out: string[] = [];
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === sep && !quoted) {
-      out.push(s.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(s.slice(start));
-  return out;
-}
 
 function unquote(s: string): string {
   return s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s;
@@ -195,19 +179,6 @@ function caretEncode(s: string): string {
 
 function caretDecode(s: string): string {
   return s.replace(/\^([n'^])/g, (_, c: string) => (c === 'n' ? '\n' : c === "'" ? '"' : '^')).replace(/\\n/gi, '\n');
-}
-
-function decodeQuotedPrintable(s: string): string {
-  const bytes: number[] = [];
-  const encoder = new TextEncoder();
-  for (let i = 0; i < s.length; i++) {
-    const hex = s.slice(i + 1, i + 3);
-    if (s[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else bytes.push(...encoder.encode(s[i]!));
-  }
-  return new TextDecoder('utf-8').decode(new Uint8Array(bytes));
 }
 
 // ---- media types of binary values ----

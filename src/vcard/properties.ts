@@ -21,7 +21,7 @@ export interface CardProperty {
 }
 
 /** Splits on `sep` outside double quotes. */
-function splitUnquoted(s: string, sep: string): string[] {
+export function splitUnquoted(s: string, sep: string): string[] {
   const out: string[] = [];
   let quoted = false;
   let start = 0;
@@ -73,7 +73,7 @@ function parametersOf(line: ContentLine): Map<string, string[]> {
 }
 
 /** Quoted-printable (vCard 2.1) to text, read as UTF-8 whatever CHARSET says. */
-function decodeQuotedPrintable(s: string): string {
+export function decodeQuotedPrintable(s: string): string {
   const bytes: number[] = [];
   const encoder = new TextEncoder();
   for (let i = 0; i < s.length; i++) {
