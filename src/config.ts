@@ -80,6 +80,28 @@ export interface SyncSettings {
   leaseSeconds: number;
 }
 
+export interface MailSettings {
+  /** smtp:// or smtps:// URL of the mail server (user and password in it); undefined: no mail is sent. */
+  smtpUrl: string | undefined;
+  /** The address invitation mails come from; the organizer's name is shown before it. */
+  from: string;
+  /** Most iMIP mails one user may send per hour; the rest get SCHEDULE-STATUS 5.3. */
+  perUserPerHour: number;
+  /** Most attendees elsewhere one event mails; the rest get SCHEDULE-STATUS 5.3. */
+  maxAttendees: number;
+  /** Hours a mail is retried after temporary failures before it counts as failed. */
+  giveUpHours: number;
+  /** Longest wait between two delivery attempts, in seconds. */
+  maxBackoffSeconds: number;
+  /** Seconds one SMTP conversation may take. */
+  timeoutSeconds: number;
+}
+
+export interface SchedulingSettings {
+  /** Days an item stays in a schedule inbox (RFC 6638 §4.1). */
+  inboxRetentionDays: number;
+}
+
 export interface ComputeConfig {
   /** Worker threads for iCalendar work (parsing, validation, indexing, expansion). */
   threads: number;
@@ -133,6 +155,8 @@ export interface Config {
   authThrottle: AuthThrottle;
   sync: SyncSettings;
   web: WebSettings;
+  mail: MailSettings;
+  scheduling: SchedulingSettings;
 }
 
 export class ConfigError extends Error {
@@ -267,6 +291,34 @@ function defaultThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
+function smtpUrl(env: Env): string | undefined {
+  const raw = env.SMTP_URL?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('SMTP_URL', 'must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new ConfigError('SMTP_URL', 'must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587');
+  }
+  return raw;
+}
+
+const MAIL_ADDRESS = /^[^\s@<>()",;:\\]+@[A-Za-z0-9.-]+$/;
+
+/** MAIL_FROM: a bare address; by default calendula@ the host of PUBLIC_URL. */
+function mailFrom(env: Env, publicBase: string): string {
+  const raw = env.MAIL_FROM?.trim();
+  if (!raw) {
+    const host = new URL(publicBase).hostname.replace(/^\[|\]$/g, '');
+    return `calendula@${/^[A-Za-z0-9.-]+$/.test(host) && host.includes('.') ? host : 'localhost.localdomain'}`;
+  }
+  if (!MAIL_ADDRESS.test(raw)) throw new ConfigError('MAIL_FROM', `must be a bare e-mail address such as calendar@example.com (got "${raw}")`);
+  return raw;
+}
+
 /** Builds the configuration from an environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 8080, 0, 65535);
@@ -336,6 +388,18 @@ export function loadConfig(env: Env = process.env): Config {
       sessionIdleMinutes: integer(env, 'WEB_SESSION_IDLE_MINUTES', 480, 1, 525600),
       sessionMaxDays: integer(env, 'WEB_SESSION_MAX_DAYS', 7, 1, 3650),
       listLimit: integer(env, 'WEB_LIST_LIMIT', 1000, 10, 1_000_000),
+    },
+    mail: {
+      smtpUrl: smtpUrl(env),
+      from: mailFrom(env, publicUrl(env, port, base)),
+      perUserPerHour: integer(env, 'MAIL_PER_USER_PER_HOUR', 200, 0, 1_000_000),
+      maxAttendees: integer(env, 'MAIL_MAX_ATTENDEES', 100, 0, 100_000),
+      giveUpHours: integer(env, 'MAIL_GIVE_UP_HOURS', 48, 1, 24 * 30),
+      maxBackoffSeconds: integer(env, 'MAIL_MAX_BACKOFF_SECONDS', 3600, 1, 86400),
+      timeoutSeconds: integer(env, 'MAIL_TIMEOUT_SECONDS', 30, 1, 600),
+    },
+    scheduling: {
+      inboxRetentionDays: integer(env, 'INBOX_RETENTION_DAYS', 90, 1, 36500),
     },
   };
 }

@@ -22,13 +22,13 @@ export class JobQueue {
     await jobs.insertJob(em, { kind, key, payload: JSON.stringify(payload), runAt: runAt ?? this.ctx.clock.now(), createdAt: this.ctx.clock.now() });
   }
 
-  /** Takes the next due job for `worker`, leased for `leaseMs`; null when none is due. */
-  async claim(worker: string, leaseMs: number): Promise<JobRow | null> {
+  /** Takes the next due job of one of `kinds` for `worker`, leased for `leaseMs`; null when none is due. */
+  async claim(worker: string, leaseMs: number, kinds: readonly string[]): Promise<JobRow | null> {
     const now = this.ctx.clock.now();
     return this.ctx.db.em().transactional(async (em) => {
       // Leases of dead workers: a waiting job of the same key supersedes the stale one; else it waits again.
       await jobs.releaseExpiredLeases(em, now);
-      const r = await jobs.leaseNextDue(em, now, worker, new Date(now.getTime() + leaseMs));
+      const r = await jobs.leaseNextDue(em, now, worker, new Date(now.getTime() + leaseMs), kinds);
       if (!r) return null;
       return { id: Number(r.id), kind: r.kind, key: r.key, payload: typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload, attempts: r.attempts };
     });

@@ -42,6 +42,9 @@ export function targetName(uid: string): string {
   return `${safe.slice(0, 180)}.ics`;
 }
 
+/** The jobs this worker runs (mail jobs have their own worker, src/mail/worker.ts). */
+export const PUSH_JOB_KINDS = ['push', 'resync', 'unlink'] as const;
+
 /** A job that must wait for another to finish first; it runs again shortly, without counting as a failure. */
 class NotYet extends Error {}
 
@@ -104,7 +107,7 @@ export class SyncWorker {
       await this.domain.synchronizations.enqueueDueResyncs(this.opts.resyncIntervalMs ?? 6 * 3600_000);
     }
     const leaseMs = this.opts.leaseMs ?? 5 * 60_000;
-    const job = await this.domain.jobs.claim(this.id, leaseMs);
+    const job = await this.domain.jobs.claim(this.id, leaseMs, PUSH_JOB_KINDS);
     if (!job) return false;
     const heartbeat = setInterval(() => {
       this.domain.jobs.extend(job, this.id, leaseMs).catch((err: unknown) => this.log.warn({ err }, 'renewing a job lease failed'));

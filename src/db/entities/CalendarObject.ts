@@ -13,6 +13,8 @@ export const CalendarObject = defineEntity({
     lastmodified: p.integer(),
     etag: p.string().length(64),
     size: p.integer(),
+    /** RFC 6638 §3.2.10 Schedule-Tag of a scheduling object (null: not one, or written before tags). */
+    scheduletag: p.string().length(64).nullable(),
     componenttype: p.string().length(8),
     /** UTC epoch seconds of the first instant of the whole recurrence set. */
     firstoccurence: p.bigint('number').nullable(),

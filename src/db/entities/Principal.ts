@@ -18,5 +18,11 @@ export const Principal = defineEntity({
     addressbookHomeSynctoken: p.integer().fieldName('addressbook_home_synctoken').default(1),
     /** Oldest address-book home token still answerable from addressbookhomechanges (ours). */
     addressbookHomeSyncFloor: p.integer().fieldName('addressbook_home_sync_floor').default(1),
+    /** The sync token of the principal's schedule inbox (ours): bumped by every item that arrives or goes. */
+    inboxSynctoken: p.integer().fieldName('inbox_synctoken').default(1),
+    /** Oldest inbox token still answerable from schedulinginboxchanges (ours). */
+    inboxSyncFloor: p.integer().fieldName('inbox_sync_floor').default(1),
+    /** The calendar (its uri in the home) where invitations land; null: the server's choice. */
+    scheduleDefaultCalendar: p.string().length(200).fieldName('schedule_default_calendar').nullable(),
   },
 });

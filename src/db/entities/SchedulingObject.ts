@@ -14,6 +14,8 @@ export const SchedulingObject = defineEntity({
     lastmodified: p.integer(),
     etag: p.string().length(64),
     size: p.integer(),
+    /** When the item arrived (items are kept INBOX_RETENTION_DAYS). */
+    createdAt: p.datetime().fieldName('created_at').defaultRaw('now()'),
   },
   uniques: [{ name: 'schedulingobjects_principaluri_uri_unique', properties: ['principaluri', 'uri'] }],
 });

@@ -14,10 +14,12 @@ import { FeedTag } from './FeedTag.ts';
 import { FeedToken } from './FeedToken.ts';
 import { GroupMember } from './GroupMember.ts';
 import { HomeChange } from './HomeChange.ts';
+import { ImipMessage } from './ImipMessage.ts';
 import { InstanceSetting } from './InstanceSetting.ts';
 import { Job } from './Job.ts';
 import { Principal } from './Principal.ts';
 import { PropertyStorage } from './PropertyStorage.ts';
+import { SchedulingInboxChange } from './SchedulingInboxChange.ts';
 import { SchedulingObject } from './SchedulingObject.ts';
 import { SyncLedgerEntry } from './SyncLedgerEntry.ts';
 import { Synchronization } from './Synchronization.ts';
@@ -43,10 +45,12 @@ export {
   FeedToken,
   GroupMember,
   HomeChange,
+  ImipMessage,
   InstanceSetting,
   Job,
   Principal,
   PropertyStorage,
+  SchedulingInboxChange,
   SchedulingObject,
   SyncLedgerEntry,
   Synchronization,
@@ -66,6 +70,8 @@ export const allEntities = [
   HomeChange,
   CalendarSubscription,
   SchedulingObject,
+  SchedulingInboxChange,
+  ImipMessage,
   PropertyStorage,
   GroupMember,
   ApiToken,

@@ -13,6 +13,7 @@ import { Migration20261207120000 } from './Migration20261207120000.ts';
 import { Migration20261207130000 } from './Migration20261207130000.ts';
 import { Migration20261207130100 } from './Migration20261207130100.ts';
 import { Migration20261207140000 } from './Migration20261207140000.ts';
+import { Migration20261207160000 } from './Migration20261207160000.ts';
 
 export const migrationsList: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261122020722', class: Migration20261122020722 },
@@ -27,4 +28,5 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261207130000', class: Migration20261207130000 },
   { name: 'Migration20261207130100', class: Migration20261207130100 },
   { name: 'Migration20261207140000', class: Migration20261207140000 },
+  { name: 'Migration20261207160000', class: Migration20261207160000 },
 ];

@@ -47,16 +47,16 @@ export async function releaseExpiredLeases(em: SqlEntityManager, now: Date): Pro
   await em.execute('update jobs set locked_until = null, locked_by = null where locked_until < ?', [now]);
 }
 
-/** Leases the next due job whose key is not running to `worker` until `until`. */
-export async function leaseNextDue(em: SqlEntityManager, now: Date, worker: string, until: Date): Promise<ClaimedJobRow | undefined> {
+/** Leases the next due job of one of `kinds` whose key is not running to `worker` until `until`. */
+export async function leaseNextDue(em: SqlEntityManager, now: Date, worker: string, until: Date, kinds: readonly string[]): Promise<ClaimedJobRow | undefined> {
   const rows = await em.execute<ClaimedJobRow[]>(
     `update jobs set locked_until = ?, locked_by = ?, attempts = attempts + 1
       where id = (select j.id from jobs j
-                   where j.run_at <= ? and j.locked_until is null
+                   where j.run_at <= ? and j.locked_until is null and j.kind in (${kinds.map(() => '?').join(', ')})
                      and not exists (select 1 from jobs l where l.key = j.key and l.locked_until is not null)
                    order by j.run_at, j.id limit 1 for update skip locked)
       returning id, kind, key, payload, attempts`,
-    [until, worker, now],
+    [until, worker, now, ...kinds],
   );
   return rows[0];
 }
