@@ -13,6 +13,7 @@ import { QueryService } from './queries.ts';
 import { EventService } from './events.ts';
 import { ExportService } from './exports.ts';
 import { FeedService } from './feeds.ts';
+import { InboxService } from './inbox.ts';
 import { JobQueue } from './jobs.ts';
 import { SchedulingService } from './scheduling.ts';
 import { SynchronizationService } from './synchronizations.ts';
@@ -35,6 +36,8 @@ export interface Domain {
   readonly exports: ExportService;
   readonly events: EventService;
   readonly scheduling: SchedulingService;
+  /** Schedule inboxes (RFC 6638 §4.1): copies of the iTIP messages each user received. */
+  readonly inbox: InboxService;
   readonly jobs: JobQueue;
   readonly synchronizations: SynchronizationService;
   readonly tokens: TokenService;
@@ -62,6 +65,7 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
   const feeds = new FeedService(ctx, calendars, objects);
   const jobs = new JobQueue(ctx);
   const users = new UserService(ctx);
+  const inbox = new InboxService(ctx);
   const scheduling = new SchedulingService(ctx, objects, queries);
   const synchronizations = new SynchronizationService(ctx, jobs, opts.providers ?? new Map(), opts.secretKey ?? null);
 
@@ -93,6 +97,7 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
     exports: new ExportService(ctx, objects, queries),
     events: new EventService(ctx, objects),
     scheduling,
+    inbox,
     jobs,
     synchronizations,
     tokens: new TokenService(ctx, feeds),
