@@ -357,12 +357,15 @@ export function schedulingFingerprint(text: string): string {
 
 /** Reads an iTIP message (null when it is not one: no METHOD, no UID, does not parse). */
 export function readItip(text: string): ItipMessage | null {
-  let root: ICAL.Component;
   try {
-    root = parseCalendarText(text);
+    return readMessage(parseCalendarText(text));
   } catch {
+    // Mail brings anything: what ical.js cannot read is no message.
     return null;
   }
+}
+
+function readMessage(root: ICAL.Component): ItipMessage | null {
   const method = textValue(root, 'method');
   if (!method) return null;
   const comps = objectComponents(root);
@@ -376,12 +379,9 @@ export function readItip(text: string): ItipMessage | null {
   let comment: string | null = null;
   // The master first: its answer stands for the series.
   for (const c of [first, ...comps.filter((c) => c !== first)]) {
-    let key: string | null = null;
-    try {
-      key = componentKey(c, r);
-    } catch {
-      key = null;
-    }
+    const key = componentKey(c, r);
+    // An instance named by a RECURRENCE-ID that cannot be read must not pass for the series.
+    if (!key && c.hasProperty('recurrence-id')) return null;
     if (key) recurrenceIds.push(key);
     const own: { email: string; partstat: string; name: string | null }[] = [];
     for (const p of c.getAllProperties('attendee')) {

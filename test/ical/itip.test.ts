@@ -440,6 +440,10 @@ describe('readItip', () => {
     expect(readItip('garbage')).toBeNull();
     expect(readItip(crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'METHOD:REQUEST', 'BEGIN:VEVENT', 'DTSTART:20270101T100000Z', 'END:VEVENT', 'END:VCALENDAR']))).toBeNull(); // no UID
     expect(readItip(crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'METHOD:REQUEST', 'END:VCALENDAR']))).toBeNull();
+    // A reply to an instance whose RECURRENCE-ID cannot be read is not taken for an answer to the series.
+    expect(readItip(crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'METHOD:REPLY', 'BEGIN:VEVENT', 'UID:x', 'RECURRENCE-ID:soon', 'ATTENDEE;PARTSTAT=DECLINED:mailto:b@example.net', 'END:VEVENT', 'END:VCALENDAR']))).toBeNull();
+    // Addresses other than mailto: are no attendee one can answer for.
+    expect(readItip(crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'METHOD:REPLY', 'BEGIN:VEVENT', 'UID:x', 'ATTENDEE;PARTSTAT=ACCEPTED:https://example.net/b', 'ATTENDEE;PARTSTAT=ACCEPTED:MAILTO:B@Example.NET', 'END:VEVENT', 'END:VCALENDAR']))?.attendees).toEqual([{ email: 'b@example.net', partstat: 'ACCEPTED', name: null }]);
   });
 });
 
