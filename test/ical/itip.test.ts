@@ -539,6 +539,9 @@ describe('applyReply', () => {
     expect(applyReply(THUNDERBIRD_SERIES, { attendee: 'erin@example.net', partstat: 'ACCEPTED', recurrenceId: '20270125T083000Z' })).toEqual({ error: 'not-attendee' });
     expect(applyReply(THUNDERBIRD_SERIES, { attendee: 'bob@example.net', partstat: 'MAYBE; X=1' })).toEqual({ error: 'bad-partstat' });
     expect(applyReply('nonsense', { attendee: 'bob@example.net', partstat: 'ACCEPTED' })).toEqual({ error: 'unreadable' });
+    // An instance beyond the bounded walk (every minute for ever, ten years on) is not found, not searched for ever.
+    const minutely = calendar(event('mm', ['DTSTART:20270101T000000Z', 'RRULE:FREQ=MINUTELY', 'ORGANIZER:mailto:a@example.org', 'ATTENDEE:mailto:b@example.net']));
+    expect(applyReply(minutely, { attendee: 'b@example.net', partstat: 'DECLINED', recurrenceId: '20370101T000000Z' })).toEqual({ error: 'not-found' });
     const twoUids = calendar([...event('u1', ['DTSTART:20270101T100000Z', 'ATTENDEE:mailto:b@example.net']), ...event('u2', ['DTSTART:20270101T100000Z', 'ATTENDEE:mailto:b@example.net'])]);
     expect(applyReply(twoUids, { attendee: 'b@example.net', partstat: 'ACCEPTED' })).toEqual({ error: 'uid-mismatch' });
   });
