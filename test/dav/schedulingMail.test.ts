@@ -200,6 +200,23 @@ describe('iMIP out: what an organizer’s CalDAV writes queue (SMTP_URL set)', (
     expect(statuses((await stored('mail-3')).text)).toEqual({ 'ben@example.org': '1.2' });
   });
 
+  it('an attendee whose address no mail can go to gets SCHEDULE-STATUS 3.7 and a refused row, without a job', async () => {
+    const long = `${'x'.repeat(400)}@elsewhere.example`;
+    const ics = meeting('mail-7', [`ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:${long}`], ['no-at-sign', 'carl@elsewhere.example']);
+    expect((await olga.put(path('mail-7'), ics)).status).toBe(201);
+    const rows = await mails(server, 'mail-7');
+    expect(rows.map((r) => [r.recipient.slice(0, 20), r.status])).toEqual([
+      ['no-at-sign', 'refused'],
+      ['carl@elsewhere.examp', 'queued'],
+      ['x'.repeat(20), 'refused'],
+    ]);
+    expect(rows[0]!.last_error).toContain('not a plain e-mail address');
+    const keys = await imipJobKeys(server);
+    expect(rows.map((r) => keys.has(`imip:${r.id}`))).toEqual([false, true, false]);
+    const st = statuses((await stored('mail-7')).text);
+    expect([st['no-at-sign'], st['carl@elsewhere.example'], st[long]]).toEqual(['3.7', '1.1', '3.7']);
+  });
+
   it('an event wholly in the past mails nobody (created, changed or deleted); users here still get their copy', async () => {
     const past = meeting('mail-4').replace('DTSTART:20260310T100000Z', 'DTSTART:20260210T100000Z').replace('DTEND:20260310T110000Z', 'DTEND:20260210T110000Z');
     expect((await olga.put(path('mail-4'), past)).status).toBe(201);
