@@ -205,6 +205,8 @@ describe('iMIP out: what an organizer’s CalDAV writes queue (SMTP_URL set)', (
     expect(rows.map((r) => [r.recipient, r.method])).toEqual([['carl@elsewhere.example', 'CANCEL']]);
     expect(itipOf(rows[0]!.calendardata).status).toBe('CANCELLED');
     expect((await ben.request('GET', '/dav/calendars/ben/default/mail-1.ics')).text).toContain('STATUS:CANCELLED');
+    const lastInInbox = itipOf((await inbox(server, 'ben')).at(-1)!);
+    expect([lastInInbox.method, lastInInbox.uid, lastInInbox.status]).toEqual(['CANCEL', 'mail-1', 'CANCELLED']);
     // Another edit of a cancelled event, and deleting it, tell nobody again.
     const again = await stored('mail-1');
     expect((await olga.put(path('mail-1'), again.text.replace('SUMMARY:Budget review', 'SUMMARY:Budget review (off)'), { 'if-match': again.etag })).status).toBe(204);
