@@ -32,7 +32,7 @@ const INBOX = '/dav/calendars/ben/inbox/';
 const multiget = (hrefs: string[], prop = '<d:getetag/><c:calendar-data/>') =>
   `<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop>${prop}</d:prop>${hrefs.map((h) => `<d:href>${h}</d:href>`).join('')}</c:calendar-multiget>`;
 
-describe('the schedule inbox over CalDAV', () => {
+describe('the schedule inbox over CalDAV', { shuffle: false }, () => {
   const clock = new ManualClock(START);
   const server = useTestServer({ start: { clock } });
   const ann = server.user('ann', { email: 'ann@example.org' });
@@ -208,7 +208,7 @@ describe('the schedule inbox over CalDAV', () => {
   });
 });
 
-describe('schedule-default-calendar-URL on the inbox (RFC 6638 §9.2)', () => {
+describe('schedule-default-calendar-URL on the inbox (RFC 6638 §9.2)', { shuffle: false }, () => {
   const server = useTestServer();
   const ann = server.user('ann', { email: 'ann@example.org' });
   const ben = server.user('ben', { email: 'ben@example.org' });
