@@ -456,7 +456,7 @@ export class ObjectService {
     to: CalendarView,
     toUri: string,
     opts: { overwrite: boolean; keepSource: boolean; cond: WriteConditions },
-  ): Promise<{ created: boolean; etag: string }> {
+  ): Promise<{ created: boolean; etag: string; scheduleTag: string | null }> {
     const who = this.requireWrite(actor, to);
     if (!opts.keepSource) this.requireWrite(actor, from);
     else if (!actor || actor.principaluri !== from.principaluri) throw notFound('no such calendar');
@@ -482,7 +482,7 @@ export class ObjectService {
       if (!opts.keepSource) await this.remove(em, who, from, fromUri, {});
       if (target) await this.remove(em, who, to, toUri, {});
       const res = await this.store(em, who, to, toUri, prepared, {});
-      return { created: !target, etag: res.etag };
+      return { created: !target, etag: res.etag, scheduleTag: res.scheduleTag };
     });
   }
 

@@ -112,6 +112,30 @@ describe('Schedule-Tag', { shuffle: false }, () => {
     expect((await ann.put(PATH, meeting('review', 'x'), { 'if-schedule-tag-match': '"a" "b"' })).status).toBe(400);
   });
 
+  it('COPY answers the destination’s tag; If-Schedule-Tag-Match applies to the source', async () => {
+    const current = await getTag(ann, PATH);
+    const stale = await ann.request('COPY', PATH, { headers: { destination: `${server.url}/dav/calendars/ann/default/review-copy.ics`, 'if-schedule-tag-match': '"stale"' } });
+    expect(stale.status).toBe(412);
+    // A copy's UID would clash with its source in the same calendar: copies go into a calendar of their own.
+    expect(
+      (
+        await ann.request('MKCALENDAR', '/dav/calendars/ann/archive/', {
+          body: '<?xml version="1.0" encoding="utf-8"?><c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"/>',
+          headers: { 'content-type': 'application/xml; charset=utf-8' },
+        })
+      ).status,
+    ).toBe(201);
+    const copy = await ann.request('COPY', '/dav/calendars/ann/default/plain.ics', { headers: { destination: `${server.url}/dav/calendars/ann/archive/plain.ics` } });
+    expect(copy.status).toBe(201);
+    expect(copy.headers.get('schedule-tag')).toBeNull();
+    const archived = '/dav/calendars/ann/archive/review.ics';
+    const res = await ann.request('COPY', PATH, { headers: { destination: `${server.url}${archived}`, 'if-schedule-tag-match': current! } });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('schedule-tag')).toMatch(/^"[^"]+"$/);
+    expect(res.headers.get('schedule-tag')).toBe(await getTag(ann, archived));
+    expect(await getTag(ann, PATH)).toBe(current);
+  });
+
   it('DELETE with If-Schedule-Tag-Match: 412 on a stale tag, 204 on the current one', async () => {
     const current = await getTag(ann, PATH);
     expect((await ann.request('DELETE', PATH, { headers: { 'if-schedule-tag-match': '"stale"' } })).status).toBe(412);
