@@ -144,6 +144,23 @@ describe('Schedule-Tag', { shuffle: false }, () => {
     expect((await ann.request('GET', PATH)).status).toBe(404);
   });
 
+  it('writes that take the one-statement path (no listener concerned) set and change the tag too', async () => {
+    const view = (await server.domain.calendars.get('principals/ann', 'default'))!;
+    const user = (await server.domain.users.get('ann'))!;
+    const actor = { userId: user.id, username: 'ann', principaluri: 'principals/ann' };
+    const path = '/dav/calendars/ann/default/feed.ics';
+    // 'feeds' concerns no listener, and `known` says what is at the name: the write is one statement.
+    const first = await server.domain.objects.put(actor, view, 'feed.ics', meeting('feed', 'From a feed'), {}, 'feeds', null);
+    expect(first.scheduleTag).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(await getTag(ann, path)).toBe(`"${first.scheduleTag}"`);
+    const known = (await server.domain.objects.get(view, 'feed.ics'))!;
+    const second = await server.domain.objects.put(actor, view, 'feed.ics', meeting('feed', 'From a feed, updated'), {}, 'feeds', known);
+    expect(second.scheduleTag).not.toBe(first.scheduleTag);
+    expect(await getTag(ann, path)).toBe(`"${second.scheduleTag}"`);
+    const stale = server.domain.objects.put(actor, view, 'feed.ics', meeting('feed', 'Stale'), { ifScheduleTagMatch: first.scheduleTag! }, 'feeds', await server.domain.objects.get(view, 'feed.ics'));
+    await expect(stale).rejects.toMatchObject({ kind: 'PreconditionFailed' });
+  });
+
   it('a local attendee’s copy has a tag of its own: it changes when the organizer changes the event and when the attendee writes', async () => {
     const invite = (summary: string) =>
       calendar(event('standup', ['DTSTART:20260411T090000Z', 'DTEND:20260411T091500Z', `SUMMARY:${summary}`, 'ORGANIZER:mailto:ann@example.org', 'ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:ben@example.org']));
