@@ -206,6 +206,20 @@ describe('the schedule inbox over CalDAV', { shuffle: false }, () => {
     // Nothing more is due.
     expect(await server.domain.inbox.prune()).toBe(0);
   });
+
+  it('removals older than SYNC_LOG_RETENTION_DAYS are forgotten: a token from before them gets valid-sync-token, a fresh sync works', async () => {
+    const old = parseMultistatus((await ben.report(INBOX, syncCollection(''))).text).syncToken!;
+    for (const h of await items()) expect((await ben.request('DELETE', h)).status).toBe(204);
+    expect((await ben.report(INBOX, syncCollection(old))).status).toBe(207);
+    clock.advance((server.config.syncLogRetentionDays + 1) * 86400_000);
+    await server.domain.inbox.prune();
+    const stale = await ben.report(INBOX, syncCollection(old));
+    expect(stale.status).toBe(403);
+    expect(stale.text).toContain('valid-sync-token');
+    const fresh = parseMultistatus((await ben.report(INBOX, syncCollection(''))).text);
+    expect([...fresh.members.keys()]).toEqual([]);
+    expect((await ben.report(INBOX, syncCollection(fresh.syncToken!))).status).toBe(207);
+  });
 });
 
 describe('schedule-default-calendar-URL on the inbox (RFC 6638 §9.2)', { shuffle: false }, () => {
