@@ -48,7 +48,7 @@ describe('the schedule inbox over CalDAV', { shuffle: false }, () => {
   };
   const items = async () => [...parseMultistatus((await ben.propfind(INBOX, '<d:getetag/>', '1')).text).members.keys()].filter((h) => h !== INBOX);
 
-  it('an empty inbox lists nothing, has a getctag and a sync-token, and offers calendar-multiget and sync-collection', async () => {
+  it('an empty inbox lists nothing, has a getctag and a sync-token, and offers calendar-multiget, calendar-query and sync-collection', async () => {
     const res = await ben.propfind(INBOX, '<d:resourcetype/><cs:getctag/><d:sync-token/><d:supported-report-set/>', '1');
     expect(res.status).toBe(207);
     const ms = parseMultistatus(res.text);
@@ -58,7 +58,7 @@ describe('the schedule inbox over CalDAV', { shuffle: false }, () => {
     expect(textIn(inbox.props.get(CS('getctag'))!.el)).toMatch(/^http:\/\/calendula\.dev\/ns\/sync\/inbox\/\d+$/);
     expect(inbox.props.get(D('sync-token'))!.status).toBe(200);
     const reports = inbox.props.get(D('supported-report-set'))!.el.children.map((r) => r.children[0]!.children[0]!.name);
-    expect(reports).toEqual(expect.arrayContaining([C('calendar-multiget'), D('sync-collection')]));
+    expect(reports).toEqual(expect.arrayContaining([C('calendar-multiget'), C('calendar-query'), D('sync-collection')]));
   });
 
   it('an invitation between two local users leaves an item in the attendee’s inbox', async () => {
@@ -136,6 +136,21 @@ describe('the schedule inbox over CalDAV', { shuffle: false }, () => {
     expect(textIn(hit.props.get(C('calendar-data'))!.el)).toContain('SUMMARY:Second review');
     expect(hit.props.get(D('getetag'))!.status).toBe(200);
     expect(ms.members.get(missing)!.status).toBe(404);
+  });
+
+  it('calendar-query on the inbox evaluates its items: a text-match finds the one item it names, calendar-data as delivered', async () => {
+    const query = (filter: string) =>
+      `<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">${filter}</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
+    const res = await ben.report(INBOX, query('<c:prop-filter name="SUMMARY"><c:text-match>second</c:text-match></c:prop-filter>'));
+    expect(res.status).toBe(207);
+    const ms = parseMultistatus(res.text);
+    expect(ms.members.size).toBe(1);
+    const [hit] = [...ms.members.values()];
+    expect(hit!.href.startsWith(INBOX)).toBe(true);
+    expect(textIn(hit!.props.get(C('calendar-data'))!.el)).toContain('UID:budget-2');
+    const all = parseMultistatus((await ben.report(INBOX, query('<c:time-range start="20260320T000000Z" end="20260321T000000Z"/>'))).text);
+    expect(all.members.size).toBe((await items()).length);
+    expect(parseMultistatus((await ben.report(INBOX, query('<c:time-range start="20270101T000000Z" end="20270102T000000Z"/>'))).text).members.size).toBe(0);
   });
 
   it('sync-collection: the first sync lists every item, a token lists what arrived since, a deletion comes back as 404', async () => {

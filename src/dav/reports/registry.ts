@@ -16,7 +16,7 @@ interface ReportEntry {
 }
 
 export const REPORTS = {
-  'calendar-query': { name: c('calendar-query'), advertised: ['calendar'] },
+  'calendar-query': { name: c('calendar-query'), advertised: ['calendar', 'inbox'] },
   // RFC 6638 §2.2: the schedule inbox answers calendar-multiget too.
   'calendar-multiget': { name: c('calendar-multiget'), advertised: ['calendar', 'inbox'] },
   'free-busy-query': { name: c('free-busy-query'), advertised: ['calendar'] },
