@@ -119,6 +119,21 @@ export class QueryService {
     return (await this.evaluate([obj], filter, data, zone ?? view.timezone))[0] ?? null;
   }
 
+  /**
+   * calendar-query over iCalendar texts kept outside calendars (the schedule inbox's items): no
+   * index narrows them, so each is evaluated. One hit per matching item, in the given order.
+   */
+  async queryTexts<T extends { uri: string; etag: string; size: number; lastmodified: number; data: string }>(
+    items: T[],
+    filter: CompFilter,
+    data: CalendarDataRequest | null,
+    zone: string | null,
+  ): Promise<{ item: T; hit: QueryHit }[]> {
+    const asObjects = items.map((item) => ({ id: 0, uri: item.uri, etag: item.etag, size: item.size, lastmodified: item.lastmodified, componenttype: '', scheduletag: null, uid: '', data: item.data }));
+    const byObject = new Map(asObjects.map((o, i) => [o, items[i] as T]));
+    return (await this.evaluate(asObjects, filter, data, zone)).map((hit) => ({ item: byObject.get(hit.object as (typeof asObjects)[number]) as T, hit }));
+  }
+
   /** calendar-data shaped as asked for objects already chosen (calendar-multiget). */
   render(view: CalendarView, objs: StoredObject[], data: CalendarDataRequest | null): Promise<QueryHit[]> {
     return this.evaluate(objs, null, data, view.timezone);
