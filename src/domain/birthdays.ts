@@ -9,6 +9,7 @@
 // 20261207130100. The calendar's existence is the setting: turning it off removes it (so does a
 // CalDAV DELETE of it, as in Nextcloud, where deleting the birthday calendar opts the user out until
 // they turn it on again), and turning it on creates it and writes the events of every card again.
+import { BIRTHDAYS_ORIGIN } from './origins.ts';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { CalendarInstance } from '../db/entities/index.ts';
@@ -31,7 +32,7 @@ export const BIRTHDAY_CALENDAR_URI = CALENDAR_URIS[0] as string;
 export const BIRTHDAY_CALENDAR_NAME = 'Birthdays';
 const BIRTHDAY_CALENDAR_COLOR = '#E7A33E';
 /** The origin of the object writes made here (listeners of object writes may tell them apart). */
-export const BIRTHDAYS_ORIGIN = 'birthdays';
+export { BIRTHDAYS_ORIGIN };
 
 const FIELDS: BirthdayField[] = ['BDAY', 'ANNIVERSARY'];
 

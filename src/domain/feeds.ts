@@ -2,6 +2,7 @@
 // the user's API tokens expire. A token is in a feed when added directly or when it carries one
 // of the feed's tags. Membership is kept up to date whenever tokens, tags or feeds change, and the
 // expiry events are written through the one object write path (so CalDAV sees them too).
+import { FEEDS_ORIGIN } from './origins.ts';
 import { createHash, randomInt } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { ApiToken, CalendarFeed, CalendarInstance, FeedTag, FeedToken, Tag, User } from '../db/entities/index.ts';
@@ -233,10 +234,10 @@ export class FeedService {
         prodId: PRODID,
       });
       if (current.get(uri) === text) continue;
-      await this.objects.store(em, actor, view, uri, await this.objects.prepare(view, text), {}, 'feeds');
+      await this.objects.store(em, actor, view, uri, await this.objects.prepare(view, text), {}, FEEDS_ORIGIN);
     }
     for (const uri of current.keys()) {
-      if (!wanted.has(uri)) await this.objects.remove(em, actor, view, uri, {}, 'feeds');
+      if (!wanted.has(uri)) await this.objects.remove(em, actor, view, uri, {}, FEEDS_ORIGIN);
     }
   }
 

@@ -2,6 +2,7 @@
 // an object comes through here. A write validates, derives the index columns, locks the calendar
 // row, checks preconditions, stores, bumps the sync token and appends to the change log, and lets
 // listeners (scheduling, synchronization jobs) act — all in one transaction.
+import { REPLY_ORIGIN } from './origins.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { PrepareOutput, PrepareShared } from '../compute/tasks.ts';
@@ -128,12 +129,6 @@ function valuesOf(p: PreparedObject, etag: string, now: number, scheduleTag: str
 }
 
 /**
- * The origin of writes that apply an attendee's answer to the organizer's copy: REPLY_ORIGIN of
- * src/domain/scheduling.ts (the same string; objects.ts does not import the scheduling service).
- */
-const REPLY_WRITE_ORIGIN = 'scheduling-reply';
-
-/**
  * The Schedule-Tag a write stores (RFC 6638 §3.2.10): an object with an ORGANIZER is a scheduling
  * object and gets a new tag on every write, except when the server only records an attendee's
  * answer in the organizer's copy (an "inconsequential" change: the tag stays, so the organizer's
@@ -141,7 +136,7 @@ const REPLY_WRITE_ORIGIN = 'scheduling-reply';
  */
 function scheduleTagFor(content: ObjectContent, existing: { scheduletag: string | null } | null, origin: string | undefined): string | null {
   if (!content.organizer) return null;
-  if (origin === REPLY_WRITE_ORIGIN && existing?.scheduletag) return existing.scheduletag;
+  if (origin === REPLY_ORIGIN && existing?.scheduletag) return existing.scheduletag;
   return randomBytes(12).toString('base64url');
 }
 

@@ -35,21 +35,12 @@ import type { MailOutbox } from './mailOutbox.ts';
 import type { ObjectChange, ObjectService } from './objects.ts';
 import type { QueryService } from './queries.ts';
 
-/** The server writes an organizer's change into attendees' copies: never mails, never schedules. */
-export const SCHEDULING_ORIGIN = 'scheduling';
-/**
- * The server applies an attendee's answer (a local attendee, an answer link, `imip receive`) to
- * the organizer's copy: never mails, never schedules, keeps the Schedule-Tag (RFC 6638 §3.2.10).
- */
-export const REPLY_ORIGIN = 'scheduling-reply';
-/** Objects brought in from elsewhere (web import, `db copy-to`): never mailed, never scheduled. */
-export const IMPORT_ORIGIN = 'import';
-/** The events API: local delivery only, unless the request asks (`?sendUpdates=all`): EVENTS_API_NOTIFY_ORIGIN. */
-export const EVENTS_API_ORIGIN = 'events-api';
-export const EVENTS_API_NOTIFY_ORIGIN = 'events-api-notify';
+import { BIRTHDAYS_ORIGIN, EVENTS_API_NOTIFY_ORIGIN, EVENTS_API_ORIGIN, FEEDS_ORIGIN, IMPORT_ORIGIN, REPLY_ORIGIN, SCHEDULING_ORIGIN } from './origins.ts';
+
+export { EVENTS_API_NOTIFY_ORIGIN, EVENTS_API_ORIGIN, IMPORT_ORIGIN, REPLY_ORIGIN, SCHEDULING_ORIGIN };
 
 /** Writes scheduling never acts on (its own, answers applied, imports, subscriptions, birthdays). */
-const UNSCHEDULED_ORIGINS = new Set([SCHEDULING_ORIGIN, REPLY_ORIGIN, IMPORT_ORIGIN, 'feeds', 'birthdays']);
+const UNSCHEDULED_ORIGINS = new Set([SCHEDULING_ORIGIN, REPLY_ORIGIN, IMPORT_ORIGIN, FEEDS_ORIGIN, BIRTHDAYS_ORIGIN]);
 /** Writes that schedule for users here but mail nobody elsewhere. */
 const UNMAILED_ORIGINS = new Set([EVENTS_API_ORIGIN]);
 
