@@ -3,6 +3,7 @@
 import type { Clock } from '../clock.ts';
 import { AddressBookService } from './addressBooks.ts';
 import { AgendaService } from './agenda.ts';
+import { AnswerLinks } from './answerLinks.ts';
 import { BirthdayService } from './birthdays.ts';
 import { CalendarService } from './calendars.ts';
 import { CardService } from './cards.ts';
@@ -38,6 +39,8 @@ export interface Domain {
   readonly scheduling: SchedulingService;
   /** Schedule inboxes (RFC 6638 §4.1): copies of the iTIP messages each user received. */
   readonly inbox: InboxService;
+  /** Signed links in invitation mails that let an attendee elsewhere answer without an account. */
+  readonly answerLinks: AnswerLinks;
   readonly jobs: JobQueue;
   readonly synchronizations: SynchronizationService;
   readonly tokens: TokenService;
@@ -98,6 +101,7 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
     events: new EventService(ctx, objects),
     scheduling,
     inbox,
+    answerLinks: new AnswerLinks(ctx),
     jobs,
     synchronizations,
     tokens: new TokenService(ctx, feeds),
