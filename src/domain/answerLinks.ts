@@ -7,10 +7,14 @@
 // now (still there, not past, the attendee still invited). Answers go through scheduling's
 // applyReply into the organizer's copy; the last answer wins.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { selectOrganizerCopy } from '../db/tables/answerLinks.ts';
+import { selectEmailOf } from '../db/tables/principals.ts';
 import { instanceSetting } from '../db/tables/synchronizations.ts';
+import type { EventSummary } from '../ical/itip.ts';
 import { MAX_INSTANT } from '../ical/time.ts';
 import type { DomainContext } from './context.ts';
+import { invalid } from './errors.ts';
 
 export type AnswerPartstat = 'ACCEPTED' | 'TENTATIVE' | 'DECLINED';
 export const ANSWER_PARTSTATS: readonly AnswerPartstat[] = ['ACCEPTED', 'TENTATIVE', 'DECLINED'];
@@ -33,9 +37,10 @@ export interface AnswerClaims {
 /**
  * Why a link is refused: `invalid` (not a link we made, or altered: the signature does not
  * match), `expired` (its expiry or the event's last instance has passed), `gone` (the event was
- * deleted), `not-invited` (the attendee was removed from the event).
+ * deleted), `cancelled` (the organizer cancelled it: STATUS:CANCELLED), `not-invited` (the
+ * attendee was removed from the event).
  */
-export type AnswerRefusalReason = 'invalid' | 'expired' | 'gone' | 'not-invited';
+export type AnswerRefusalReason = 'invalid' | 'expired' | 'gone' | 'cancelled' | 'not-invited';
 
 export interface AnswerRefusal {
   refused: AnswerRefusalReason;
@@ -92,10 +97,56 @@ export function answerKeyBytes(value: string): Buffer {
   return /^(?:[0-9a-fA-F]{2}){16,}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'utf8');
 }
 
+export function isRefusal(v: object): v is AnswerRefusal {
+  return 'refused' in v;
+}
+
+/** What the answer page shows: the event as the organizer's copy has it now, and this attendee's answer in it. */
+export interface AnswerView {
+  claims: AnswerClaims;
+  event: EventSummary;
+  /** The attendee's PARTSTAT in the organizer's copy (NEEDS-ACTION until they answer). */
+  partstat: string;
+  /** The attendee's CN, when the organizer's copy has one. */
+  attendeeName: string | null;
+}
+
+/** What recording an answer did: `changed` false when the organizer's copy already said so. */
+export interface AnswerRecorded {
+  partstat: AnswerPartstat;
+  changed: boolean;
+  view: AnswerView;
+}
+
+export type ApplyReplyResult = 'applied' | 'unchanged' | 'not-found' | 'not-attendee';
+
+/** Writes an attendee's answer into the organizer's copy (SchedulingService.applyReply). */
+export interface ReplyApplier {
+  applyReply(
+    em: SqlEntityManager | null,
+    organizerPrincipaluri: string,
+    uid: string,
+    reply: { attendee: string; partstat: string; comment?: string | null; recurrenceId?: string | null },
+  ): Promise<ApplyReplyResult>;
+}
+
+/** A comment as it may go into the organizer's copy: text and line breaks, no other control characters. */
+export function cleanComment(comment: string | undefined | null): string | null {
+  if (!comment) return null;
+  const text = comment
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .trim();
+  return text || null;
+}
+
 export class AnswerLinks {
   private key: Promise<Buffer> | null = null;
 
-  constructor(private readonly ctx: DomainContext) {}
+  constructor(
+    private readonly ctx: DomainContext,
+    private readonly replies: ReplyApplier,
+  ) {}
 
   /** The installation's key, read once (a changed key takes a restart, and voids every link made before). */
   private signingKey(): Promise<Buffer> {
@@ -141,5 +192,41 @@ export class AnswerLinks {
     if (!claims) return { refused: 'invalid' };
     if (claims.expiresAt * 1000 < this.ctx.clock.now().getTime()) return { refused: 'expired' };
     return claims;
+  }
+
+  /**
+   * What a link opens: the event and the attendee's answer, or why the link is refused (altered,
+   * expired, the event gone, past, cancelled, or the attendee no longer invited). Reads only.
+   */
+  async open(token: string): Promise<AnswerView | AnswerRefusal> {
+    const claims = await this.claims(token);
+    if (isRefusal(claims)) return claims;
+    const em = this.ctx.db.em();
+    const [row, organizer] = await Promise.all([selectOrganizerCopy(em, claims.principaluri, claims.uid), selectEmailOf(em, claims.principaluri)]);
+    if (!row || !organizer) return { refused: 'gone' };
+    if ((row.lastoccurence ?? MAX_INSTANT) * 1000 < this.ctx.clock.now().getTime()) return { refused: 'expired' };
+    const summary = await this.ctx.compute.run('eventSummary', row.calendardata, null);
+    const event = summary.ok ? summary.value : null;
+    // The copy answers only while the principal organizes it (scheduling's applyReply asks the same).
+    if (!event || event.organizer?.email !== organizer) return { refused: 'gone' };
+    if (event.status?.toUpperCase() === 'CANCELLED') return { refused: 'cancelled' };
+    const me = event.attendees.find((a) => a.email === claims.attendee);
+    if (!me) return { refused: 'not-invited' };
+    return { claims, event, partstat: me.partstat, attendeeName: me.name };
+  }
+
+  /**
+   * Records the attendee's answer (and comment) in the organizer's copy through scheduling, as a
+   * REPLY would; the last answer wins. A refused link changes nothing.
+   */
+  async answer(token: string, partstat: string, comment?: string | null): Promise<AnswerRecorded | AnswerRefusal> {
+    if (!isAnswerPartstat(partstat)) throw invalid(`the answer must be one of ${ANSWER_PARTSTATS.join(', ')}`, { field: 'partstat', code: 'partstat' });
+    const view = await this.open(token);
+    if (isRefusal(view)) return view;
+    const { principaluri, uid, attendee } = view.claims;
+    const result = await this.replies.applyReply(null, principaluri, uid, { attendee, partstat, comment: cleanComment(comment) });
+    if (result === 'not-found') return { refused: 'gone' };
+    if (result === 'not-attendee') return { refused: 'not-invited' };
+    return { partstat, changed: result === 'applied', view: { ...view, partstat } };
   }
 }
