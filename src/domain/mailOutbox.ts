@@ -96,6 +96,7 @@ export class MailOutbox {
     if (!this.enabled || !messages.length) return statuses;
     const { perUserPerHour, maxAttendees } = this.ctx.config.mail;
     const now = this.ctx.clock.now();
+    await table.lockSender(em, sender.principaluri);
     let budget = perUserPerHour - (await table.countSentSince(em, sender.principaluri, new Date(now.getTime() - HOUR_MS)));
     const recipients = new Set<string>();
     for (const m of messages) {
