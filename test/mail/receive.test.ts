@@ -222,6 +222,9 @@ describe('imip receive against the database', { shuffle: false }, () => {
     const stored = (await server.running.db.em().execute<{ calendardata: string }[]>('select calendardata from schedulingobjects where principaluri = ? order by id desc limit 1', ['principals/ben']))[0]!;
     expect(unfold(stored.calendardata)).toContain('UID:0f1e2d3c4b5a69788796a5b4c3d2e1f0@google.example');
     expect(stored.calendardata).toContain('METHOD:REQUEST');
+    expect(stored.calendardata).toMatch(/^BEGIN:VCALENDAR\r\n/);
+    expect(stored.calendardata).not.toMatch(/[^\r]\n/);
+    expect(stored.calendardata.endsWith('END:VCALENDAR\r\n')).toBe(true);
     expect(await listing()).toBe(before);
     expect(await listing()).not.toContain('.ics');
   });
