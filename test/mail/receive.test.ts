@@ -2,8 +2,8 @@
 // and Outlook send) handed to receiveImip as `calendula imip receive` does. A REPLY from the
 // attendee's own address lands in the organizer's copy (read back over CalDAV, and by Debian's
 // python3-icalendar); a REQUEST for a user here goes only to their schedule inbox (listed over
-// CalDAV); a wrong
-// sender, a DMARC or SPF failure, an unknown event or organizer is refused and changes nothing.
+// CalDAV); a wrong sender, a DMARC or SPF failure, an unknown event or organizer is refused and
+// changes nothing.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
