@@ -336,7 +336,7 @@ export const de: Catalogue = {
   'event.delivery.other': 'Nicht zugestellt (Status {code})',
   'event.delivery.failed': 'E-Mail fehlgeschlagen ({when}): {error}',
   'event.yourAnswer': 'Ihre Antwort',
-  'event.yourAnswerNow': 'Sie sind eingeladen. Ihre bisherige Antwort: {answer}.',
+  'event.yourAnswerNow': 'Ihre bisherige Antwort: {answer}.',
   'event.answerAccept': 'Zusagen',
   'event.answerMaybe': 'Vielleicht',
   'event.answerDecline': 'Absagen',

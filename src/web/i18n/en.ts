@@ -339,7 +339,7 @@ export const en = {
   'event.delivery.other': 'Not delivered (status {code})',
   'event.delivery.failed': 'Mail failed ({when}): {error}',
   'event.yourAnswer': 'Your answer',
-  'event.yourAnswerNow': 'You are invited. Your answer so far: {answer}.',
+  'event.yourAnswerNow': 'Your answer so far: {answer}.',
   'event.answerAccept': 'Accept',
   'event.answerMaybe': 'Maybe',
   'event.answerDecline': 'Decline',

@@ -336,7 +336,7 @@ export const fr: Catalogue = {
   'event.delivery.other': 'Non remis (état {code})',
   'event.delivery.failed': 'Échec de l’e-mail ({when}) : {error}',
   'event.yourAnswer': 'Votre réponse',
-  'event.yourAnswerNow': 'Vous êtes invité. Votre réponse actuelle : {answer}.',
+  'event.yourAnswerNow': 'Votre réponse actuelle : {answer}.',
   'event.answerAccept': 'Accepter',
   'event.answerMaybe': 'Peut-être',
   'event.answerDecline': 'Refuser',

@@ -336,7 +336,7 @@ export const ja: Catalogue = {
   'event.delivery.other': '未配信(ステータス {code})',
   'event.delivery.failed': 'メール送信失敗({when}):{error}',
   'event.yourAnswer': 'あなたの返答',
-  'event.yourAnswerNow': '招待されています。現在の返答:{answer}。',
+  'event.yourAnswerNow': '現在の返答:{answer}。',
   'event.answerAccept': '承諾',
   'event.answerMaybe': '未定',
   'event.answerDecline': '辞退',

@@ -49,16 +49,14 @@ interface Problem {
 }
 
 /** Whose event it is, for the user: theirs to invite to, someone else's invitation to answer, or neither. */
-type Role = { kind: 'organizer' } | { kind: 'invitee'; me: FormAttendee } | { kind: 'other' };
+type Role = { kind: 'organizer'; me: FormAttendee | null } | { kind: 'invitee'; me: FormAttendee } | { kind: 'other' };
 
 function roleOf(participants: FormParticipants | null, user: UserInfo): Role {
   const me = user.email?.toLowerCase() ?? null;
   const organizer = participants?.organizer?.email ?? null;
-  if (organizer === null || organizer === me) {
-    // The organizer may be listed too (Apple's and Thunderbird's way): they answer like anyone.
-    return { kind: 'organizer' };
-  }
-  const mine = me ? participants?.attendees.find((a) => a.email === me) : undefined;
+  const mine = (me ? participants?.attendees.find((a) => a.email === me) : undefined) ?? null;
+  // The organizer may be listed as an attendee too (Apple's and Thunderbird's way): then they answer like anyone.
+  if (organizer === null || organizer === me) return { kind: 'organizer', me: organizer === null ? null : mine };
   return mine ? { kind: 'invitee', me: mine } : { kind: 'other' };
 }
 
@@ -213,17 +211,17 @@ function attendeeField(call: WebCall, state: FormState, problems: Problem[], use
     <textarea id="ev-att" name="attendees" rows="3" autocomplete="off" autocapitalize="none" spellcheck="false" aria-describedby="ev-att-hint${errors.length ? ' ev-att-error' : ''}"${errors.length ? html` aria-invalid="true"` : ''}>${state.attendeesText}</textarea>
     ${errors.length ? html`<p class="field-error" id="ev-att-error">${errors.map((p) => t(p.key, p.params))}</p>` : ''}
     <p class="hint" id="ev-att-hint">${hint}${extras.mailOn ? '' : html` ${t('event.mailOff')}`}</p>
-    ${state.participants ? attendeeTable(call, state.participants, { kind: 'organizer' }, extras) : ''}
+    ${state.participants ? attendeeTable(call, state.participants, { kind: 'organizer', me: null }, extras) : ''}
   </fieldset>`;
 }
 
-/** The invitee's own answer: a form of its own (it changes only their PARTSTAT). */
-function answerForm(call: WebCall, action: string, state: FormState, me: FormAttendee): Html {
+/** The user's own answer when they are invited: a form of its own (it changes only their PARTSTAT). */
+function answerForm(call: WebCall, action: string, state: FormState, me: FormAttendee, invitee: boolean): Html {
   const f = call.frame;
   const t = f.t;
   const labels: Record<Answer, string> = { ACCEPTED: t('event.answerAccept'), TENTATIVE: t('event.answerMaybe'), DECLINED: t('event.answerDecline') };
   return html`<section class="card" aria-labelledby="own-answer"><h2 id="own-answer">${t('event.yourAnswer')}</h2>
-    ${organizerLine(call, state.participants)}
+    ${invitee ? organizerLine(call, state.participants) : ''}
     <p>${t('event.yourAnswerNow', { answer: partstatText(t, me.partstat) })}</p>
     <form method="post" action="${f.href(`${action}/answer`)}" class="answer">${csrfField(f)}<input type="hidden" name="etag" value="${state.etag}">
       <fieldset><legend>${t('event.yourAnswer')}</legend>
@@ -231,7 +229,7 @@ function answerForm(call: WebCall, action: string, state: FormState, me: FormAtt
       </fieldset>
       <button type="submit">${t('event.answerSave')}</button>
     </form>
-    ${state.participants ? attendeeTable(call, state.participants, { kind: 'invitee', me }, { failures: new Map(), mailOn: true }) : ''}
+    ${invitee && state.participants ? attendeeTable(call, state.participants, { kind: 'invitee', me }, { failures: new Map(), mailOn: true }) : ''}
   </section>`;
 }
 
@@ -262,7 +260,7 @@ function render(
       : role.kind === 'other' && state.participants
         ? html`<fieldset class="attendees"><legend>${t('event.attendees')}</legend>${organizerLine(call, state.participants)}${attendeeTable(call, state.participants, role, extras)}</fieldset>`
         : html``;
-  const body = html`${target && role.kind === 'invitee' ? answerForm(call, action, state, role.me) : ''}
+  const body = html`${target && role.kind !== 'other' && role.me ? answerForm(call, action, state, role.me, role.kind === 'invitee') : ''}
   <form method="post" action="${f.href(action)}" class="card event-form">${csrfField(f)}
     <input type="hidden" name="etag" value="${state.etag}">
     <label for="ev-summary">${t('event.summary')}</label><input id="ev-summary" name="summary" required maxlength="${MAX_TEXT}" value="${e.summary}">
@@ -421,7 +419,7 @@ export const answerEvent: WebHandler = async (call, deps) => {
   if (!(ANSWERS as readonly string[]).includes(partstat)) throw new WebError(400, 'event.badAnswer');
   const stored = await readStored(call, deps, view, uri);
   const role = roleOf(stored.participants, user);
-  if (role.kind !== 'invitee' || !user.email) throw new WebError(400, 'event.notInvited');
+  if (role.kind === 'other' || !role.me || !user.email) throw new WebError(400, 'event.notInvited');
   await deps.domain.agenda.answerInvitation(actor, view, uri, user.email, partstat as Answer, field(call, 'etag'));
   return { kind: 'redirect', to: `/my/events/${encodeURIComponent(view.uri)}/${encodeURIComponent(uri)}`, notice: { key: 'event.answered', params: { answer: partstatText(call.frame.t, partstat) } } };
 };
