@@ -16,14 +16,19 @@ export interface Participant {
 /** Who organizes and who attends an object (null for text that does not parse). */
 export interface Participants {
   organizer: string | null;
+  /** SCHEDULE-AGENT of the ORGANIZER (SERVER by default): CLIENT means the attendee's client answers by itself. */
+  organizerAgent: string;
   attendees: Participant[];
+  /** The event as a whole is cancelled: STATUS:CANCELLED on the master (or on every component when there is none). */
+  cancelled: boolean;
 }
 
 function components(root: ICAL.Component): ICAL.Component[] {
   return root.getAllSubcomponents().filter((c) => c.name === 'vevent' || c.name === 'vtodo');
 }
 
-function serialize(root: ICAL.Component): string {
+/** A VCALENDAR as text with CRLF line ends and a final CRLF (RFC 5545 §3.1). */
+export function serializeCalendar(root: ICAL.Component): string {
   return root.toString().replace(/\r?\n/g, '\r\n').replace(/(\r\n)?$/, '\r\n');
 }
 
@@ -63,7 +68,7 @@ function eachAttendee(root: ICAL.Component, email: string, fn: (p: ICAL.Property
 export function withPartstat(text: string, email: string, partstat: string): string {
   const root = parseCalendarText(text);
   eachAttendee(root, email, (p) => p.setParameter('partstat', partstat));
-  return serialize(root);
+  return serializeCalendar(root);
 }
 
 /** The participant's PARTSTAT in an object, if they are in it. */
@@ -85,7 +90,7 @@ export function scheduleStatusOf(root: ICAL.Component, email: string): string | 
 export function withScheduleStatus(text: string, statuses: Map<string, string>): string {
   const root = parseCalendarText(text);
   for (const [email, status] of statuses) eachAttendee(root, email, (p) => p.setParameter('schedule-status', status));
-  return serialize(root);
+  return serializeCalendar(root);
 }
 
 /** What attendees receive: without SCHEDULE-STATUS (it is the organizer's bookkeeping). */
@@ -100,7 +105,7 @@ export function withoutScheduleStatus(text: string): string {
       }
     }
   }
-  return changed ? serialize(root) : text;
+  return changed ? serializeCalendar(root) : text;
 }
 
 /** An attendee's copy of an event they were dropped from. */
@@ -110,7 +115,7 @@ export function cancelled(text: string): string {
     c.removeAllProperties('status');
     c.addPropertyWithValue('status', 'CANCELLED');
   }
-  return serialize(root);
+  return serializeCalendar(root);
 }
 
 export function participantsOf(text: string): Participants | null {
@@ -120,7 +125,13 @@ export function participantsOf(text: string): Participants | null {
   } catch {
     return null;
   }
-  return { organizer: organizerOf(root), attendees: attendeesOf(root) };
+  const comps = components(root);
+  const organizerLine = comps.map((c) => c.getFirstProperty('organizer')).find((p) => p !== null && mailtoAddress(p.getFirstValue()) !== null);
+  const agent = organizerLine?.getParameter('schedule-agent');
+  const masters = comps.filter((c) => !c.hasProperty('recurrence-id'));
+  const judged = masters.length ? masters : comps;
+  const cancelled = judged.length > 0 && judged.every((c) => String(c.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED');
+  return { organizer: organizerOf(root), organizerAgent: String(agent ?? 'SERVER').toUpperCase(), attendees: attendeesOf(root), cancelled };
 }
 
 /** The edits scheduling makes to stored text. */
