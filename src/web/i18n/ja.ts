@@ -334,7 +334,7 @@ export const ja: Catalogue = {
   'event.delivery.limit': '未送信:送信の上限に達しました',
   'event.delivery.invalid': '未送信:配信できないアドレスです',
   'event.delivery.other': '未配信(ステータス {code})',
-  'event.delivery.failed': 'メール送信失敗({when}):{error}',
+  'event.delivery.failed': '{when} のメールは配信されませんでした:{error}',
   'event.yourAnswer': 'あなたの返答',
   'event.yourAnswerNow': '現在の返答:{answer}。',
   'event.answerAccept': '承諾',

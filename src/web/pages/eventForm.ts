@@ -321,11 +321,14 @@ async function views(call: WebCall, deps: WebDeps): Promise<CalendarView[]> {
 }
 
 /** The newest failed mail to each attendee of one of the user's events. */
-async function failuresOf(call: WebCall, deps: WebDeps, uid: string | null): Promise<Map<string, DeliveryFailure>> {
-  void call;
-  void deps;
-  void uid;
-  return new Map();
+async function failuresOf(call: WebCall, deps: WebDeps, uid: string): Promise<Map<string, DeliveryFailure>> {
+  const out = new Map<string, DeliveryFailure>();
+  for (const m of await deps.domain.mailOutbox.failures(signedIn(call).user.principalUri, uid)) {
+    // Newest first: the first failure of each recipient is the one to show.
+    const to = m.recipient.toLowerCase();
+    if (!out.has(to)) out.set(to, { at: m.createdAt, error: m.lastError ?? m.status });
+  }
+  return out;
 }
 
 async function extrasFor(call: WebCall, deps: WebDeps, uid: string | null): Promise<Extras> {
