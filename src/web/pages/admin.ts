@@ -176,7 +176,7 @@ async function mailSection(call: WebCall, deps: Parameters<WebHandler>[1]): Prom
   const row = (label: string, value: Html | string) => html`<tr><th scope="row">${label}</th><td>${value}</td></tr>`;
   const server = mail.smtpUrl ? smtpServer(mail.smtpUrl) : null;
   const settings = mail.smtpUrl
-    ? html`<div class="table-wrap"><table class="status"><tbody>
+    ? html`<div class="table-wrap"><table class="mail-settings"><tbody>
       ${row(t('admin.smtp'), server ? html`<span class="mono">${server.host}:${server.port}</span> — ${server.implicitTls ? t('admin.smtpTls') : t('admin.smtpStartTls')}` : '—')}
       ${row(t('admin.mailFrom'), html`<span class="mono">${mail.from}</span>`)}
       ${row(t('admin.mailLimits'), t('admin.mailLimitsValue', { perHour: mail.perUserPerHour, attendees: mail.maxAttendees, hours: mail.giveUpHours }))}
@@ -187,7 +187,7 @@ async function mailSection(call: WebCall, deps: Parameters<WebHandler>[1]): Prom
   const when = (d: Date) => formatDateTime(f.lang, call.zone, d.getTime() / 1000);
   return html`<section aria-labelledby="mail"><h2 id="mail">${t('admin.mail')}</h2>${settings}
     <h3 id="mail-queue">${t('admin.mailQueue')}</h3>
-    <div class="table-wrap"><table class="status" aria-labelledby="mail-queue"><tbody>
+    <div class="table-wrap"><table class="mail-queue" aria-labelledby="mail-queue"><tbody>
       ${row(t('admin.mailQueued'), String(stats.queued))}
       ${row(t('admin.mailSent'), String(stats.sent))}
       ${row(t('admin.mailFailed'), String(stats.failed))}
