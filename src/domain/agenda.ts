@@ -125,18 +125,18 @@ export class AgendaService {
     return { ...read, uid: obj.uid, etag: obj.etag };
   }
 
-  /** Attendee addresses must be addresses, and a list with attendees needs its organizer. */
-  private checkParticipants(event: SimpleEvent, hasOrganizer: boolean): void {
+  /** Attendee addresses must be addresses; a new event with attendees needs its organizer. */
+  private checkParticipants(event: SimpleEvent, needsOrganizer: boolean): void {
     const bad = event.attendees?.find((a) => a.length > 254 || !EMAIL.test(a));
     if (bad !== undefined) throw invalid(`not an e-mail address: ${bad}`, { field: 'attendees', code: 'bad-address' });
     if ((event.attendees?.length ?? 0) > MAX_FORM_ATTENDEES) throw invalid(`at most ${MAX_FORM_ATTENDEES} attendees`, { field: 'attendees', code: 'too-many' });
     if (event.organizer && !EMAIL.test(event.organizer.email)) throw invalid('the organizer has no e-mail address', { field: 'attendees', code: 'no-organizer' });
-    if (event.attendees?.length && !hasOrganizer && !event.organizer) throw invalid('inviting people needs an organizer with an e-mail address', { field: 'attendees', code: 'no-organizer' });
+    if (needsOrganizer && event.attendees?.length && !event.organizer) throw invalid('inviting people needs an organizer with an e-mail address', { field: 'attendees', code: 'no-organizer' });
   }
 
   /** Creates an event; returns its object name. */
   async createEvent(actor: Actor, view: CalendarView, event: SimpleEvent): Promise<string> {
-    this.checkParticipants(event, false);
+    this.checkParticipants(event, true);
     const uid = randomUUID();
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
     const text = await this.computed(await this.ctx.compute.run('newSimpleEvent', { event, uid, now, prodId: PRODID }, null), 'the event cannot be written');
@@ -148,7 +148,8 @@ export class AgendaService {
   /** Changes an event as the form says, if it is still the version the form showed (`etag`). */
   async updateEvent(actor: Actor, view: CalendarView, uri: string, event: SimpleEvent, etag: string, keepRule: boolean): Promise<void> {
     const obj = await this.stored(view, uri);
-    if (event.attendees !== undefined) this.checkParticipants(event, /\nORGANIZER[;:]/i.test(obj.data));
+    // The face adds the organizer when it adds attendees to an event without one.
+    if (event.attendees !== undefined) this.checkParticipants(event, false);
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
     const text = await this.computed(await this.ctx.compute.run('applySimpleEvent', { text: obj.data, event, now, keepRule }, null), 'the event cannot be changed');
     await this.objects.put(actor, view, uri, text, { ifMatch: [etag] }, 'web');

@@ -37,7 +37,7 @@ describe('attendees on the event form over raw HTTP', { shuffle: false }, () => 
   const server = useTestServer({ env: { APP_TIMEZONE: 'UTC' } });
   const alice = server.user('alice', { email: 'alice@example.org', displayName: 'Alice Liddell' });
   const bob = server.user('bob', { email: 'bob@example.org' });
-  server.user('nomail');
+  const nomail = server.user('nomail');
 
   const session = async (username: string) => {
     const cookie = await webSignIn(server.url, username, `${username}-password`);
@@ -126,6 +126,20 @@ describe('attendees on the event form over raw HTTP', { shuffle: false }, () => 
     const plain = await post(cookie, '/my/events', { _csrf: csrf, ...eventForm({ summary: 'Lonely', attendees: '' }) });
     expect(plain.status).toBe(303);
     expect(await count('nomail')).toBe(before + 1);
+    // An imported event listing attendees without an organizer stays editable; adding someone is not.
+    const put = await nomail.put('/dav/calendars/nomail/default/imported.ics', crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Test//EN', 'BEGIN:VEVENT', 'UID:imported-1', 'DTSTAMP:20261201T000000Z', 'DTSTART:20270801T090000Z', 'DTEND:20270801T100000Z', 'SUMMARY:Imported', 'ATTENDEE;PARTSTAT=ACCEPTED:mailto:someone@example.net', 'END:VEVENT', 'END:VCALENDAR'));
+    expect(put.status).toBe(201);
+    const edit = await get(cookie, '/my/events/default/imported.ics');
+    const etag = /name="etag" value="([^"]+)"/.exec(edit.page)![1]!;
+    const fields = { _csrf: csrf, etag, summary: 'Imported, renamed', startDate: '2027-08-01', startTime: '09:00', endDate: '2027-08-01', endTime: '10:00' };
+    const refused = await post(cookie, '/my/events/default/imported.ics', { ...fields, attendees: 'someone@example.net\nbob@example.org' });
+    expect(refused.status).toBe(400);
+    expect(refused.page).toContain('your account has no e-mail address');
+    expect((await post(cookie, '/my/events/default/imported.ics', { ...fields, attendees: 'someone@example.net' })).status).toBe(303);
+    const text = (await nomail.request('GET', '/dav/calendars/nomail/default/imported.ics')).text;
+    expect(text).toContain('SUMMARY:Imported\\, renamed');
+    expect(text).not.toContain('ORGANIZER');
+    expect(participants(text)[0]!.attendees).toEqual([{ email: 'someone@example.net', params: { partstat: 'ACCEPTED' } }]);
   });
 
   it('keeps what the form does not model across a save: alarms, X- properties, attendee parameters, rooms, instances; removes and adds attendees', async () => {

@@ -123,15 +123,17 @@ export function readForm(form: Record<string, string>, zone: string): { state: O
 
 /**
  * The event with the attendee field applied, when the field was sent and the user organizes:
- * the addresses, and the user as ORGANIZER when there is none yet and people are invited (which
- * needs the user's own address). An invitee's form leaves the list as it is.
+ * the addresses, and the user as ORGANIZER when there is none yet and people are added (which
+ * needs the user's own address). An event that lists attendees without an organizer (an import)
+ * stays as it is until someone is added. An invitee's form leaves the list as it is.
  */
 function withAttendees(call: WebCall, user: UserInfo, event: SimpleEvent, participants: FormParticipants | null): Problem[] {
   const text = call.form.attendees;
   if (text === undefined || roleOf(participants, user).kind !== 'organizer') return [];
   const { addresses, problems } = readAttendees(text);
   event.attendees = addresses;
-  if (addresses.length && !participants?.organizer) {
+  const listed = new Set(participants?.attendees.map((a) => a.email));
+  if (addresses.some((a) => !listed.has(a.toLowerCase())) && !participants?.organizer) {
     if (!user.email) problems.push({ key: 'event.noOwnAddress', field: 'attendees' });
     else event.organizer = { email: user.email, name: user.displayName ?? null };
   }
