@@ -270,7 +270,7 @@ export class SchedulingService {
       const external = elsewhere(was);
       if (mail && external.length && !before?.cancelled) {
         const cancel = await this.itip('CANCEL', previous, 'all');
-        await this.outbox.queue(em, change.actor!, uid, external.map((a) => ({ recipient: a.email, method: 'CANCEL' as const, calendardata: cancel })));
+        await this.outbox.queue(em, change.calendar, uid, external.map((a) => ({ recipient: a.email, method: 'CANCEL' as const, calendardata: cancel })));
       }
       return;
     }
@@ -330,7 +330,7 @@ export class SchedulingService {
         for (const a of invited) messages.push({ recipient: a.email, method: 'REQUEST', calendardata: await requestText() });
       }
       for (const a of elsewhere(removed)) messages.push({ recipient: a.email, method: 'CANCEL', calendardata: await cancelFor(change.previous ?? organizerText, a.email) });
-      const queued = await this.outbox.queue(em, change.actor!, uid, messages);
+      const queued = await this.outbox.queue(em, change.calendar, uid, messages);
       for (const a of external) {
         const s = queued.get(a.email);
         if (s) statuses.set(a.email, s);
@@ -370,7 +370,7 @@ export class SchedulingService {
     if (!(await this.mayMail(change))) return;
     const source = change.content ? change.content.text : await this.edit(change.previous ?? '', { kind: 'partstat', email: me, partstat: answer });
     const reply = await this.itip('REPLY', source, me);
-    await this.outbox.queue(em, change.actor!, change.uid, [{ recipient: organizer, method: 'REPLY', calendardata: reply }]);
+    await this.outbox.queue(em, change.calendar, change.uid, [{ recipient: organizer, method: 'REPLY', calendardata: reply }]);
   }
 
   /**
