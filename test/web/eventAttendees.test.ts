@@ -95,6 +95,11 @@ describe('attendees on the event form over raw HTTP', { shuffle: false }, () => 
     expect(row('carol@example.net')).toContain('No answer yet');
     // Without SMTP_URL the form says that people elsewhere are not told.
     expect(form.page).toContain('This server sends no e-mail');
+    // In the user's language.
+    for (const [lang, words] of [['de', ['Teilnehmende', 'Noch keine Antwort', 'In ihrem Kalender hier']], ['fr', ['Participants', 'Pas encore de réponse']], ['ja', ['参加者', '未返答']]] as const) {
+      const page = (await get(cookie, `${formPath(stored!.path)}?lang=${lang}`)).page;
+      for (const w of words) expect(page).toContain(w);
+    }
   });
 
   it('refuses an address that is not one with the form again, the reason beside the field, and stores nothing', async () => {
