@@ -72,7 +72,7 @@ describe('attendees on the event form over raw HTTP', { shuffle: false }, () => 
 
   it('invites people: ORGANIZER is the user (with their name), each address an ATTENDEE; a local attendee gets a copy; the form lists each answer', async () => {
     const { cookie, csrf } = await session('alice');
-    const saved = await post(cookie, '/my/events', { _csrf: csrf, ...eventForm({ summary: 'Kickoff', attendees: 'bob@example.org\r\n<Carol@Example.net>, mailto:dave@example.com\r\nbob@example.org' }) });
+    const saved = await post(cookie, '/my/events', { _csrf: csrf, ...eventForm({ summary: 'Kickoff', attendees: 'bob@example.org\r\nCarol Example <Carol@Example.net>, mailto:dave@example.com\r\nbob@example.org' }) });
     expect(saved.status).toBe(303);
     const [stored] = await find(alice, 'Kickoff');
     expect(stored).toBeDefined();

@@ -60,12 +60,19 @@ function roleOf(participants: FormParticipants | null, user: UserInfo): Role {
   return mine ? { kind: 'invitee', me: mine } : { kind: 'other' };
 }
 
-/** The addresses of the attendee field: one a line (commas and semicolons separate too), `mailto:` and <…> taken off. */
+/**
+ * The addresses of the attendee field: one a line (commas, semicolons and spaces separate too),
+ * `mailto:` taken off; from `Name <address>`, as mail programs copy it, the address.
+ */
 export function readAttendees(text: string): { addresses: string[]; problems: Problem[] } {
   const seen = new Map<string, string>();
   const problems: Problem[] = [];
-  for (const raw of text.split(/[\s,;]+/)) {
-    const a = raw.replace(/^<|>$/g, '').replace(/^mailto:/i, '');
+  const tokens = text.split(/[\r\n,;]+/).flatMap((item) => {
+    const named = /<([^<>]*)>/.exec(item);
+    return named ? [named[1]!.trim()] : item.split(/\s+/);
+  });
+  for (const raw of tokens) {
+    const a = raw.replace(/^mailto:/i, '');
     if (!a) continue;
     if (a.length > 254 || !EMAIL.test(a)) {
       if (problems.length < 5) problems.push({ key: 'event.badAttendee', params: { address: a.slice(0, 100) }, field: 'attendees' });
