@@ -11,7 +11,7 @@ import { applyReply, eventSummary, itipCancel, itipReply, itipRequest, readItip,
 import { occurrencesIn, type Occurrence } from '../ical/occurrences.ts';
 import { decodeCalendarText, IcalError, parseCalendarObject, parseCalendarText, type IcalComponentType, type IcalFailure } from '../ical/parse.ts';
 import { editForScheduling, organizerOf, participantsOf, type Participants, type SchedulingEdit } from '../ical/scheduling.ts';
-import { applySimpleEvent, newSimpleEvent, readSimpleEvent, type SimpleEvent } from '../ical/simpleEvent.ts';
+import { applySimpleEvent, newSimpleEvent, readSimpleEvent, type FormParticipants, type SimpleEvent } from '../ical/simpleEvent.ts';
 import { splitIcs, type SplitFile } from '../ical/split.ts';
 import { markersOf, syncCopy } from '../ical/syncCopy.ts';
 import { propertyEpoch, TimeResolver, zoneFromCalendarTimezone, type FloatingZone } from '../ical/time.ts';
@@ -245,7 +245,7 @@ export interface Tasks {
   readTask: { shared: { zone: string }; item: string; result: TaskReading };
   setTaskDone: { shared: null; item: { text: string; done: boolean; now: number }; result: string };
   newSimpleEvent: { shared: null; item: { event: SimpleEvent; uid: string; now: number; prodId: string }; result: string };
-  readSimpleEvent: { shared: null; item: { text: string; zone: string }; result: { event: SimpleEvent; customRule: string | null } };
+  readSimpleEvent: { shared: null; item: { text: string; zone: string }; result: { event: SimpleEvent; customRule: string | null; participants: FormParticipants } };
   applySimpleEvent: { shared: null; item: { text: string; event: SimpleEvent; now: number; keepRule: boolean }; result: string };
   splitCalendar: { shared: { maxObjects: number; prodId: string }; item: Uint8Array; result: SplitFile };
   matchCard: { shared: AddressFilter; item: string; result: boolean };

@@ -4,7 +4,7 @@
 // one object write path, so CalDAV clients see it at once; every parse runs in the compute pool.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Occurrence } from '../ical/occurrences.ts';
-import type { SimpleEvent } from '../ical/simpleEvent.ts';
+import type { FormParticipants, SimpleEvent } from '../ical/simpleEvent.ts';
 import type { TaskReading } from '../ical/todos.ts';
 import { objectText, type SplitRefusal } from '../ical/split.ts';
 import type { Actor, CalendarService, CalendarView, NewCalendarRequest } from './calendars.ts';
@@ -30,6 +30,12 @@ export interface ImportReport {
   /** Each object (or component) not stored: its UID and SUMMARY when it has them, and why. */
   refused: SplitRefusal[];
 }
+
+/** An invited address: as the events API checks them (a dot in the domain: mail goes there). */
+const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+
+/** Most attendees one form may list (the events API's bound for its recipients). */
+export const MAX_FORM_ATTENDEES = 500;
 
 /** An object name for a UID: the UID itself when it is a plain name, else its hash. */
 function uriForUid(uid: string): string {
@@ -94,7 +100,7 @@ export class AgendaService {
     return { items: items.slice(0, limit), capped: items.length > limit };
   }
 
-  private async stored(view: CalendarView, uri: string): Promise<{ data: string; etag: string }> {
+  private async stored(view: CalendarView, uri: string): Promise<{ uid: string; data: string; etag: string }> {
     const obj = await this.objects.get(view, uri);
     if (!obj) throw notFound('no such object');
     return obj;
@@ -112,15 +118,25 @@ export class AgendaService {
     await this.objects.put(actor, view, uri, text, { ifMatch: [obj.etag] }, 'web');
   }
 
-  /** The form's values of a stored event, and its ETag (sent back with the edit). */
-  async readEvent(view: CalendarView, uri: string, zone: string): Promise<{ event: SimpleEvent; customRule: string | null; etag: string }> {
+  /** The form's values of a stored event, who organizes and attends, and its ETag (sent back with the edit). */
+  async readEvent(view: CalendarView, uri: string, zone: string): Promise<{ uid: string; event: SimpleEvent; customRule: string | null; participants: FormParticipants; etag: string }> {
     const obj = await this.stored(view, uri);
     const read = await this.computed(await this.ctx.compute.run('readSimpleEvent', { text: obj.data, zone }, null), 'the event cannot be read');
-    return { ...read, etag: obj.etag };
+    return { ...read, uid: obj.uid, etag: obj.etag };
+  }
+
+  /** Attendee addresses must be addresses; a new event with attendees needs its organizer. */
+  private checkParticipants(event: SimpleEvent, needsOrganizer: boolean): void {
+    const bad = event.attendees?.find((a) => a.length > 254 || !EMAIL.test(a));
+    if (bad !== undefined) throw invalid(`not an e-mail address: ${bad}`, { field: 'attendees', code: 'bad-address' });
+    if ((event.attendees?.length ?? 0) > MAX_FORM_ATTENDEES) throw invalid(`at most ${MAX_FORM_ATTENDEES} attendees`, { field: 'attendees', code: 'too-many' });
+    if (event.organizer && !EMAIL.test(event.organizer.email)) throw invalid('the organizer has no e-mail address', { field: 'attendees', code: 'no-organizer' });
+    if (needsOrganizer && event.attendees?.length && !event.organizer) throw invalid('inviting people needs an organizer with an e-mail address', { field: 'attendees', code: 'no-organizer' });
   }
 
   /** Creates an event; returns its object name. */
   async createEvent(actor: Actor, view: CalendarView, event: SimpleEvent): Promise<string> {
+    this.checkParticipants(event, true);
     const uid = randomUUID();
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
     const text = await this.computed(await this.ctx.compute.run('newSimpleEvent', { event, uid, now, prodId: PRODID }, null), 'the event cannot be written');
@@ -132,9 +148,26 @@ export class AgendaService {
   /** Changes an event as the form says, if it is still the version the form showed (`etag`). */
   async updateEvent(actor: Actor, view: CalendarView, uri: string, event: SimpleEvent, etag: string, keepRule: boolean): Promise<void> {
     const obj = await this.stored(view, uri);
+    // The face adds the organizer when it adds attendees to an event without one.
+    if (event.attendees !== undefined) this.checkParticipants(event, false);
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
     const text = await this.computed(await this.ctx.compute.run('applySimpleEvent', { text: obj.data, event, now, keepRule }, null), 'the event cannot be changed');
     await this.objects.put(actor, view, uri, text, { ifMatch: [etag] }, 'web');
+  }
+
+  /**
+   * The actor's own answer to an invitation in their copy (`email` is their address, listed as an
+   * ATTENDEE): PARTSTAT in every component, nothing else. Scheduling carries it to the organizer
+   * (their copy here, or a REPLY by mail), as for a CalDAV client's change.
+   */
+  async answerInvitation(actor: Actor, view: CalendarView, uri: string, email: string, partstat: 'ACCEPTED' | 'TENTATIVE' | 'DECLINED', etag: string): Promise<void> {
+    const obj = await this.stored(view, uri);
+    const read = await this.computed(await this.ctx.compute.run('participants', obj.data, null), 'the event cannot be read');
+    const me = email.toLowerCase();
+    if (!read || !read.attendees.some((a) => a.email === me)) throw invalid('you are not an attendee of this event', { field: 'partstat', code: 'not-attendee' });
+    const text = await this.computed(await this.ctx.compute.run('schedulingEdit', { text: obj.data, edit: { kind: 'partstat', email: me, partstat } }, null), 'the answer cannot be written');
+    if (text === obj.data) return;
+    await this.objects.put(actor, view, uri, text, { ifMatch: [etag || obj.etag] }, 'web');
   }
 
   /**

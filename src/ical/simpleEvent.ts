@@ -4,8 +4,9 @@
 // Pure; the pool runs it (src/compute/tasks.ts), never the request loop.
 import ICAL from 'ical.js';
 import { stampChange } from './changeStamps.ts';
-import { buildEvent, type EventTime } from './eventBuilder.ts';
+import { attendeeLine, buildEvent, type EventTime } from './eventBuilder.ts';
 import { parseMaster } from './master.ts';
+import { mailtoAddress } from './eventFields.ts';
 import { isDateValue, TimeResolver } from './time.ts';
 import { eventSpan, instanceTimes } from './timeRange.ts';
 
@@ -34,6 +35,30 @@ export interface SimpleEvent {
   endTime: string;
   zone: string;
   repeat: Repeat | null;
+  /**
+   * The invited addresses, as the form lists them; undefined leaves the ATTENDEEs as they are
+   * (an invitee's form, a form without the field). Addresses not in mailto: form (a room's
+   * urn:uuid) are never touched.
+   */
+  attendees?: string[];
+  /** Who organizes: written where a component has no ORGANIZER yet (the user inviting people). */
+  organizer?: { email: string; name: string | null } | null;
+}
+
+/** One attendee as the form shows it: the address, the name, the answer and the delivery status. */
+export interface FormAttendee {
+  email: string;
+  name: string | null;
+  /** PARTSTAT, upper-case (NEEDS-ACTION when absent). */
+  partstat: string;
+  /** SCHEDULE-STATUS on the organizer's copy (RFC 6638 §3.2.9), if any. */
+  scheduleStatus: string | null;
+}
+
+/** Who organizes and who attends an event, as the form shows them. */
+export interface FormParticipants {
+  organizer: { email: string; name: string | null } | null;
+  attendees: FormAttendee[];
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -94,6 +119,45 @@ function setText(comp: ICAL.Component, name: string, value: string | null): void
   if (value) comp.addPropertyWithValue(name, value);
 }
 
+/** A CN parameter value: one line, no quotes (they cannot be escaped in a parameter, RFC 5545 §3.2). */
+function cleanName(name: string | null): string | null {
+  const v = name?.replace(/[\u0000-\u001f\u007f"]/g, ' ').replace(/\s+/g, ' ').trim();
+  return v ? v : null;
+}
+
+/**
+ * The form's attendee list on every component of the event: an address no longer listed leaves
+ * each component; a new one joins the master and the overridden instances (an address already in
+ * the master is not added to an instance that left it out on purpose); the parameters of the
+ * attendees kept (their answers, names, roles) stay as they are. The organizer is written where
+ * a component has none.
+ */
+function applyParticipants(root: ICAL.Component, master: ICAL.Component, e: SimpleEvent): void {
+  if (e.attendees === undefined) return;
+  const events = root.getAllSubcomponents('vevent');
+  const wanted = new Map(e.attendees.map((a) => [a.toLowerCase(), a]));
+  const inMaster = new Set(master.getAllProperties('attendee').map((p) => mailtoAddress(p.getFirstValue())));
+  const added = [...wanted].filter(([lower]) => !inMaster.has(lower));
+  for (const comp of events) {
+    const present = new Set<string>();
+    for (const p of comp.getAllProperties('attendee')) {
+      const a = mailtoAddress(p.getFirstValue());
+      if (a === null) continue;
+      if (!wanted.has(a)) comp.removeProperty(p);
+      else present.add(a);
+    }
+    const toAdd = comp === master ? [...wanted].filter(([lower]) => !present.has(lower)) : added.filter(([lower]) => !present.has(lower));
+    for (const [, address] of toAdd) comp.addProperty(ICAL.Property.fromString(attendeeLine(address)));
+    if (e.organizer && wanted.size && !comp.hasProperty('organizer')) {
+      const p = new ICAL.Property('organizer', comp);
+      p.setValue(`mailto:${e.organizer.email}`);
+      const cn = cleanName(e.organizer.name);
+      if (cn) p.setParameter('cn', cn);
+      comp.addProperty(p);
+    }
+  }
+}
+
 function applyTo(comp: ICAL.Component, e: SimpleEvent, keepRule: boolean): void {
   setText(comp, 'summary', e.summary);
   setText(comp, 'description', e.description);
@@ -136,6 +200,8 @@ export function newSimpleEvent(e: SimpleEvent, uid: string, now: number, prodId:
     description: e.description,
     location: e.location,
     rrule: ruleOf(e)?.toString() ?? null,
+    organizer: e.attendees?.length && e.organizer ? { email: e.organizer.email, name: cleanName(e.organizer.name) } : null,
+    attendees: e.attendees ?? [],
   });
 }
 
@@ -147,6 +213,7 @@ export function newSimpleEvent(e: SimpleEvent, uid: string, now: number, prodId:
 export function applySimpleEvent(text: string, e: SimpleEvent, now: number, keepRule: boolean): string {
   const { root, master } = parseMaster(text, 'vevent');
   applyTo(master, e, keepRule);
+  applyParticipants(root, master, e);
   stampChange(master, now, true);
   return root.toString();
 }
@@ -172,9 +239,37 @@ function simpleRepeat(rule: ICAL.Recur, zone: string): Repeat | null | 'custom' 
   return { freq };
 }
 
-/** The form's values of a stored event (read in `zone`), and the text of a repeat rule the form cannot show. */
-export function readSimpleEvent(text: string, zone: string): { event: SimpleEvent; customRule: string | null } {
-  const { master } = parseMaster(text, 'vevent');
+/** Who organizes and attends: the master's attendees first, then those only an instance has. */
+function participantsIn(root: ICAL.Component, master: ICAL.Component): FormParticipants {
+  const organizerProp = master.getFirstProperty('organizer');
+  const organizerEmail = organizerProp ? mailtoAddress(organizerProp.getFirstValue()) : null;
+  const seen = new Map<string, FormAttendee>();
+  for (const comp of [master, ...root.getAllSubcomponents('vevent').filter((c) => c !== master)]) {
+    for (const p of comp.getAllProperties('attendee')) {
+      const email = mailtoAddress(p.getFirstValue());
+      if (!email || seen.has(email)) continue;
+      const status = p.getParameter('schedule-status');
+      seen.set(email, {
+        email,
+        name: textOrNull(p.getParameter('cn')),
+        partstat: String(p.getParameter('partstat') ?? 'NEEDS-ACTION').toUpperCase(),
+        scheduleStatus: status === undefined || status === null ? null : String(status),
+      });
+    }
+  }
+  return {
+    organizer: organizerEmail ? { email: organizerEmail, name: textOrNull(organizerProp?.getParameter('cn')) } : null,
+    attendees: [...seen.values()],
+  };
+}
+
+/**
+ * The form's values of a stored event (read in `zone`), the text of a repeat rule the form cannot
+ * show, and who organizes and attends.
+ */
+export function readSimpleEvent(text: string, zone: string): { event: SimpleEvent; customRule: string | null; participants: FormParticipants } {
+  const { root, master } = parseMaster(text, 'vevent');
+  const participants = participantsIn(root, master);
   const r = new TimeResolver(zone);
   const allDay = isDateValue(master, 'dtstart');
   const span = eventSpan(instanceTimes({ component: master, shift: 0, start: null, recurrenceId: null, isOverride: false }, r));
@@ -197,6 +292,7 @@ export function readSimpleEvent(text: string, zone: string): { event: SimpleEven
       repeat: repeat === 'custom' ? null : repeat,
     },
     customRule: repeat === 'custom' && ruleValue instanceof ICAL.Recur ? ruleValue.toString() : null,
+    participants,
   };
 }
 

@@ -10,7 +10,7 @@ import { createAddressBook, deleteAddressBook, exportAddressBook, listAddressBoo
 import { downloadProfile, showConnect } from './pages/connect.ts';
 import { runCardImport, showCardImport } from './pages/contactImport.ts';
 import { confirmDeleteContact, createContact, deleteContact, editContactForm, listContacts, newContactForm, showContact, updateContact } from './pages/contacts.ts';
-import { createEvent, deleteEvent, editEventForm, newEventForm, updateEvent } from './pages/eventForm.ts';
+import { answerEvent, createEvent, deleteEvent, editEventForm, newEventForm, updateEvent } from './pages/eventForm.ts';
 import { postAnswer, showAnswer } from './pages/answer.ts';
 import { runImport, showImport } from './pages/importPage.ts';
 import { showSharing } from './pages/sharing.ts';
@@ -48,6 +48,7 @@ export const WEB_ROUTES: readonly WebRoute[] = [
   { method: 'GET', path: '/my/events/:cal/:obj', access: 'user', run: editEventForm },
   { method: 'POST', path: '/my/events/:cal/:obj', access: 'user', run: updateEvent },
   { method: 'POST', path: '/my/events/:cal/:obj/delete', access: 'user', run: deleteEvent },
+  { method: 'POST', path: '/my/events/:cal/:obj/answer', access: 'user', run: answerEvent },
 
   // Contacts: fixed second segments (new, import, card, books), so no address-book name can
   // shadow a page.

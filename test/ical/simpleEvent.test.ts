@@ -19,6 +19,8 @@ const event = (over: Partial<SimpleEvent> = {}): SimpleEvent => ({
   repeat: null,
   ...over,
 });
+/** The text with folded lines joined (RFC 5545 §3.1). */
+const unfold = (s: string) => s.replace(/\r\n[ \t]/g, '');
 const iso = (s: number) => new Date(s * 1000).toISOString();
 const LIMITS = { maxInstances: 100, maxSteps: 10_000 };
 
@@ -38,7 +40,7 @@ describe('simple events', () => {
     const e = event({ allDay: true, startDate: '2026-12-24', endDate: '2026-12-26', startTime: '', endTime: '', repeat: { freq: 'YEARLY', until: '2030-12-24' } });
     const text = newSimpleEvent(e, 'xmas', NOW, '-//Test//EN');
     expect(text).toContain('DTEND;VALUE=DATE:20261227');
-    expect(readSimpleEvent(text, 'Europe/Berlin')).toEqual({ event: e, customRule: null });
+    expect(readSimpleEvent(text, 'Europe/Berlin')).toEqual({ event: e, customRule: null, participants: { organizer: null, attendees: [] } });
   });
 
   it('edits only what the form holds: alarms and other properties stay, SEQUENCE goes up, a rule it cannot show is kept', () => {
@@ -59,4 +61,45 @@ describe('simple events', () => {
     expect(applySimpleEvent(stored, { ...read.event, repeat: null }, NOW, false)).not.toContain('RRULE');
   });
 
+  it('invites: a new event with attendees names the organizer; read back with answers', () => {
+    const text = unfold(newSimpleEvent(event({ attendees: ['Bob@Example.org', 'carol@example.net'], organizer: { email: 'alice@example.org', name: 'Alice "A"\r\nX-EVIL:1' } }), 'inv', NOW, '-//Test//EN'));
+    expect(() => parseCalendarObject(text)).not.toThrow();
+    expect(text).toContain('ORGANIZER;CN="Alice A X-EVIL:1":mailto:alice@example.org');
+    expect(text).not.toMatch(/^X-EVIL/m);
+    expect(text).toContain('ATTENDEE;CUTYPE=INDIVIDUAL;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:Bob@Example.org');
+    const read = readSimpleEvent(text, 'UTC');
+    expect(read.participants.organizer).toEqual({ email: 'alice@example.org', name: 'Alice A X-EVIL:1' });
+    expect(read.participants.attendees.map((a) => [a.email, a.partstat])).toEqual([['bob@example.org', 'NEEDS-ACTION'], ['carol@example.net', 'NEEDS-ACTION']]);
+    // No attendees: no organizer either (a plain event is no scheduling object).
+    expect(newSimpleEvent(event({ attendees: [], organizer: { email: 'alice@example.org', name: null } }), 'plain', NOW, '-//Test//EN')).not.toContain('ORGANIZER');
+  });
+
+  it('edits the attendee list: kept attendees keep their answers and parameters, removed ones leave every instance, others stay untouched', () => {
+    const stored = [
+      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Other//EN', 'BEGIN:VEVENT', 'UID:team', 'DTSTAMP:20261201T000000Z', 'SEQUENCE:1',
+      'DTSTART:20270104T090000Z', 'DTEND:20270104T100000Z', 'SUMMARY:Team', 'RRULE:FREQ=WEEKLY;COUNT=4',
+      'ORGANIZER;CN=Alice:mailto:alice@example.org',
+      'ATTENDEE;CN=Bob;PARTSTAT=ACCEPTED;ROLE=REQ-PARTICIPANT;X-NUM-GUESTS=0;SCHEDULE-STATUS=1.2:mailto:bob@example.org',
+      'ATTENDEE;PARTSTAT=DECLINED:mailto:dan@example.org',
+      'ATTENDEE;CUTYPE=ROOM:urn:uuid:6f1b3c2e-room',
+      'END:VEVENT',
+      'BEGIN:VEVENT', 'UID:team', 'RECURRENCE-ID:20270111T090000Z', 'DTSTAMP:20261201T000000Z', 'DTSTART:20270111T100000Z', 'DTEND:20270111T110000Z', 'SUMMARY:Team (moved)',
+      'ORGANIZER;CN=Alice:mailto:alice@example.org', 'ATTENDEE;PARTSTAT=TENTATIVE:mailto:dan@example.org', 'END:VEVENT',
+      'END:VCALENDAR', '',
+    ].join('\r\n');
+    const read = readSimpleEvent(stored, 'UTC');
+    expect(read.participants.attendees.map((a) => [a.email, a.partstat, a.scheduleStatus])).toEqual([['bob@example.org', 'ACCEPTED', '1.2'], ['dan@example.org', 'DECLINED', null]]);
+    const edited = unfold(applySimpleEvent(stored, { ...read.event, attendees: ['bob@example.org', 'erin@example.net'] }, NOW, false));
+    expect(() => parseCalendarObject(edited)).not.toThrow();
+    expect(edited).toContain('ATTENDEE;CN=Bob;PARTSTAT=ACCEPTED;ROLE=REQ-PARTICIPANT;X-NUM-GUESTS=0;SCHEDULE-STATUS=1.2:mailto:bob@example.org');
+    expect(edited).not.toContain('dan@example.org');
+    expect(edited).toContain('urn:uuid:6f1b3c2e-room');
+    // The new address joins the series and the moved instance; Bob, left out of that instance, is not added to it.
+    expect(edited.match(/mailto:erin@example.net/g)?.length).toBe(2);
+    expect(edited.match(/mailto:bob@example.org/g)?.length).toBe(1);
+    expect(edited.match(/^ORGANIZER/gm)?.length).toBe(2);
+    // Without the field (an invitee's form) the list stays exactly as it was.
+    const untouched = applySimpleEvent(stored, { ...read.event, summary: 'Renamed' }, NOW, false);
+    expect(untouched).toContain('mailto:dan@example.org');
+  });
 });

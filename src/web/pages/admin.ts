@@ -150,6 +150,60 @@ function duration(seconds: number): string {
   return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min ${Math.floor(seconds % 60)} s`;
 }
 
+/**
+ * Where mail goes, from SMTP_URL: host and port only. The user name and password in the URL are
+ * never shown (nor anything else of it: a path or query could carry them too).
+ */
+export function smtpServer(smtpUrl: string): { host: string; port: number; implicitTls: boolean } | null {
+  try {
+    const u = new URL(smtpUrl);
+    const implicitTls = u.protocol === 'smtps:';
+    // nodemailer's defaults: 465 for TLS from the start, else 587 (submission).
+    return { host: u.hostname, port: u.port ? Number(u.port) : implicitTls ? 465 : 587, implicitTls };
+  } catch {
+    return null;
+  }
+}
+
+/** How many of the latest mails the status page looks through for failures, and how many it shows. */
+const RECENT_MAILS = 200;
+const SHOWN_FAILURES = 10;
+
+async function mailSection(call: WebCall, deps: Parameters<WebHandler>[1]): Promise<Html> {
+  const f = call.frame;
+  const t = f.t;
+  const mail = deps.config.mail;
+  const row = (label: string, value: Html | string) => html`<tr><th scope="row">${label}</th><td>${value}</td></tr>`;
+  const server = mail.smtpUrl ? smtpServer(mail.smtpUrl) : null;
+  const settings = mail.smtpUrl
+    ? html`<div class="table-wrap"><table class="mail-settings"><tbody>
+      ${row(t('admin.smtp'), server ? html`<span class="mono">${server.host}:${server.port}</span> — ${server.implicitTls ? t('admin.smtpTls') : t('admin.smtpStartTls')}` : '—')}
+      ${row(t('admin.mailFrom'), html`<span class="mono">${mail.from}</span>`)}
+      ${row(t('admin.mailLimits'), t('admin.mailLimitsValue', { perHour: mail.perUserPerHour, attendees: mail.maxAttendees, hours: mail.giveUpHours }))}
+    </tbody></table></div>`
+    : html`<p class="notice" role="status">${t('admin.mailOff')}</p>`;
+  const stats = await deps.domain.mailOutbox.stats();
+  const failures = (await deps.domain.mailOutbox.recent(RECENT_MAILS)).filter((m) => m.status === 'failed' || m.status === 'refused' || (m.status === 'queued' && m.lastError)).slice(0, SHOWN_FAILURES);
+  const when = (d: Date) => formatDateTime(f.lang, call.zone, d.getTime() / 1000);
+  return html`<section aria-labelledby="mail"><h2 id="mail">${t('admin.mail')}</h2>${settings}
+    <h3 id="mail-queue">${t('admin.mailQueue')}</h3>
+    <div class="table-wrap"><table class="mail-queue" aria-labelledby="mail-queue"><tbody>
+      ${row(t('admin.mailQueued'), String(stats.queued))}
+      ${row(t('admin.mailSent'), String(stats.sent))}
+      ${row(t('admin.mailFailed'), String(stats.failed))}
+      ${row(t('admin.mailOldest'), stats.oldestQueuedSeconds === null ? '—' : duration(stats.oldestQueuedSeconds))}
+    </tbody></table></div>
+    <h3 id="mail-failures">${t('admin.mailFailures')}</h3>
+    ${
+      failures.length
+        ? html`<div class="table-wrap"><table aria-labelledby="mail-failures"><thead><tr><th scope="col">${t('admin.mailWhen')}</th><th scope="col">${t('admin.mailSender')}</th><th scope="col">${t('admin.mailRecipient')}</th><th scope="col">${t('admin.mailMethod')}</th><th scope="col">${t('admin.syncStatus')}</th><th scope="col">${t('admin.mailError')}</th></tr></thead><tbody>${failures.map(
+            (m) => html`<tr><td>${when(m.createdAt)}</td><td>${m.principaluri.replace(/^principals\//, '')}</td><td class="mono">${m.recipient}</td><td>${m.method}</td><td><span class="badge">${m.status}</span></td><td class="wrap">${m.lastError ?? ''}</td></tr>`,
+          )}</tbody></table></div>`
+        : html`<p>${t('admin.mailNoFailures')}</p>`
+    }
+  </section>`;
+}
+
 export const showStatus: WebHandler = async (call, deps) => {
   const f = call.frame;
   const t = f.t;
@@ -163,6 +217,7 @@ export const showStatus: WebHandler = async (call, deps) => {
     ${row(t('admin.counts'), `${g.users} / ${g.calendars} / ${g.objects}`)}
     ${row(t('admin.jobs'), `${g.jobs.queued} / ${g.jobs.running} / ${g.jobs.retrying}`)}
     ${row(t('admin.loop'), loop ? `${loop.p99} ms / ${loop.max} ms` : '—')}
-  </tbody></table></div>`;
+  </tbody></table></div>
+  ${await mailSection(call, deps)}`;
   return { kind: 'page', title: t('admin.status'), body };
 };
