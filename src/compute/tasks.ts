@@ -7,6 +7,7 @@ import { applyEventChanges, newEventText, readEvent, type EventChanges, type Eve
 import { evaluateFilter, type CompFilter } from '../ical/filter.ts';
 import { busyPeriods, mergePeriods, type BusyPeriod } from '../ical/freebusy.ts';
 import { deriveIndex, spansLiterals } from '../ical/indexing.ts';
+import { applyReply, eventSummary, itipCancel, itipReply, itipRequest, readItip, schedulingFingerprint, type EventSummary, type ItipMessage } from '../ical/itip.ts';
 import { occurrencesIn, type Occurrence } from '../ical/occurrences.ts';
 import { decodeCalendarText, IcalError, parseCalendarObject, parseCalendarText, type IcalComponentType, type IcalFailure } from '../ical/parse.ts';
 import { editForScheduling, organizerOf, participantsOf, type Participants, type SchedulingEdit } from '../ical/scheduling.ts';
@@ -191,6 +192,19 @@ export interface OccurrencesShared {
   limits: ExpansionLimits;
 }
 
+// ---- iTIP (src/ical/itip.ts) ----
+
+/**
+ * `now` of the iTIP tasks: epoch seconds, as every task here takes it; a value only milliseconds
+ * can be (past the year 5000 in seconds), as Date.now() gives, is read as milliseconds.
+ */
+function nowDate(now: number): Date {
+  return new Date(Math.abs(now) >= 1e11 ? now : now * 1000);
+}
+
+/** An attendee's answer, as applyReply takes it. */
+export type ReplyAnswer = Parameters<typeof applyReply>[1];
+
 // ---- matchCard: addressbook-query filters over a batch of cards ----
 
 /** The shared filter arrives as one object per batch: build its matcher (folded search texts) once. */
@@ -220,6 +234,13 @@ export interface Tasks {
   freeBusyRequest: { shared: null; item: string; result: FreeBusyRequest | { error: string } };
   participants: { shared: null; item: string; result: Participants | null };
   schedulingEdit: { shared: null; item: { text: string; edit: SchedulingEdit }; result: string };
+  itipRequest: { shared: null; item: { text: string; now: number }; result: string };
+  itipCancel: { shared: null; item: { text: string; recipients: string[] | 'all'; now: number }; result: string };
+  itipReply: { shared: null; item: { text: string; attendee: string; now: number; comment?: string }; result: string };
+  schedulingFingerprint: { shared: null; item: string; result: string };
+  readItip: { shared: null; item: string; result: ItipMessage | null };
+  applyReply: { shared: null; item: { text: string; reply: ReplyAnswer }; result: { text: string } | { error: string } };
+  eventSummary: { shared: null; item: string; result: EventSummary | null };
   occurrences: { shared: OccurrencesShared; item: string; result: { items: Occurrence[]; capped: boolean } };
   readTask: { shared: { zone: string }; item: string; result: TaskReading };
   setTaskDone: { shared: null; item: { text: string; done: boolean; now: number }; result: string };
@@ -244,6 +265,13 @@ const TASKS: { [K in TaskName]: (item: Tasks[K]['item'], shared: Tasks[K]['share
   freeBusyRequest,
   participants: (text) => participantsOf(text),
   schedulingEdit: ({ text, edit }) => editForScheduling(text, edit),
+  itipRequest: ({ text, now }) => itipRequest(text, nowDate(now)),
+  itipCancel: ({ text, recipients, now }) => itipCancel(text, recipients, nowDate(now)),
+  itipReply: ({ text, attendee, now, comment }) => itipReply(text, attendee, nowDate(now), comment),
+  schedulingFingerprint: (text) => schedulingFingerprint(text),
+  readItip: (text) => readItip(text),
+  applyReply: ({ text, reply }) => applyReply(text, reply),
+  eventSummary: (text) => eventSummary(text),
   occurrences: (text, shared) => occurrencesIn(text, shared.range, shared.zone, shared.limits),
   readTask: (text, shared) => readTask(text, shared.zone),
   setTaskDone: ({ text, done, now }) => setTaskDone(text, done, now),

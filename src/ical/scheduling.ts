@@ -23,7 +23,8 @@ function components(root: ICAL.Component): ICAL.Component[] {
   return root.getAllSubcomponents().filter((c) => c.name === 'vevent' || c.name === 'vtodo');
 }
 
-function serialize(root: ICAL.Component): string {
+/** A VCALENDAR as text with CRLF line ends and a final CRLF (RFC 5545 §3.1). */
+export function serializeCalendar(root: ICAL.Component): string {
   return root.toString().replace(/\r?\n/g, '\r\n').replace(/(\r\n)?$/, '\r\n');
 }
 
@@ -63,7 +64,7 @@ function eachAttendee(root: ICAL.Component, email: string, fn: (p: ICAL.Property
 export function withPartstat(text: string, email: string, partstat: string): string {
   const root = parseCalendarText(text);
   eachAttendee(root, email, (p) => p.setParameter('partstat', partstat));
-  return serialize(root);
+  return serializeCalendar(root);
 }
 
 /** The participant's PARTSTAT in an object, if they are in it. */
@@ -85,7 +86,7 @@ export function scheduleStatusOf(root: ICAL.Component, email: string): string | 
 export function withScheduleStatus(text: string, statuses: Map<string, string>): string {
   const root = parseCalendarText(text);
   for (const [email, status] of statuses) eachAttendee(root, email, (p) => p.setParameter('schedule-status', status));
-  return serialize(root);
+  return serializeCalendar(root);
 }
 
 /** What attendees receive: without SCHEDULE-STATUS (it is the organizer's bookkeeping). */
@@ -100,7 +101,7 @@ export function withoutScheduleStatus(text: string): string {
       }
     }
   }
-  return changed ? serialize(root) : text;
+  return changed ? serializeCalendar(root) : text;
 }
 
 /** An attendee's copy of an event they were dropped from. */
@@ -110,7 +111,7 @@ export function cancelled(text: string): string {
     c.removeAllProperties('status');
     c.addPropertyWithValue('status', 'CANCELLED');
   }
-  return serialize(root);
+  return serializeCalendar(root);
 }
 
 export function participantsOf(text: string): Participants | null {
