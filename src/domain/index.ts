@@ -15,6 +15,7 @@ import { ExportService } from './exports.ts';
 import { FeedService } from './feeds.ts';
 import { InboxService } from './inbox.ts';
 import { JobQueue } from './jobs.ts';
+import { MailOutbox } from './mailOutbox.ts';
 import { SchedulingService } from './scheduling.ts';
 import { SynchronizationService } from './synchronizations.ts';
 import type { ProviderRegistry } from './syncProviders.ts';
@@ -39,6 +40,8 @@ export interface Domain {
   /** Schedule inboxes (RFC 6638 §4.1): copies of the iTIP messages each user received. */
   readonly inbox: InboxService;
   readonly jobs: JobQueue;
+  /** iMIP messages to addresses elsewhere: queued with the write that causes them, sent by the mail worker. */
+  readonly mailOutbox: MailOutbox;
   readonly synchronizations: SynchronizationService;
   readonly tokens: TokenService;
   readonly loginFailures: LoginFailureService;
@@ -66,6 +69,7 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
   const jobs = new JobQueue(ctx);
   const users = new UserService(ctx);
   const inbox = new InboxService(ctx);
+  const mailOutbox = new MailOutbox(ctx, jobs);
   const scheduling = new SchedulingService(ctx, objects, queries);
   const synchronizations = new SynchronizationService(ctx, jobs, opts.providers ?? new Map(), opts.secretKey ?? null);
 
@@ -99,6 +103,7 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
     scheduling,
     inbox,
     jobs,
+    mailOutbox,
     synchronizations,
     tokens: new TokenService(ctx, feeds),
     loginFailures: new LoginFailureService(ctx),
