@@ -12,6 +12,7 @@ import type { DomainContext } from './context.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
 import { PRODID } from './exports.ts';
 import type { ObjectService } from './objects.ts';
+import { IMPORT_ORIGIN } from './scheduling.ts';
 
 export interface PlacedOccurrence extends Occurrence {
   calendar: CalendarView;
@@ -156,7 +157,8 @@ export class AgendaService {
     for (const o of file.objects) {
       try {
         const uri = (await this.objects.uriOfUid(view, o.uid)) ?? uriForUid(o.uid);
-        const res = await this.objects.put(actor, view, uri, objectText(file, o), {}, 'web');
+        // Imported objects are not invitations to send: no scheduling, no mail (IMPORT_ORIGIN).
+        const res = await this.objects.put(actor, view, uri, objectText(file, o), {}, IMPORT_ORIGIN);
         if (res.created) report.stored++;
         else report.replaced++;
       } catch (e) {

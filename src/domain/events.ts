@@ -12,6 +12,12 @@ import type { DomainContext } from './context.ts';
 import { DomainError, forbidden, notFound, preconditionFailed, type FieldProblem } from './errors.ts';
 import type { ObjectService } from './objects.ts';
 import { PRODID } from './exports.ts';
+import { EVENTS_API_NOTIFY_ORIGIN, EVENTS_API_ORIGIN } from './scheduling.ts';
+
+/** The origin of the API's writes: whether scheduling may mail recipients elsewhere. */
+function originOf(notify: boolean): string {
+  return notify ? EVENTS_API_NOTIFY_ORIGIN : EVENTS_API_ORIGIN;
+}
 import type { UserInfo } from './users.ts';
 
 /** What the VEVENT says, with where it is stored and when it was made and changed. */
@@ -165,7 +171,12 @@ export class EventService {
     return view;
   }
 
-  async create(u: UserInfo, input: EventInput): Promise<EventView> {
+  /**
+   * `notify`: invitations, updates and cancellations also go by mail to recipients elsewhere
+   * (`?sendUpdates=all`); without it only recipients here get the event, so integrations that
+   * never asked do not start e-mailing people.
+   */
+  async create(u: UserInfo, input: EventInput, notify = false): Promise<EventView> {
     const c = this.check(input, true);
     const view = await this.calendarFor(u, input.calendar);
     const uid = randomUUID();
@@ -185,12 +196,12 @@ export class EventService {
     const built = await this.ctx.compute.run('newEventText', event, null);
     // Built from checked input, it fails only when the pool does (a stopped thread): not the caller's fault.
     if (!built.ok) throw new Error(`the event cannot be written: ${built.error}`);
-    await this.objects.put(this.actor(u), view, `${uid}.ics`, built.value, { ifNoneMatch: ['*'] }, 'events-api');
+    await this.objects.put(this.actor(u), view, `${uid}.ics`, built.value, { ifNoneMatch: ['*'] }, originOf(notify));
     const meta = await this.objects.getMeta(view, `${uid}.ics`);
     return this.get(u, (meta as { id: number }).id);
   }
 
-  async update(u: UserInfo, id: number, input: EventInput, ifMatch?: string[]): Promise<EventView> {
+  async update(u: UserInfo, id: number, input: EventInput, ifMatch?: string[], notify = false): Promise<EventView> {
     const r = await this.row(u, id);
     if (!r) throw notFound('no such event');
     if (ifMatch && !ifMatch.some((t) => t === '*' || t === r.etag)) throw preconditionFailed('the event has changed (If-Match)');
@@ -202,18 +213,18 @@ export class EventService {
     const applied = await this.ctx.compute.run('applyEventChanges', { text: r.calendardata, changes: c, now: Math.floor(this.ctx.clock.now().getTime() / 1000) }, null);
     if (!applied.ok) throw notFound(`the event cannot be changed: ${applied.error}`);
     const text = applied.value;
-    await this.objects.put(this.actor(u), view, r.uri, text, { ifMatch: [r.etag] }, 'events-api');
+    await this.objects.put(this.actor(u), view, r.uri, text, { ifMatch: [r.etag] }, originOf(notify));
     return this.get(u, id);
   }
 
-  async delete(u: UserInfo, id: number, ifMatch?: string[]): Promise<void> {
+  async delete(u: UserInfo, id: number, ifMatch?: string[], notify = false): Promise<void> {
     const r = await this.row(u, id);
     if (!r) throw notFound('no such event');
     if (ifMatch && !ifMatch.some((t) => t === '*' || t === r.etag)) throw preconditionFailed('the event has changed (If-Match)');
     const view = (await loadViews(this.ctx.db.em(), { id: r.instance_id }))[0];
     if (!view) throw notFound('no such event');
     if (!canWriteContent(view)) throw forbidden(readOnlyReason(view));
-    await this.objects.delete(this.actor(u), view, r.uri, { ifMatch: [r.etag] }, 'events-api');
+    await this.objects.delete(this.actor(u), view, r.uri, { ifMatch: [r.etag] }, originOf(notify));
   }
 
   async list(u: UserInfo, q: EventQuery): Promise<{ items: EventView[]; total: number }> {

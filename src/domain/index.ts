@@ -70,12 +70,12 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
   const users = new UserService(ctx);
   const inbox = new InboxService(ctx);
   const mailOutbox = new MailOutbox(ctx, jobs);
-  const scheduling = new SchedulingService(ctx, objects, queries);
+  const scheduling = new SchedulingService(ctx, objects, queries, inbox, mailOutbox);
   const synchronizations = new SynchronizationService(ctx, jobs, opts.providers ?? new Map(), opts.secretKey ?? null);
 
   // The write listeners, in the order they run inside every object write's transaction: implicit
-  // scheduling (RFC 6638) for the events it concerns, then one statement that queues the pushes
-  // of synchronized calendars. Another consequence of a write (iMIP) is one line here.
+  // scheduling (RFC 6638, with the iMIP mails it queues) for the events it concerns, then one
+  // statement that queues the pushes of synchronized calendars.
   objects.onWrite(
     (em, change) => scheduling.onWrite(em, change),
     (change) => scheduling.concerns(change),

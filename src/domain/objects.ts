@@ -49,6 +49,8 @@ export interface ObjectContent {
   uid: string;
   /** The ORGANIZER address of any component, lower-cased. */
   organizer: string | null;
+  /** When the last instance ends (epoch seconds; the far future for open-ended series), null if unknown. */
+  last: number | null;
 }
 
 export interface ObjectChange {
@@ -234,7 +236,7 @@ export class ObjectService {
       });
     }
     if (!r.ok) throw invalid(r.message, { precondition: { namespace: CALDAV_NS, name: r.failure } });
-    const content: ObjectContent = { text: r.text, componentType: r.componentType, uid: r.uid, organizer: r.organizer };
+    const content: ObjectContent = { text: r.text, componentType: r.componentType, uid: r.uid, organizer: r.organizer, last: r.last };
     return { content, first: r.first, last: r.last, size: Buffer.byteLength(r.text), fields: r.fields, spans: r.spans };
   }
 

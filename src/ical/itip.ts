@@ -50,6 +50,9 @@ export interface EventSummary {
   status: string | null;
 }
 
+/** Marks a COMMENT applyReply stored with the address of the attendee who made it. */
+const ATTENDEE_COMMENT_PARAM = 'x-calendula-attendee';
+
 const OBJECT_KINDS = new Set(['vevent', 'vtodo', 'vjournal']);
 /** RFC 6638 §7.1–7.3: parameters of the organizer's bookkeeping, never part of an iTIP message. */
 const SCHEDULING_PARAMS = ['schedule-status', 'schedule-force-send', 'schedule-agent'];
@@ -96,14 +99,27 @@ function textValue(c: ICAL.Component, name: string): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
-/** A new VCALENDAR for a message: VERSION and PRODID of the original, METHOD, and its VTIMEZONEs. */
+/** A new VCALENDAR for a message: VERSION and PRODID of the original and METHOD (addZones adds the VTIMEZONEs). */
 function messageRoot(original: ICAL.Component, method: ItipMethod): ICAL.Component {
   const root = new ICAL.Component('vcalendar');
   root.addPropertyWithValue('version', '2.0');
   root.addPropertyWithValue('prodid', textValue(original, 'prodid') ?? '-//Calendula//iTIP//EN');
   root.addPropertyWithValue('method', method);
-  for (const tz of original.getAllSubcomponents('vtimezone')) root.addSubcomponent(new ICAL.Component(tz.toJSON()));
   return root;
+}
+
+/** The original's VTIMEZONEs that the message's components refer to (RFC 5546 §3.2: present "if any date/time refers to a timezone"), before them. */
+function addZones(original: ICAL.Component, root: ICAL.Component): void {
+  const used = new Set<string>();
+  for (const c of objectComponents(root)) for (const p of c.getAllProperties()) {
+    const tz = tzidParam(p);
+    if (tz) used.add(tz);
+  }
+  const zones = original.getAllSubcomponents('vtimezone').filter((z) => used.has(String(z.getFirstPropertyValue('tzid'))));
+  const comps = objectComponents(root);
+  for (const c of comps) root.removeSubcomponent(c);
+  for (const z of zones) root.addSubcomponent(new ICAL.Component(z.toJSON()));
+  for (const c of comps) root.addSubcomponent(c);
 }
 
 /** A copy of a property (value and parameters). */
@@ -148,8 +164,12 @@ export function itipRequest(organizerText: string, now: Date): string {
   const stamp = utcTime(Math.floor(now.getTime() / 1000));
   for (const c of objectComponents(root)) {
     cleanParticipants(c);
-    // The organizer's reminders are theirs (RFC 5546 §3.2.2 allows VALARM; clients ignore or import them).
+    // The organizer's reminders are theirs: VALARMs, and Thunderbird's record of acknowledging
+    // and snoozing them.
     for (const alarm of c.getAllSubcomponents('valarm')) c.removeSubcomponent(alarm);
+    for (const p of [...c.getAllProperties()]) if (/^x-moz-(lastack|snooze-time)/.test(p.name)) c.removeProperty(p);
+    // An attendee's comment on their answer (applyReply) was said to the organizer, not to everyone.
+    for (const p of [...c.getAllProperties('comment')]) if (p.getParameter(ATTENDEE_COMMENT_PARAM) !== undefined) c.removeProperty(p);
     c.updatePropertyWithValue('dtstamp', stamp);
   }
   return serializeCalendar(root);
@@ -218,6 +238,7 @@ export function itipCancel(organizerText: string, recipients: string[] | 'all', 
     cleanParticipants(out);
     root.addSubcomponent(out);
   }
+  addZones(original, root);
   return serializeCalendar(root);
 }
 
@@ -252,6 +273,7 @@ export function itipReply(attendeeText: string, attendee: string, now: Date, com
     root.addSubcomponent(out);
   }
   if (!found) throw new Error(`${who} is not an attendee of this object`);
+  addZones(original, root);
   return serializeCalendar(root);
 }
 
@@ -381,6 +403,8 @@ function overrideFromMaster(master: ICAL.Component, key: string, r: TimeResolver
  *  in the components the reply names (master when it has no RECURRENCE-ID; an override it names
  *  that does not exist is created from the master only if simple, else the master gets it);
  *  RSVP=FALSE dropped; error when the attendee is not in the object or UIDs differ.
+ *  A RECURRENCE-ID that is no instance of the series is refused ('not-found'), not given to the
+ *  master: declining one instance must not decline them all.
  *  Errors: 'unreadable', 'bad-partstat', 'uid-mismatch', 'not-attendee', 'not-found' (the
  *  RECURRENCE-ID is no instance of the series). Nothing to change: the text comes back as given. */
 export function applyReply(
@@ -404,11 +428,16 @@ export function applyReply(
   const r = new TimeResolver(undefined);
   const master = masterOf(comps);
 
-  let target: ICAL.Component | undefined;
+  // The components the answer goes to: the instance a RECURRENCE-ID names (its override, made
+  // from the master when the series has that instance and no override yet); without one the
+  // master, and the overrides where the attendee's answer was the series' (an instance answered
+  // apart keeps its answer); an attendee only some overrides list answers in those.
+  let targets: ICAL.Component[];
+  let changed = false;
   if (reply.recurrenceId) {
     const key = normalizeKey(reply.recurrenceId);
     if (!key) return { error: 'not-found' };
-    target = comps.find((c) => {
+    let target = comps.find((c) => {
       try {
         return componentKey(c, r) === key;
       } catch {
@@ -418,44 +447,54 @@ export function applyReply(
     if (!target && master) {
       if (!master.hasProperty('rrule') && !master.hasProperty('rdate')) target = master;
       else {
-        const made = overrideFromMaster(master, key, r);
+        let made: ICAL.Component | null;
+        try {
+          made = overrideFromMaster(master, key, r);
+        } catch {
+          made = null;
+        }
         if (!made) return { error: 'not-found' };
         if (!listed(made).length) return { error: 'not-attendee' };
         root.addSubcomponent(made);
+        changed = true;
         target = made;
       }
     }
     if (!target) return { error: 'not-found' };
+    targets = [target];
+  } else if (master && listed(master).length) {
+    const before = partstatOf(listed(master)[0]!);
+    targets = [master, ...comps.filter((c) => c !== master && listed(c).some((p) => partstatOf(p) === before))];
   } else {
-    target = master ?? comps.find((c) => listed(c).length);
+    targets = comps.filter((c) => listed(c).length);
   }
-  if (!target) return { error: 'not-found' };
-  const lines = listed(target);
-  if (!lines.length) return { error: 'not-attendee' };
+  const first = targets[0];
+  if (!first || !listed(first).length) return { error: 'not-attendee' };
 
-  let changed = target.getFirstProperty('recurrence-id') !== null && !comps.includes(target);
-  for (const p of lines) {
-    if (partstatOf(p) !== partstat || stringParam(p, 'partstat') !== partstat) {
+  for (const p of targets.flatMap(listed)) {
+    if (stringParam(p, 'partstat') !== partstat) {
       p.setParameter('partstat', partstat);
       changed = true;
     }
+    // RSVP asked for this answer; it has come (RSVP=FALSE is the default, so the parameter goes).
     if (p.getParameter('rsvp') !== undefined) {
       p.removeParameter('rsvp');
       changed = true;
     }
   }
   if (reply.comment !== undefined) {
-    // One COMMENT per answering attendee, marked with who said it, so that answers do not overwrite each other.
-    const mine = target.getAllProperties('comment').filter((p) => mailtoAddress(stringParam(p, 'x-calendula-attendee')) === who);
+    // One COMMENT per answering attendee, marked with who said it, so that answers do not
+    // overwrite each other; an answer without a comment takes the earlier one back.
+    const mine = first.getAllProperties('comment').filter((p) => mailtoAddress(stringParam(p, ATTENDEE_COMMENT_PARAM)) === who);
     const wantedComment = reply.comment ?? '';
     const current = mine.length === 1 ? String(mine[0]!.getFirstValue() ?? '') : null;
     if (wantedComment === '' ? mine.length > 0 : current !== wantedComment) {
-      for (const p of mine) target.removeProperty(p);
+      for (const p of mine) first.removeProperty(p);
       if (wantedComment !== '') {
         const p = new ICAL.Property('comment');
         p.setValue(wantedComment);
-        p.setParameter('x-calendula-attendee', `mailto:${who}`);
-        target.addProperty(p);
+        p.setParameter(ATTENDEE_COMMENT_PARAM, `mailto:${who}`);
+        first.addProperty(p);
       }
       changed = true;
     }

@@ -16,7 +16,11 @@ export interface Participant {
 /** Who organizes and who attends an object (null for text that does not parse). */
 export interface Participants {
   organizer: string | null;
+  /** SCHEDULE-AGENT of the ORGANIZER (SERVER by default): CLIENT means the attendee's client answers by itself. */
+  organizerAgent: string;
   attendees: Participant[];
+  /** The event as a whole is cancelled: STATUS:CANCELLED on the master (or on every component when there is none). */
+  cancelled: boolean;
 }
 
 function components(root: ICAL.Component): ICAL.Component[] {
@@ -121,7 +125,13 @@ export function participantsOf(text: string): Participants | null {
   } catch {
     return null;
   }
-  return { organizer: organizerOf(root), attendees: attendeesOf(root) };
+  const comps = components(root);
+  const organizerLine = comps.map((c) => c.getFirstProperty('organizer')).find((p) => p !== null && mailtoAddress(p.getFirstValue()) !== null);
+  const agent = organizerLine?.getParameter('schedule-agent');
+  const masters = comps.filter((c) => !c.hasProperty('recurrence-id'));
+  const judged = masters.length ? masters : comps;
+  const cancelled = judged.length > 0 && judged.every((c) => String(c.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED');
+  return { organizer: organizerOf(root), organizerAgent: String(agent ?? 'SERVER').toUpperCase(), attendees: attendeesOf(root), cancelled };
 }
 
 /** The edits scheduling makes to stored text. */

@@ -131,6 +131,12 @@ export const FIELD = {
   },
   bad_order: { en: 'Must be asc or desc.', ja: 'asc または desc を指定してください。', de: 'Muss asc oder desc sein.', fr: 'Doit être asc ou desc.' },
   bad_limit: { en: 'Must be a whole number from 1 to {max}.', ja: '1 から {max} までの整数で指定してください。', de: 'Muss eine ganze Zahl von 1 bis {max} sein.', fr: 'Doit être un entier de 1 à {max}.' },
+  bad_send_updates: {
+    en: 'Must be all, externalOnly or none.',
+    ja: 'all、externalOnly、none のいずれかを指定してください。',
+    de: 'Muss all, externalOnly oder none sein.',
+    fr: 'Doit être all, externalOnly ou none.',
+  },
   bad_offset: { en: 'Must be a whole number, 0 or more.', ja: '0 以上の整数で指定してください。', de: 'Muss eine ganze Zahl ab 0 sein.', fr: 'Doit être un entier supérieur ou égal à 0.' },
 } satisfies Record<string, Text>;
 

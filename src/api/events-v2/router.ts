@@ -166,6 +166,17 @@ function queryOf(query: Record<string, unknown>): EventQuery {
   return q;
 }
 
+/**
+ * Whether a write mails recipients elsewhere: `sendUpdates=all` (Google Calendar's name; its
+ * `externalOnly` means the same here, recipients here always get the event); `none` or absent: no.
+ */
+function sendUpdatesOf(query: Record<string, unknown>): boolean {
+  const v = query.sendUpdates;
+  if (v === undefined || v === 'none') return false;
+  if (v === 'all' || v === 'externalOnly') return true;
+  throw new Problem(400, 'bad_request', 'bad_query', {}, [{ field: 'sendUpdates', key: 'bad_send_updates' }]);
+}
+
 function etagList(header: string | undefined): string[] | undefined {
   if (header === undefined) return undefined;
   if (header.trim() === '*') return ['*'];
@@ -276,7 +287,8 @@ export const handlers = {
 
   async createEvent(call: EventsCall) {
     const user = await caller(call, 'events');
-    const e = await call.deps.domain.events.create(user, await body(call));
+    const notify = sendUpdatesOf(call.req.query as Record<string, unknown>);
+    const e = await call.deps.domain.events.create(user, await body(call), notify);
     call.res.setHeader('Location', `${call.deps.config.publicUrl}${BASE}/${e.id}`);
     send(call.res, 201, e);
   },
@@ -285,12 +297,14 @@ export const handlers = {
   async updateEvent(call: EventsCall) {
     const user = await caller(call, 'events');
     const id = idOf(call.req);
-    send(call.res, 200, await call.deps.domain.events.update(user, id, await body(call), etagList(call.req.get('if-match'))));
+    const notify = sendUpdatesOf(call.req.query as Record<string, unknown>);
+    send(call.res, 200, await call.deps.domain.events.update(user, id, await body(call), etagList(call.req.get('if-match')), notify));
   },
 
   async deleteEvent(call: EventsCall) {
     const user = await caller(call, 'events');
-    await call.deps.domain.events.delete(user, idOf(call.req), etagList(call.req.get('if-match')));
+    const notify = sendUpdatesOf(call.req.query as Record<string, unknown>);
+    await call.deps.domain.events.delete(user, idOf(call.req), etagList(call.req.get('if-match')), notify);
     call.res.status(204).end();
   },
 

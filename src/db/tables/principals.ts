@@ -51,3 +51,12 @@ export async function selectSharees(em: SqlEntityManager, instanceId: number): P
     [instanceId],
   );
 }
+
+/** The user behind a principal (principals/<username>) with the principal's address, if both exist. */
+export async function selectUserOfPrincipal(em: SqlEntityManager, principaluri: string): Promise<{ uri: string; email: string | null; id: number; username: string } | undefined> {
+  const rows = await em.execute<{ uri: string; email: string | null; id: number; username: string }[]>(
+    `select p.uri, lower(p.email) as email, u.id, u.username from principals p join users u on 'principals/' || u.username = p.uri where p.uri = ?`,
+    [principaluri],
+  );
+  return rows[0];
+}
