@@ -234,7 +234,7 @@ export interface Tasks {
   freeBusyRequest: { shared: null; item: string; result: FreeBusyRequest | { error: string } };
   participants: { shared: null; item: string; result: Participants | null };
   schedulingEdit: { shared: null; item: { text: string; edit: SchedulingEdit }; result: string };
-  itipRequest: { shared: null; item: { text: string; now: number }; result: string };
+  itipRequest: { shared: null; item: { text: string; now: number; recipient?: string }; result: string };
   itipCancel: { shared: null; item: { text: string; recipients: string[] | 'all'; now: number }; result: string };
   itipReply: { shared: null; item: { text: string; attendee: string; now: number; comment?: string }; result: string };
   schedulingFingerprint: { shared: null; item: string; result: string };
@@ -265,7 +265,7 @@ const TASKS: { [K in TaskName]: (item: Tasks[K]['item'], shared: Tasks[K]['share
   freeBusyRequest,
   participants: (text) => participantsOf(text),
   schedulingEdit: ({ text, edit }) => editForScheduling(text, edit),
-  itipRequest: ({ text, now }) => itipRequest(text, nowDate(now)),
+  itipRequest: ({ text, now, recipient }) => itipRequest(text, nowDate(now), recipient),
   itipCancel: ({ text, recipients, now }) => itipCancel(text, recipients, nowDate(now)),
   itipReply: ({ text, attendee, now, comment }) => itipReply(text, attendee, nowDate(now), comment),
   schedulingFingerprint: (text) => schedulingFingerprint(text),

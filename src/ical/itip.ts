@@ -157,10 +157,15 @@ function normalizeKey(id: string): string | null {
 // ---- REQUEST ----
 
 /** METHOD:REQUEST for attendees: the organizer's object with METHOD, SCHEDULE-STATUS and
- *  SCHEDULE-FORCE-SEND removed, DTSTAMP = now, VTIMEZONEs kept, VALARMs removed. */
-export function itipRequest(organizerText: string, now: Date): string {
+ *  SCHEDULE-FORCE-SEND removed, DTSTAMP = now, VTIMEZONEs kept, VALARMs removed.
+ *  With `recipient` (lower-case email), the message holds only what that attendee is invited to
+ *  (RFC 6638 §3.2.1, as sabre does): the instances whose components list them; an instance whose
+ *  override does not list them is excluded from the master (EXDATE), and an attendee of single
+ *  instances only gets those overrides without the master. */
+export function itipRequest(organizerText: string, now: Date, recipient?: string): string {
   const root = parseCalendarText(organizerText);
   setMethod(root, 'REQUEST');
+  if (recipient !== undefined) onlyFor(root, recipient.trim().toLowerCase());
   const stamp = utcTime(Math.floor(now.getTime() / 1000));
   for (const c of objectComponents(root)) {
     cleanParticipants(c);
@@ -172,7 +177,40 @@ export function itipRequest(organizerText: string, now: Date): string {
     for (const p of [...c.getAllProperties('comment')]) if (p.getParameter(ATTENDEE_COMMENT_PARAM) !== undefined) c.removeProperty(p);
     c.updatePropertyWithValue('dtstamp', stamp);
   }
+  if (recipient !== undefined) {
+    const used = new Set<string>();
+    for (const c of objectComponents(root)) for (const p of c.getAllProperties()) {
+      const tz = tzidParam(p);
+      if (tz) used.add(tz);
+    }
+    for (const z of root.getAllSubcomponents('vtimezone')) if (!used.has(String(z.getFirstPropertyValue('tzid')))) root.removeSubcomponent(z);
+  }
   return serializeCalendar(root);
+}
+
+/** Keeps in a REQUEST only the instances one attendee is invited to. */
+function onlyFor(root: ICAL.Component, who: string): void {
+  const comps = objectComponents(root);
+  const lists = (c: ICAL.Component) => c.getAllProperties('attendee').some((p) => addressOf(p) === who);
+  if (!comps.some(lists)) throw new Error(`${who} is not an attendee of this object`);
+  const master = masterOf(comps);
+  const withMaster = master !== undefined && lists(master);
+  for (const c of comps) {
+    if (lists(c)) continue;
+    root.removeSubcomponent(c);
+    if (!withMaster || c === master) continue;
+    // Removed from this instance: the series they get must not hold it.
+    const rid = c.getFirstProperty('recurrence-id');
+    if (!rid || !master) continue;
+    const exdate = new ICAL.Property('exdate');
+    const value = rid.getFirstValue();
+    if (value === null || value === undefined) continue;
+    exdate.setValue(value);
+    const tz = tzidParam(rid);
+    if (tz) exdate.setParameter('tzid', tz);
+    if (value instanceof ICAL.Time && value.isDate) exdate.setParameter('value', 'DATE');
+    master.addProperty(exdate);
+  }
 }
 
 // ---- CANCEL ----
@@ -194,26 +232,31 @@ export function itipCancel(organizerText: string, recipients: string[] | 'all', 
 
   // A cancel of the master cancels the whole series, overrides included; an override is named
   // only for recipients the master does not list (invited to single instances).
-  const chosen: { comp: ICAL.Component; to: Set<string> }[] = [];
   const inMaster = master ? attendeesIn(master) : new Set<string>();
   const placed = new Set<string>();
-  if (master) {
-    const to = new Set([...wanted].filter((a) => inMaster.has(a)));
-    for (const a of to) placed.add(a);
-    chosen.push({ comp: master, to });
-  }
+  const overrides: { comp: ICAL.Component; to: Set<string> }[] = [];
   for (const c of comps) {
     if (c === master) continue;
     const to = new Set([...attendeesIn(c)].filter((a) => wanted.has(a) && !inMaster.has(a)));
-    if (!to.size && master) continue;
     for (const a of to) placed.add(a);
-    chosen.push({ comp: c, to });
+    overrides.push({ comp: c, to });
   }
-  // Recipients the object no longer lists (an attendee just removed) are cancelled the whole event.
-  const unplaced = [...wanted].filter((a) => !placed.has(a));
-  const first = chosen[0];
-  if (first) for (const a of unplaced) first.to.add(a);
-  if (master && chosen[0] && !chosen[0].to.size && chosen.length > 1) chosen.shift();
+  const masterTo = new Set([...wanted].filter((a) => inMaster.has(a)));
+  // Recipients the object does not list (an attendee just removed) are cancelled the whole event:
+  // the master, or every instance of an object that has none.
+  const unplaced = [...wanted].filter((a) => !placed.has(a) && !masterTo.has(a));
+  const chosen: { comp: ICAL.Component; to: Set<string> }[] = [];
+  if (master) {
+    for (const a of unplaced) masterTo.add(a);
+    const named = overrides.filter((o) => o.to.size);
+    if (masterTo.size || !named.length) chosen.push({ comp: master, to: masterTo });
+    chosen.push(...named);
+  } else {
+    const named = overrides.filter((o) => o.to.size);
+    const targets = unplaced.length || !named.length ? overrides : named;
+    for (const o of targets) for (const a of unplaced) o.to.add(a);
+    chosen.push(...targets);
+  }
 
   const root = messageRoot(original, 'CANCEL');
   const stamp = utcTime(Math.floor(now.getTime() / 1000));
@@ -314,12 +357,15 @@ export function schedulingFingerprint(text: string): string {
 
 /** Reads an iTIP message (null when it is not one: no METHOD, no UID, does not parse). */
 export function readItip(text: string): ItipMessage | null {
-  let root: ICAL.Component;
   try {
-    root = parseCalendarText(text);
+    return readMessage(parseCalendarText(text));
   } catch {
+    // Mail brings anything: what ical.js cannot read is no message.
     return null;
   }
+}
+
+function readMessage(root: ICAL.Component): ItipMessage | null {
   const method = textValue(root, 'method');
   if (!method) return null;
   const comps = objectComponents(root);
@@ -333,12 +379,9 @@ export function readItip(text: string): ItipMessage | null {
   let comment: string | null = null;
   // The master first: its answer stands for the series.
   for (const c of [first, ...comps.filter((c) => c !== first)]) {
-    let key: string | null = null;
-    try {
-      key = componentKey(c, r);
-    } catch {
-      key = null;
-    }
+    const key = componentKey(c, r);
+    // An instance named by a RECURRENCE-ID that cannot be read must not pass for the series.
+    if (!key && c.hasProperty('recurrence-id')) return null;
     if (key) recurrenceIds.push(key);
     const own: { email: string; partstat: string; name: string | null }[] = [];
     for (const p of c.getAllProperties('attendee')) {
@@ -369,13 +412,19 @@ export function readItip(text: string): ItipMessage | null {
 
 const PARTSTATS = new Set(['NEEDS-ACTION', 'ACCEPTED', 'DECLINED', 'TENTATIVE', 'DELEGATED', 'COMPLETED', 'IN-PROCESS']);
 
+/**
+ * How many instances of a series are walked to find the one a reply names (the steps are bounded
+ * as in every expansion, DEFAULT_MAX_STEPS): an instance further on is answered 'not-found'.
+ */
+const MAX_INSTANCES_TO_ANSWER = 20_000;
+
 /** The override of a series for one of its instances, made from the master (null when the id is no instance of it). */
 function overrideFromMaster(master: ICAL.Component, key: string, r: TimeResolver): ICAL.Component | null {
   if (!master.hasProperty('rrule') && !master.hasProperty('rdate')) return null;
   const dtstart = master.getFirstPropertyValue('dtstart');
   if (!(dtstart instanceof ICAL.Time)) return null;
   const target = key.length === 8 ? Date.UTC(Number(key.slice(0, 4)), Number(key.slice(4, 6)) - 1, Number(key.slice(6, 8))) / 1000 : Date.UTC(Number(key.slice(0, 4)), Number(key.slice(4, 6)) - 1, Number(key.slice(6, 8)), Number(key.slice(9, 11)), Number(key.slice(11, 13)), Number(key.slice(13, 15))) / 1000;
-  const expansion = expandInstances([master], r, { horizon: target + 2 * 86400, maxInstances: 100_000, stopWhen: (i) => i.start !== null && i.start > target + 86400 });
+  const expansion = expandInstances([master], r, { horizon: target + 2 * 86400, maxInstances: MAX_INSTANCES_TO_ANSWER, stopWhen: (i) => i.start !== null && i.start > target + 86400 });
   const tzid = tzidOf(master, 'dtstart');
   const inst = expansion.instances.find((i) => i.recurrenceId && recurrenceKey(i.recurrenceId, tzid, r) === key);
   if (!inst || !inst.recurrenceId) return null;

@@ -198,6 +198,27 @@ describe('itipRequest', () => {
     expect(py.components[0]!.attendees.find((a) => a.email === 'bob@example.net')?.partstat).toBe('DECLINED');
   });
 
+  it('gives one recipient only the instances they are invited to (RFC 6638 §3.2.1, as sabre does)', () => {
+    // erin is invited to the moved instance only: she gets that override, without the series.
+    const erin = checkMessage(itipRequest(THUNDERBIRD_SERIES, NOW, 'Erin@example.net'), 'REQUEST');
+    expect(erin.py.components.map((c) => [c.rid, c.dtstart])).toEqual([['2027-01-11T09:30:00+01:00', '2027-01-11T14:00:00+01:00']]);
+    expect(erin.py.zones).toEqual(['Europe/Berlin']);
+    // dave was taken off the moved instance: the series he gets excludes it.
+    let seen = 0;
+    const withoutDave = THUNDERBIRD_SERIES.replace(/ATTENDEE[^\r]*mailto:dave@example\.net\r\n/g, (m) => (seen++ === 0 ? m : ''));
+    expect(withoutDave.match(/dave@example.net/g)).toHaveLength(1);
+    const dave = checkMessage(itipRequest(withoutDave, NOW, 'dave@example.net'), 'REQUEST');
+    expect(dave.py.components.map((c) => c.rid)).toEqual([null]);
+    const master = events(dave.root)[0]!;
+    expect(master.getAllProperties('exdate').map((p) => p.toICALString())).toEqual(['EXDATE;TZID=Europe/Berlin:20270118T093000', 'EXDATE;TZID=Europe/Berlin:20270111T093000']);
+    const expansion = expandInstances(events(dave.root), new TimeResolver(undefined), { maxInstances: 100 });
+    expect(expansion.instances.map((i) => new Date(i.start! * 1000).toISOString().slice(0, 10))).not.toContain('2027-01-11');
+    expect(expansion.instances).toHaveLength(6);
+    // bob is in every component: the whole object.
+    expect(python(itipRequest(THUNDERBIRD_SERIES, NOW, 'bob@example.net')).components).toHaveLength(2);
+    expect(() => itipRequest(THUNDERBIRD_SERIES, NOW, 'mallory@example.net')).toThrow(/not an attendee/);
+  });
+
   it('refuses text that is no calendar', () => {
     expect(() => itipRequest('hello', NOW)).toThrow();
   });
@@ -263,6 +284,16 @@ describe('itipCancel', () => {
     expect(py.components.map((c) => [c.rid, c.sequence])).toEqual([
       ['2027-03-01T10:00:00+00:00', 5],
       ['2027-03-08T10:00:00+00:00', 1],
+    ]);
+    // One recipient of an override-only object: the instances that list them; one it no longer lists: every instance.
+    const split = calendar([
+      ...event('oo2', ['RECURRENCE-ID:20270301T100000Z', 'DTSTART:20270301T100000Z', 'ORGANIZER:mailto:a@example.org', 'ATTENDEE:mailto:b@example.net']),
+      ...event('oo2', ['RECURRENCE-ID:20270308T100000Z', 'DTSTART:20270308T110000Z', 'ORGANIZER:mailto:a@example.org', 'ATTENDEE:mailto:c@example.net']),
+    ]);
+    expect(checkMessage(itipCancel(split, ['c@example.net'], NOW), 'CANCEL').py.components.map((c) => [c.rid, c.attendees.map((a) => a.email)])).toEqual([['2027-03-08T10:00:00+00:00', ['c@example.net']]]);
+    expect(checkMessage(itipCancel(split, ['z@example.net'], NOW), 'CANCEL').py.components.map((c) => [c.rid, c.attendees.map((a) => a.email)])).toEqual([
+      ['2027-03-01T10:00:00+00:00', ['z@example.net']],
+      ['2027-03-08T10:00:00+00:00', ['z@example.net']],
     ]);
     const task = calendar(todo('t1', ['DUE;VALUE=DATE:20270102', 'SUMMARY:File taxes', 'ORGANIZER:mailto:a@example.org', 'ATTENDEE:mailto:b@example.net']));
     const { py: pyTask } = checkMessage(itipCancel(task, 'all', NOW), 'CANCEL');
@@ -409,6 +440,10 @@ describe('readItip', () => {
     expect(readItip('garbage')).toBeNull();
     expect(readItip(crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'METHOD:REQUEST', 'BEGIN:VEVENT', 'DTSTART:20270101T100000Z', 'END:VEVENT', 'END:VCALENDAR']))).toBeNull(); // no UID
     expect(readItip(crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'METHOD:REQUEST', 'END:VCALENDAR']))).toBeNull();
+    // A reply to an instance whose RECURRENCE-ID cannot be read is not taken for an answer to the series.
+    expect(readItip(crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'METHOD:REPLY', 'BEGIN:VEVENT', 'UID:x', 'RECURRENCE-ID:soon', 'ATTENDEE;PARTSTAT=DECLINED:mailto:b@example.net', 'END:VEVENT', 'END:VCALENDAR']))).toBeNull();
+    // Addresses other than mailto: are no attendee one can answer for.
+    expect(readItip(crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'METHOD:REPLY', 'BEGIN:VEVENT', 'UID:x', 'ATTENDEE;PARTSTAT=ACCEPTED:https://example.net/b', 'ATTENDEE;PARTSTAT=ACCEPTED:MAILTO:B@Example.NET', 'END:VEVENT', 'END:VCALENDAR']))?.attendees).toEqual([{ email: 'b@example.net', partstat: 'ACCEPTED', name: null }]);
   });
 });
 
@@ -504,6 +539,9 @@ describe('applyReply', () => {
     expect(applyReply(THUNDERBIRD_SERIES, { attendee: 'erin@example.net', partstat: 'ACCEPTED', recurrenceId: '20270125T083000Z' })).toEqual({ error: 'not-attendee' });
     expect(applyReply(THUNDERBIRD_SERIES, { attendee: 'bob@example.net', partstat: 'MAYBE; X=1' })).toEqual({ error: 'bad-partstat' });
     expect(applyReply('nonsense', { attendee: 'bob@example.net', partstat: 'ACCEPTED' })).toEqual({ error: 'unreadable' });
+    // An instance beyond the bounded walk (every minute for ever, ten years on) is not found, not searched for ever.
+    const minutely = calendar(event('mm', ['DTSTART:20270101T000000Z', 'RRULE:FREQ=MINUTELY', 'ORGANIZER:mailto:a@example.org', 'ATTENDEE:mailto:b@example.net']));
+    expect(applyReply(minutely, { attendee: 'b@example.net', partstat: 'DECLINED', recurrenceId: '20370101T000000Z' })).toEqual({ error: 'not-found' });
     const twoUids = calendar([...event('u1', ['DTSTART:20270101T100000Z', 'ATTENDEE:mailto:b@example.net']), ...event('u2', ['DTSTART:20270101T100000Z', 'ATTENDEE:mailto:b@example.net'])]);
     expect(applyReply(twoUids, { attendee: 'b@example.net', partstat: 'ACCEPTED' })).toEqual({ error: 'uid-mismatch' });
   });
@@ -604,6 +642,7 @@ describe('iTIP compute tasks', () => {
     expect(req).toEqual({ ok: true, value: itipRequest(APPLE_ORGANIZER, NOW) });
     const reqMs = await pool.run('itipRequest', { text: APPLE_ORGANIZER, now: NOW.getTime() }, null);
     expect(reqMs).toEqual(req);
+    expect(await pool.run('itipRequest', { text: THUNDERBIRD_SERIES, now: nowSeconds, recipient: 'erin@example.net' }, null)).toEqual({ ok: true, value: itipRequest(THUNDERBIRD_SERIES, NOW, 'erin@example.net') });
     expect(req.ok && req.value).toContain(`DTSTAMP:${NOW_STAMP}`);
     expect(await pool.run('itipCancel', { text: THUNDERBIRD_SERIES, recipients: 'all', now: nowSeconds }, null)).toEqual({ ok: true, value: itipCancel(THUNDERBIRD_SERIES, 'all', NOW) });
     expect(await pool.run('itipReply', { text: GOOGLE_ATTENDEE, attendee: 'grace@example.org', now: nowSeconds, comment: 'ok' }, null)).toEqual({ ok: true, value: itipReply(GOOGLE_ATTENDEE, 'grace@example.org', NOW, 'ok') });
