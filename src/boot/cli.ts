@@ -12,6 +12,7 @@ import { createDomain, type Domain } from '../domain/index.ts';
 import { createLogger } from '../logger.ts';
 import { systemClock } from '../clock.ts';
 import { resolveSecretKey } from '../domain/secrets.ts';
+import { describeOutcome, receiveImip } from '../mail/receive.ts';
 import { syncProviders } from '../sync/providers/index.ts';
 import { SyncWorker, workerOptions } from '../sync/worker.ts';
 import { MailTransport } from '../mail/transport.ts';
@@ -32,6 +33,11 @@ Commands:
   token revoke <user> <mom_id>
   worker [--once]                        run the synchronization push worker (and the mail worker when
                                          SMTP_URL is set) alone (--once: until nothing is due, then exit)
+  imip receive                           read one mail on standard input (from a mail server's pipe,
+                                         alias or fetchmail): apply the iTIP REPLY in it to the
+                                         organizer's event, or leave a REQUEST/CANCEL for a user here
+                                         in their schedule inbox; refused: the reason on standard
+                                         error, exit code 1, nothing changed
 
 Passwords are read from standard input (one line), or from the environment variable named by
 --password-env. Settings come from the environment and ./.env (see docs/configuration.md).
@@ -303,6 +309,38 @@ async function workerCommand(p: Parsed, config: Config, io: CliIO): Promise<void
   );
 }
 
+/** Standard input up to `limit` bytes; null when there is more. */
+async function readLimited(stdin: NodeJS.ReadableStream, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += b.length;
+    if (size > limit) return null;
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** `imip receive`: one message on standard input; 0 when applied or delivered, 1 when refused. */
+async function imipCommand(p: Parsed, config: Config, io: CliIO): Promise<number> {
+  const [, sub, ...extra] = p.positional;
+  if (sub !== 'receive') throw new UsageError(sub ? `unknown imip command ${sub}` : 'imip needs a command: receive');
+  if (extra.length) throw new UsageError(`unexpected argument ${extra[0]}`);
+  const limit = config.limits.maxObjectBytes;
+  const raw = await readLimited(io.stdin, limit);
+  const refused = (reason: string) => {
+    io.stderr.write(`calendula: refused: ${reason}\n`);
+    return 1;
+  };
+  if (raw === null) return refused(`the message is larger than ${limit} bytes (MAX_OBJECT_BYTES)`);
+  if (!raw.toString('utf8').trim()) return refused('no message on standard input');
+  const outcome = await withDomain(config, (d) => receiveImip(d, raw));
+  if (!outcome.ok) return refused(outcome.reason);
+  io.stdout.write(`${describeOutcome(outcome)}\n`);
+  return 0;
+}
+
 /** Runs one CLI invocation; returns the exit code (serve never returns while it runs). */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let parsed: Parsed;
@@ -344,6 +382,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       case 'worker':
         await workerCommand(parsed, config, io);
         return 0;
+      case 'imip':
+        return await imipCommand(parsed, config, io);
       default:
         throw new UsageError(`unknown command ${command}`);
     }

@@ -3,6 +3,7 @@
 import type { Clock } from '../clock.ts';
 import { AddressBookService } from './addressBooks.ts';
 import { AgendaService } from './agenda.ts';
+import { AnswerLinks } from './answerLinks.ts';
 import { BirthdayService } from './birthdays.ts';
 import { CalendarService } from './calendars.ts';
 import { CardService } from './cards.ts';
@@ -10,6 +11,7 @@ import type { DomainContext } from './context.ts';
 import { LoginFailureService } from './loginFailures.ts';
 import { ObjectService } from './objects.ts';
 import { QueryService } from './queries.ts';
+import { ReplyService } from './replies.ts';
 import { EventService } from './events.ts';
 import { ExportService } from './exports.ts';
 import { FeedService } from './feeds.ts';
@@ -39,6 +41,10 @@ export interface Domain {
   readonly scheduling: SchedulingService;
   /** Schedule inboxes (RFC 6638 §4.1): copies of the iTIP messages each user received. */
   readonly inbox: InboxService;
+  /** Signed links in invitation mails that let an attendee elsewhere answer without an account. */
+  readonly answerLinks: AnswerLinks;
+  /** iTIP messages that arrive by mail (`calendula imip receive`). */
+  readonly replies: ReplyService;
   readonly jobs: JobQueue;
   /** iMIP messages to addresses elsewhere: queued with the write that causes them, sent by the mail worker. */
   readonly mailOutbox: MailOutbox;
@@ -102,6 +108,8 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
     events: new EventService(ctx, objects),
     scheduling,
     inbox,
+    answerLinks: new AnswerLinks(ctx, scheduling),
+    replies: new ReplyService(ctx, scheduling, inbox),
     jobs,
     mailOutbox,
     synchronizations,

@@ -199,7 +199,7 @@ export function webRouter(deps: WebDeps): Router {
       }
       if (route.access === 'admin' && !user?.isAdmin) throw new WebError(403, 'error.forbidden');
       // Names in the path are calendar, object, user and token names: none holds a control character.
-      if (Object.values(req.params).some((v) => typeof v !== 'string' || v.length > 512 || /[\u0000-\u001f]/.test(v))) throw new WebError(404, 'error.notFound');
+      if (Object.values(req.params).some((v) => typeof v !== 'string' || v.length > (route.maxParamLength ?? 512) || /[\u0000-\u001f]/.test(v))) throw new WebError(404, 'error.notFound');
       if (route.method === 'POST') {
         if (!sameOrigin(req.get('origin'), req.get('host'))) throw new WebError(403, 'error.csrf');
         if (route.multipart) {

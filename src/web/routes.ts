@@ -1,5 +1,6 @@
 // The web UI's routes: a table of named handlers, each with who may call it. The router
 // (router.ts) does sessions, CSRF, body parsing and the one error funnel around them.
+import { MAX_TOKEN_LENGTH } from '../domain/answerLinks.ts';
 import type { WebHandler } from './call.ts';
 import { createUser, deleteUser, listSyncs, listUsers, resetPassword, showStatus, showUser, updateUser } from './pages/admin.ts';
 import { createAppPassword, revokeAppPassword, showAppPasswords } from './pages/appPasswords.ts';
@@ -10,6 +11,7 @@ import { downloadProfile, showConnect } from './pages/connect.ts';
 import { runCardImport, showCardImport } from './pages/contactImport.ts';
 import { confirmDeleteContact, createContact, deleteContact, editContactForm, listContacts, newContactForm, showContact, updateContact } from './pages/contacts.ts';
 import { createEvent, deleteEvent, editEventForm, newEventForm, updateEvent } from './pages/eventForm.ts';
+import { postAnswer, showAnswer } from './pages/answer.ts';
 import { runImport, showImport } from './pages/importPage.ts';
 import { showSharing } from './pages/sharing.ts';
 import { home, showSignIn, signIn, signOut } from './pages/signIn.ts';
@@ -24,6 +26,8 @@ export interface WebRoute {
   run: WebHandler;
   /** The body is multipart/form-data (a file upload). */
   multipart?: boolean;
+  /** The longest path parameter taken (512 unless given): an answer link's token is longer. */
+  maxParamLength?: number;
 }
 
 export const WEB_ROUTES: readonly WebRoute[] = [
@@ -31,6 +35,10 @@ export const WEB_ROUTES: readonly WebRoute[] = [
   { method: 'GET', path: '/sign-in', access: 'public', run: showSignIn },
   { method: 'POST', path: '/sign-in', access: 'public', run: signIn },
   { method: 'POST', path: '/sign-out', access: 'user', run: signOut },
+
+  // The answer link of an invitation mail: no sign-in, the signed token is the authority.
+  { method: 'GET', path: '/answer/:token', access: 'public', run: showAnswer, maxParamLength: MAX_TOKEN_LENGTH },
+  { method: 'POST', path: '/answer/:token', access: 'public', run: postAnswer, maxParamLength: MAX_TOKEN_LENGTH },
 
   { method: 'GET', path: '/my/view', access: 'user', run: showView },
   { method: 'GET', path: '/my/tasks', access: 'user', run: showTasks },
