@@ -180,8 +180,16 @@ export class MailWorker {
     return this.sender.send(composed);
   }
 
-  /** The attendee's answer link (src/domain/answerLinks.ts, when present). */
-  private async answerUrl(_mail: OutgoingMail): Promise<string | null> {
-    return null;
+  /**
+   * The attendee's answer link (src/domain/answerLinks.ts): null when the event is gone or past.
+   * A link that cannot be made does not hold the invitation back: it goes without one.
+   */
+  private async answerUrl(mail: OutgoingMail): Promise<string | null> {
+    try {
+      return await this.domain.answerLinks.urlFor(mail.principaluri, mail.uid, mail.recipient);
+    } catch (err) {
+      this.log.warn({ err, messageId: mail.id }, 'making an answer link failed; the invitation goes without one');
+      return null;
+    }
   }
 }
