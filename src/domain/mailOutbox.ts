@@ -44,11 +44,22 @@ export interface MailStats {
 export const STATUS_QUEUED = '1.1';
 /** … and of one not sent because of a limit ("invalid calendar user": not delivered, do not retry). */
 export const STATUS_REFUSED = '5.3';
+/** … and of an address no mail can go to (RFC 5545 §3.8.8.3: "invalid calendar user"). */
+export const STATUS_BAD_ADDRESS = '3.7';
+
+/** A plain address a mail can be sent to: nothing that could end or extend a header line. */
+const PLAIN_ADDRESS = /^[^\s@<>()",;:\\[\]\u0000-\u001f\u007f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.?)*[A-Za-z0-9]$/;
+
+export function isMailAddress(s: string): boolean {
+  return s.length <= 254 && PLAIN_ADDRESS.test(s);
+}
 
 const HOUR_MS = 3600_000;
 const DEFAULT_FAILURES_LIMIT = 50;
 /** Errors are kept to this length (SMTP servers can answer at length). */
 const MAX_ERROR_CHARS = 2000;
+/** imipmessages.recipient's length. */
+const MAX_RECIPIENT_CHARS = 320;
 
 function toDate(v: Date | string): Date {
   return v instanceof Date ? v : new Date(v);
@@ -84,7 +95,8 @@ export class MailOutbox {
   /**
    * In the caller's transaction: a row and a job for each message within the limits, a refused
    * row for each past them. Returns per recipient (lower-case address) the SCHEDULE-STATUS to
-   * write: '1.1' queued, '5.3' over the hourly or the per-event limit. Nothing when mail is off.
+   * write: '1.1' queued, '5.3' over the hourly or the per-event limit, '3.7' an address no mail
+   * can go to (refused at once). Nothing when mail is off.
    */
   async queue(
     em: SqlEntityManager,
@@ -96,18 +108,24 @@ export class MailOutbox {
     if (!this.enabled || !messages.length) return statuses;
     const { perUserPerHour, maxAttendees } = this.ctx.config.mail;
     const now = this.ctx.clock.now();
+    await table.lockSender(em, sender.principaluri);
     let budget = perUserPerHour - (await table.countSentSince(em, sender.principaluri, new Date(now.getTime() - HOUR_MS)));
     const recipients = new Set<string>();
     for (const m of messages) {
       const recipient = m.recipient.toLowerCase();
       recipients.add(recipient);
       let refusal: string | null = null;
-      if (recipients.size > maxAttendees) refusal = `not sent: an event mails at most ${maxAttendees} attendees (MAIL_MAX_ATTENDEES)`;
+      let status = STATUS_REFUSED;
+      if (!isMailAddress(recipient)) {
+        refusal = 'not sent: not a plain e-mail address';
+        status = STATUS_BAD_ADDRESS;
+      } else if (recipients.size > maxAttendees) refusal = `not sent: an event mails at most ${maxAttendees} attendees (MAIL_MAX_ATTENDEES)`;
       else if (budget <= 0) refusal = `not sent: a user sends at most ${perUserPerHour} invitation mails per hour (MAIL_PER_USER_PER_HOUR)`;
       const id = await table.insertImipMessage(em, {
         principaluri: sender.principaluri,
         uid,
-        recipient,
+        // What the column holds of an address too long to be one (it is refused anyway).
+        recipient: recipient.slice(0, MAX_RECIPIENT_CHARS),
         method: m.method,
         calendardata: m.calendardata,
         status: refusal ? 'refused' : 'queued',
@@ -115,12 +133,12 @@ export class MailOutbox {
         at: now,
       });
       if (refusal) {
-        statuses.set(recipient, STATUS_REFUSED);
+        statuses.set(recipient, status);
         continue;
       }
       budget--;
       await this.jobs.enqueue(em, IMIP_JOB_KIND, `imip:${id}`, { messageId: id });
-      if (statuses.get(recipient) !== STATUS_REFUSED) statuses.set(recipient, STATUS_QUEUED);
+      if (!statuses.has(recipient)) statuses.set(recipient, STATUS_QUEUED);
     }
     return statuses;
   }

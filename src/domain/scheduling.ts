@@ -270,7 +270,7 @@ export class SchedulingService {
       const external = elsewhere(was);
       if (mail && external.length && !before?.cancelled) {
         const cancel = await this.itip('CANCEL', previous, 'all');
-        await this.outbox.queue(em, change.actor!, uid, external.map((a) => ({ recipient: a.email, method: 'CANCEL' as const, calendardata: cancel })));
+        await this.outbox.queue(em, change.calendar, uid, external.map((a) => ({ recipient: a.email, method: 'CANCEL' as const, calendardata: cancel })));
       }
       return;
     }
@@ -292,6 +292,7 @@ export class SchedulingService {
       const delivered = kept && kept !== a.partstat ? await this.edit(text, { kind: 'partstat', email: a.email, partstat: kept }) : text;
       if (copy) {
         if (copy.data === delivered) {
+          if (a.forceSend === 'REQUEST') await this.inbox.deliver(em, u.principaluri, await requestText());
           statuses.set(a.email, STATUS_DELIVERED);
           continue;
         }
@@ -304,8 +305,8 @@ export class SchedulingService {
         }
         await this.write(em, u, target, objectNameFor(uid), delivered);
       }
-      // As sabre: the inbox gets the message when the invitation is new or changed in a way that matters.
-      if (!copy || (await isSignificant())) await this.inbox.deliver(em, u.principaluri, await requestText());
+      // As sabre: the inbox gets the message when the invitation is new or changed in a way that matters (or the client forces it).
+      if (!copy || a.forceSend === 'REQUEST' || (await isSignificant())) await this.inbox.deliver(em, u.principaluri, await requestText());
       statuses.set(a.email, STATUS_DELIVERED);
     }
     for (const a of removed) {
@@ -326,11 +327,11 @@ export class SchedulingService {
         }
       } else {
         const fresh = (a: Participant) => !was.some((w) => w.email === a.email);
-        const invited = (await isSignificant()) ? external : external.filter(fresh);
+        const invited = (await isSignificant()) ? external : external.filter((a) => fresh(a) || a.forceSend === 'REQUEST');
         for (const a of invited) messages.push({ recipient: a.email, method: 'REQUEST', calendardata: await requestText() });
       }
       for (const a of elsewhere(removed)) messages.push({ recipient: a.email, method: 'CANCEL', calendardata: await cancelFor(change.previous ?? organizerText, a.email) });
-      const queued = await this.outbox.queue(em, change.actor!, uid, messages);
+      const queued = await this.outbox.queue(em, change.calendar, uid, messages);
       for (const a of external) {
         const s = queued.get(a.email);
         if (s) statuses.set(a.email, s);
@@ -338,7 +339,8 @@ export class SchedulingService {
     }
 
     const statusOf = (email: string) => after.attendees.find((a) => a.email === email)?.scheduleStatus ?? null;
-    if ([...statuses].some(([email, s]) => statusOf(email) !== s) && change.actor) {
+    const forced = after.attendees.some((a) => a.forceSend !== null);
+    if (([...statuses].some(([email, s]) => statusOf(email) !== s) || forced) && change.actor) {
       const organizerUser: LocalUser = { ...change.actor, email: me };
       const marked = await this.edit(organizerText, { kind: 'schedule-status', statuses: [...statuses] });
       await this.write(em, organizerUser, change.calendar, change.uri, marked);
@@ -370,7 +372,7 @@ export class SchedulingService {
     if (!(await this.mayMail(change))) return;
     const source = change.content ? change.content.text : await this.edit(change.previous ?? '', { kind: 'partstat', email: me, partstat: answer });
     const reply = await this.itip('REPLY', source, me);
-    await this.outbox.queue(em, change.actor!, change.uid, [{ recipient: organizer, method: 'REPLY', calendardata: reply }]);
+    await this.outbox.queue(em, change.calendar, change.uid, [{ recipient: organizer, method: 'REPLY', calendardata: reply }]);
   }
 
   /**

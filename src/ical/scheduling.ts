@@ -11,6 +11,8 @@ export interface Participant {
   agent: string;
   /** SCHEDULE-STATUS on the organizer's copy, if any. */
   scheduleStatus: string | null;
+  /** SCHEDULE-FORCE-SEND (RFC 6638 §7.2): the client asks for a message though none would go. */
+  forceSend: string | null;
 }
 
 /** Who organizes and who attends an object (null for text that does not parse). */
@@ -52,6 +54,7 @@ export function attendeesOf(root: ICAL.Component): Participant[] {
         partstat: String(p.getParameter('partstat') ?? 'NEEDS-ACTION').toUpperCase(),
         agent: String(p.getParameter('schedule-agent') ?? 'SERVER').toUpperCase(),
         scheduleStatus: status === undefined || status === null ? null : String(status),
+        forceSend: p.getParameter('schedule-force-send') ? String(p.getParameter('schedule-force-send')).toUpperCase() : null,
       });
     }
   }
@@ -86,22 +89,28 @@ export function scheduleStatusOf(root: ICAL.Component, email: string): string | 
   return status;
 }
 
-/** The organizer's copy with SCHEDULE-STATUS set for the given attendees (RFC 6638 §3.2.9). */
+/**
+ * The organizer's copy with SCHEDULE-STATUS set for the given attendees (RFC 6638 §3.2.9), and
+ * without SCHEDULE-FORCE-SEND: a request to send once, acted on now, not at every later save.
+ */
 export function withScheduleStatus(text: string, statuses: Map<string, string>): string {
   const root = parseCalendarText(text);
+  for (const c of components(root)) for (const p of c.getAllProperties('attendee')) p.removeParameter('schedule-force-send');
   for (const [email, status] of statuses) eachAttendee(root, email, (p) => p.setParameter('schedule-status', status));
   return serializeCalendar(root);
 }
 
-/** What attendees receive: without SCHEDULE-STATUS (it is the organizer's bookkeeping). */
+/** What attendees receive: without SCHEDULE-STATUS and SCHEDULE-FORCE-SEND (the organizer's bookkeeping). */
 export function withoutScheduleStatus(text: string): string {
   const root = parseCalendarText(text);
   let changed = false;
   for (const c of components(root)) {
     for (const p of c.getAllProperties('attendee')) {
-      if (p.getParameter('schedule-status') !== undefined) {
-        p.removeParameter('schedule-status');
-        changed = true;
+      for (const name of ['schedule-status', 'schedule-force-send']) {
+        if (p.getParameter(name) !== undefined) {
+          p.removeParameter(name);
+          changed = true;
+        }
       }
     }
   }

@@ -147,11 +147,28 @@ describe('iMIP out: what an organizer’s CalDAV writes queue (SMTP_URL set)', (
     expect((await inbox(server, 'ben')).map((t) => itipOf(t).method)).toEqual(['REQUEST', 'REQUEST']);
   });
 
+  it('SCHEDULE-FORCE-SEND=REQUEST sends that attendee the invitation again though nothing changed, once: the stored copy drops the parameter', async () => {
+    const { text, etag } = await stored('mail-1');
+    const forced = text.replace(/ATTENDEE;([^\r\n]*):mailto:dora@elsewhere\.example/, 'ATTENDEE;SCHEDULE-FORCE-SEND=REQUEST;$1:mailto:dora@elsewhere.example');
+    expect(forced).toContain('SCHEDULE-FORCE-SEND=REQUEST');
+    expect((await olga.put(path('mail-1'), forced, { 'if-match': etag })).status).toBe(204);
+    const rows = (await mails(server, 'mail-1')).slice(4);
+    expect(rows.map((r) => [r.recipient, r.method])).toEqual([['dora@elsewhere.example', 'REQUEST']]);
+    expect(rows[0]!.calendardata).not.toContain('SCHEDULE-FORCE-SEND');
+    const after = await stored('mail-1');
+    expect(after.text).not.toContain('SCHEDULE-FORCE-SEND');
+    expect(statuses(after.text)['dora@elsewhere.example']).toBe('1.1');
+    expect((await ben.request('GET', '/dav/calendars/ben/default/mail-1.ics')).text).not.toContain('SCHEDULE-FORCE-SEND');
+    // Saved again as it now is: nothing more goes.
+    expect((await olga.put(path('mail-1'), after.text, { 'if-match': after.etag })).status).toBe(204);
+    expect(await mails(server, 'mail-1')).toHaveLength(5);
+  });
+
   it('dropping an attendee elsewhere queues a CANCEL naming only them; the others hear of the new list', async () => {
     const { text, etag } = await stored('mail-1');
     const dropped = text.split('\r\n').filter((l) => !l.includes('dora@elsewhere.example')).join('\r\n');
     expect((await olga.put(path('mail-1'), dropped, { 'if-match': etag })).status).toBe(204);
-    const rows = (await mails(server, 'mail-1')).slice(4);
+    const rows = (await mails(server, 'mail-1')).slice(5);
     expect(rows.map((r) => [r.recipient, r.method])).toEqual([
       ['carl@elsewhere.example', 'REQUEST'],
       ['dora@elsewhere.example', 'CANCEL'],
@@ -166,7 +183,7 @@ describe('iMIP out: what an organizer’s CalDAV writes queue (SMTP_URL set)', (
     const { text, etag } = await stored('mail-1');
     const cancelled = text.replace('SUMMARY:Budget review', 'SUMMARY:Budget review\r\nSTATUS:CANCELLED').replace('SEQUENCE:1', 'SEQUENCE:2');
     expect((await olga.put(path('mail-1'), cancelled, { 'if-match': etag })).status).toBe(204);
-    const rows = (await mails(server, 'mail-1')).slice(6);
+    const rows = (await mails(server, 'mail-1')).slice(7);
     expect(rows.map((r) => [r.recipient, r.method])).toEqual([['carl@elsewhere.example', 'CANCEL']]);
     expect(itipOf(rows[0]!.calendardata).status).toBe('CANCELLED');
     expect((await ben.request('GET', '/dav/calendars/ben/default/mail-1.ics')).text).toContain('STATUS:CANCELLED');
@@ -174,7 +191,7 @@ describe('iMIP out: what an organizer’s CalDAV writes queue (SMTP_URL set)', (
     const again = await stored('mail-1');
     expect((await olga.put(path('mail-1'), again.text.replace('SUMMARY:Budget review', 'SUMMARY:Budget review (off)'), { 'if-match': again.etag })).status).toBe(204);
     expect((await olga.request('DELETE', path('mail-1'))).status).toBe(204);
-    expect(await mails(server, 'mail-1')).toHaveLength(7);
+    expect(await mails(server, 'mail-1')).toHaveLength(8);
   });
 
   it('deleting an event queues a CANCEL to each attendee elsewhere; the user here loses the copy and gets the CANCEL in the inbox', async () => {
@@ -198,6 +215,23 @@ describe('iMIP out: what an organizer’s CalDAV writes queue (SMTP_URL set)', (
     expect((await olga.put(path('mail-3'), ics)).status).toBe(201);
     expect(await mails(server, 'mail-3')).toEqual([]);
     expect(statuses((await stored('mail-3')).text)).toEqual({ 'ben@example.org': '1.2' });
+  });
+
+  it('an attendee whose address no mail can go to gets SCHEDULE-STATUS 3.7 and a refused row, without a job', async () => {
+    const long = `${'x'.repeat(400)}@elsewhere.example`;
+    const ics = meeting('mail-7', [`ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:${long}`], ['no-at-sign', 'carl@elsewhere.example']);
+    expect((await olga.put(path('mail-7'), ics)).status).toBe(201);
+    const rows = await mails(server, 'mail-7');
+    expect(rows.map((r) => [r.recipient.slice(0, 20), r.status])).toEqual([
+      ['no-at-sign', 'refused'],
+      ['carl@elsewhere.examp', 'queued'],
+      ['x'.repeat(20), 'refused'],
+    ]);
+    expect(rows[0]!.last_error).toContain('not a plain e-mail address');
+    const keys = await imipJobKeys(server);
+    expect(rows.map((r) => keys.has(`imip:${r.id}`))).toEqual([false, true, false]);
+    const st = statuses((await stored('mail-7')).text);
+    expect([st['no-at-sign'], st['carl@elsewhere.example'], st[long]]).toEqual(['3.7', '1.1', '3.7']);
   });
 
   it('an event wholly in the past mails nobody (created, changed or deleted); users here still get their copy', async () => {

@@ -74,3 +74,21 @@ describe('mail outbox', () => {
     expect(await outbox.senderLocale('principals/olga')).toBeNull();
   });
 });
+
+describe('mail outbox: the hourly limit under concurrent writes', () => {
+  const server = useTestServer({ env: { SMTP_URL: 'smtp://127.0.0.1:1', MAIL_PER_USER_PER_HOUR: '2', SYNC_WORKER: 'false' } });
+  server.user('pia', { email: 'pia@example.org' });
+
+  it('writes of one sender queued at the same time pass the limit no more than it allows', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        server.running.db.em().transactional((em) =>
+          server.domain.mailOutbox.queue(em, { principaluri: 'principals/pia' }, `ev-${i}`, [{ recipient: `r${i}@example.net`, method: 'REQUEST', calendardata: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' }]),
+        ),
+      ),
+    );
+    const all = results.flatMap((m) => [...m.values()]);
+    expect(all.filter((s) => s === '1.1')).toHaveLength(2);
+    expect(all.filter((s) => s === '5.3')).toHaveLength(4);
+  });
+});

@@ -31,6 +31,17 @@ export async function insertImipMessage(
   return Number(rows[0]!.id);
 }
 
+/** The advisory-lock namespace of a sender's mail queue (the other key is a hash of the principal). */
+const SENDER_LOCK_SPACE = 6047;
+
+/**
+ * Holds, until the transaction ends, the lock that orders one sender's queueing: two writes of
+ * the same user cannot both count the last hour's mails and pass the limit together.
+ */
+export async function lockSender(em: SqlEntityManager, principaluri: string): Promise<void> {
+  await em.execute('select pg_advisory_xact_lock(?, hashtext(?)) is null as locked', [SENDER_LOCK_SPACE, principaluri]);
+}
+
 /** How many messages a sender handed to the mail queue since `since` (refused ones do not count). */
 export async function countSentSince(em: SqlEntityManager, principaluri: string, since: Date): Promise<number> {
   const rows = await em.execute<{ n: string | number }[]>(
