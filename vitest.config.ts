@@ -8,7 +8,7 @@ const engines = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglit
 // project, not again for PostgreSQL (that only cost the run time the CI limit counts). So do the
 // two Chromium suites: they drive pages whose every write the web face's HTTP tests check on both
 // engines, and they are the slowest files (about 140 s a run).
-const PURE = ['test/ical/**', 'test/vcard/**', 'test/architecture.test.ts', 'test/web/ui.test.ts', 'test/web/contactsUi.test.ts'];
+const PURE = ['test/ical/**', 'test/vcard/**', 'test/architecture.test.ts', 'test/web/ui.test.ts', 'test/web/contactsUi.test.ts', 'test/web/answerUi.test.ts'];
 
 export default defineConfig({
   test: {

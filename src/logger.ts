@@ -29,7 +29,9 @@ export function createLogger(level: LogLevel, destination?: NodeJS.WritableStrea
 export function redactPath(path: string): string {
   const q = path.indexOf('?');
   const pathname = q === -1 ? path : path.slice(0, q);
-  const masked = pathname.replace(/\/calendars\/[A-Za-z0-9]{32}(?=\/|$)/, '/calendars/[feed]');
+  const masked = pathname.replace(/\/calendars\/[A-Za-z0-9]{32}(?=\/|$)/, '/calendars/[feed]')
+    // An answer link's token lets whoever holds it answer for the attendee.
+    .replace(/\/answer\/[^/]+/, '/answer/[token]');
   if (q === -1) return masked;
   const params = new URLSearchParams(path.slice(q + 1));
   for (const key of [...params.keys()]) {

@@ -18,6 +18,7 @@ import { page, type Notice, type PageFrame } from './layout.ts';
 import { isZone } from './pages/account.ts';
 import { WEB_ROUTES, type WebRoute } from './routes.ts';
 import { PROJECT_ROOT } from '../version.ts';
+import { redactPath } from '../logger.ts';
 
 /** The Content Security Policy, with the image origins one page adds (a contact's photo). */
 function csp(imageOrigins: readonly string[] = []): string {
@@ -223,7 +224,7 @@ export function webRouter(deps: WebDeps): Router {
     } catch (err) {
       const mapped = webErrorOf(err);
       if (!mapped) {
-        deps.log.error({ err, reqId: res.locals.requestId, path: req.path }, 'web UI handler failed');
+        deps.log.error({ err, reqId: res.locals.requestId, path: redactPath(req.path) }, 'web UI handler failed');
         if (!res.headersSent) errorPage(call, res, 500, 'error.title', {});
         return;
       }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { answerKeyBytes, signAnswerToken, verifyAnswerToken, type AnswerClaims } from '../../src/domain/answerLinks.ts';
+import { redactPath } from '../../src/logger.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const claims: AnswerClaims = { principaluri: 'principals/ann', uid: 'meet-1@example.org', attendee: 'bea@example.net', expiresAt: 1_900_000_000 };
@@ -61,6 +62,12 @@ describe('answer-link tokens (pure)', () => {
 
   it('a token signed with another key is refused', () => {
     expect(verifyAnswerToken(randomBytes(32), signAnswerToken(key, claims))).toBeNull();
+  });
+
+  it('request logs mask the token of an answer link', () => {
+    const token = signAnswerToken(key, claims);
+    expect(redactPath(`/calendula/answer/${token}?lang=de`)).toBe('/calendula/answer/[token]?lang=de');
+    expect(redactPath(`/answer/${token}`)).toBe('/answer/[token]');
   });
 
   it('the installation key: 64 hex digits are the key bytes; anything else its UTF-8 bytes', () => {

@@ -134,6 +134,47 @@ describe('imip receive against the database', { shuffle: false }, () => {
     });
   }
 
+  it('a reply that answers the series and one instance differently sets both, in one go', async () => {
+    const uid = 'weekly-sync@example.org';
+    const ics = calendar(
+      event(uid, ['DTSTART:20270301T090000Z', 'DTEND:20270301T093000Z', 'RRULE:FREQ=WEEKLY;COUNT=10', 'SUMMARY:Weekly sync', 'ORGANIZER:mailto:ann@example.org', 'ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:tom.tb@example.net']),
+    );
+    expect((await ann.put('/dav/calendars/ann/default/weekly.ics', ics)).status).toBe(201);
+    const reply = [
+      'BEGIN:VCALENDAR',
+      'PRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN',
+      'VERSION:2.0',
+      'METHOD:REPLY',
+      'BEGIN:VEVENT',
+      `UID:${uid}`,
+      'DTSTAMP:20261203T101010Z',
+      'DTSTART:20270301T090000Z',
+      'RRULE:FREQ=WEEKLY;COUNT=10',
+      'ORGANIZER:mailto:ann@example.org',
+      'ATTENDEE;PARTSTAT=ACCEPTED:mailto:tom.tb@example.net',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      `UID:${uid}`,
+      'DTSTAMP:20261203T101010Z',
+      'RECURRENCE-ID:20270315T090000Z',
+      'DTSTART:20270315T090000Z',
+      'ORGANIZER:mailto:ann@example.org',
+      'ATTENDEE;PARTSTAT=DECLINED:mailto:tom.tb@example.net',
+      'COMMENT:Away that week',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\n');
+    const mail = `From: tom.tb@example.net\nTo: ann@example.org\nSubject: Accepted: Weekly sync\nMIME-Version: 1.0\nContent-Type: text/calendar; method=REPLY; charset=UTF-8\n\n${reply}`;
+    expect(await receive(mail)).toMatchObject({ ok: true, kind: 'reply', partstat: 'ACCEPTED', changed: true });
+    const copy = unfold((await ann.request('GET', '/dav/calendars/ann/default/weekly.ics')).text);
+    const [master, override] = copy.split('BEGIN:VEVENT').slice(1) as [string, string];
+    expect(lineOf(master, 'tom.tb@example.net')).toContain('PARTSTAT=ACCEPTED');
+    expect(override).toContain('RECURRENCE-ID:20270315T090000Z');
+    expect(lineOf(override, 'tom.tb@example.net')).toContain('PARTSTAT=DECLINED');
+    expect(override).toContain('Away that week');
+  });
+
   it('a reply whose From is not the attendee is refused and changes nothing', async () => {
     const before = await copyOf(0);
     const forged = withHeader(fixture('thunderbird-reply.eml').replace('PARTSTAT=ACCEPTED', 'PARTSTAT=DECLINED'), 'From', 'Mallory <mallory@example.net>');
