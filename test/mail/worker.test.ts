@@ -182,12 +182,15 @@ describe('MailWorker', () => {
     expect(await w.drain()).toBe(0);
   });
 
-  it('a recipient that is not a plain address fails without reaching the SMTP server', async () => {
+  it('an address no mail can go to is refused when queued (SCHEDULE-STATUS 3.7): no job, nothing reaches the SMTP server', async () => {
     const before = smtp.received.length;
-    const mail = await queue('bad-address', 'someone@example.net>, other@example.org');
-    expect(await worker().drain()).toBe(1);
-    expect(await row(mail.id)).toMatchObject({ status: 'failed' });
+    const statuses = await server.running.db
+      .em()
+      .transactional((em) => server.domain.mailOutbox.queue(em, { principaluri: 'principals/alice' }, 'bad-address', [{ recipient: 'someone@example.net>, other@example.org', method: 'REQUEST', calendardata: invitation('bad-address') }]));
+    expect([...statuses.values()]).toEqual(['3.7']);
+    expect(await worker().drain()).toBe(0);
     expect(smtp.received).toHaveLength(before);
+    expect((await server.domain.mailOutbox.failures('principals/alice', 'bad-address')).map((m) => m.status)).toEqual(['refused']);
   });
 
   it('a job whose message is already settled sends nothing again', async () => {
