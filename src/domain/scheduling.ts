@@ -280,6 +280,8 @@ export class SchedulingService {
     const isSignificant = async () => (significant ??= await this.significant(change.previous, organizerText));
     let request: string | undefined;
     const requestText = async () => (request ??= await this.itip('REQUEST', organizerText));
+    // What a user here finds in the inbox: the invitation, or its cancellation once the event is cancelled.
+    const inboxMessage = (email: string) => (after.cancelled ? cancelFor(organizerText, email) : requestText());
 
     const text = await this.edit(organizerText, { kind: 'without-schedule-status' });
     const statuses = new Map<string, string>();
@@ -292,7 +294,7 @@ export class SchedulingService {
       const delivered = kept && kept !== a.partstat ? await this.edit(text, { kind: 'partstat', email: a.email, partstat: kept }) : text;
       if (copy) {
         if (copy.data === delivered) {
-          if (a.forceSend === 'REQUEST') await this.inbox.deliver(em, u.principaluri, await requestText());
+          if (a.forceSend === 'REQUEST') await this.inbox.deliver(em, u.principaluri, await inboxMessage(a.email));
           statuses.set(a.email, STATUS_DELIVERED);
           continue;
         }
@@ -306,7 +308,7 @@ export class SchedulingService {
         await this.write(em, u, target, objectNameFor(uid), delivered);
       }
       // As sabre: the inbox gets the message when the invitation is new or changed in a way that matters (or the client forces it).
-      if (!copy || a.forceSend === 'REQUEST' || (await isSignificant())) await this.inbox.deliver(em, u.principaluri, await requestText());
+      if (!copy || a.forceSend === 'REQUEST' || (await isSignificant())) await this.inbox.deliver(em, u.principaluri, await inboxMessage(a.email));
       statuses.set(a.email, STATUS_DELIVERED);
     }
     for (const a of removed) {

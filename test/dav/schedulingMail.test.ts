@@ -4,6 +4,7 @@
 // the past, the events API unless asked), the sending limits, REPLY to an organizer elsewhere, and
 // the copies local deliveries leave in the schedule inbox. SMTP_URL points at a closed port: mail
 // is "on" for queueing; sending is the mail worker's (test/mail).
+import { spawnSync } from 'node:child_process';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
@@ -50,17 +51,34 @@ async function inbox(server: UsedTestServer, username: string): Promise<string[]
   return rows.map((r) => r.calendardata);
 }
 
-/** METHOD, UID and the ATTENDEE addresses (with PARTSTAT) of an iTIP message, read by ical.js. */
+/** The same reading by Debian's python3-icalendar (what many mail and calendar tools use). */
+const PY = `
+import sys, json, icalendar
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read().decode('utf-8'))
+ev = cal.walk('VEVENT')[0]
+atts = ev.get('ATTENDEE') or []
+atts = atts if isinstance(atts, list) else [atts]
+print(json.dumps({'method': str(cal['METHOD']), 'uid': str(ev['UID']), 'status': str(ev['STATUS']) if 'STATUS' in ev else None,
+  'attendees': [str(a)[7:].lower() + '=' + str(a.params.get('PARTSTAT', '')) for a in atts]}))
+`;
+
+/**
+ * METHOD, UID, STATUS and the ATTENDEE addresses (with PARTSTAT) of an iTIP message, read by
+ * ical.js; python3-icalendar must read the same.
+ */
 function itipOf(text: string): { method: string; uid: string; attendees: string[]; status: string | null; scheduleStatus: boolean } {
   const root = new ICAL.Component(ICAL.parse(text));
   const ev = root.getFirstSubcomponent('vevent')!;
-  return {
+  const read = {
     method: String(root.getFirstPropertyValue('method')),
     uid: String(ev.getFirstPropertyValue('uid')),
-    attendees: ev.getAllProperties('attendee').map((p) => `${String(p.getFirstValue()).replace(/^mailto:/i, '')}=${String(p.getParameter('partstat') ?? '')}`),
+    attendees: ev.getAllProperties('attendee').map((p) => `${String(p.getFirstValue()).replace(/^mailto:/i, '').toLowerCase()}=${String(p.getParameter('partstat') ?? '')}`),
     status: (ev.getFirstPropertyValue('status') as string | null) ?? null,
-    scheduleStatus: /SCHEDULE-STATUS/i.test(text),
   };
+  const py = spawnSync('/usr/bin/python3', ['-c', PY], { input: Buffer.from(text, 'utf8'), encoding: 'utf8' });
+  if (py.status !== 0) throw new Error(`python3-icalendar could not read the message: ${py.stderr}`);
+  expect(JSON.parse(py.stdout)).toEqual(read);
+  return { ...read, scheduleStatus: /SCHEDULE-STATUS/i.test(text) };
 }
 
 /** SCHEDULE-STATUS per attendee address in stored text. */
@@ -187,6 +205,8 @@ describe('iMIP out: what an organizer’s CalDAV writes queue (SMTP_URL set)', (
     expect(rows.map((r) => [r.recipient, r.method])).toEqual([['carl@elsewhere.example', 'CANCEL']]);
     expect(itipOf(rows[0]!.calendardata).status).toBe('CANCELLED');
     expect((await ben.request('GET', '/dav/calendars/ben/default/mail-1.ics')).text).toContain('STATUS:CANCELLED');
+    const lastInInbox = itipOf((await inbox(server, 'ben')).at(-1)!);
+    expect([lastInInbox.method, lastInInbox.uid, lastInInbox.status]).toEqual(['CANCEL', 'mail-1', 'CANCELLED']);
     // Another edit of a cancelled event, and deleting it, tell nobody again.
     const again = await stored('mail-1');
     expect((await olga.put(path('mail-1'), again.text.replace('SUMMARY:Budget review', 'SUMMARY:Budget review (off)'), { 'if-match': again.etag })).status).toBe(204);
