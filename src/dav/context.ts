@@ -84,7 +84,22 @@ export function conditionsOf(req: Request): WriteConditions {
   if (ifMatch) cond.ifMatch = ifMatch.filter((t) => !t.startsWith('W/'));
   const ifNoneMatch = etagList(req.get('if-none-match'));
   if (ifNoneMatch) cond.ifNoneMatch = ifNoneMatch.map((t) => t.replace(/^W\//, ''));
+  const scheduleTag = scheduleTagOf(req.get('if-schedule-tag-match'));
+  if (scheduleTag !== undefined) cond.ifScheduleTagMatch = scheduleTag;
   return cond;
+}
+
+/**
+ * If-Schedule-Tag-Match (RFC 6638 §8.3) holds one opaque-tag: a quoted string. A bare token is
+ * taken as the tag too (a client that forgot the quotes means the same tag).
+ */
+function scheduleTagOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const v = header.trim();
+  const quoted = /^"([^"]*)"$/.exec(v);
+  if (quoted) return quoted[1] ?? '';
+  if (/^[\x21\x23-\x7e]+$/.test(v)) return v;
+  throw new DavError(400, `bad If-Schedule-Tag-Match "${v.slice(0, 80)}"`);
 }
 
 export function overwriteOf(req: Request): boolean {

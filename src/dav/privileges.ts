@@ -41,6 +41,9 @@ export function privilegesFor(r: Resource, viewer: Actor | null): Set<Privilege>
       return new Set([...ALL_WRITE, 'read-free-busy']);
     case 'inbox':
       return new Set([...READ, 'unbind', 'schedule-deliver']);
+    // Items are deleted (unbind on the inbox), never written.
+    case 'inbox-item':
+      return new Set(READ);
     case 'outbox':
       return new Set([...READ, 'schedule-send']);
     case 'calendar':

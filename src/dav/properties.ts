@@ -96,6 +96,21 @@ export function parseHomeSyncToken(uri: string): number | null {
   return /^\d{1,10}$/.test(n) ? Number(n) : null;
 }
 
+// The schedule inbox's tokens likewise.
+const INBOX_SYNC_PREFIX = `${SYNC_PREFIX}inbox/`;
+
+export function inboxSyncTokenUri(token: number): string {
+  return `${INBOX_SYNC_PREFIX}${token}`;
+}
+
+/** The integer in an inbox sync token we issued, or null for anything else. */
+export function parseInboxSyncToken(uri: string): number | null {
+  const t = uri.trim();
+  if (!t.startsWith(INBOX_SYNC_PREFIX)) return null;
+  const n = t.slice(INBOX_SYNC_PREFIX.length);
+  return /^\d{1,10}$/.test(n) ? Number(n) : null;
+}
+
 // An address book's tokens are told apart from a calendar's and a home's in the same way.
 const ADDRESS_BOOK_SYNC_PREFIX = `${SYNC_PREFIX}addressbook/`;
 
@@ -125,6 +140,9 @@ export function parseAddressBookSyncToken(uri: string): number | null {
   const n = t.slice(ADDRESS_BOOK_SYNC_PREFIX.length);
   return /^\d{1,10}$/.test(n) ? Number(n) : null;
 }
+
+/** What GET and PROPFIND say an inbox item is: an iTIP message, whatever its component. */
+export const INBOX_ITEM_CONTENT_TYPE = 'text/calendar; charset=utf-8';
 
 /** What GET, PROPFIND and the reports say a card is: vCard, in the version it was stored in. */
 export const CARD_CONTENT_TYPE = 'text/vcard; charset=utf-8';
@@ -159,6 +177,8 @@ const CALENDARS: readonly Target[] = ['calendar', 'new-calendar'];
 const COLOR = /^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/;
 const VALID_CALENDAR_DATA: Precondition = { namespace: 'urn:ietf:params:xml:ns:caldav', name: 'valid-calendar-data' };
 const SUPPORTED_COMPONENT: Precondition = { namespace: 'urn:ietf:params:xml:ns:caldav', name: 'supported-calendar-component' };
+/** RFC 6638 §9.2: the value must name one of the user's calendars that can take invitations. */
+export const VALID_DEFAULT_CALENDAR: Precondition = { namespace: 'urn:ietf:params:xml:ns:caldav', name: 'valid-schedule-default-calendar-URL' };
 
 /**
  * A calendar column set from the element's value: `parse` gives the value or a refusal; removing
@@ -233,6 +253,7 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
         switch (r.kind) {
           case 'object':
           case 'card':
+          case 'inbox-item':
             return [];
           case 'principal':
             return [{ name: d('principal') }];
@@ -317,7 +338,7 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   [
     d('owner'),
     {
-      kinds: ['principal', 'home', 'inbox', 'outbox', 'calendar', 'object', 'addressbook-home', 'addressbook', 'card'],
+      kinds: ['principal', 'home', 'inbox', 'outbox', 'inbox-item', 'calendar', 'object', 'addressbook-home', 'addressbook', 'card'],
       allprop: false,
       get: (r, ctx) => {
         switch (r.kind) {
@@ -326,6 +347,7 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
           case 'home':
           case 'inbox':
           case 'outbox':
+          case 'inbox-item':
           case 'addressbook-home':
             return [href(principalHref(ctx, r.username))];
           case 'addressbook':
@@ -402,6 +424,21 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
       kinds: ['inbox'],
       allprop: false,
       get: (r, ctx) => (r.kind === 'inbox' && ctx.defaultCalendarUri ? [href(hrefFor(ctx.davRoot, ['calendars', r.username, ctx.defaultCalendarUri], true))] : null),
+      // Writable (RFC 6638 §9.2): one DAV:href here; methods/proppatch.ts resolves it and the
+      // domain decides whether that calendar may take invitations.
+      write: {
+        targets: ['inbox'],
+        set: (el, _target, out) => {
+          const hrefs = el.children.filter((x) => x.name === d('href'));
+          const text = hrefs.length === 1 ? textOf(hrefs[0] as XmlElement).trim() : '';
+          if (!text) return new Refusal(403, 'schedule-default-calendar-URL takes the DAV:href of one of your calendars', VALID_DEFAULT_CALENDAR);
+          out.scheduleDefaultCalendarHref = text;
+          return null;
+        },
+        remove: (_target, out) => {
+          out.scheduleDefaultCalendarHref = null;
+        },
+      },
     },
   ],
   [d('group-membership'), { kinds: ['principal'], allprop: false, get: () => [] }],
@@ -412,7 +449,7 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   [
     d('sync-token'),
     {
-      kinds: ['calendar', 'home', 'addressbook', 'addressbook-home'],
+      kinds: ['calendar', 'home', 'inbox', 'addressbook', 'addressbook-home'],
       allprop: false,
       get: (r) => {
         switch (r.kind) {
@@ -420,6 +457,8 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
             return syncTokenUri(r.cal.synctoken);
           case 'home':
             return homeSyncTokenUri(r.synctoken);
+          case 'inbox':
+            return inboxSyncTokenUri(r.synctoken);
           case 'addressbook':
             return addressBookSyncTokenUri(r.book.synctoken);
           case 'addressbook-home':
@@ -434,12 +473,14 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
     cs('getctag'),
     {
       // The address-book home has one too (CalendarServer's, which CalDAVTester's CardDAV scripts read).
-      kinds: ['calendar', 'addressbook', 'addressbook-home'],
+      kinds: ['calendar', 'inbox', 'addressbook', 'addressbook-home'],
       allprop: false,
       get: (r) => {
         switch (r.kind) {
           case 'calendar':
             return syncTokenUri(r.cal.synctoken);
+          case 'inbox':
+            return inboxSyncTokenUri(r.synctoken);
           case 'addressbook':
             return addressBookSyncTokenUri(r.book.synctoken);
           case 'addressbook-home':
@@ -579,34 +620,52 @@ export const LIVE: ReadonlyMap<string, LiveProperty> = new Map<string, LivePrope
   [
     d('getetag'),
     {
-      kinds: ['object', 'calendar', 'card'],
+      kinds: ['object', 'calendar', 'card', 'inbox-item'],
       allprop: true,
       get: (r) =>
-        (r.kind === 'object' || r.kind === 'card') && r.meta ? `"${r.meta.etag}"` : r.kind === 'calendar' ? `"${exportEtag(r.cal, PLAIN_EXPORT)}"` : null,
+        (r.kind === 'object' || r.kind === 'card' || r.kind === 'inbox-item') && r.meta
+          ? `"${r.meta.etag}"`
+          : r.kind === 'calendar'
+            ? `"${exportEtag(r.cal, PLAIN_EXPORT)}"`
+            : null,
+    },
+  ],
+  [
+    // RFC 6638 §9.3 (a quoted opaque-tag, as the Schedule-Tag header): only scheduling objects have one.
+    c('schedule-tag'),
+    {
+      kinds: ['object'],
+      allprop: false,
+      get: (r) => (r.kind === 'object' && r.meta?.scheduletag ? `"${r.meta.scheduletag}"` : null),
     },
   ],
   [
     d('getcontenttype'),
     {
-      kinds: ['object', 'calendar', 'card'],
+      kinds: ['object', 'calendar', 'card', 'inbox-item'],
       allprop: true,
       get: (r) => {
         if (r.kind === 'object' && r.meta) return contentTypeOf(r.meta.componenttype);
         if (r.kind === 'card' && r.meta) return CARD_CONTENT_TYPE;
+        if (r.kind === 'inbox-item' && r.meta) return INBOX_ITEM_CONTENT_TYPE;
         return r.kind === 'calendar' ? 'text/calendar; charset=utf-8' : null;
       },
     },
   ],
   [
     d('getcontentlength'),
-    { kinds: ['object', 'card'], allprop: true, get: (r) => ((r.kind === 'object' || r.kind === 'card') && r.meta ? String(r.meta.size) : null) },
+    {
+      kinds: ['object', 'card', 'inbox-item'],
+      allprop: true,
+      get: (r) => ((r.kind === 'object' || r.kind === 'card' || r.kind === 'inbox-item') && r.meta ? String(r.meta.size) : null),
+    },
   ],
   [
     d('getlastmodified'),
     {
-      kinds: ['object', 'card'],
+      kinds: ['object', 'card', 'inbox-item'],
       allprop: true,
-      get: (r) => ((r.kind === 'object' || r.kind === 'card') && r.meta ? httpDate(r.meta.lastmodified) : null),
+      get: (r) => ((r.kind === 'object' || r.kind === 'card' || r.kind === 'inbox-item') && r.meta ? httpDate(r.meta.lastmodified) : null),
     },
   ],
 ]);
@@ -618,6 +677,9 @@ export function deadPropertyPath(r: Resource): string | null {
       return calendarPath(r.cal.principaluri, r.cal.uri);
     case 'home':
       return `calendars/${r.username}`;
+    // Clients keep their own properties on the inbox (the default calendar is a live one).
+    case 'inbox':
+      return `calendars/${r.username}/inbox`;
     case 'principal':
       return r.user.principalUri;
     case 'addressbook':

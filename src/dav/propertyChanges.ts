@@ -9,7 +9,7 @@ import type { CalendarChanges, DeadProperty } from '../domain/calendars.ts';
  * Where a property operation applies: the resource it is on (a calendar or address-book home is
  * 'home'), or a calendar or address book being created.
  */
-export type Target = 'calendar' | 'home' | 'principal' | 'new-calendar' | 'addressbook' | 'new-addressbook';
+export type Target = 'calendar' | 'home' | 'principal' | 'new-calendar' | 'addressbook' | 'new-addressbook' | 'inbox';
 
 /** Everything a set of property operations asks for, before it is applied in one go. */
 export interface PropChanges {
@@ -19,6 +19,11 @@ export interface PropChanges {
   deadSet: DeadProperty[];
   deadRemove: string[];
   principalDisplayName?: string | null;
+  /**
+   * The inbox's schedule-default-calendar-URL (RFC 6638 §9.2) as sent, an href the method resolves
+   * and the domain checks; null: removed (the server chooses again).
+   */
+  scheduleDefaultCalendarHref?: string | null;
   /** MKCALENDAR/extended MKCOL only. */
   resourceTypes?: string[];
 }

@@ -4,6 +4,7 @@
 //   /calendars/   /calendars/<u>/    calendar homes (a home is visible to its user only)
 //   /calendars/<u>/<cal>/            calendar (owned, shared with <u>, or public)
 //   /calendars/<u>/<cal>/<name>      calendar object
+//   /calendars/<u>/inbox/<name>      an item of the schedule inbox (RFC 6638 §2.2), its owner's only
 //   /addressbooks/                   address-book homes (CardDAV, RFC 6352)
 //   /addressbooks/<u>/               address-book home (visible to its user only)
 //   /addressbooks/<u>/<book>/        address book (its owner's only, until address books are shared)
@@ -12,6 +13,7 @@ import type { AddressBookView } from '../domain/addressBooks.ts';
 import type { CardMeta, StoredCard } from '../domain/cards.ts';
 import type { CalendarView, Actor } from '../domain/calendars.ts';
 import type { Domain } from '../domain/index.ts';
+import type { InboxItem, InboxItemMeta } from '../domain/inbox.ts';
 import type { ObjectMeta, StoredObject } from '../domain/objects.ts';
 import type { UserInfo } from '../domain/users.ts';
 import { isValidUsername } from '../usernames.ts';
@@ -23,7 +25,18 @@ export type Resource =
   | { kind: 'homes' }
   /** `synctoken`: the home's own sync token (RFC 6578 §4), read when the home is resolved. */
   | { kind: 'home'; username: string; principaluri: string; synctoken: number }
-  | { kind: 'inbox' | 'outbox'; username: string; principaluri: string }
+  /** `synctoken`: the inbox's own token (its getctag and sync-token), read when it is resolved. */
+  | { kind: 'inbox'; username: string; principaluri: string; synctoken: number }
+  | { kind: 'outbox'; username: string; principaluri: string }
+  | {
+      kind: 'inbox-item';
+      username: string;
+      principaluri: string;
+      uri: string;
+      meta: InboxItemMeta | null;
+      /** The item with its content, when it was read along (GET). */
+      stored?: InboxItem | null;
+    }
   | { kind: 'calendar'; username: string; cal: CalendarView }
   | {
       kind: 'object';
@@ -50,12 +63,12 @@ export type Resource =
 export type ResourceKind = Resource['kind'];
 
 export function isCollection(r: Resource): boolean {
-  return r.kind !== 'object' && r.kind !== 'card';
+  return r.kind !== 'object' && r.kind !== 'card' && r.kind !== 'inbox-item';
 }
 
-/** A member resource (calendar object or card) that names nothing yet: the target of a PUT. */
+/** A member resource (calendar object, card, inbox item) that names nothing yet: the target of a PUT. */
 export function isUnmapped(r: Resource): boolean {
-  return (r.kind === 'object' || r.kind === 'card') && !r.meta;
+  return (r.kind === 'object' || r.kind === 'card' || r.kind === 'inbox-item') && !r.meta;
 }
 
 /** The segments of a resource's path below the DAV root. */
@@ -74,6 +87,8 @@ export function segmentsOf(r: Resource): string[] {
     case 'inbox':
     case 'outbox':
       return ['calendars', r.username, r.kind];
+    case 'inbox-item':
+      return ['calendars', r.username, 'inbox', r.uri];
     case 'calendar':
       return ['calendars', r.username, r.cal.uri];
     case 'object':
@@ -115,9 +130,17 @@ export async function resolveResource(
   const principaluri = `principals/${name}`;
   const own = viewer?.principaluri === principaluri;
   if (calUri === undefined) return own ? { kind: 'home', username: name, principaluri, synctoken: await domain.calendars.homeSyncToken(principaluri) } : null;
-  // The scheduling inbox and outbox (RFC 6638); invitations go straight into calendars, so the
-  // inbox stays empty.
-  if (own && (calUri === 'inbox' || calUri === 'outbox')) return objUri === undefined ? { kind: calUri, username: name, principaluri } : null;
+  // The scheduling inbox and outbox (RFC 6638). Invitations between users here go straight into
+  // calendars; the inbox holds a copy of every iTIP message delivered (domain/inbox.ts).
+  if (own && calUri === 'outbox') return objUri === undefined ? { kind: 'outbox', username: name, principaluri } : null;
+  if (own && calUri === 'inbox') {
+    if (objUri === undefined) return { kind: 'inbox', username: name, principaluri, synctoken: await domain.inbox.syncToken(principaluri) };
+    if (opts.withData) {
+      const stored = await domain.inbox.get(principaluri, objUri);
+      return { kind: 'inbox-item', username: name, principaluri, uri: objUri, meta: stored, stored };
+    }
+    return { kind: 'inbox-item', username: name, principaluri, uri: objUri, meta: await domain.inbox.getMeta(principaluri, objUri) };
+  }
   if (objUri === undefined) {
     const cal = await domain.calendars.get(principaluri, calUri);
     if (!cal || (!own && !domain.calendars.isPublic(cal))) return null;

@@ -2,7 +2,7 @@
 // an object comes through here. A write validates, derives the index columns, locks the calendar
 // row, checks preconditions, stores, bumps the sync token and appends to the change log, and lets
 // listeners (scheduling, synchronization jobs) act — all in one transaction.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { PrepareOutput, PrepareShared } from '../compute/tasks.ts';
 import type { EventFields } from '../ical/eventFields.ts';
@@ -27,6 +27,8 @@ export interface ObjectMeta {
   size: number;
   lastmodified: number;
   componenttype: string;
+  /** The Schedule-Tag (RFC 6638 §3.2.10) of a scheduling object (one with an ORGANIZER), else null. */
+  scheduletag: string | null;
 }
 
 export interface StoredObject extends ObjectMeta {
@@ -38,6 +40,8 @@ export interface StoredObject extends ObjectMeta {
 export interface WriteConditions {
   ifMatch?: string[];
   ifNoneMatch?: string[];
+  /** If-Schedule-Tag-Match (RFC 6638 §8.3), unquoted: the Schedule-Tag the client last saw. */
+  ifScheduleTagMatch?: string;
 }
 
 export type ChangeKind = 'created' | 'updated' | 'deleted';
@@ -93,6 +97,8 @@ export interface WriteResult {
   created: boolean;
   /** False when a listener (scheduling) changed the object after it was written as sent. */
   asSent: boolean;
+  /** The Schedule-Tag of what is stored now (null: no scheduling object). */
+  scheduleTag: string | null;
 }
 
 export interface SyncChanges {
@@ -116,14 +122,33 @@ export interface PreparedObject {
 }
 
 /** The columns a write of `p` sets. */
-function valuesOf(p: PreparedObject, etag: string, now: number): ObjectValues {
+function valuesOf(p: PreparedObject, etag: string, now: number, scheduleTag: string | null): ObjectValues {
   const { content } = p;
-  return { text: content.text, etag, size: p.size, now, componentType: content.componentType, first: p.first, last: p.last, uid: content.uid, fields: p.fields, spans: p.spans };
+  return { text: content.text, etag, size: p.size, now, componentType: content.componentType, first: p.first, last: p.last, uid: content.uid, fields: p.fields, spans: p.spans, scheduleTag };
+}
+
+/**
+ * The origin of writes that apply an attendee's answer to the organizer's copy: REPLY_ORIGIN of
+ * src/domain/scheduling.ts (the same string; objects.ts does not import the scheduling service).
+ */
+const REPLY_WRITE_ORIGIN = 'scheduling-reply';
+
+/**
+ * The Schedule-Tag a write stores (RFC 6638 §3.2.10): an object with an ORGANIZER is a scheduling
+ * object and gets a new tag on every write, except when the server only records an attendee's
+ * answer in the organizer's copy (an "inconsequential" change: the tag stays, so the organizer's
+ * client may still write with If-Schedule-Tag-Match); any other object has none.
+ */
+function scheduleTagFor(content: ObjectContent, existing: { scheduletag: string | null } | null, origin: string | undefined): string | null {
+  if (!content.organizer) return null;
+  if (origin === REPLY_WRITE_ORIGIN && existing?.scheduletag) return existing.scheduletag;
+  return randomBytes(12).toString('base64url');
 }
 
 /** What must hold to put `content` where `existing` is: the HTTP conditions, and the same UID (RFC 4791 §5.3.2.1). */
 function checkReplacement(existing: StoredObject | null, content: ObjectContent, cond: WriteConditions, uri: string): void {
   checkConditions(existing?.etag ?? null, cond);
+  checkScheduleTag(existing, cond);
   if (existing && existing.uid !== content.uid) {
     throw conflict(`this resource holds the UID ${existing.uid}; an object with another UID needs a name of its own`, {
       precondition: { namespace: CALDAV_NS, name: 'no-uid-conflict', href: uri },
@@ -171,8 +196,21 @@ export function checkConditions(etag: string | null, cond: WriteConditions): voi
   }
 }
 
+/**
+ * If-Schedule-Tag-Match (RFC 6638 §8.3): the object must be there with that Schedule-Tag; an object
+ * without one (no scheduling object, or nothing at the name) matches no tag, as If-Match would not.
+ */
+export function checkScheduleTag(existing: { scheduletag: string | null } | null, cond: WriteConditions): void {
+  if (cond.ifScheduleTagMatch === undefined) return;
+  if (!existing || existing.scheduletag !== cond.ifScheduleTagMatch) {
+    throw preconditionFailed(
+      !existing ? 'the resource does not exist (If-Schedule-Tag-Match)' : existing.scheduletag === null ? 'the resource has no Schedule-Tag (If-Schedule-Tag-Match)' : 'the organizer or attendee changed the resource since (If-Schedule-Tag-Match)',
+    );
+  }
+}
+
 function toMeta(r: ObjectRow): ObjectMeta {
-  return { id: r.id, uri: r.uri, etag: r.etag, size: r.size, lastmodified: r.lastmodified, componenttype: r.componenttype };
+  return { id: r.id, uri: r.uri, etag: r.etag, size: r.size, lastmodified: r.lastmodified, componenttype: r.componenttype, scheduletag: r.scheduletag ?? null };
 }
 
 function toStored(r: ObjectRow): StoredObject {
@@ -182,8 +220,8 @@ function toStored(r: ObjectRow): StoredObject {
 export class ObjectService {
   private readonly listeners: { run: WriteListener; concerns: (change: ObjectChange) => boolean }[] = [];
   private readonly statements: WriteStatementSource[] = [];
-  /** Per transaction: the last ETag written to each object, to tell when a listener rewrote one. */
-  private readonly written = new WeakMap<SqlEntityManager, Map<string, string>>();
+  /** Per transaction: the last ETag and Schedule-Tag written to each object, to tell when a listener rewrote one. */
+  private readonly written = new WeakMap<SqlEntityManager, Map<string, { etag: string; scheduleTag: string | null }>>();
 
   constructor(private readonly ctx: DomainContext) {}
 
@@ -310,10 +348,11 @@ export class ObjectService {
     if (this.listeners.some((l) => l.concerns(change))) return null;
     const etag = etagOf(content.text);
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
+    const scheduleTag = scheduleTagFor(content, known, origin);
     // The object limit is checked against a margin here, so that concurrent statements cannot
     // pass it together; near the limit the transaction checks it under the calendar's lock.
     const write = objectTable.rowWrite(
-      valuesOf(prepared, etag, now),
+      valuesOf(prepared, etag, now, scheduleTag),
       view.calendarId,
       uri,
       known,
@@ -326,7 +365,7 @@ export class ObjectService {
     });
     if (!(await objectTable.executeWithWritten(this.ctx.db.em(), write, ctes))) return null;
     if (!known) this.ctx.db.noteCreated(1);
-    return { etag, created: !known, asSent: true };
+    return { etag, created: !known, asSent: true, scheduleTag };
   }
 
   /**
@@ -343,7 +382,8 @@ export class ObjectService {
       const existing = await readStored(em, view.calendarId, uri);
       checkReplacement(existing, content, cond, uri);
       const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
-      const written = await objectTable.executeRowWrite(em, objectTable.rowWrite(valuesOf(prepared, etag, now), view.calendarId, uri, existing));
+      const scheduleTag = scheduleTagFor(content, existing, origin);
+      const written = await objectTable.executeRowWrite(em, objectTable.rowWrite(valuesOf(prepared, etag, now, scheduleTag), view.calendarId, uri, existing));
       // Nothing inserted: the UID is taken by another object, or a concurrent write created this one.
       if (!existing && !written) await this.checkUid(em, view, content.uid, uri);
       if (!written) {
@@ -354,12 +394,12 @@ export class ObjectService {
       const key = `${view.calendarId}/${uri}`;
       let mine = this.written.get(em);
       if (!mine) this.written.set(em, (mine = new Map()));
-      mine.set(key, etag);
+      mine.set(key, { etag, scheduleTag });
       await this.follow(em, change);
       await this.bumpAndLog(em, view.calendarId, uri, existing ? OP_MODIFIED : OP_ADDED, existing ? 0 : 1);
-      const final = mine.get(key) ?? etag;
+      const final = mine.get(key) ?? { etag, scheduleTag };
       if (!existing) this.ctx.db.noteCreated(1);
-      return { etag: final, created: !existing, asSent: final === etag };
+      return { etag: final.etag, created: !existing, asSent: final.etag === etag, scheduleTag: final.scheduleTag };
     }
   }
 
@@ -395,6 +435,7 @@ export class ObjectService {
       const existing = await readStored(em, view.calendarId, uri);
       if (!existing) throw notFound('no such object');
       checkConditions(existing.etag, cond);
+      checkScheduleTag(existing, cond);
       if (!(await objectTable.deleteIfUnchanged(em, existing.id, existing.etag))) {
         if (attempt >= 3) throw conflict('the object kept changing while it was deleted; try again');
         continue;
@@ -417,7 +458,7 @@ export class ObjectService {
     to: CalendarView,
     toUri: string,
     opts: { overwrite: boolean; keepSource: boolean; cond: WriteConditions },
-  ): Promise<{ created: boolean; etag: string }> {
+  ): Promise<{ created: boolean; etag: string; scheduleTag: string | null }> {
     const who = this.requireWrite(actor, to);
     if (!opts.keepSource) this.requireWrite(actor, from);
     else if (!actor || actor.principaluri !== from.principaluri) throw notFound('no such calendar');
@@ -430,6 +471,7 @@ export class ObjectService {
       const source = await objectTable.selectObject(em, from.calendarId, fromUri, true);
       if (!source) throw notFound('no such object');
       checkConditions(source.etag, opts.cond);
+      checkScheduleTag({ scheduletag: source.scheduletag ?? null }, opts.cond);
       if (from.calendarId === to.calendarId && fromUri === toUri) throw forbidden('source and destination are the same');
       const target = await objectTable.selectObject(em, to.calendarId, toUri, false);
       if (target && !opts.overwrite) throw preconditionFailed('the destination exists and Overwrite is F');
@@ -442,7 +484,7 @@ export class ObjectService {
       if (!opts.keepSource) await this.remove(em, who, from, fromUri, {});
       if (target) await this.remove(em, who, to, toUri, {});
       const res = await this.store(em, who, to, toUri, prepared, {});
-      return { created: !target, etag: res.etag };
+      return { created: !target, etag: res.etag, scheduleTag: res.scheduleTag };
     });
   }
 

@@ -122,8 +122,10 @@ export class ReplyService {
     // The users the mail was addressed to; when it names none of them (a list, a Bcc), all of them.
     const addressed = local.filter((u) => message.recipients.includes(u.email));
     const targets = addressed.length ? addressed : local;
+    // A pipe hands mail over with LF line ends; iCalendar's are CRLF (RFC 5545 §3.1).
+    const text = `${message.itip.replace(/\r?\n/g, '\r\n').replace(/(\r\n)*$/, '')}\r\n`;
     await this.ctx.db.transactional(async (tx) => {
-      for (const u of targets) await this.inbox.deliver(tx, u.uri, message.itip);
+      for (const u of targets) await this.inbox.deliver(tx, u.uri, text);
     });
     return { ok: true, kind: 'inbox', method, uid: itip.uid, delivered: targets.map((u) => u.username) };
   }

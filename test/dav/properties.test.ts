@@ -59,8 +59,12 @@ describe('live properties: read, write and validation from one table', () => {
     const onBooks = [...LIVE].filter(([, p]) => p.write?.targets.includes('addressbook')).map(([n]) => n);
     expect(onBooks.sort()).toEqual(ADDRESS_BOOK_CASES.map((c) => c.name).sort());
     // Set only when a calendar or an address book is made (MKCALENDAR / extended MKCOL).
-    const onCreation = [...LIVE].filter(([, p]) => p.write && !p.write.targets.includes('calendar') && !p.write.targets.includes('addressbook')).map(([n]) => n);
+    const onCreation = [...LIVE]
+      .filter(([, p]) => p.write && !p.write.targets.includes('calendar') && !p.write.targets.includes('addressbook') && !p.write.targets.includes('inbox'))
+      .map(([n]) => n);
     expect(onCreation.sort()).toEqual([C('supported-calendar-component-set'), D('resourcetype')].sort());
+    // The schedule inbox's one writable property (test/dav/scheduleInbox.test.ts covers it).
+    expect([...LIVE].filter(([, p]) => p.write?.targets.includes('inbox')).map(([n]) => n)).toEqual([C('schedule-default-calendar-URL')]);
   });
 
   for (const [target, c] of [...CALENDAR_CASES.map((x) => [cal, x] as const), ...ADDRESS_BOOK_CASES.map((x) => [book, x] as const)]) {

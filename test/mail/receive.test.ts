@@ -1,13 +1,15 @@
 // iMIP in: whole mail messages (test/fixtures/imip, in the shapes Thunderbird, Apple Mail, Gmail
 // and Outlook send) handed to receiveImip as `calendula imip receive` does. A REPLY from the
 // attendee's own address lands in the organizer's copy (read back over CalDAV, and by Debian's
-// python3-icalendar); a REQUEST for a user here goes only to their schedule inbox; a wrong
-// sender, a DMARC or SPF failure, an unknown event or organizer is refused and changes nothing.
+// python3-icalendar); a REQUEST for a user here goes only to their schedule inbox (listed over
+// CalDAV); a wrong sender, a DMARC or SPF failure, an unknown event or organizer is refused and
+// changes nothing.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { authenticationFailure, readImipMessage, receiveImip } from '../../src/mail/receive.ts';
+import { parseMultistatus, type Dav } from '../helpers/dav.ts';
 import { useTestServer } from '../helpers/testServer.ts';
 import { calendar, event } from '../fixtures/ical.ts';
 
@@ -95,8 +97,12 @@ describe('imip receive against the database', { shuffle: false }, () => {
     return { status: res.status, etag: res.headers.get('etag'), text: unfold(res.text) };
   };
   const lineOf = (text: string, email: string) => text.split('\r\n').find((l) => l.startsWith('ATTENDEE') && l.toLowerCase().endsWith(`:mailto:${email}`)) ?? '';
-  const inboxCount = async (principaluri: string) =>
-    Number((await server.running.db.em().execute<{ n: string | number }[]>('select count(*) as n from schedulingobjects where principaluri = ?', [principaluri]))[0]!.n);
+  /** The items of a user's schedule inbox, as a CalDAV client lists them. */
+  const inboxItems = async (who: Dav, username: string) => {
+    const inbox = `/dav/calendars/${username}/inbox/`;
+    return [...parseMultistatus((await who.propfind(inbox, '<d:getetag/>', '1')).text).members.keys()].filter((h) => h !== inbox);
+  };
+  const inboxCount = async (principaluri: string) => (await inboxItems(principaluri === 'principals/ann' ? ann : ben, principaluri.slice('principals/'.length))).length;
   const receive = (message: string) => receiveImip(server.domain, Buffer.from(message));
 
   it('stores Ann’s four events, each inviting one attendee elsewhere', async () => {
@@ -219,9 +225,12 @@ describe('imip receive against the database', { shuffle: false }, () => {
     expect(outcome).toEqual({ ok: true, kind: 'inbox', method: 'REQUEST', uid: '0f1e2d3c4b5a69788796a5b4c3d2e1f0@google.example', delivered: ['ben'] });
     expect(await inboxCount('principals/ben')).toBe(inbox + 1);
     expect(await inboxCount('principals/ann')).toBeGreaterThan(0);
-    const stored = (await server.running.db.em().execute<{ calendardata: string }[]>('select calendardata from schedulingobjects where principaluri = ? order by id desc limit 1', ['principals/ben']))[0]!;
-    expect(unfold(stored.calendardata)).toContain('UID:0f1e2d3c4b5a69788796a5b4c3d2e1f0@google.example');
-    expect(stored.calendardata).toContain('METHOD:REQUEST');
+    const texts = await Promise.all((await inboxItems(ben, 'ben')).map(async (h) => (await ben.request('GET', h)).text));
+    const stored = texts.find((t) => unfold(t).includes('UID:0f1e2d3c4b5a69788796a5b4c3d2e1f0@google.example'))!;
+    expect(stored).toContain('METHOD:REQUEST');
+    expect(stored).toMatch(/^BEGIN:VCALENDAR\r\n/);
+    expect(stored).not.toMatch(/[^\r]\n/);
+    expect(stored.endsWith('END:VCALENDAR\r\n')).toBe(true);
     expect(await listing()).toBe(before);
     expect(await listing()).not.toContain('.ics');
   });

@@ -83,6 +83,8 @@ describe('answer links on the web face', { shuffle: false }, () => {
 
   it('POST accept records PARTSTAT=ACCEPTED (and the comment) in the organizer’s copy and confirms', async () => {
     const link = await linkFor('ans-1');
+    const tagBefore = (await ann.request('GET', path('ans-1'))).headers.get('schedule-tag');
+    const etagBefore = (await organizerCopy('ans-1')).etag;
     const res = await post(link, { partstat: 'ACCEPTED', comment: 'Looking forward to it' });
     expect(res.status).toBe(200);
     expect(res.page).toContain('Your answer “Accepted” was recorded');
@@ -91,6 +93,10 @@ describe('answer links on the web face', { shuffle: false }, () => {
     expect(beaLine(copy.text)).not.toContain('RSVP=TRUE');
     expect(copy.text).toContain('Looking forward to it');
     expect(copy.text).toContain('SUMMARY:Design <review> & “coffee”');
+    // RFC 6638 §3.2.10: an attendee's answer changes the ETag but not the organizer's Schedule-Tag.
+    expect(copy.etag).not.toBe(etagBefore);
+    expect(tagBefore).toBeTruthy();
+    expect((await ann.request('GET', path('ans-1'))).headers.get('schedule-tag')).toBe(tagBefore);
   });
 
   it('decline then accept again with the same link: the last answer wins', async () => {

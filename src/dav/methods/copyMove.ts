@@ -24,8 +24,10 @@ export async function copyMove(ctx: DavCtx): Promise<void> {
   answer(ctx, result, ['calendars', dest.username, dest.cal.uri, dest.uri]);
 }
 
-function answer(ctx: DavCtx, result: { etag: string; created: boolean }, destSegments: string[]): void {
+function answer(ctx: DavCtx, result: { etag: string; created: boolean; scheduleTag?: string | null }, destSegments: string[]): void {
   ctx.res.setHeader('ETag', `"${result.etag}"`);
+  // RFC 6638 §3.2.10: a COPY or MOVE onto a scheduling object answers the destination's tag.
+  if (result.scheduleTag) ctx.res.setHeader('Schedule-Tag', `"${result.scheduleTag}"`);
   if (result.created) {
     // 201 names what was created (RFC 9110 §15.3.2), on the host the client addressed.
     const href = hrefFor(ctx.davRoot, destSegments, false);

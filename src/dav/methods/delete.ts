@@ -23,6 +23,9 @@ export async function deleteMethod(ctx: DavCtx): Promise<void> {
     }
     refuseCollectionIfMatch(ctx, 'calendars');
     await domain.calendars.delete(viewer, r.cal);
+  } else if (r.kind === 'inbox-item') {
+    // Only the inbox's owner resolves it (resources.ts); a handled message goes.
+    await domain.inbox.remove(r.principaluri, r.uri, conditionsOf(ctx.req));
   } else if (r.kind === 'card' && viewer) {
     await domain.cards.delete(viewer, r.book, r.uri, conditionsOf(ctx.req));
   } else if (r.kind === 'addressbook' && viewer) {

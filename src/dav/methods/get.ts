@@ -8,7 +8,7 @@ import { streamBody } from '../../http/streamBody.ts';
 import { ifNoneMatchHits, sendIcsDownload } from '../../http/icsDownload.ts';
 import { DavError } from '../errors.ts';
 import type { DavCtx } from '../context.ts';
-import { CARD_CONTENT_TYPE, contentTypeOf } from '../properties.ts';
+import { CARD_CONTENT_TYPE, contentTypeOf, INBOX_ITEM_CONTENT_TYPE } from '../properties.ts';
 
 export interface ExportParams {
   start?: number;
@@ -102,9 +102,11 @@ async function sendAddressBookExport(ctx: DavCtx, book: AddressBookView): Promis
 }
 
 /** A stored member's text with its validators; 304 when the client holds it already. */
-function sendStored(ctx: DavCtx, stored: { etag: string; lastmodified: number; data: string }, contentType: string): void {
+function sendStored(ctx: DavCtx, stored: { etag: string; lastmodified: number; data: string; scheduletag?: string | null }, contentType: string): void {
   const { res, req } = ctx;
   res.setHeader('ETag', `"${stored.etag}"`);
+  // RFC 6638 §3.2.10: GET of a scheduling object answers its Schedule-Tag.
+  if (stored.scheduletag) res.setHeader('Schedule-Tag', `"${stored.scheduletag}"`);
   res.setHeader('Last-Modified', new Date(stored.lastmodified * 1000).toUTCString());
   res.setHeader('Content-Type', contentType);
   if (ifNoneMatchHits(req.get('if-none-match'), stored.etag)) {
@@ -126,6 +128,12 @@ export async function getOrHead(ctx: DavCtx): Promise<void> {
     const obj = r.stored !== undefined ? r.stored : r.meta ? await ctx.deps.domain.objects.get(r.cal, r.uri) : null;
     if (!obj) throw new DavError(404, 'nothing is here');
     sendStored(ctx, obj, contentTypeOf(obj.componenttype));
+    return;
+  }
+  if (r.kind === 'inbox-item') {
+    const stored = r.stored !== undefined ? r.stored : r.meta ? await ctx.deps.domain.inbox.get(r.principaluri, r.uri) : null;
+    if (!stored) throw new DavError(404, 'nothing is here');
+    sendStored(ctx, stored, INBOX_ITEM_CONTENT_TYPE);
     return;
   }
   if (r.kind === 'card') {

@@ -33,6 +33,8 @@ export function allowedMethods(r: Resource | null): string[] {
       return allowedForDepth(2, 'calendars');
     case 'outbox':
       return [...COMMON, 'POST'];
+    case 'inbox-item':
+      return [...COMMON, 'DELETE'];
     case 'card':
       return allowedForDepth(4, 'addressbooks');
     case 'addressbook':

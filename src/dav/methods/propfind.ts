@@ -26,12 +26,20 @@ export async function childrenOf(ctx: DavCtx, r: Resource): Promise<Resource[]> 
     case 'home':
       return [
         ...(await domain.calendars.listForPrincipal(r.principaluri)).map((cal): Resource => ({ kind: 'calendar', username: r.username, cal })),
-        { kind: 'inbox', username: r.username, principaluri: r.principaluri },
+        { kind: 'inbox', username: r.username, principaluri: r.principaluri, synctoken: await domain.inbox.syncToken(r.principaluri) },
         { kind: 'outbox', username: r.username, principaluri: r.principaluri },
       ];
+    case 'inbox':
+      return (await domain.inbox.list(r.principaluri)).map((meta): Resource => ({ kind: 'inbox-item', username: r.username, principaluri: r.principaluri, uri: meta.uri, meta }));
     default:
       return [];
   }
+}
+
+/** Where invitations land: the user's choice while it qualifies, else the server's. */
+export async function defaultCalendarOf(ctx: DavCtx, principaluri: string): Promise<string | undefined> {
+  const { domain } = ctx.deps;
+  return (await domain.inbox.defaultCalendar(principaluri)) ?? (await domain.scheduling.defaultCalendarUri(principaluri));
 }
 
 export async function propfind(ctx: DavCtx): Promise<void> {
@@ -50,7 +58,7 @@ export async function propfind(ctx: DavCtx): Promise<void> {
     ? await ctx.deps.domain.calendars.deadPropertiesMany(listed.map(deadPropertyPath).filter((p): p is string => p !== null))
     : new Map();
   const inbox = listed.find((r): r is Resource & { kind: 'inbox' } => r.kind === 'inbox');
-  const defaultCalendarUri = inbox ? await ctx.deps.domain.scheduling.defaultCalendarUri(inbox.principaluri) : undefined;
+  const defaultCalendarUri = inbox ? await defaultCalendarOf(ctx, inbox.principaluri) : undefined;
   const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead, defaultCalendarUri };
   const out = startMultistatus(ctx.res);
   for (const r of listed) {

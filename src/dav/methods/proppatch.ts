@@ -2,12 +2,12 @@
 // and nothing is stored; otherwise every property is answered 200.
 import { DavError } from '../errors.ts';
 import { xmlBody, type DavCtx } from '../context.ts';
-import { hrefFor } from '../paths.ts';
+import { hrefFor, segmentsOfHref } from '../paths.ts';
 import { emptyChanges, type Target } from '../propertyChanges.ts';
 import { outcomePropstats, removeProperty, setProperty, type PropOutcome } from '../propertyValues.ts';
-import { deadPropertyPath } from '../properties.ts';
+import { deadPropertyPath, VALID_DEFAULT_CALENDAR } from '../properties.ts';
 import { isCollection, isUnmapped, segmentsOf } from '../resources.ts';
-import { clark, d } from '../../xml/names.ts';
+import { c, clark, d } from '../../xml/names.ts';
 import { startMultistatus } from '../multistatus.ts';
 import type { XmlNode } from '../../xml/write.ts';
 
@@ -25,6 +25,8 @@ export async function proppatch(ctx: DavCtx): Promise<void> {
   // Only the owner reaches an address book (resources.ts).
   else if (r.kind === 'addressbook') target = 'addressbook';
   else if (r.kind === 'principal' && r.user.principalUri === viewer.principaluri) target = 'principal';
+  // Only the owner reaches an inbox (resources.ts); it keeps schedule-default-calendar-URL.
+  else if (r.kind === 'inbox') target = 'inbox';
 
   const changes = emptyChanges();
   const outcomes: PropOutcome[] = [];
@@ -42,8 +44,21 @@ export async function proppatch(ctx: DavCtx): Promise<void> {
     }
   }
 
+  // The default calendar's href names one of the user's own calendars that takes invitations, or
+  // it is refused with the precondition of RFC 6638 §9.2 (and the whole PROPPATCH with it).
+  let defaultCalendarUri: string | null | undefined;
+  if (typeof changes.scheduleDefaultCalendarHref === 'string') {
+    const segs = segmentsOfHref(changes.scheduleDefaultCalendarHref, ctx.davRoot);
+    const calUri = segs && segs.length === 3 && segs[0] === 'calendars' && segs[1] === viewer.username ? (segs[2] as string) : null;
+    const problem = calUri === null ? 'the href is not a calendar in your home' : await ctx.deps.domain.inbox.defaultCalendarProblem(viewer, calUri);
+    const at = outcomes.findIndex((o) => o.name === c('schedule-default-calendar-URL'));
+    if (problem) outcomes[at] = { name: c('schedule-default-calendar-URL'), status: 403, message: problem, precondition: VALID_DEFAULT_CALENDAR };
+    else defaultCalendarUri = calUri;
+  } else if (changes.scheduleDefaultCalendarHref === null) defaultCalendarUri = null;
+
   if (!outcomes.some((o) => o.status !== 200) && target) {
     const { domain } = ctx.deps;
+    if (defaultCalendarUri !== undefined) await domain.inbox.setDefaultCalendar(viewer, defaultCalendarUri);
     if (r.kind === 'calendar') {
       await domain.calendars.update(viewer, r.cal, { ...changes.calendar, deadSet: changes.deadSet, deadRemove: changes.deadRemove });
     } else if (r.kind === 'addressbook') {

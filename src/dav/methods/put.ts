@@ -22,6 +22,7 @@ export async function put(ctx: DavCtx): Promise<void> {
     throw new DavError(ctx.segments.length === 4 ? 409 : 404, 'there is no calendar or address book to put this into');
   }
   if (r.kind === 'card') return putCard(ctx, r);
+  if (r.kind === 'inbox-item') throw new DavError(403, 'the server alone delivers into the schedule inbox', { namespace: 'DAV:', name: 'need-privileges' });
   if (r.kind !== 'object') throw new DavError(405, 'PUT works on calendar objects and cards only');
   const type = mediaTypeOf(ctx);
   if (type && !ACCEPTED_TYPES.includes(type)) {
@@ -38,6 +39,8 @@ export async function put(ctx: DavCtx): Promise<void> {
   // Scheduling may have added SCHEDULE-STATUS: then what is stored is not what was sent, and the
   // answer carries no ETag, so the client fetches the object again (RFC 4791 §5.3.4).
   if (result.asSent) ctx.res.setHeader('ETag', `"${result.etag}"`);
+  // The Schedule-Tag goes out either way (RFC 6638 §3.2.10): it names what the client may merge over.
+  if (result.scheduleTag) ctx.res.setHeader('Schedule-Tag', `"${result.scheduleTag}"`);
   ctx.res.status(result.created ? 201 : 204).end();
 }
 

@@ -226,3 +226,23 @@ export function writeObjectResponse(
   }
   out.response(hrefFor(ctx.davRoot, segmentsOf(r), false), [...propstatsOf(answer, minimal), ...extra]);
 }
+
+/** One inbox item's response with the asked properties; calendar-data is the item as delivered. */
+export function writeInboxItemResponse(
+  out: MultistatusWriter,
+  ctx: DavCtx,
+  propCtx: PropContext,
+  r: Resource & { kind: 'inbox-item' },
+  data: string | null,
+  props: ReportProps,
+  minimal: boolean,
+): void {
+  const names = props.request.kind === 'prop' ? props.request.names : [];
+  const others = names.filter((n) => n !== c('calendar-data'));
+  const answer = props.request.kind === 'prop' ? answerProps(r, others, propCtx) : answerProps(r, [d('getetag'), d('getcontenttype')], propCtx);
+  if (names.includes(c('calendar-data'))) {
+    if (data !== null) answer.found.push({ name: c('calendar-data'), text: data });
+    else answer.missing.push({ name: c('calendar-data') });
+  }
+  out.response(hrefFor(ctx.davRoot, segmentsOf(r), false), propstatsOf(answer, minimal));
+}

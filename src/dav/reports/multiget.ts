@@ -8,12 +8,12 @@ import { resolveResource, type Resource } from '../resources.ts';
 import { childrenNamed, textOf, type XmlElement } from '../../xml/parse.ts';
 import { d } from '../../xml/names.ts';
 import { startMultistatus } from '../multistatus.ts';
-import { parseReportProps, writeObjectResponse } from './common.ts';
+import { parseReportProps, writeInboxItemResponse, writeObjectResponse, type ReportProps } from './common.ts';
 
 export async function calendarMultiget(ctx: DavCtx, body: XmlElement): Promise<void> {
   const self = ctx.resource;
-  if (!self || (self.kind !== 'calendar' && self.kind !== 'object' && self.kind !== 'home')) {
-    throw new DavError(403, 'calendar-multiget works on calendars and calendar homes');
+  if (!self || (self.kind !== 'calendar' && self.kind !== 'object' && self.kind !== 'home' && self.kind !== 'inbox')) {
+    throw new DavError(403, 'calendar-multiget works on calendars, calendar homes and the schedule inbox');
   }
   const props = parseReportProps(body);
   const hrefs = childrenNamed(body, d('href')).map(textOf);
@@ -21,6 +21,7 @@ export async function calendarMultiget(ctx: DavCtx, body: XmlElement): Promise<v
   if (hrefs.length > limit) {
     throw new DavError(403, `at most ${limit} hrefs per calendar-multiget`, { namespace: 'DAV:', name: 'number-of-matches-within-limits' });
   }
+  if (self.kind === 'inbox') return inboxMultiget(ctx, self, hrefs, props);
   const cal = self.kind === 'home' ? null : self.cal;
   const minimal = wantsMinimal(ctx.req);
   const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead: new Map() };
@@ -58,6 +59,32 @@ export async function calendarMultiget(ctx: DavCtx, body: XmlElement): Promise<v
     if (r && r.kind === 'object' && hit) writeObjectResponse(out, ctx, propCtx, r, hit, props, minimal);
     else out.status(h, 404);
     await out.flush();
+  }
+  await out.end();
+}
+
+/**
+ * calendar-multiget on the schedule inbox (RFC 6638 §2.2): its items by name, calendar-data as
+ * delivered (an iTIP message is answered whole); hrefs elsewhere are 404 here.
+ */
+async function inboxMultiget(ctx: DavCtx, self: Resource & { kind: 'inbox' }, hrefs: string[], props: ReportProps): Promise<void> {
+  const minimal = wantsMinimal(ctx.req);
+  const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead: new Map() };
+  const names = new Map<string, string>();
+  for (const h of hrefs) {
+    const segs = segmentsOfHref(h, ctx.davRoot);
+    if (segs && segs.length === 4 && segs[0] === 'calendars' && segs[1] === self.username && segs[2] === 'inbox') names.set(h, segs[3] as string);
+  }
+  const items = new Map((await ctx.deps.domain.inbox.getMany(self.principaluri, [...names.values()])).map((i) => [i.uri, i]));
+  const out = startMultistatus(ctx.res);
+  for (const h of hrefs) {
+    const name = names.get(h);
+    const item = name !== undefined ? items.get(name) : undefined;
+    if (!item) {
+      out.status(h, 404);
+      continue;
+    }
+    writeInboxItemResponse(out, ctx, propCtx, { kind: 'inbox-item', username: self.username, principaluri: self.principaluri, uri: item.uri, meta: item }, item.data, props, minimal);
   }
   await out.end();
 }

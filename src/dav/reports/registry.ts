@@ -17,12 +17,13 @@ interface ReportEntry {
 
 export const REPORTS = {
   'calendar-query': { name: c('calendar-query'), advertised: ['calendar'] },
-  'calendar-multiget': { name: c('calendar-multiget'), advertised: ['calendar'] },
+  // RFC 6638 §2.2: the schedule inbox answers calendar-multiget too.
+  'calendar-multiget': { name: c('calendar-multiget'), advertised: ['calendar', 'inbox'] },
   'free-busy-query': { name: c('free-busy-query'), advertised: ['calendar'] },
   'addressbook-query': { name: card('addressbook-query'), advertised: ['addressbook'] },
   'addressbook-multiget': { name: card('addressbook-multiget'), advertised: ['addressbook'] },
   // iCal uses sync-collection on a home only when the home advertises it (sabre's workaround).
-  'sync-collection': { name: d('sync-collection'), advertised: ['calendar', 'home', 'addressbook', 'addressbook-home'] },
+  'sync-collection': { name: d('sync-collection'), advertised: ['calendar', 'home', 'inbox', 'addressbook', 'addressbook-home'] },
   // RFC 3744 §9.4 runs it on any resource (apply-to-principal-collection-set); sabre/dav and
   // CalendarServer list it, principal-match and acl-principal-prop-set on every resource.
   'principal-property-search': { name: d('principal-property-search'), advertised: 'everywhere' },

@@ -12,6 +12,8 @@ import {
   addressBookHomeSyncTokenUri,
   addressBookSyncTokenUri,
   homeSyncTokenUri,
+  inboxSyncTokenUri,
+  parseInboxSyncToken,
   parseAddressBookHomeSyncToken,
   parseAddressBookSyncToken,
   parseHomeSyncToken,
@@ -24,7 +26,8 @@ import { child, textOf, type XmlElement } from '../../xml/parse.ts';
 import { c, d } from '../../xml/names.ts';
 import { answerFor, needsDead, propstatsOf, startMultistatus } from '../multistatus.ts';
 import type { MultistatusWriter } from '../../xml/write.ts';
-import { parseReportProps, writeObjectResponse, type ReportProps } from './common.ts';
+import { parseReportProps, writeInboxItemResponse, writeObjectResponse, type ReportProps } from './common.ts';
+import type { InboxItemMeta } from '../../domain/inbox.ts';
 import { deadPropertyPath } from '../properties.ts';
 import type { CalendarView } from '../../domain/calendars.ts';
 import type { CardMeta } from '../../domain/cards.ts';
@@ -59,10 +62,11 @@ function parseLimit(body: XmlElement): number | undefined {
 
 export async function syncCollection(ctx: DavCtx, body: XmlElement): Promise<void> {
   const self = ctx.resource;
-  if (!self || (self.kind !== 'calendar' && self.kind !== 'home' && self.kind !== 'addressbook' && self.kind !== 'addressbook-home')) {
-    throw new DavError(403, 'sync-collection works on calendars, address books and their homes');
+  if (!self || (self.kind !== 'calendar' && self.kind !== 'home' && self.kind !== 'inbox' && self.kind !== 'addressbook' && self.kind !== 'addressbook-home')) {
+    throw new DavError(403, 'sync-collection works on calendars, address books, their homes and the schedule inbox');
   }
-  checkSyncLevel(body, self.kind === 'addressbook-home' ? 'home' : self.kind);
+  // The inbox holds no collections: "infinite" is "1" there, as on a calendar.
+  checkSyncLevel(body, self.kind === 'addressbook-home' ? 'home' : self.kind === 'inbox' ? 'calendar' : self.kind);
   const tokenEl = child(body, d('sync-token'));
   const tokenText = tokenEl ? textOf(tokenEl).trim() : '';
   const limit = parseLimit(body);
@@ -71,6 +75,7 @@ export async function syncCollection(ctx: DavCtx, body: XmlElement): Promise<voi
   const minimal = wantsMinimal(ctx.req);
   if (self.kind === 'addressbook-home') return syncAddressBookHome(ctx, self, tokenText, limit, props, minimal);
   if (self.kind === 'home') return syncHome(ctx, self, tokenText, limit, props, minimal);
+  if (self.kind === 'inbox') return syncInbox(ctx, self, tokenText, limit, props, minimal);
   const out = startMultistatus(ctx.res);
   const { domain } = ctx.deps;
 
@@ -228,4 +233,44 @@ async function syncAddressBookHome(
   for (const uri of removed) out.status(hrefFor(ctx.davRoot, ['addressbooks', self.username, uri], true), 404);
   if (truncated) out.status(hrefFor(ctx.davRoot, segmentsOf(self), true), 507, [{ name: d('error'), children: [{ name: d('number-of-matches-within-limits') }] }]);
   await out.end([{ name: d('sync-token'), text: addressBookHomeSyncTokenUri(token) }]);
+}
+
+/**
+ * The schedule inbox's members are its items: an item arrives once and is never rewritten, so a
+ * token lists the items that arrived since and, as 404, those deleted or pruned since.
+ */
+async function syncInbox(
+  ctx: DavCtx,
+  self: Resource & { kind: 'inbox' },
+  tokenText: string,
+  limit: number | undefined,
+  props: ReportProps,
+  minimal: boolean,
+): Promise<void> {
+  const { inbox } = ctx.deps.domain;
+  let changed: InboxItemMeta[];
+  let removed: string[] = [];
+  let token: number;
+  let truncated = false;
+  if (tokenText === '') {
+    // The token was read when the request was resolved, before this listing: an item arriving
+    // meanwhile is reported again next time.
+    token = self.synctoken;
+    changed = await inbox.list(self.principaluri);
+  } else {
+    const from = parseInboxSyncToken(tokenText);
+    if (from === null) throw invalidToken();
+    ({ changed, removed, token, truncated } = await inbox.changesSince(self.principaluri, from, limit));
+  }
+  const wantsData = props.request.kind === 'prop' && props.request.names.includes(c('calendar-data'));
+  const data = wantsData ? new Map((await inbox.getMany(self.principaluri, changed.map((m) => m.uri))).map((i) => [i.uri, i.data])) : new Map<string, string>();
+  const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead: new Map() };
+  const out: MultistatusWriter = startMultistatus(ctx.res);
+  for (const meta of changed) {
+    const r: Resource & { kind: 'inbox-item' } = { kind: 'inbox-item', username: self.username, principaluri: self.principaluri, uri: meta.uri, meta };
+    writeInboxItemResponse(out, ctx, propCtx, r, data.get(meta.uri) ?? null, props, minimal);
+  }
+  for (const uri of removed) out.status(hrefFor(ctx.davRoot, ['calendars', self.username, 'inbox', uri], false), 404);
+  if (truncated) out.status(hrefFor(ctx.davRoot, segmentsOf(self), true), 507, [{ name: d('error'), children: [{ name: d('number-of-matches-within-limits') }] }]);
+  await out.end([{ name: d('sync-token'), text: inboxSyncTokenUri(token) }]);
 }

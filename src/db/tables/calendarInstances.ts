@@ -70,7 +70,7 @@ export async function selectInstanceWithObject(
   withData: boolean,
 ): Promise<{ instance: InstanceRow; object: ObjectRow | null } | null> {
   const cols = `o.id as o_id, o.uri as o_uri, o.etag as o_etag, o.size as o_size, o.lastmodified as o_lastmodified,
-    o.componenttype as o_componenttype${withData ? ', o.uid as o_uid, o.calendardata as o_calendardata' : ''}`;
+    o.componenttype as o_componenttype, o.scheduletag as o_scheduletag${withData ? ', o.uid as o_uid, o.calendardata as o_calendardata' : ''}`;
   const rows = await em.execute<(InstanceRow & Record<string, unknown>)[]>(
     `select v.*, ${cols} from (${SELECT_VIEW} where i.principaluri = ? and i.uri = ?) v
        left join calendarobjects o on o.calendarid = v.calendarid and o.uri = ?`,
@@ -88,6 +88,7 @@ export async function selectInstanceWithObject(
       size: r.o_size as number,
       lastmodified: r.o_lastmodified as number,
       componenttype: r.o_componenttype as string,
+      scheduletag: (r.o_scheduletag as string | null) ?? null,
       uid: r.o_uid as string | undefined,
       calendardata: r.o_calendardata as string | undefined,
     },

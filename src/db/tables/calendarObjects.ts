@@ -11,11 +11,12 @@ export interface ObjectRow {
   size: number;
   lastmodified: number;
   componenttype: string;
+  scheduletag: string | null;
   uid?: string;
   calendardata?: string;
 }
 
-const META = 'id, uri, etag, size, lastmodified, componenttype';
+const META = 'id, uri, etag, size, lastmodified, componenttype, scheduletag';
 const FULL = `${META}, uid, calendardata`;
 
 /** Every column a write sets, as derived off the request loop. */
@@ -32,6 +33,8 @@ export interface ObjectValues {
   fields: EventFields;
   /** instancespans and instancewindow column literals. */
   spans: [string | null, string];
+  /** The Schedule-Tag (RFC 6638 §3.2.10); null for objects that are no scheduling objects. */
+  scheduleTag: string | null;
 }
 
 /** The event columns in the order the statements list them (attendees as a PostgreSQL array literal). */
@@ -45,20 +48,28 @@ function eventColumns(f: EventFields): (string | number | null)[] {
  * only while its ETag is unchanged, or an insert that yields to a row already there (same name or
  * UID). `insertGuard` is a further condition for inserting.
  */
-export function rowWrite(v: ObjectValues, calendarId: number, uri: string, existing: { id: number; etag: string } | null, insertGuard?: Statement): Statement {
-  const common = [v.componentType, v.first, v.last, v.uid, ...eventColumns(v.fields), ...v.spans];
+export function rowWrite(
+  v: ObjectValues,
+  calendarId: number,
+  uri: string,
+  existing: { id: number; etag: string; scheduletag: string | null } | null,
+  insertGuard?: Statement,
+): Statement {
+  const common = [v.componentType, v.first, v.last, v.uid, ...eventColumns(v.fields), ...v.spans, v.scheduleTag];
   if (existing) {
+    // The Schedule-Tag is part of what was read: a write that kept it must not land on a newer one.
     return {
       sql: `update calendarobjects set calendardata = ?, etag = ?, size = ?, lastmodified = ?, componenttype = ?,
               firstoccurence = ?, lastoccurence = ?, uid = ?, dtstart = ?, dtend = ?, summary = ?, description = ?,
-              organizer = ?, attendees = ?, instancespans = ?, instancewindow = ? where id = ? and etag = ? returning id`,
-      params: [v.text, v.etag, v.size, v.now, ...common, existing.id, existing.etag],
+              organizer = ?, attendees = ?, instancespans = ?, instancewindow = ?, scheduletag = ?
+            where id = ? and etag = ? and scheduletag is not distinct from ? returning id`,
+      params: [v.text, v.etag, v.size, v.now, ...common, existing.id, existing.etag, existing.scheduletag],
     };
   }
   return {
     sql: `insert into calendarobjects (calendardata, uri, calendarid, lastmodified, etag, size, componenttype, firstoccurence,
-            lastoccurence, uid, dtstart, dtend, summary, description, organizer, attendees, instancespans, instancewindow, created_at)
-          select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?${insertGuard ? ` where ${insertGuard.sql}` : ''}
+            lastoccurence, uid, dtstart, dtend, summary, description, organizer, attendees, instancespans, instancewindow, scheduletag, created_at)
+          select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?${insertGuard ? ` where ${insertGuard.sql}` : ''}
           on conflict do nothing returning id`,
     params: [v.text, uri, calendarId, v.now, v.etag, v.size, ...common, v.now, ...(insertGuard?.params ?? [])],
   };
