@@ -79,6 +79,14 @@ describe('loadConfig', () => {
     WEB_SESSION_IDLE_MINUTES: '30',
     WEB_SESSION_MAX_DAYS: '2',
     WEB_LIST_LIMIT: '50',
+    SMTP_URL: ' smtps://mailer:secret@mail.example.org:465 ',
+    MAIL_FROM: 'calendar@example.org',
+    MAIL_PER_USER_PER_HOUR: '20',
+    MAIL_MAX_ATTENDEES: '10',
+    MAIL_GIVE_UP_HOURS: '6',
+    MAIL_MAX_BACKOFF_SECONDS: '300',
+    MAIL_TIMEOUT_SECONDS: '9',
+    INBOX_RETENTION_DAYS: '14',
   };
 
   it('reads every variable', () => {
@@ -127,6 +135,8 @@ describe('loadConfig', () => {
       authThrottle: { freeFailures: 1, lockFailures: 9, windowSeconds: 120, maxDelayMs: 700 },
       sync: { workerEnabled: false, resyncIntervalMinutes: 15, maxBackoffSeconds: 90, targetTimeoutSeconds: 7, leaseSeconds: 45 },
       web: { enabled: false, sessionIdleMinutes: 30, sessionMaxDays: 2, listLimit: 50 },
+      mail: { smtpUrl: 'smtps://mailer:secret@mail.example.org:465', from: 'calendar@example.org', perUserPerHour: 20, maxAttendees: 10, giveUpHours: 6, maxBackoffSeconds: 300, timeoutSeconds: 9 },
+      scheduling: { inboxRetentionDays: 14 },
     });
   });
 
@@ -148,6 +158,10 @@ describe('loadConfig', () => {
     ['SECRET_KEY', 'z'.repeat(64)],
     ['TRUST_PROXY', 'sometimes'],
     ['MAX_XML_DEPTH', '1'],
+    ['SMTP_URL', 'http://mail.example.org'],
+    ['SMTP_URL', 'not a url'],
+    ['MAIL_FROM', 'Calendar <calendar@example.org>'],
+    ['MAIL_FROM', 'calendar@example.org\r\nBcc: x@evil.example'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));

@@ -15,6 +15,8 @@ import { resolveSecretKey } from '../domain/secrets.ts';
 import { describeOutcome, receiveImip } from '../mail/receive.ts';
 import { syncProviders } from '../sync/providers/index.ts';
 import { SyncWorker, workerOptions } from '../sync/worker.ts';
+import { MailTransport } from '../mail/transport.ts';
+import { MailWorker, mailWorkerOptions } from '../mail/worker.ts';
 
 const USAGE = `Usage: calendula <command>
 
@@ -29,8 +31,8 @@ Commands:
   token create <user> --name <name> --capability <cap> [--capability <cap> …] [--expires <ISO 8601>] [--tag <tag> …]
   token list <user> [--json]
   token revoke <user> <mom_id>
-  worker [--once]                        run the synchronization push worker alone (--once: until
-                                         nothing is due, then exit)
+  worker [--once]                        run the synchronization push worker (and the mail worker when
+                                         SMTP_URL is set) alone (--once: until nothing is due, then exit)
   imip receive                           read one mail on standard input (from a mail server's pipe,
                                          alias or fetchmail): apply the iTIP REPLY in it to the
                                          organizer's event, or leave a REQUEST/CANCEL for a user here
@@ -132,7 +134,7 @@ function promptHidden(io: CliIO, question: string): Promise<string> {
   });
 }
 
-async function withDomain<T>(config: Config, fn: (domain: Domain, db: Database) => Promise<T>, log = createLogger('silent')): Promise<T> {
+async function withDomain<T>(config: Config, fn: (domain: Domain, db: Database, compute: ComputePool) => Promise<T>, log = createLogger('silent')): Promise<T> {
   const db = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : config.dataDir,
@@ -142,7 +144,7 @@ async function withDomain<T>(config: Config, fn: (domain: Domain, db: Database) 
   const compute = new ComputePool(config.compute, log);
   try {
     await db.migrate();
-    return await fn(createDomain({ db, config, clock: systemClock, log, compute }, { secretKey: resolveSecretKey(config), providers: syncProviders() }), db);
+    return await fn(createDomain({ db, config, clock: systemClock, log, compute }, { secretKey: resolveSecretKey(config), providers: syncProviders() }), db, compute);
   } finally {
     await compute.close();
     await db.close();
@@ -272,26 +274,36 @@ function redactUrl(url: string): string {
   }
 }
 
-/** The push worker without the HTTP server: for a PostgreSQL deployment with SYNC_WORKER=false on the servers. */
+/**
+ * The push worker and (when SMTP_URL is set) the mail worker without the HTTP server: for a
+ * PostgreSQL deployment with SYNC_WORKER=false on the servers.
+ */
 async function workerCommand(p: Parsed, config: Config, io: CliIO): Promise<void> {
   if (p.positional.length > 1) throw new UsageError(`unexpected argument ${p.positional[1]}`);
   const log = createLogger(config.logLevel, process.stdout, config.logFormat);
   await withDomain(
     config,
-    async (domain) => {
+    async (domain, _db, compute) => {
       const worker = new SyncWorker(domain, log, systemClock, workerOptions(config));
+      const mail = config.mail.smtpUrl ? new MailWorker(domain, compute, new MailTransport(config.mail), log, systemClock, mailWorkerOptions(config)) : undefined;
       if (p.flags.has('--once')) {
-        const n = await worker.drain();
-        io.stdout.write(`Ran ${n} job${n === 1 ? '' : 's'}; ${await domain.jobs.pending()} waiting for later.\n`);
+        try {
+          const n = await worker.drain();
+          const m = (await mail?.drain()) ?? 0;
+          io.stdout.write(`Ran ${n} job${n === 1 ? '' : 's'}${mail ? ` and ${m} mail job${m === 1 ? '' : 's'}` : ''}; ${await domain.jobs.pending()} waiting for later.\n`);
+        } finally {
+          await mail?.stop();
+        }
         return;
       }
       worker.start();
-      log.info({ worker: worker.id }, 'sync worker started');
+      mail?.start();
+      log.info({ worker: worker.id, mailWorker: mail?.id ?? null }, mail ? 'sync and mail workers started' : 'sync worker started');
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);
       });
-      await worker.stop();
+      await Promise.all([worker.stop(), mail?.stop()]);
     },
     log,
   );

@@ -18,6 +18,8 @@ import { looksLikeToken } from '../domain/tokens.ts';
 import { resolveSecretKey } from '../domain/secrets.ts';
 import { syncProviders } from '../sync/providers/index.ts';
 import { SyncWorker, workerOptions } from '../sync/worker.ts';
+import { MailTransport } from '../mail/transport.ts';
+import { MailWorker, mailWorkerOptions } from '../mail/worker.ts';
 import type { Logger } from '../logger.ts';
 
 export interface RunningServer {
@@ -88,9 +90,13 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     sweeper.unref();
     // The push worker of synchronizations (may run apart instead: `calendula worker`).
     const worker = config.sync.workerEnabled ? new SyncWorker(domain, log, clock, workerOptions(config)) : undefined;
+    // The mail worker sends iMIP mail when SMTP_URL is set (with SYNC_WORKER=false the mail goes
+    // out from `calendula worker` instead, like the pushes).
+    const mailWorker =
+      config.mail.smtpUrl && config.sync.workerEnabled ? new MailWorker(domain, compute, new MailTransport(config.mail), log, clock, mailWorkerOptions(config)) : undefined;
     let draining = false;
     loop.start();
-    const metrics = new Metrics({ db, compute, loop, gauges: () => domain.system.gauges(), unevaluated: () => domain.queries.unevaluated });
+    const metrics = new Metrics({ db, compute, loop, gauges: () => domain.system.gauges(), unevaluated: () => domain.queries.unevaluated, mail: () => domain.mailOutbox.stats() });
     const app = createApp({ config, domain, log, auth, draining: () => draining, loop, metrics });
     const srv = app.listen(config.port, config.host);
     server = srv;
@@ -98,6 +104,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     srv.keepAliveTimeout = 30_000;
     answerUnroutable(srv);
     worker?.start();
+    mailWorker?.start();
     const { port } = srv.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     let closing: Promise<void> | undefined;
@@ -113,7 +120,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
           draining = true;
           clearInterval(pruner);
           clearInterval(sweeper);
-          const workerStopped = worker?.stop();
+          const workerStopped = Promise.all([worker?.stop(), mailWorker?.stop()]);
           const grace = opts.shutdownGraceMs ?? 10_000;
           const closed = new Promise<void>((resolve) => srv.close(() => resolve()));
           // Keep-alive connections go idle as their last response finishes; close them as they do.

@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { clusterMetrics } from './cluster.ts';
 import type { ComputePool } from '../compute/pool.ts';
 import type { Database } from '../db/database.ts';
+import type { MailStats } from '../domain/mailOutbox.ts';
 import type { SystemGauges } from '../domain/system.ts';
 import type { LoopWatch } from '../http/loopWatch.ts';
 
@@ -33,6 +34,8 @@ export interface MetricSources {
   gauges: () => Promise<SystemGauges>;
   /** Objects counted into calendar-query answers without an exact evaluation. */
   unevaluated: () => number;
+  /** The iMIP outbox's counts (domain.mailOutbox.stats()). */
+  mail: () => Promise<MailStats>;
 }
 
 export class Metrics {
@@ -112,6 +115,51 @@ export class Metrics {
     gauge('calendula_users', 'Users', async (g) => g.set((await read()).users));
     gauge('calendula_calendars', 'Calendars', async (g) => g.set((await read()).calendars));
     gauge('calendula_objects', 'Calendar objects (estimated from planner statistics on large stores)', async (g) => g.set((await read()).objects));
+    // The outbox is one table for every process (the server's worker, `calendula worker`), so the
+    // mail figures are read from it, not counted in memory: they survive restarts and agree
+    // between processes. In a cluster every worker reads the same rows: keep one value, not the sum.
+    let mailPending: Promise<MailStats> | null = null;
+    const mail = () => (mailPending ??= sources.mail().finally(() => setImmediate(() => (mailPending = null))));
+    new Counter({
+      name: 'calendula_mail_sent_total',
+      help: 'iMIP mails (invitations, updates, cancellations, replies) the SMTP server accepted',
+      registers,
+      aggregator: 'max',
+      async collect() {
+        const { sent } = await mail();
+        this.reset();
+        this.inc(sent);
+      },
+    });
+    new Counter({
+      name: 'calendula_mail_failed_total',
+      help: 'iMIP mails given up on (refused permanently by the SMTP server, or still failing after MAIL_GIVE_UP_HOURS)',
+      registers,
+      aggregator: 'max',
+      async collect() {
+        const { failed } = await mail();
+        this.reset();
+        this.inc(failed);
+      },
+    });
+    new Gauge({
+      name: 'calendula_mail_queued',
+      help: 'iMIP mails waiting to be sent (first attempt or retry)',
+      registers,
+      aggregator: 'max',
+      async collect() {
+        this.set((await mail()).queued);
+      },
+    });
+    new Gauge({
+      name: 'calendula_mail_oldest_queued_seconds',
+      help: 'How long the oldest iMIP mail still waiting has waited (0 when none waits)',
+      registers,
+      aggregator: 'max',
+      async collect() {
+        this.set((await mail()).oldestQueuedSeconds ?? 0);
+      },
+    });
   }
 
   /** Express middleware that counts and times every request. */

@@ -39,10 +39,17 @@ describe('GET /metrics', () => {
       'calendula_objects',
       'calendula_compute_timeouts_total',
       'calendula_event_loop_stalls_total',
+      'calendula_mail_sent_total',
+      'calendula_mail_failed_total',
+      'calendula_mail_queued',
+      'calendula_mail_oldest_queued_seconds',
     ]) {
       expect(families.has(name), name).toBe(true);
     }
     expect(value(families.get('calendula_users'))).toBe(2);
+    // Without SMTP_URL the outbox is empty, and says so.
+    expect(value(families.get('calendula_mail_queued'))).toBe(0);
+    expect(value(families.get('calendula_mail_sent_total'))).toBe(0);
   });
 
   it('moves with traffic: requests by face, method and status, latency, authentication failures', async () => {
