@@ -118,7 +118,7 @@ export interface AnswerRecorded {
   view: AnswerView;
 }
 
-export type ApplyReplyResult = 'applied' | 'unchanged' | 'not-found' | 'not-attendee';
+export type ApplyReplyResult = 'applied' | 'unchanged' | 'not-found' | 'not-attendee' | 'stale';
 
 /** Writes an attendee's answer into the organizer's copy (SchedulingService.applyReply). */
 export interface ReplyApplier {
@@ -126,7 +126,7 @@ export interface ReplyApplier {
     em: SqlEntityManager | null,
     organizerPrincipaluri: string,
     uid: string,
-    reply: { attendee: string; partstat: string; comment?: string | null; recurrenceId?: string | null },
+    reply: { attendee: string; partstat: string; comment?: string | null; recurrenceId?: string | null; sequence?: number },
   ): Promise<ApplyReplyResult>;
 }
 

@@ -89,7 +89,8 @@ export class ReplyService {
         const changed = await this.ctx.db.transactional(async (em) => {
           let any = false;
           for (const a of answers) {
-            const r = await this.replies.applyReply(em, organizer.uri, itip.uid, { attendee: sender, partstat: a.partstat, comment: a.comment, recurrenceId: a.recurrenceId });
+            const r = await this.replies.applyReply(em, organizer.uri, itip.uid, { attendee: sender, partstat: a.partstat, comment: a.comment, recurrenceId: a.recurrenceId, sequence: itip.sequence });
+            if (r === 'stale') throw new Refused(`the reply answers version ${itip.sequence} of ${organizer.email}'s event ${itip.uid}, which has changed since (SEQUENCE): the attendee answers the newer invitation`);
             if (r === 'not-found') throw new Refused(`${organizer.email} has no event with UID ${itip.uid}${a.recurrenceId ? ` (instance ${a.recurrenceId})` : ''}`);
             if (r === 'not-attendee') throw new Refused(`${sender} is not an attendee of ${organizer.email}'s event ${itip.uid}`);
             any ||= r === 'applied';

@@ -50,13 +50,16 @@ const STATUS_DELIVERED = '1.2';
 const STATUS_NO_CALENDAR = '5.3';
 
 /** What an answer can do to the organizer's copy (applyReply). */
-export type ReplyOutcome = 'applied' | 'unchanged' | 'not-found' | 'not-attendee';
+/** `stale`: the reply answers an older version of the event than the organizer's (a lower SEQUENCE). */
+export type ReplyOutcome = 'applied' | 'unchanged' | 'not-found' | 'not-attendee' | 'stale';
 
 export interface ReplyInput {
   attendee: string;
   partstat: string;
   comment?: string | null;
   recurrenceId?: string | null;
+  /** The SEQUENCE the reply answers (mail replies carry it; RFC 5546 §2.1.5): below the organizer's, it is out of date. */
+  sequence?: number;
 }
 
 interface LocalUser {
@@ -380,8 +383,13 @@ export class SchedulingService {
     if (!owner?.email) return 'not-found';
     const copy = await this.copyOf(em, organizerPrincipaluri, uid);
     if (!copy || (await this.participants(copy.data))?.organizer !== owner.email) return 'not-found';
+    if (reply.sequence !== undefined) {
+      const current = await this.ctx.compute.run('eventSummary', copy.data, null);
+      if (current.ok && current.value && reply.sequence < current.value.sequence) return 'stale';
+    }
     const attendee = reply.attendee.trim().toLowerCase();
-    const r = await this.ctx.compute.run('applyReply', { text: copy.data, reply: { ...reply, attendee } }, null);
+    const { sequence: _answered, ...answer } = reply;
+    const r = await this.ctx.compute.run('applyReply', { text: copy.data, reply: { ...answer, attendee } }, null);
     if (!r.ok) throw new Error(`an answer could not be applied: ${r.error}`);
     if ('error' in r.value) {
       switch (r.value.error) {

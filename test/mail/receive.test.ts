@@ -243,4 +243,28 @@ describe('imip receive against the database', { shuffle: false }, () => {
     expect(await receive(request.replaceAll('ben@example.org', 'nobody@example.org'))).toMatchObject({ ok: false, reason: 'no attendee of the REQUEST is a user here' });
     expect(await inboxCount('principals/ben')).toBe(inbox);
   });
+  it('a reply to an older version of the event (a SEQUENCE below the organizer’s) is refused as out of date; one to the current version is applied', async () => {
+    // Gmail's reply answers SEQUENCE 0; Ann moves the meeting (a new version, SEQUENCE 1).
+    const r = REPLIES[2];
+    const moved = calendar(
+      event(r.uid, [
+        'DTSTART:20270311T090000Z',
+        'DTEND:20270311T100000Z',
+        'SEQUENCE:1',
+        'SUMMARY:Meeting 2 (moved)',
+        'ORGANIZER;CN=Ann:mailto:ann@example.org',
+        'ATTENDEE;PARTSTAT=ACCEPTED:mailto:ann@example.org',
+        `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${r.attendee}`,
+      ]),
+    );
+    expect((await ann.put(path(2), moved)).status).toBeLessThan(300);
+    const before = await copyOf(2);
+    const stale = await receive(fixture(r.file).replace('PARTSTAT=DECLINED', 'PARTSTAT=ACCEPTED'));
+    expect(stale).toMatchObject({ ok: false, reason: expect.stringContaining('has changed since (SEQUENCE)') });
+    expect((await copyOf(2)).etag).toBe(before.etag);
+    expect(lineOf((await copyOf(2)).text, r.attendee)).toContain('PARTSTAT=NEEDS-ACTION');
+    const current = await receive(fixture(r.file).replace('PARTSTAT=DECLINED', 'PARTSTAT=ACCEPTED').replace(/^SEQUENCE:0$/m, 'SEQUENCE:1'));
+    expect(current).toMatchObject({ ok: true, kind: 'reply', partstat: 'ACCEPTED', changed: true });
+    expect(lineOf((await copyOf(2)).text, r.attendee)).toContain('PARTSTAT=ACCEPTED');
+  });
 });
