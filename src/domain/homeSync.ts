@@ -13,11 +13,16 @@ export interface HomeChanges {
   changed: CalendarView[];
   /** Names of calendars removed since the token. */
   removed: string[];
+  /** Whether the schedule inbox changed (its schedule-default-calendar-URL) since the token. */
+  inbox: boolean;
   /** The token that represents the state answered. */
   token: number;
   /** True when `limit` cut the answer short (the client asks again with `token`). */
   truncated: boolean;
 }
+
+/** The home member name of the schedule inbox in the home's change log. */
+export const INBOX_MEMBER = 'inbox';
 
 const invalidToken = () => forbidden('the sync token is unknown or expired; sync again from scratch', { precondition: { namespace: 'DAV:', name: 'valid-sync-token' } });
 
@@ -44,13 +49,19 @@ export async function homeChangesSince(em: SqlEntityManager, principaluri: strin
   const views = new Map((await loadViews(em, { principaluri })).map((v) => [v.uri, v]));
   const changed: CalendarView[] = [];
   const removed: string[] = [];
+  let inbox = false;
   for (const r of rows) {
+    // The inbox is a member of the home too (no calendar may take its name); its logged change is a property's.
+    if (r.uri === INBOX_MEMBER) {
+      inbox ||= !r.deleted;
+      continue;
+    }
     const view = r.deleted ? undefined : views.get(r.uri);
     // A calendar removed after the token was read is reported removed; the next sync agrees.
     if (view) changed.push(view);
     else removed.push(r.uri);
   }
-  return { changed, removed, token: upTo, truncated };
+  return { changed, removed, inbox, token: upTo, truncated };
 }
 
 /** Records, inside the caller's transaction, that a calendar of a home appeared, changed or went. */

@@ -23,6 +23,7 @@ import { owns } from './access.ts';
 import { loadViews, type Actor } from './calendars.ts';
 import { OP_ADDED, OP_DELETED, readChangeLog } from './changeLog.ts';
 import type { DomainContext } from './context.ts';
+import { INBOX_MEMBER, noteHomeMember } from './homeSync.ts';
 import { CALDAV_NS, forbidden, notFound, preconditionFailed } from './errors.ts';
 import { checkConditions, etagOf, type WriteConditions } from './objects.ts';
 
@@ -167,6 +168,10 @@ export class InboxService {
       const problem = await this.defaultCalendarProblem(actor, calendarUri);
       if (problem) throw forbidden(`not a default calendar: ${problem}`, { precondition: VALID_DEFAULT_CALENDAR });
     }
-    await updateScheduleDefaultCalendar(this.ctx.db.em(), actor.principaluri, calendarUri);
+    // The home's sync-collection reports the inbox as changed (clients read the new default there).
+    await this.ctx.db.transactional(async (em) => {
+      await updateScheduleDefaultCalendar(em, actor.principaluri, calendarUri);
+      await noteHomeMember(em, actor.principaluri, INBOX_MEMBER, 'changed', this.ctx.clock.now());
+    });
   }
 }

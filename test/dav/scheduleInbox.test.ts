@@ -275,6 +275,19 @@ describe('schedule-default-calendar-URL on the inbox (RFC 6638 §9.2)', { shuffl
     expect((await setDefault('<d:href>/dav/calendars/ann/work/</d:href>')).status).toBe(207);
   });
 
+  it('a changed default calendar shows in the home’s sync-collection: the inbox is reported with its new schedule-default-calendar-URL', async () => {
+    const HOME = '/dav/calendars/ann/';
+    const token = parseMultistatus((await ann.report(HOME, syncCollection(''))).text).syncToken!;
+    expect((await setDefault('<d:href>/dav/calendars/ann/default/</d:href>')).status).toBe(207);
+    const since = parseMultistatus((await ann.report(HOME, syncCollection(token, '<c:schedule-default-calendar-URL/>'))).text);
+    expect([...since.members.keys()]).toEqual([ANN_INBOX]);
+    expect(textIn(since.members.get(ANN_INBOX)!.props.get(PROP)!.el)).toBe('/dav/calendars/ann/default/');
+    expect(since.syncToken).not.toBe(token);
+    // Nothing changed since: nothing reported.
+    expect([...parseMultistatus((await ann.report(HOME, syncCollection(since.syncToken!))).text).members.keys()]).toEqual([]);
+    expect((await setDefault('<d:href>/dav/calendars/ann/work/</d:href>')).status).toBe(207);
+  });
+
   it('is refused with 403 and CALDAV:valid-schedule-default-calendar-URL otherwise, changing nothing', async () => {
     expect((await mkcalendar(ann, '/dav/calendars/ann/chores/', ['VTODO'])).status).toBe(201);
     expect((await mkcalendar(ben, '/dav/calendars/ben/bens/', ['VEVENT'])).status).toBe(201);

@@ -29,6 +29,7 @@ import type { MultistatusWriter } from '../../xml/write.ts';
 import { parseReportProps, writeInboxItemResponse, writeObjectResponse, type ReportProps } from './common.ts';
 import type { InboxItemMeta } from '../../domain/inbox.ts';
 import { deadPropertyPath } from '../properties.ts';
+import { defaultCalendarOf } from '../methods/propfind.ts';
 import type { CalendarView } from '../../domain/calendars.ts';
 import type { CardMeta } from '../../domain/cards.ts';
 import type { AddressBookView } from '../../domain/addressBooks.ts';
@@ -174,6 +175,7 @@ async function syncHome(
   const { calendars } = ctx.deps.domain;
   let changed: CalendarView[];
   let removed: string[] = [];
+  let inboxChanged = false;
   let token: number;
   let truncated = false;
   if (tokenText === '') {
@@ -183,13 +185,17 @@ async function syncHome(
   } else {
     const from = parseHomeSyncToken(tokenText);
     if (from === null) throw invalidToken();
-    ({ changed, removed, token, truncated } = await calendars.homeChangesSince(self.principaluri, from, limit));
+    ({ changed, removed, inbox: inboxChanged, token, truncated } = await calendars.homeChangesSince(self.principaluri, from, limit));
   }
   const members: Resource[] = changed.map((cal) => ({ kind: 'calendar', username: self.username, cal }));
+  // Only the home's owner sees its inbox; its default calendar changed (RFC 6638 §9.2).
+  const ownInbox = inboxChanged && ctx.viewer?.principaluri === self.principaluri;
+  if (ownInbox) members.push({ kind: 'inbox', username: self.username, principaluri: self.principaluri, synctoken: await ctx.deps.domain.inbox.syncToken(self.principaluri) });
   const dead = needsDead(props.request)
     ? await calendars.deadPropertiesMany(members.map(deadPropertyPath).filter((p): p is string => p !== null))
     : new Map();
-  const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead };
+  const defaultCalendarUri = ownInbox ? await defaultCalendarOf(ctx, self.principaluri) : undefined;
+  const propCtx: PropContext = { davRoot: ctx.davRoot, viewer: ctx.viewer, config: ctx.deps.config, dead, defaultCalendarUri };
   const out: MultistatusWriter = startMultistatus(ctx.res);
   for (const m of members) out.response(hrefFor(ctx.davRoot, segmentsOf(m), true), propstatsOf(answerFor(m, props.request, propCtx), minimal));
   for (const uri of removed) out.status(hrefFor(ctx.davRoot, ['calendars', self.username, uri], true), 404);
