@@ -70,6 +70,11 @@ export interface ObjectChange {
   actor: Actor | null;
   /** Set when the change comes from another module (scheduling), so it does not loop back. */
   origin?: string;
+  /**
+   * The client wrote with an If-Schedule-Tag-Match that matched: it knew the object as of that tag,
+   * so answers the server recorded since (which keep the tag) are to be kept (RFC 6638 §3.2.10).
+   */
+  scheduleTagMatched?: boolean;
 }
 
 /** Runs inside the write's transaction; throwing aborts the whole write. */
@@ -151,8 +156,10 @@ function checkReplacement(existing: StoredObject | null, content: ObjectContent,
   }
 }
 
-function changeOf(view: CalendarView, uri: string, content: ObjectContent, existing: StoredObject | null, actor: Actor | null, origin?: string): ObjectChange {
-  return { kind: existing ? 'updated' : 'created', calendar: view, uri, uid: content.uid, content, previous: existing?.data, actor, origin };
+function changeOf(view: CalendarView, uri: string, content: ObjectContent, existing: StoredObject | null, actor: Actor | null, origin: string | undefined, cond: WriteConditions): ObjectChange {
+  const change: ObjectChange = { kind: existing ? 'updated' : 'created', calendar: view, uri, uid: content.uid, content, previous: existing?.data, actor, origin };
+  if (cond.ifScheduleTagMatch !== undefined && existing) change.scheduleTagMatched = true;
+  return change;
 }
 
 /** About how much content one batch of candidates holds (objects may be up to MAX_OBJECT_BYTES each). */
@@ -339,7 +346,7 @@ export class ObjectService {
     const { actor, view, uri, prepared, cond, origin } = w;
     const { content } = prepared;
     checkReplacement(known, content, cond, uri);
-    const change = changeOf(view, uri, content, known, actor, origin);
+    const change = changeOf(view, uri, content, known, actor, origin, cond);
     if (this.listeners.some((l) => l.concerns(change))) return null;
     const etag = etagOf(content.text);
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
@@ -385,7 +392,7 @@ export class ObjectService {
         if (attempt >= 3) throw conflict('the object kept changing while it was written; try again');
         continue;
       }
-      const change = changeOf(view, uri, content, existing, actor, origin);
+      const change = changeOf(view, uri, content, existing, actor, origin, cond);
       const key = `${view.calendarId}/${uri}`;
       let mine = this.written.get(em);
       if (!mine) this.written.set(em, (mine = new Map()));

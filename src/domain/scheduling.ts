@@ -269,9 +269,11 @@ export class SchedulingService {
       return;
     }
 
-    const organizerText = change.content.text;
     let significant: boolean | undefined;
-    const isSignificant = async () => (significant ??= await this.significant(change.previous, organizerText));
+    const isSignificant = async () => (significant ??= await this.significant(change.previous, change.content?.text ?? ''));
+    // Written with a matching If-Schedule-Tag-Match and nothing that matters changed: answers the
+    // server recorded since that tag (they keep it) stand over the client's older copy (§3.2.10).
+    const organizerText = change.scheduleTagMatched && before && !(await isSignificant()) ? await this.keepAnswers(change.content.text, before, after, me) : change.content.text;
     let request: string | undefined;
     const requestText = async () => (request ??= await this.itip('REQUEST', organizerText));
     // What a user here finds in the inbox: the invitation, or its cancellation once the event is cancelled.
@@ -336,7 +338,7 @@ export class SchedulingService {
 
     const statusOf = (email: string) => after.attendees.find((a) => a.email === email)?.scheduleStatus ?? null;
     const forced = after.attendees.some((a) => a.forceSend !== null);
-    if (([...statuses].some(([email, s]) => statusOf(email) !== s) || forced) && change.actor) {
+    if (([...statuses].some(([email, s]) => statusOf(email) !== s) || forced || organizerText !== change.content.text) && change.actor) {
       const organizerUser: LocalUser = { ...change.actor, email: me };
       const marked = await this.edit(organizerText, { kind: 'schedule-status', statuses: [...statuses] });
       await this.write(em, organizerUser, change.calendar, change.uri, marked);
@@ -369,6 +371,17 @@ export class SchedulingService {
     const source = change.content ? change.content.text : await this.edit(change.previous ?? '', { kind: 'partstat', email: me, partstat: answer });
     const reply = await this.itip('REPLY', source, me);
     await this.outbox.queue(em, change.calendar, change.uid, [{ recipient: organizer, method: 'REPLY', calendardata: reply }]);
+  }
+
+  /** The organizer's text with the answers (PARTSTAT) the stored copy recorded for attendees other than the organizer. */
+  private async keepAnswers(text: string, before: Participants, after: Participants, me: string): Promise<string> {
+    let out = text;
+    for (const a of after.attendees) {
+      if (a.email === me) continue;
+      const stored = before.attendees.find((b) => b.email === a.email)?.partstat;
+      if (stored && stored !== a.partstat) out = await this.edit(out, { kind: 'partstat', email: a.email, partstat: stored });
+    }
+    return out;
   }
 
   /**

@@ -180,4 +180,22 @@ describe('Schedule-Tag', { shuffle: false }, () => {
     expect(accepted.status).toBe(204);
     expect(accepted.headers.get('schedule-tag')).not.toBe(b2);
   });
+  it('a PUT with a matching If-Schedule-Tag-Match keeps the answers recorded since that tag when nothing that matters changed; a change that matters stands as sent', async () => {
+    const put = await ann.put(PATH, meeting('review', 'Merge'));
+    expect(put.status).toBeLessThan(300);
+    const tag = put.headers.get('schedule-tag')!;
+    await applyReply('DECLINED');
+    // Ann's client still holds carl as NEEDS-ACTION; it adds a note of its own (not a change invitees see).
+    const stale = meeting('review', 'Merge').replace('SUMMARY:Merge', 'X-CLIENT-NOTE:bring slides\r\nSUMMARY:Merge');
+    const merged = await ann.put(PATH, stale, { 'if-schedule-tag-match': tag });
+    expect(merged.status).toBe(204);
+    const stored = unfold((await ann.request('GET', PATH)).text);
+    expect(stored).toMatch(/PARTSTAT=DECLINED:mailto:carl@elsewhere\.example/);
+    expect(stored).toContain('X-CLIENT-NOTE:bring slides');
+    expect(merged.headers.get('schedule-tag')).toBe(await getTag(ann, PATH));
+    // Moving the meeting matters: the client's answers (everyone asked again) are what it sent.
+    const moved = meeting('review', 'Merge, moved');
+    expect((await ann.put(PATH, moved, { 'if-schedule-tag-match': (await getTag(ann, PATH))! })).status).toBe(204);
+    expect(unfold((await ann.request('GET', PATH)).text)).toMatch(/PARTSTAT=NEEDS-ACTION:mailto:carl@elsewhere\.example/);
+  });
 });
