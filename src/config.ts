@@ -95,6 +95,8 @@ export interface MailSettings {
   maxBackoffSeconds: number;
   /** Seconds one SMTP conversation may take. */
   timeoutSeconds: number;
+  /** Days the iTIP text of a sent, failed or refused mail is kept (its row stays: counts, failures). */
+  retentionDays: number;
 }
 
 export interface SchedulingSettings {
@@ -397,6 +399,7 @@ export function loadConfig(env: Env = process.env): Config {
       giveUpHours: integer(env, 'MAIL_GIVE_UP_HOURS', 48, 1, 24 * 30),
       maxBackoffSeconds: integer(env, 'MAIL_MAX_BACKOFF_SECONDS', 3600, 1, 86400),
       timeoutSeconds: integer(env, 'MAIL_TIMEOUT_SECONDS', 30, 1, 600),
+      retentionDays: integer(env, 'MAIL_RETENTION_DAYS', 90, 1, 36500),
     },
     scheduling: {
       inboxRetentionDays: integer(env, 'INBOX_RETENTION_DAYS', 90, 1, 36500),

@@ -86,6 +86,7 @@ describe('loadConfig', () => {
     MAIL_GIVE_UP_HOURS: '6',
     MAIL_MAX_BACKOFF_SECONDS: '300',
     MAIL_TIMEOUT_SECONDS: '9',
+    MAIL_RETENTION_DAYS: '30',
     INBOX_RETENTION_DAYS: '14',
   };
 
@@ -135,7 +136,7 @@ describe('loadConfig', () => {
       authThrottle: { freeFailures: 1, lockFailures: 9, windowSeconds: 120, maxDelayMs: 700 },
       sync: { workerEnabled: false, resyncIntervalMinutes: 15, maxBackoffSeconds: 90, targetTimeoutSeconds: 7, leaseSeconds: 45 },
       web: { enabled: false, sessionIdleMinutes: 30, sessionMaxDays: 2, listLimit: 50 },
-      mail: { smtpUrl: 'smtps://mailer:secret@mail.example.org:465', from: 'calendar@example.org', perUserPerHour: 20, maxAttendees: 10, giveUpHours: 6, maxBackoffSeconds: 300, timeoutSeconds: 9 },
+      mail: { smtpUrl: 'smtps://mailer:secret@mail.example.org:465', from: 'calendar@example.org', perUserPerHour: 20, maxAttendees: 10, giveUpHours: 6, maxBackoffSeconds: 300, timeoutSeconds: 9, retentionDays: 30 },
       scheduling: { inboxRetentionDays: 14 },
     });
   });

@@ -73,6 +73,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
         domain.objects.pruneChangeLog().catch((err: unknown) => log.warn({ err }, 'pruning the change log failed')),
         domain.cards.pruneChangeLog().catch((err: unknown) => log.warn({ err }, 'pruning the address-book change log failed')),
         domain.webSessions.prune().catch((err: unknown) => log.warn({ err }, 'pruning web sessions failed')),
+        domain.mailOutbox.prune().catch((err: unknown) => log.warn({ err }, 'pruning sent mail failed')),
         // Schedule inbox items older than INBOX_RETENTION_DAYS, and the inbox change log's old removals.
         domain.inbox.prune().catch((err: unknown) => log.warn({ err }, 'pruning schedule inboxes failed')),
       ]);

@@ -169,6 +169,15 @@ export class MailOutbox {
     return { queued: Number(r.queued), sent: Number(r.sent), failed: Number(r.failed), oldestQueuedSeconds: oldest };
   }
 
+  /**
+   * Forgets the text of mails settled more than MAIL_RETENTION_DAYS ago (what was said to whom is
+   * not kept for ever); the rows stay, so the counts /metrics reads never go down.
+   */
+  async prune(): Promise<number> {
+    const cutoff = new Date(this.ctx.clock.now().getTime() - this.ctx.config.mail.retentionDays * 86_400_000);
+    return table.clearSettledTexts(this.ctx.db.em(), cutoff);
+  }
+
   /** Failed or refused mails of a sender (optionally of one event), newest first (the web face). */
   async failures(principaluri: string, uid?: string, limit: number = DEFAULT_FAILURES_LIMIT): Promise<OutgoingMail[]> {
     return (await table.selectFailures(this.ctx.db.em(), principaluri, uid, limit)).map(toMail);

@@ -73,6 +73,19 @@ describe('mail outbox', () => {
     expect(await outbox.get(999_999)).toBeNull();
     expect(await outbox.senderLocale('principals/olga')).toBeNull();
   });
+  it('after MAIL_RETENTION_DAYS the text of settled mails is forgotten, queued ones keep theirs; the counts do not move', async () => {
+    const outbox = server.domain.mailOutbox;
+    const before = await outbox.stats();
+    expect(await outbox.prune()).toBe(0);
+    clock.advance(91 * 86_400_000);
+    const cleared = await outbox.prune();
+    expect(cleared).toBeGreaterThan(0);
+    const all = await outbox.recent(50);
+    for (const m of all) expect((await outbox.get(m.id))!.calendardata === '').toBe(m.status !== 'queued');
+    const after = await outbox.stats();
+    expect({ ...after, oldestQueuedSeconds: null }).toEqual({ ...before, oldestQueuedSeconds: null });
+    expect(await outbox.prune()).toBe(0);
+  });
 });
 
 describe('mail outbox: the hourly limit under concurrent writes', () => {

@@ -106,3 +106,13 @@ export async function selectLocaleOf(em: SqlEntityManager, principaluri: string)
   const rows = await em.execute<{ locale: string | null }[]>(`select locale from users where 'principals/' || username = ?`, [principaluri]);
   return rows[0]?.locale ?? null;
 }
+
+/** Empties the iTIP text of settled messages (sent, failed, refused) made before `cutoff`; their rows stay. */
+export async function clearSettledTexts(em: SqlEntityManager, cutoff: Date): Promise<number> {
+  const res = await em.execute<{ affectedRows?: number }>(
+    `update imipmessages set calendardata = '' where status <> 'queued' and created_at < ? and calendardata <> ''`,
+    [cutoff],
+    'run',
+  );
+  return res.affectedRows ?? 0;
+}
