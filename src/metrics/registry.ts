@@ -107,11 +107,11 @@ export class Metrics {
     // One database read per scrape serves every gauge below.
     let pending: Promise<SystemGauges> | null = null;
     const read = () => (pending ??= sources.gauges().finally(() => setImmediate(() => (pending = null))));
-    gauge('calendula_jobs', 'Push jobs by state: queued (all waiting), due (waiting and due), running, retrying', async (g) => {
+    gauge('calendula_jobs', 'Background jobs (pushes and mails) by state: queued (all waiting), due (waiting and due), running, retrying', async (g) => {
       const { jobs } = await read();
       for (const state of ['queued', 'due', 'running', 'retrying'] as const) g.set({ state }, jobs[state]);
     }, ['state']);
-    gauge('calendula_jobs_oldest_due_seconds', 'How long the oldest due push job has waited', async (g) => g.set((await read()).jobs.oldestDueSeconds));
+    gauge('calendula_jobs_oldest_due_seconds', 'How long the oldest due job (push or mail) has waited', async (g) => g.set((await read()).jobs.oldestDueSeconds));
     gauge('calendula_users', 'Users', async (g) => g.set((await read()).users));
     gauge('calendula_calendars', 'Calendars', async (g) => g.set((await read()).calendars));
     gauge('calendula_objects', 'Calendar objects (estimated from planner statistics on large stores)', async (g) => g.set((await read()).objects));
