@@ -7,6 +7,7 @@
 // be plain addresses, and nodemailer encodes what remains (RFC 2047). The mail comes From the
 // organizer's name at MAIL_FROM (our domain, so SPF/DKIM/DMARC pass) with Reply-To the organizer;
 // a REPLY comes From the attendee's name, Reply-To the attendee.
+import { isIanaZone } from '../ical/time.ts';
 import type { SendMailOptions } from 'nodemailer';
 import type { EventSummary, ItipMethod } from '../ical/itip.ts';
 import { mailLocale, messagesFor, type MailMessages } from './messages.ts';
@@ -72,13 +73,7 @@ const MAX_LISTED = 200;
 
 /** A zone Intl knows, or null. */
 function knownZone(zone: string | null): string | null {
-  if (!zone) return null;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone;
-  } catch {
-    return null;
-  }
+  return zone && isIanaZone(zone) ? zone : null;
 }
 
 const DAY = 86_400_000;

@@ -9,6 +9,7 @@
 // web face and /metrics show it (the organizer's object keeps its SCHEDULE-STATUS, RFC 6638:
 // rewriting it would change its ETag under the client). Delivery is at least once: a worker that
 // dies between the server's "250" and recording it sends that mail again.
+import { PollLoop } from '../pollLoop.ts';
 import { randomUUID } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 import type { Clock } from '../clock.ts';
@@ -58,9 +59,7 @@ type Attempt = SendResult;
 
 export class MailWorker {
   readonly id = `mail-${randomUUID().slice(0, 8)}`;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: PollLoop;
 
   /** The worker owns `sender` and closes it when it stops. */
   constructor(
@@ -70,39 +69,21 @@ export class MailWorker {
     private readonly log: Logger,
     private readonly clock: Clock,
     private readonly opts: MailWorkerOptions,
-  ) {}
+  ) {
+    this.loop = new PollLoop(
+      () => this.runOnce(),
+      (err) => this.log.warn({ err }, 'mail worker step failed'),
+      this.opts.pollMs ?? 1000,
+    );
+  }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
     this.sender.close();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let worked = false;
-      try {
-        worked = await this.runOnce();
-      } catch (err) {
-        this.log.warn({ err }, 'mail worker step failed');
-      }
-      if (!worked && this.running) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.opts.pollMs ?? 1000);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-      }
-    }
   }
 
   /** Processes one due mail job; false when there was none. */

@@ -3,6 +3,7 @@
 // PostgreSQL share the queue without pushing a job twice. Pushes are idempotent (a deterministic
 // target name, If-Match / If-None-Match, a ledger of what went where), so a job that runs again
 // after a crash neither loses nor duplicates anything.
+import { PollLoop } from '../pollLoop.ts';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
@@ -54,9 +55,7 @@ function statusOf(e: unknown): SyncStatus {
 
 export class SyncWorker {
   readonly id = `worker-${randomUUID().slice(0, 8)}`;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: PollLoop;
   private lastResyncCheck = 0;
 
   constructor(
@@ -64,38 +63,20 @@ export class SyncWorker {
     private readonly log: Logger,
     private readonly clock: Clock,
     private readonly opts: WorkerOptions = {},
-  ) {}
+  ) {
+    this.loop = new PollLoop(
+      () => this.runOnce(),
+      (err) => this.log.warn({ err }, 'sync worker step failed'),
+      this.opts.pollMs ?? 1000,
+    );
+  }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let worked = false;
-      try {
-        worked = await this.runOnce();
-      } catch (err) {
-        this.log.warn({ err }, 'sync worker step failed');
-      }
-      if (!worked && this.running) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.opts.pollMs ?? 1000);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-      }
-    }
+    await this.loop.stop();
   }
 
   /** Queues due resyncs and processes one job; false when there was none. */

@@ -4,6 +4,7 @@
 // no CSRF token; the router's Origin check still refuses posts from other sites). A refused link
 // gets a page that says why (404 for a link we did not make or that was altered, 410 for one
 // that no longer answers) and nothing changes.
+import { isIanaZone } from '../../ical/time.ts';
 import { ANSWER_PARTSTATS, isAnswerPartstat, isRefusal, type AnswerPartstat, type AnswerRefusal, type AnswerRefusalReason, type AnswerView } from '../../domain/answerLinks.ts';
 import type { EventSummary } from '../../ical/itip.ts';
 import { field, type WebAnswer, type WebCall, type WebHandler } from '../call.ts';
@@ -37,13 +38,7 @@ function token(call: WebCall): string {
 
 /** A zone Intl knows (the event's, IANA-mapped by eventSummary), else null. */
 function knownZone(zone: string | null): string | null {
-  if (!zone) return null;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone;
-  } catch {
-    return null;
-  }
+  return zone && isIanaZone(zone) ? zone : null;
 }
 
 /** When the event is, in its own zone (named) and in UTC; all-day events as dates. */
