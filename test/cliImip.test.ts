@@ -98,4 +98,10 @@ describe('calendula imip receive', { shuffle: false }, () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('imip needs a command: receive');
   });
+  it('exits 75 (EX_TEMPFAIL: the mail server keeps the message and retries) when the database cannot be reached, and says so', async () => {
+    const r = await cli(['imip', 'receive'], { DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none' }, fixture('thunderbird-reply.eml'));
+    expect(r.code).toBe(75);
+    expect(r.err).toMatch(/^calendula: could not take the message now, try again later: /);
+    expect(r.out).toBe('');
+  });
 });

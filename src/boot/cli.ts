@@ -37,7 +37,8 @@ Commands:
                                          alias or fetchmail): apply the iTIP REPLY in it to the
                                          organizer's event, or leave a REQUEST/CANCEL for a user here
                                          in their schedule inbox; refused: the reason on standard
-                                         error, exit code 1, nothing changed
+                                         error, exit code 1, nothing changed; the database
+                                         unreachable or busy: exit code 75 (try again later)
 
 Passwords are read from standard input (one line), or from the environment variable named by
 --password-env. Settings come from the environment and ./.env (see docs/configuration.md).
@@ -322,7 +323,10 @@ async function readLimited(stdin: NodeJS.ReadableStream, limit: number): Promise
   return Buffer.concat(chunks);
 }
 
-/** `imip receive`: one message on standard input; 0 when applied or delivered, 1 when refused. */
+/** sysexits.h's "temporary failure": Postfix's pipe, procmail and fetchmail keep the message and retry. */
+const EX_TEMPFAIL = 75;
+
+/** `imip receive`: one message on standard input; 0 when applied or delivered, 1 when refused, 75 when it cannot be taken now. */
 async function imipCommand(p: Parsed, config: Config, io: CliIO): Promise<number> {
   const [, sub, ...extra] = p.positional;
   if (sub !== 'receive') throw new UsageError(sub ? `unknown imip command ${sub}` : 'imip needs a command: receive');
@@ -335,7 +339,15 @@ async function imipCommand(p: Parsed, config: Config, io: CliIO): Promise<number
   };
   if (raw === null) return refused(`the message is larger than ${limit} bytes (MAX_OBJECT_BYTES)`);
   if (!raw.toString('utf8').trim()) return refused('no message on standard input');
-  const outcome = await withDomain(config, (d) => receiveImip(d, raw));
+  let outcome: Awaited<ReturnType<typeof receiveImip>>;
+  try {
+    outcome = await withDomain(config, (d) => receiveImip(d, raw));
+  } catch (e) {
+    // Not the message's fault (the database is down or busy): the mail server keeps it and tries again.
+    if (e instanceof ConfigError) throw e;
+    io.stderr.write(`calendula: could not take the message now, try again later: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EX_TEMPFAIL;
+  }
   if (!outcome.ok) return refused(outcome.reason);
   io.stdout.write(`${describeOutcome(outcome)}\n`);
   return 0;
