@@ -178,6 +178,11 @@ export class MailOutbox {
     return table.clearSettledTexts(this.ctx.db.em(), cutoff);
   }
 
+  /** The newest mail to each recipient of one of a sender's events (the web face: sent, waiting, failed). */
+  async latestOfEvent(principaluri: string, uid: string, limit: number = DEFAULT_FAILURES_LIMIT): Promise<OutgoingMail[]> {
+    return (await table.selectLatestPerRecipient(this.ctx.db.em(), principaluri, uid, limit)).map(toMail);
+  }
+
   /** Failed or refused mails of a sender (optionally of one event), newest first (the web face). */
   async failures(principaluri: string, uid?: string, limit: number = DEFAULT_FAILURES_LIMIT): Promise<OutgoingMail[]> {
     return (await table.selectFailures(this.ctx.db.em(), principaluri, uid, limit)).map(toMail);

@@ -80,6 +80,19 @@ describe('mail on the status page and the event form, with SMTP_URL set', { shuf
     expect(cell('Oldest waiting for')).toMatch(/^\d+ min \d+ s$/);
     expect(status.page).toContain('<td class="mono">ext@example.net</td><td>REQUEST</td><td><span class="badge">failed</span></td><td class="wrap">550 5.1.1 &lt;ext@example.net&gt;: Recipient address rejected</td>');
     expect(status.page).not.toContain(SECRET);
+    // A later mail to the same person that goes out replaces the old failure on the form, and says when it was sent.
+    const [other] = (await server.domain.mailOutbox.recent(10)).filter((m) => m.recipient === 'other@example.net');
+    await server.domain.mailOutbox.markSent(other!.id);
+    await server.running.db.em().transactional((em) =>
+      server.domain.mailOutbox.queue(em, { principaluri: 'principals/alice' }, failed!.uid, [{ recipient: 'ext@example.net', method: 'REQUEST', calendardata: failed!.calendardata }]),
+    );
+    const [retried] = (await server.domain.mailOutbox.recent(10)).filter((m) => m.recipient === 'ext@example.net' && m.status === 'queued');
+    await server.domain.mailOutbox.markSent(retried!.id);
+    const later = await get(server.url, cookie, href.replace('/dav/calendars/alice/', '/my/events/'));
+    const rowIn = (page: string, email: string) => new RegExp(`<span class="mono">${email.replace(/\./g, '\\.')}</span>[\\s\\S]*?</tr>`).exec(page)![0];
+    expect(rowIn(later.page, 'ext@example.net')).toMatch(/Mail sent .+/);
+    expect(rowIn(later.page, 'ext@example.net')).not.toContain('was not delivered');
+    expect(rowIn(later.page, 'other@example.net')).toMatch(/Mail sent .+/);
   });
 });
 

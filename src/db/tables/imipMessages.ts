@@ -96,6 +96,15 @@ export async function selectFailures(em: SqlEntityManager, principaluri: string,
   );
 }
 
+/** The newest message to each recipient of one event of a sender (at most `limit` recipients). */
+export async function selectLatestPerRecipient(em: SqlEntityManager, principaluri: string, uid: string, limit: number): Promise<ImipMessageRow[]> {
+  return em.execute<ImipMessageRow[]>(
+    `select distinct on (recipient) ${COLUMNS} from imipmessages where principaluri = ? and uid = ?
+      order by recipient, created_at desc, id desc limit ?`,
+    [principaluri, uid, limit],
+  );
+}
+
 /** The latest messages of everyone, newest first. */
 export async function selectRecent(em: SqlEntityManager, limit: number): Promise<ImipMessageRow[]> {
   return em.execute<ImipMessageRow[]>(`select ${COLUMNS} from imipmessages order by id desc limit ?`, [limit]);

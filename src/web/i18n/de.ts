@@ -368,6 +368,7 @@ export const de: Catalogue = {
   'event.delivery.limit': 'Nicht gesendet: ein Versandlimit wurde erreicht',
   'event.delivery.invalid': 'Nicht gesendet: keine zustellbare Adresse',
   'event.delivery.other': 'Nicht zugestellt (Status {code})',
+  'event.delivery.sent': 'E-Mail gesendet am {when}',
   'event.delivery.failed': 'Die E-Mail vom {when} wurde nicht zugestellt: {error}',
   'event.yourAnswer': 'Ihre Antwort',
   'event.yourAnswerNow': 'Ihre bisherige Antwort: {answer}.',

@@ -371,6 +371,7 @@ export const en = {
   'event.delivery.limit': 'Not sent: a sending limit was reached',
   'event.delivery.invalid': 'Not sent: no deliverable address',
   'event.delivery.other': 'Not delivered (status {code})',
+  'event.delivery.sent': 'Mail sent {when}',
   'event.delivery.failed': 'The mail of {when} was not delivered: {error}',
   'event.yourAnswer': 'Your answer',
   'event.yourAnswerNow': 'Your answer so far: {answer}.',

@@ -368,6 +368,7 @@ export const fr: Catalogue = {
   'event.delivery.limit': 'Non envoyé : une limite d’envoi est atteinte',
   'event.delivery.invalid': 'Non envoyé : adresse non distribuable',
   'event.delivery.other': 'Non remis (état {code})',
+  'event.delivery.sent': 'E-mail envoyé le {when}',
   'event.delivery.failed': 'L’e-mail du {when} n’a pas été remis : {error}',
   'event.yourAnswer': 'Votre réponse',
   'event.yourAnswerNow': 'Votre réponse actuelle : {answer}.',

@@ -368,6 +368,7 @@ export const ja: Catalogue = {
   'event.delivery.limit': '未送信:送信の上限に達しました',
   'event.delivery.invalid': '未送信:配信できないアドレスです',
   'event.delivery.other': '未配信(ステータス {code})',
+  'event.delivery.sent': '{when} にメールを送信しました',
   'event.delivery.failed': '{when} のメールは配信されませんでした:{error}',
   'event.yourAnswer': 'あなたの返答',
   'event.yourAnswerNow': '現在の返答:{answer}。',

@@ -147,15 +147,16 @@ function withAttendees(call: WebCall, user: UserInfo, event: SimpleEvent, partic
   return problems;
 }
 
-/** A delivery failure of the mail to one attendee (the newest), as the organizer's form shows it. */
-export interface DeliveryFailure {
+/** The newest mail to one attendee, as the organizer's form shows it: sent, waiting, or not delivered (with why). */
+export interface Delivery {
+  state: 'sent' | 'waiting' | 'failed';
   at: Date;
-  error: string;
+  error: string | null;
 }
 
-/** What the page shows beside the fields: the delivery failures of the organizer's mails, and whether mail is sent at all. */
+/** What the page shows beside the fields: what became of the organizer's mails, and whether mail is sent at all. */
 interface Extras {
-  failures: Map<string, DeliveryFailure>;
+  deliveries: Map<string, Delivery>;
   mailOn: boolean;
 }
 
@@ -177,9 +178,11 @@ function partstatText(t: WebCall['frame']['t'], partstat: string): string {
 }
 
 /** What became of the invitation to one attendee: the mail's failure, else the SCHEDULE-STATUS written at the save (RFC 6638 §3.2.9). */
-function deliveryText(call: WebCall, a: FormAttendee, failure: DeliveryFailure | undefined): string {
+function deliveryText(call: WebCall, a: FormAttendee, mail: Delivery | undefined): string {
   const t = call.frame.t;
-  if (failure) return t('event.delivery.failed', { when: formatDateTime(call.frame.lang, call.zone, failure.at.getTime() / 1000), error: failure.error });
+  const when = mail ? formatDateTime(call.frame.lang, call.zone, mail.at.getTime() / 1000) : '';
+  if (mail?.state === 'failed') return t('event.delivery.failed', { when, error: mail.error ?? '' });
+  if (mail?.state === 'sent') return t('event.delivery.sent', { when });
   const code = a.scheduleStatus?.split(/[;,]/)[0]?.trim() ?? '';
   if (!code) return '';
   if (code === '1.2') return t('event.delivery.local');
@@ -199,7 +202,7 @@ function attendeeTable(call: WebCall, participants: FormParticipants, role: Role
     <thead><tr><th scope="col">${t('event.attendee')}</th><th scope="col">${t('event.answer')}</th>${organizerView ? html`<th scope="col">${t('event.delivery')}</th>` : ''}</tr></thead>
     <tbody>${participants.attendees.map(
       (a) => html`<tr><th scope="row"><span class="mono">${a.email}</span>${a.name ? html` <span class="hint">(${a.name})</span>` : ''}</th>
-        <td><span class="badge partstat-${a.partstat.toLowerCase()}">${partstatText(t, a.partstat)}</span></td>${organizerView ? html`<td class="wrap">${deliveryText(call, a, extras.failures.get(a.email))}</td>` : ''}</tr>`,
+        <td><span class="badge partstat-${a.partstat.toLowerCase()}">${partstatText(t, a.partstat)}</span></td>${organizerView ? html`<td class="wrap">${deliveryText(call, a, extras.deliveries.get(a.email))}</td>` : ''}</tr>`,
     )}</tbody></table></div>`;
 }
 
@@ -238,7 +241,7 @@ function answerForm(call: WebCall, action: string, state: FormState, me: FormAtt
       </fieldset>
       <button type="submit">${t('event.answerSave')}</button>
     </form>
-    ${invitee && state.participants ? attendeeTable(call, state.participants, { kind: 'invitee', me }, { failures: new Map(), mailOn: true }) : ''}
+    ${invitee && state.participants ? attendeeTable(call, state.participants, { kind: 'invitee', me }, { deliveries: new Map(), mailOn: true }) : ''}
   </section>`;
 }
 
@@ -329,19 +332,18 @@ async function views(call: WebCall, deps: WebDeps): Promise<CalendarView[]> {
   return deps.domain.calendars.listForPrincipal(signedIn(call).user.principalUri);
 }
 
-/** The newest failed mail to each attendee of one of the user's events. */
-async function failuresOf(call: WebCall, deps: WebDeps, uid: string): Promise<Map<string, DeliveryFailure>> {
-  const out = new Map<string, DeliveryFailure>();
-  for (const m of await deps.domain.mailOutbox.failures(signedIn(call).user.principalUri, uid)) {
-    // Newest first: the first failure of each recipient is the one to show.
-    const to = m.recipient.toLowerCase();
-    if (!out.has(to)) out.set(to, { at: m.createdAt, error: m.lastError ?? m.status });
+/** The newest mail to each attendee of one of the user's events: a later mail that went out replaces an earlier failure. */
+async function deliveriesOf(call: WebCall, deps: WebDeps, uid: string): Promise<Map<string, Delivery>> {
+  const out = new Map<string, Delivery>();
+  for (const m of await deps.domain.mailOutbox.latestOfEvent(signedIn(call).user.principalUri, uid)) {
+    const state = m.status === 'sent' ? 'sent' : m.status === 'queued' ? 'waiting' : 'failed';
+    out.set(m.recipient.toLowerCase(), { state, at: m.sentAt ?? m.createdAt, error: m.lastError ?? m.status });
   }
   return out;
 }
 
 async function extrasFor(call: WebCall, deps: WebDeps, uid: string | null): Promise<Extras> {
-  return { failures: uid ? await failuresOf(call, deps, uid) : new Map(), mailOn: Boolean(deps.config.mail.smtpUrl) };
+  return { deliveries: uid ? await deliveriesOf(call, deps, uid) : new Map(), mailOn: Boolean(deps.config.mail.smtpUrl) };
 }
 
 export const newEventForm: WebHandler = async (call, deps) => {
