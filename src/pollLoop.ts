@@ -19,6 +19,13 @@ export class PollLoop {
     this.loop = this.run();
   }
 
+  /** Takes steps until one finds no work (or `max` did): tests and `calendula worker --once`. */
+  async drain(max = 10_000): Promise<number> {
+    let n = 0;
+    while (n < max && (await this.step())) n++;
+    return n;
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();

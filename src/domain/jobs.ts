@@ -34,6 +34,24 @@ export class JobQueue {
     });
   }
 
+  /**
+   * Claims the next due job of `kinds` and runs `work` on it with its lease renewed meanwhile (a
+   * third of the lease at a time); false when none was due. `work` completes or retries the job.
+   */
+  async runNext(worker: string, leaseMs: number, kinds: readonly string[], work: (job: JobRow) => Promise<void>, onLeaseError: (err: unknown) => void): Promise<boolean> {
+    const job = await this.claim(worker, leaseMs, kinds);
+    if (!job) return false;
+    const heartbeat = setInterval(() => {
+      this.extend(job, worker, leaseMs).catch(onLeaseError);
+    }, Math.max(500, leaseMs / 3));
+    try {
+      await work(job);
+    } finally {
+      clearInterval(heartbeat);
+    }
+    return true;
+  }
+
   /** Keeps a long job ours: its lease is renewed while the worker is alive. */
   async extend(job: JobRow, worker: string, leaseMs: number): Promise<void> {
     await jobs.extendLease(this.ctx.db.em(), job.id, worker, new Date(this.ctx.clock.now().getTime() + leaseMs));

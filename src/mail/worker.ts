@@ -89,24 +89,12 @@ export class MailWorker {
   /** Processes one due mail job; false when there was none. */
   async runOnce(): Promise<boolean> {
     const leaseMs = this.opts.leaseMs ?? 120_000;
-    const job = await this.domain.jobs.claim(this.id, leaseMs, MAIL_JOB_KINDS);
-    if (!job) return false;
-    const heartbeat = setInterval(() => {
-      this.domain.jobs.extend(job, this.id, leaseMs).catch((err: unknown) => this.log.warn({ err }, 'renewing a mail job lease failed'));
-    }, Math.max(500, leaseMs / 3));
-    try {
-      await this.process(job);
-    } finally {
-      clearInterval(heartbeat);
-    }
-    return true;
+    return this.domain.jobs.runNext(this.id, leaseMs, MAIL_JOB_KINDS, (job) => this.process(job), (err) => this.log.warn({ err }, 'renewing a mail job lease failed'));
   }
 
   /** Runs mail jobs until none is due (tests and `calendula worker --once`). */
-  async drain(max = 10_000): Promise<number> {
-    let n = 0;
-    while (n < max && (await this.runOnce())) n++;
-    return n;
+  drain(max = 10_000): Promise<number> {
+    return this.loop.drain(max);
   }
 
   private async process(job: JobRow): Promise<void> {

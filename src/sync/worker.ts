@@ -88,24 +88,12 @@ export class SyncWorker {
       await this.domain.synchronizations.enqueueDueResyncs(this.opts.resyncIntervalMs ?? 6 * 3600_000);
     }
     const leaseMs = this.opts.leaseMs ?? 5 * 60_000;
-    const job = await this.domain.jobs.claim(this.id, leaseMs, PUSH_JOB_KINDS);
-    if (!job) return false;
-    const heartbeat = setInterval(() => {
-      this.domain.jobs.extend(job, this.id, leaseMs).catch((err: unknown) => this.log.warn({ err }, 'renewing a job lease failed'));
-    }, Math.max(500, leaseMs / 3));
-    try {
-      await this.process(job);
-    } finally {
-      clearInterval(heartbeat);
-    }
-    return true;
+    return this.domain.jobs.runNext(this.id, leaseMs, PUSH_JOB_KINDS, (job) => this.process(job), (err) => this.log.warn({ err }, 'renewing a job lease failed'));
   }
 
   /** Runs jobs until the queue has nothing due (tests and `calendula worker --once`). */
-  async drain(max = 10_000): Promise<number> {
-    let n = 0;
-    while (n < max && (await this.runOnce())) n++;
-    return n;
+  drain(max = 10_000): Promise<number> {
+    return this.loop.drain(max);
   }
 
   private async process(job: JobRow): Promise<void> {
