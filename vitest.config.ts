@@ -8,7 +8,8 @@ const engines = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglit
 // project, not again for PostgreSQL (that only cost the run time the CI limit counts). So do the
 // two Chromium suites: they drive pages whose every write the web face's HTTP tests check on both
 // engines, and they are the slowest files (about 140 s a run).
-const PURE = ['test/ical/**', 'test/vcard/**', 'test/architecture.test.ts', 'test/web/ui.test.ts', 'test/web/contactsUi.test.ts', 'test/web/answerUi.test.ts', 'test/web/schedulingUi.test.ts'];
+// Every Chromium suite is named test/web/**/*Ui.test.ts (or is ui.test.ts).
+const PURE = ['test/ical/**', 'test/vcard/**', 'test/architecture.test.ts', 'test/web/ui.test.ts', 'test/web/**/*Ui.test.ts'];
 
 export default defineConfig({
   test: {

@@ -2,7 +2,7 @@
 // parsing with limits, the CSRF check of every change, the routes table, and one error funnel
 // that turns domain and web errors into a page with the right status.
 import { timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import busboy from 'busboy';
@@ -156,18 +156,33 @@ export function webRouter(deps: WebDeps): Router {
   const base = deps.config.basePath;
   const href = (path: string) => `${base}${path}`;
 
-  const assets = join(PROJECT_ROOT, 'src', 'web', 'assets');
-  const ASSET_TYPES: Record<string, string> = { 'app.css': 'text/css; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8' };
+  // The style sheet and the script are each one file for the browser, kept as several files by
+  // concern (src/web/assets/css/*.css, js/*.js, joined in name order), read once.
+  const assetDir = join(PROJECT_ROOT, 'src', 'web', 'assets');
+  const ASSETS: Record<string, { dir: string; ext: string; type: string }> = {
+    'app.css': { dir: 'css', ext: '.css', type: 'text/css; charset=utf-8' },
+    'app.js': { dir: 'js', ext: '.js', type: 'text/javascript; charset=utf-8' },
+  };
+  const joined = new Map<string, Promise<string>>();
+  const assetText = (name: string, a: { dir: string; ext: string }): Promise<string> => {
+    let text = joined.get(name);
+    if (!text) {
+      const dir = join(assetDir, a.dir);
+      text = readdir(dir).then(async (files) => (await Promise.all(files.filter((f) => f.endsWith(a.ext)).sort().map((f) => readFile(join(dir, f), 'utf8')))).join('\n'));
+      joined.set(name, text);
+    }
+    return text;
+  };
   r.get('/assets/:file', async (req, res) => {
     const name = String(req.params.file);
-    const type = ASSET_TYPES[name];
-    if (!type) {
+    const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
+    if (!asset) {
       res.status(404).type('text/plain').send('Not Found\n');
       return;
     }
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'public, max-age=3600');
-    res.type(type).send(await readFile(join(assets, name)));
+    res.type(asset.type).send(await assetText(name, asset));
   });
 
   const handle = (route: WebRoute) => async (req: Request, res: Response) => {

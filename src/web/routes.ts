@@ -15,7 +15,8 @@ import { postAnswer, showAnswer } from './pages/answer.ts';
 import { runImport, showImport } from './pages/importPage.ts';
 import { showSharing } from './pages/sharing.ts';
 import { home, showSignIn, signIn, signOut } from './pages/signIn.ts';
-import { showTasks, showView, toggleTask } from './pages/views.ts';
+import { showTasks, toggleTask } from './pages/tasks.ts';
+import { showView } from './pages/views.ts';
 
 export type Access = 'public' | 'user' | 'admin';
 

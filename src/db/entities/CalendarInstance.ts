@@ -24,6 +24,8 @@ export const CalendarInstance = defineEntity({
     shareDisplayname: p.string().length(255).fieldName('share_displayname').nullable(),
     shareInvitestatus: p.smallint().fieldName('share_invitestatus').default(2),
     public: p.boolean().default(false),
+    /** Hidden from this user's web views (their own choice; clients and feeds are not affected). */
+    webHidden: p.boolean().fieldName('web_hidden').default(false),
   },
   uniques: [
     { name: 'calendarinstances_principaluri_uri_unique', properties: ['principaluri', 'uri'] },

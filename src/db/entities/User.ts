@@ -10,6 +10,8 @@ export const User = defineEntity({
     passwordHash: p.text().fieldName('password_hash'),
     /** BCP 47 language tag (the provisioning API's `locale`). */
     locale: p.string().length(35).nullable(),
+    /** The IANA zone of the web face (the browser's at first sign-in); null: APP_TIMEZONE. */
+    timezone: p.string().length(64).nullable(),
     /** May use the web UI's admin console (the first user is one). */
     isAdmin: p.boolean().fieldName('is_admin').default(false),
     /** Refused everywhere (passwords, app passwords, API tokens, sessions) while set. */

@@ -14,6 +14,8 @@ export const WebSession = defineEntity({
     csrf: p.string().length(64),
     createdAt: p.datetime().fieldName('created_at'),
     lastSeenAt: p.datetime().fieldName('last_seen_at'),
+    /** Shown once, on this session's next page (a new app password's secret); then cleared. */
+    flash: p.text().nullable(),
     expiresAt: p.datetime().fieldName('expires_at').index('web_sessions_expires_at_index'),
   },
 });

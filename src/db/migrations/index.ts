@@ -14,6 +14,7 @@ import { Migration20261207130000 } from './Migration20261207130000.ts';
 import { Migration20261207130100 } from './Migration20261207130100.ts';
 import { Migration20261207140000 } from './Migration20261207140000.ts';
 import { Migration20261207160000 } from './Migration20261207160000.ts';
+import { Migration20261207180000 } from './Migration20261207180000.ts';
 
 export const migrationsList: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261122020722', class: Migration20261122020722 },
@@ -29,4 +30,5 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261207130100', class: Migration20261207130100 },
   { name: 'Migration20261207140000', class: Migration20261207140000 },
   { name: 'Migration20261207160000', class: Migration20261207160000 },
+  { name: 'Migration20261207180000', class: Migration20261207180000 },
 ];

@@ -1,0 +1,2 @@
+// views: progressive help; every page works without it.
+'use strict';

@@ -1,0 +1,2 @@
+// events: progressive help; every page works without it.
+'use strict';

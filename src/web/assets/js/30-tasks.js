@@ -1,0 +1,2 @@
+// tasks: progressive help; every page works without it.
+'use strict';

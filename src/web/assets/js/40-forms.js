@@ -1,0 +1,2 @@
+// forms: progressive help; every page works without it.
+'use strict';

@@ -1,0 +1,2 @@
+// phone: progressive help; every page works without it.
+'use strict';
