@@ -60,11 +60,19 @@ export class AgendaService {
   /**
    * The occurrences of the actor's events overlapping [start, end), read in `zone`, by start; at
    * most `limit` (then `capped`). An object whose expansion is stopped or cut also sets `capped`.
+   * Calendars the actor hid from the web views are left out unless `includeHidden`.
    */
-  async occurrences(actor: Actor, range: { start: number; end: number }, zone: string, limit: number): Promise<{ items: PlacedOccurrence[]; capped: boolean }> {
+  async occurrences(
+    actor: Actor,
+    range: { start: number; end: number },
+    zone: string,
+    limit: number,
+    opts: { includeHidden?: boolean } = {},
+  ): Promise<{ items: PlacedOccurrence[]; capped: boolean }> {
     const items: PlacedOccurrence[] = [];
     let capped = false;
     for (const view of await this.calendarsWith(actor, 'VEVENT')) {
+      if (view.webHidden && !opts.includeHidden) continue;
       for await (const batch of this.objects.candidates(view, { componentType: 'VEVENT', range })) {
         const outcomes = await this.ctx.compute.runBatch('occurrences', batch.map((o) => o.data), { range, zone, limits: this.limits() });
         outcomes.forEach((o, i) => {

@@ -61,6 +61,8 @@ export interface CalendarView {
   isPublic: boolean;
   /** What the server generates the calendar from (`birthdays`), null for others (see access.ts). */
   generated: string | null;
+  /** This principal hid the calendar from their web views (their own choice; nothing else changes). */
+  webHidden: boolean;
 }
 
 /** A dead WebDAV property: Clark name and its value (text, or an XML fragment). */
@@ -128,6 +130,7 @@ export function toView(r: InstanceRow): CalendarView {
     objectCount: r.objectcount,
     isPublic: r.public,
     generated: r.generated ?? null,
+    webHidden: r.web_hidden === true,
   };
 }
 
@@ -208,6 +211,15 @@ export class CalendarService {
   async update(actor: Actor, view: CalendarView, changes: CalendarChanges): Promise<CalendarView> {
     if (actor.principaluri !== view.principaluri) throw notFound('no such calendar');
     return this.updateInstance(view, changes);
+  }
+
+  /**
+   * Shows or hides the calendar in the actor's own web views. Nothing a client syncs changes (no
+   * token bump): it is a preference of the web face, kept on the actor's instance.
+   */
+  async setWebHidden(actor: Actor, view: CalendarView, hidden: boolean): Promise<void> {
+    if (actor.principaluri !== view.principaluri) throw notFound('no such calendar');
+    await this.ctx.db.em().nativeUpdate(CalendarInstance, { id: view.instanceId }, { webHidden: hidden });
   }
 
   /** Applies changes to an instance (calendar-level ones need the owner's instance). */

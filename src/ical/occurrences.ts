@@ -16,6 +16,13 @@ export interface Occurrence {
   end: number;
   allDay: boolean;
   recurring: boolean;
+  /**
+   * Which instance of a series this is: its RECURRENCE-ID (the rule's original start) as iCalendar
+   * writes the value, in the master's DTSTART form (`20261208T090000Z`, `20261208T090000` with
+   * the master's TZID, or `20261208`); null for an event that does not repeat. The web face's links
+   * to one occurrence carry it (`?occurrence=`).
+   */
+  recurrenceId: string | null;
 }
 
 /** The instances of the object's events that overlap [start, end), within the expansion limits. */
@@ -47,6 +54,7 @@ export function occurrencesIn(
       end: span.end,
       allDay: isDateValue(c, 'dtstart'),
       recurring,
+      recurrenceId: inst.recurrenceId ? inst.recurrenceId.toICALString() : null,
     });
   }
   return { items, capped: exp.capped };

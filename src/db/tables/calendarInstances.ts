@@ -16,6 +16,7 @@ export interface InstanceRow {
   timezone: string | null;
   transparent: number;
   public: boolean;
+  web_hidden: boolean;
   components: string | null;
   synctoken: number;
   sync_floor: number;
@@ -36,7 +37,7 @@ export interface InstanceFilter {
 
 const SELECT_VIEW = `
   select i.id, i.calendarid, i.principaluri, i.uri, i.access, i.displayname, i.description,
-         i.calendarcolor, i.calendarorder, i.timezone, i.transparent, i.public,
+         i.calendarcolor, i.calendarorder, i.timezone, i.transparent, i.public, i.web_hidden,
          c.components, c.synctoken, c.sync_floor, c.objectcount, c.generated,
          (select o.principaluri from calendarinstances o where o.calendarid = i.calendarid and o.access = 1 limit 1) as owner
     from calendarinstances i join calendars c on c.id = i.calendarid`;
