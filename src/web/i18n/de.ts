@@ -264,6 +264,7 @@ export const de: Catalogue = {
   'account.zone': 'Zeitzone',
   'account.language': 'Sprache',
   'account.saved': 'Einstellungen gespeichert.',
+  // ── round two: forms (new keys of this area go below this line)
 
   'connect.title': 'Gerät verbinden',
   'connect.url': 'CalDAV-URL',
@@ -301,6 +302,7 @@ export const de: Catalogue = {
   'view.capped': 'Nicht alles konnte hier gezeigt werden.',
   'view.zone': 'Zeiten in {zone}.',
   'view.recurring': 'wiederholt sich',
+  // ── round two: grid (new keys of this area go below this line)
 
   'tasks.title': 'Aufgaben',
   'tasks.due': 'fällig {date}',
@@ -310,6 +312,7 @@ export const de: Catalogue = {
   'tasks.empty': 'Keine Aufgaben.',
   'tasks.done': 'erledigt',
   'tasks.untitled': '(ohne Titel)',
+  // ── round two: tasks (new keys of this area go below this line)
 
   'event.new': 'Neuer Termin',
   'event.edit': 'Termin bearbeiten',
@@ -379,6 +382,7 @@ export const de: Catalogue = {
   'event.answered': 'Ihre Antwort ist gespeichert: {answer}.',
   'event.badAnswer': 'Wählen Sie Zusagen, Vielleicht oder Absagen.',
   'event.notInvited': 'Sie sind zu diesem Termin nicht eingeladen; es gibt nichts zu beantworten.',
+  // ── round two: eventpage (new keys of this area go below this line)
 
   'admin.title': 'Verwaltung',
   'admin.users': 'Benutzer',

@@ -267,6 +267,7 @@ export const en = {
   'account.zone': 'Time zone',
   'account.language': 'Language',
   'account.saved': 'Preferences saved.',
+  // ── round two: forms (new keys of this area go below this line)
 
   'connect.title': 'Connect a client',
   'connect.url': 'CalDAV URL',
@@ -304,6 +305,7 @@ export const en = {
   'view.capped': 'Not everything could be shown here.',
   'view.zone': 'Times are in {zone}.',
   'view.recurring': 'repeats',
+  // ── round two: grid (new keys of this area go below this line)
 
   'tasks.title': 'Tasks',
   'tasks.due': 'due {date}',
@@ -313,6 +315,7 @@ export const en = {
   'tasks.empty': 'No tasks.',
   'tasks.done': 'done',
   'tasks.untitled': '(untitled)',
+  // ── round two: tasks (new keys of this area go below this line)
 
   'event.new': 'New event',
   'event.edit': 'Edit event',
@@ -382,6 +385,7 @@ export const en = {
   'event.answered': 'Your answer is saved: {answer}.',
   'event.badAnswer': 'Choose Accept, Maybe or Decline.',
   'event.notInvited': 'You are not invited to this event, so there is nothing to answer.',
+  // ── round two: eventpage (new keys of this area go below this line)
 
   'admin.title': 'Admin',
   'admin.users': 'Users',

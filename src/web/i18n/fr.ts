@@ -264,6 +264,7 @@ export const fr: Catalogue = {
   'account.zone': 'Fuseau horaire',
   'account.language': 'Langue',
   'account.saved': 'Préférences enregistrées.',
+  // ── round two: forms (new keys of this area go below this line)
 
   'connect.title': 'Connecter un appareil',
   'connect.url': 'URL CalDAV',
@@ -301,6 +302,7 @@ export const fr: Catalogue = {
   'view.capped': 'Tout n’a pas pu être affiché ici.',
   'view.zone': 'Heures en {zone}.',
   'view.recurring': 'se répète',
+  // ── round two: grid (new keys of this area go below this line)
 
   'tasks.title': 'Tâches',
   'tasks.due': 'échéance {date}',
@@ -310,6 +312,7 @@ export const fr: Catalogue = {
   'tasks.empty': 'Aucune tâche.',
   'tasks.done': 'faite',
   'tasks.untitled': '(sans titre)',
+  // ── round two: tasks (new keys of this area go below this line)
 
   'event.new': 'Nouvel événement',
   'event.edit': 'Modifier l’événement',
@@ -379,6 +382,7 @@ export const fr: Catalogue = {
   'event.answered': 'Votre réponse est enregistrée : {answer}.',
   'event.badAnswer': 'Choisissez Accepter, Peut-être ou Refuser.',
   'event.notInvited': 'Vous n’êtes pas invité à cet événement : il n’y a rien à répondre.',
+  // ── round two: eventpage (new keys of this area go below this line)
 
   'admin.title': 'Administration',
   'admin.users': 'Utilisateurs',

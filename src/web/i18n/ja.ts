@@ -264,6 +264,7 @@ export const ja: Catalogue = {
   'account.zone': 'タイムゾーン',
   'account.language': '言語',
   'account.saved': '表示設定を保存しました。',
+  // ── round two: forms (new keys of this area go below this line)
 
   'connect.title': 'アプリを接続',
   'connect.url': 'CalDAV URL',
@@ -301,6 +302,7 @@ export const ja: Catalogue = {
   'view.capped': 'ここにはすべてを表示できませんでした。',
   'view.zone': '時刻は {zone} です。',
   'view.recurring': '繰り返し',
+  // ── round two: grid (new keys of this area go below this line)
 
   'tasks.title': 'タスク',
   'tasks.due': '期限 {date}',
@@ -310,6 +312,7 @@ export const ja: Catalogue = {
   'tasks.empty': 'タスクはありません。',
   'tasks.done': '完了',
   'tasks.untitled': '（無題）',
+  // ── round two: tasks (new keys of this area go below this line)
 
   'event.new': '新しい予定',
   'event.edit': '予定を編集',
@@ -379,6 +382,7 @@ export const ja: Catalogue = {
   'event.answered': '返答を保存しました:{answer}。',
   'event.badAnswer': '承諾・未定・辞退のいずれかを選んでください。',
   'event.notInvited': 'この予定には招待されていないため、返答するものはありません。',
+  // ── round two: eventpage (new keys of this area go below this line)
 
   'admin.title': '管理',
   'admin.users': 'ユーザー',
