@@ -61,7 +61,7 @@ export class TaskService {
     return i > 0 ? [writable[i]!, ...writable.slice(0, i), ...writable.slice(i + 1)] : writable;
   }
 
-  /** The actor's tasks: open ones first by due date, then done ones; at most `limit`. */
+  /** The actor's tasks: open ones first by due date, then done ones, the latest done first; at most `limit`. */
   async tasks(actor: Actor, zone: string, limit: number): Promise<{ items: PlacedTask[]; capped: boolean }> {
     const items: PlacedTask[] = [];
     for (const view of await this.calendarsWithTasks(actor)) {
@@ -74,7 +74,8 @@ export class TaskService {
       }
     }
     const due = (t: PlacedTask) => t.due ?? Number.MAX_SAFE_INTEGER;
-    items.sort((a, b) => Number(a.done) - Number(b.done) || due(a) - due(b) || a.summary.localeCompare(b.summary));
+    const completed = (t: PlacedTask) => t.completed ?? 0;
+    items.sort((a, b) => Number(a.done) - Number(b.done) || (a.done ? completed(b) - completed(a) : due(a) - due(b)) || a.summary.localeCompare(b.summary));
     return { items: items.slice(0, limit), capped: items.length > limit };
   }
 
