@@ -174,4 +174,12 @@ describe.runIf(hasChromium)('tasks in Chromium (needs Debian chromium)', { shuff
     }
     await page.emulateMedia({ colorScheme: 'light' });
   });
+
+  it('fits a phone screen: no sideways scrolling on the list and the form', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ['/my/tasks', '/my/tasks/default/apple.ics']) {
+      await page.goto(`${base}${path}`);
+      expect((await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number, path).toBeLessThanOrEqual(0);
+    }
+  });
 });
