@@ -221,13 +221,21 @@ function readOnlyPage(call: WebCall, view: CalendarView, fields: TaskFields): We
   return { kind: 'page', title: fields.summary || t('tasks.untitled'), body };
 }
 
+/**
+ * The lists an edit may choose, the task's own always among them: a calendar that no longer
+ * takes new tasks still holds this one, and the form must not move it away unasked.
+ */
+function withOwn(lists: CalendarView[], own: CalendarView): CalendarView[] {
+  return lists.some((l) => l.calendarId === own.calendarId) ? lists : [own, ...lists];
+}
+
 export const showTask: WebHandler = async (call, deps) => {
   const { actor } = signedIn(call);
   const view = await calendarOf(call, deps);
   const uri = String(call.req.params.obj ?? '');
   const stored = await storedTask(call, deps, view, uri);
   if (!canWriteContent(view)) return readOnlyPage(call, view, stored.fields);
-  const lists = await deps.domain.tasks.lists(actor);
+  const lists = withOwn(await deps.domain.tasks.lists(actor), view);
   return renderForm(call, lists, { fields: stored.fields, list: view.uri }, { view, uri, etag: stored.etag });
 };
 
@@ -242,7 +250,7 @@ export const updateTask: WebHandler = async (call, deps) => {
   requireWritable(view);
   const uri = String(call.req.params.obj ?? '');
   const stored = await storedTask(call, deps, view, uri);
-  const lists = await deps.domain.tasks.lists(actor);
+  const lists = withOwn(await deps.domain.tasks.lists(actor), view);
   const { fields, list, problems } = readTaskForm(call.form);
   const to = list ? lists.find((l) => l.uri === list) : view;
   if (!to) problems.push({ field: 'list', key: 'tasks.badList' });
