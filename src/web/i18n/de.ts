@@ -321,6 +321,7 @@ export const de: Catalogue = {
   'tasks.noOpen': 'Nichts mehr zu tun.',
   'tasks.summary': 'Titel',
   'tasks.list': 'Liste',
+  'tasks.dueLegend': 'Fälligkeit',
   'tasks.dueDate': 'Fällig am',
   'tasks.dueTime': 'Uhrzeit (optional)',
   'tasks.dueHint': 'In Ihrer Zeitzone, {zone}. Ohne Uhrzeit ist die Aufgabe an diesem Tag fällig.',

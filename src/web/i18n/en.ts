@@ -324,6 +324,7 @@ export const en = {
   'tasks.noOpen': 'Nothing left to do.',
   'tasks.summary': 'Title',
   'tasks.list': 'List',
+  'tasks.dueLegend': 'Due',
   'tasks.dueDate': 'Due date',
   'tasks.dueTime': 'Due time (optional)',
   'tasks.dueHint': 'In your time zone, {zone}. Without a time the task is due that day.',

@@ -321,6 +321,7 @@ export const fr: Catalogue = {
   'tasks.noOpen': 'Plus rien à faire.',
   'tasks.summary': 'Titre',
   'tasks.list': 'Liste',
+  'tasks.dueLegend': 'Échéance',
   'tasks.dueDate': 'Échéance',
   'tasks.dueTime': 'Heure (facultative)',
   'tasks.dueHint': 'Dans votre fuseau horaire, {zone}. Sans heure, la tâche est due ce jour-là.',

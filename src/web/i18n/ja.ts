@@ -321,6 +321,7 @@ export const ja: Catalogue = {
   'tasks.noOpen': 'やることはもうありません。',
   'tasks.summary': 'タイトル',
   'tasks.list': 'リスト',
+  'tasks.dueLegend': '期限',
   'tasks.dueDate': '期限日',
   'tasks.dueTime': '期限の時刻（任意）',
   'tasks.dueHint': 'あなたのタイムゾーン（{zone}）で入力します。時刻がなければその日が期限です。',

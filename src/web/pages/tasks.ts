@@ -149,7 +149,7 @@ function renderForm(call: WebCall, lists: CalendarView[], state: FormState, targ
     ${message('summary', 'tk-summary')}
     <label for="tk-list">${t('tasks.list')}</label><select id="tk-list" name="list"${described('list', 'tk-list')}>${lists.map((l) => html`<option value="${l.uri}"${sel(l.uri === state.list)}>${listName(l)}</option>`)}</select>
     ${message('list', 'tk-list')}
-    <fieldset class="due"><legend>${t('tasks.dueDate')}</legend>
+    <fieldset class="due"><legend>${t('tasks.dueLegend')}</legend>
       <div class="row">
         <div><label for="tk-due">${t('tasks.dueDate')}</label><input id="tk-due" name="dueDate" type="date" value="${v.dueDate}"${described('dueDate', 'tk-due', 'tk-due-hint')}>${message('dueDate', 'tk-due')}</div>
         <div><label for="tk-time">${t('tasks.dueTime')}</label><input id="tk-time" name="dueTime" type="time" value="${v.dueTime}"${described('dueTime', 'tk-time', 'tk-due-hint')}>${message('dueTime', 'tk-time')}</div>
@@ -160,8 +160,8 @@ function renderForm(call: WebCall, lists: CalendarView[], state: FormState, targ
     <label for="tk-notes">${t('tasks.notes')}</label><textarea id="tk-notes" name="description" rows="4" maxlength="${MAX_TASK_TEXT}"${described('description', 'tk-notes')}>${v.description}</textarea>
     ${message('description', 'tk-notes')}
     ${target ? html`<p class="hint">${t('tasks.keepsOthers')}</p>` : ''}
-    <button type="submit">${t('common.save')}</button>
-    <a class="button secondary" href="${f.href('/my/tasks')}">${t('tasks.cancel')}</a>
+    <p class="task-actions"><button type="submit">${t('common.save')}</button>
+    <a class="button secondary" href="${f.href('/my/tasks')}">${t('tasks.cancel')}</a></p>
   </form>
   ${target ? html`<p><a class="button secondary danger-link" href="${f.href(`${taskPath(target.view, target.uri)}/delete`)}">${t('tasks.delete')}</a></p>` : ''}`;
   return { kind: 'page', title: target ? t('tasks.edit') : t('tasks.new'), body, notices, status };
