@@ -15,7 +15,7 @@ import { applySimpleEvent, newSimpleEvent, readSimpleEvent, type FormParticipant
 import { splitIcs, type SplitFile } from '../ical/split.ts';
 import { markersOf, syncCopy } from '../ical/syncCopy.ts';
 import { propertyEpoch, TimeResolver, zoneFromCalendarTimezone, type FloatingZone } from '../ical/time.ts';
-import { readTask, setTaskDone, type TaskReading } from '../ical/todos.ts';
+import { applyTask, newTask, readTask, readTaskFields, setTaskDone, type TaskFields, type TaskReading } from '../ical/todos.ts';
 import { cardMatcher, type AddressFilter } from '../vcard/filter.ts';
 import { currentThreadId } from './threadClock.ts';
 
@@ -244,6 +244,9 @@ export interface Tasks {
   occurrences: { shared: OccurrencesShared; item: string; result: { items: Occurrence[]; capped: boolean } };
   readTask: { shared: { zone: string }; item: string; result: TaskReading };
   setTaskDone: { shared: null; item: { text: string; done: boolean; now: number }; result: string };
+  readTaskFields: { shared: null; item: { text: string; zone: string }; result: TaskFields };
+  applyTask: { shared: null; item: { text: string; fields: TaskFields; zone: string; now: number }; result: string };
+  newTask: { shared: null; item: { fields: TaskFields; zone: string; uid: string; now: number; prodId: string }; result: string };
   newSimpleEvent: { shared: null; item: { event: SimpleEvent; uid: string; now: number; prodId: string }; result: string };
   readSimpleEvent: { shared: null; item: { text: string; zone: string }; result: { event: SimpleEvent; customRule: string | null; participants: FormParticipants } };
   applySimpleEvent: { shared: null; item: { text: string; event: SimpleEvent; now: number; keepRule: boolean }; result: string };
@@ -275,6 +278,9 @@ const TASKS: { [K in TaskName]: (item: Tasks[K]['item'], shared: Tasks[K]['share
   occurrences: (text, shared) => occurrencesIn(text, shared.range, shared.zone, shared.limits),
   readTask: (text, shared) => readTask(text, shared.zone),
   setTaskDone: ({ text, done, now }) => setTaskDone(text, done, now),
+  readTaskFields: ({ text, zone }) => readTaskFields(text, zone),
+  applyTask: ({ text, fields, zone, now }) => applyTask(text, fields, zone, now),
+  newTask: ({ fields, zone, uid, now, prodId }) => newTask(fields, zone, uid, now, prodId),
   newSimpleEvent: ({ event, uid, now, prodId }) => newSimpleEvent(event, uid, now, prodId),
   readSimpleEvent: ({ text, zone }) => readSimpleEvent(text, zone),
   applySimpleEvent: ({ text, event, now, keepRule }) => applySimpleEvent(text, event, now, keepRule),

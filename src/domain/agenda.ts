@@ -1,11 +1,10 @@
 // The web UI's calendar work over a user's calendars: the occurrences of events in a window
-// (recurrences expanded by the server's own bounded expansion), tasks and their completion,
-// simple events created and edited from a form, and .ics imports. Every write goes through the
+// (recurrences expanded by the server's own bounded expansion), simple events created and
+// edited from a form, and .ics imports (tasks: src/domain/tasks.ts). Every write goes through the
 // one object write path, so CalDAV clients see it at once; every parse runs in the compute pool.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Occurrence } from '../ical/occurrences.ts';
 import type { FormParticipants, SimpleEvent } from '../ical/simpleEvent.ts';
-import type { TaskReading } from '../ical/todos.ts';
 import { objectText, type SplitRefusal } from '../ical/split.ts';
 import type { Actor, CalendarService, CalendarView, NewCalendarRequest } from './calendars.ts';
 import type { DomainContext } from './context.ts';
@@ -15,11 +14,6 @@ import type { ObjectService } from './objects.ts';
 import { IMPORT_ORIGIN } from './scheduling.ts';
 
 export interface PlacedOccurrence extends Occurrence {
-  calendar: CalendarView;
-  uri: string;
-}
-
-export interface PlacedTask extends TaskReading {
   calendar: CalendarView;
   uri: string;
 }
@@ -91,23 +85,6 @@ export class AgendaService {
     return { items, capped };
   }
 
-  /** The actor's tasks: open ones first by due date, then done ones; at most `limit`. */
-  async tasks(actor: Actor, zone: string, limit: number): Promise<{ items: PlacedTask[]; capped: boolean }> {
-    const items: PlacedTask[] = [];
-    for (const view of await this.calendarsWith(actor, 'VTODO')) {
-      for await (const batch of this.objects.candidates(view, { componentType: 'VTODO' })) {
-        const outcomes = await this.ctx.compute.runBatch('readTask', batch.map((o) => o.data), { zone });
-        outcomes.forEach((o, i) => {
-          if (o.ok) items.push({ ...o.value, calendar: view, uri: (batch[i] as { uri: string }).uri });
-        });
-        if (items.length > limit) break;
-      }
-    }
-    const due = (t: PlacedTask) => t.due ?? Number.MAX_SAFE_INTEGER;
-    items.sort((a, b) => Number(a.done) - Number(b.done) || due(a) - due(b) || a.summary.localeCompare(b.summary));
-    return { items: items.slice(0, limit), capped: items.length > limit };
-  }
-
   private async stored(view: CalendarView, uri: string): Promise<{ uid: string; data: string; etag: string }> {
     const obj = await this.objects.get(view, uri);
     if (!obj) throw notFound('no such object');
@@ -117,13 +94,6 @@ export class AgendaService {
   private async computed<T>(outcome: { ok: true; value: T } | { ok: false; error: string }, what: string): Promise<T> {
     if (!outcome.ok) throw invalid(`${what}: ${outcome.error}`);
     return outcome.value;
-  }
-
-  async setTaskDone(actor: Actor, view: CalendarView, uri: string, done: boolean): Promise<void> {
-    const obj = await this.stored(view, uri);
-    const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
-    const text = await this.computed(await this.ctx.compute.run('setTaskDone', { text: obj.data, done, now }, null), 'the task cannot be changed');
-    await this.objects.put(actor, view, uri, text, { ifMatch: [obj.etag] }, 'web');
   }
 
   /** The form's values of a stored event, who organizes and attends, and its ETag (sent back with the edit). */

@@ -22,6 +22,7 @@ import { SchedulingService } from './scheduling.ts';
 import { SynchronizationService } from './synchronizations.ts';
 import type { ProviderRegistry } from './syncProviders.ts';
 import { SharingService } from './sharing.ts';
+import { TaskService } from './tasks.ts';
 import { TokenService } from './tokens.ts';
 import { SystemService } from './system.ts';
 import { UserService } from './users.ts';
@@ -54,6 +55,8 @@ export interface Domain {
   readonly system: SystemService;
   readonly webSessions: WebSessionService;
   readonly agenda: AgendaService;
+  /** The web UI's tasks: listed, created, edited, moved between lists, done and deleted. */
+  readonly tasks: TaskService;
   readonly addressBooks: AddressBookService;
   readonly cards: CardService;
   /** The birthday calendar: on or off per user (its events follow the cards by themselves). */
@@ -118,6 +121,7 @@ export function createDomain(ctx: DomainContext, opts: DomainOptions = {}): Doma
     system: new SystemService(ctx),
     webSessions: new WebSessionService(ctx, users),
     agenda: new AgendaService(ctx, calendars, objects),
+    tasks: new TaskService(ctx, calendars, objects),
     addressBooks,
     cards,
     birthdays,

@@ -15,7 +15,7 @@ import { postAnswer, showAnswer } from './pages/answer.ts';
 import { runImport, showImport } from './pages/importPage.ts';
 import { showSharing } from './pages/sharing.ts';
 import { home, showSignIn, signIn, signOut } from './pages/signIn.ts';
-import { showTasks, toggleTask } from './pages/tasks.ts';
+import { confirmDeleteTask, createTask, deleteTask, newTaskForm, showTask, showTasks, toggleTask, updateTask } from './pages/tasks.ts';
 import { showView } from './pages/views.ts';
 
 export type Access = 'public' | 'user' | 'admin';
@@ -43,6 +43,12 @@ export const WEB_ROUTES: readonly WebRoute[] = [
 
   { method: 'GET', path: '/my/view', access: 'user', run: showView },
   { method: 'GET', path: '/my/tasks', access: 'user', run: showTasks },
+  { method: 'POST', path: '/my/tasks', access: 'user', run: createTask },
+  { method: 'GET', path: '/my/tasks/new', access: 'user', run: newTaskForm },
+  { method: 'GET', path: '/my/tasks/:cal/:obj', access: 'user', run: showTask },
+  { method: 'POST', path: '/my/tasks/:cal/:obj', access: 'user', run: updateTask },
+  { method: 'GET', path: '/my/tasks/:cal/:obj/delete', access: 'user', run: confirmDeleteTask },
+  { method: 'POST', path: '/my/tasks/:cal/:obj/delete', access: 'user', run: deleteTask },
   { method: 'POST', path: '/my/tasks/:cal/:obj/done', access: 'user', run: toggleTask },
   { method: 'GET', path: '/my/events/new', access: 'user', run: newEventForm },
   { method: 'POST', path: '/my/events', access: 'user', run: createEvent },
