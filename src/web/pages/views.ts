@@ -57,25 +57,31 @@ function eventHref(f: PageFrame, o: PlacedOccurrence): string {
   return f.href(o.recurrenceId ? `${path}?occurrence=${encodeURIComponent(o.recurrenceId)}` : path);
 }
 
+/** How an entry is drawn: a bar across days (month, band), a block of the hour grid, a line of the agenda. */
+type Shape = 'bar' | 'block' | 'line';
+
 /**
- * The time an entry shows: its start where it starts, "until …" where it ends on a later day,
- * "continues" on a day in between; nothing for an all-day event (the band says so).
+ * The time an entry shows on one day (or bar): its start where it starts ("10:00 PM"), "until …"
+ * where it ends on a later day than it started, "continues" on a day in between; an all-day
+ * event says "all day" in the agenda and nothing in a bar.
  */
-function timeText(c: Ctx, o: PlacedOccurrence, startsHere: boolean, endsHere: boolean, withEnd: boolean): string {
+function timeText(c: Ctx, o: PlacedOccurrence, startsHere: boolean, endsHere: boolean, shape: Shape, span = 1): string {
   const t = c.f.t;
-  if (o.allDay) return startsHere ? '' : t('view.continues');
+  if (o.allDay) return startsHere ? (shape === 'line' ? t('view.allDay') : '') : t('view.continues');
   const at = (e: number) => formatTime(c.f.lang, c.zone, e);
-  if (startsHere && endsHere) return withEnd && o.end > o.start ? `${at(o.start)} – ${at(o.end)}` : at(o.start);
+  // A month bar of one day shows its start only, to leave room for the title.
+  if (startsHere && endsHere) return o.end > o.start && !(shape === 'bar' && span === 1) ? `${at(o.start)} – ${at(o.end)}` : at(o.start);
   if (startsHere) return at(o.start);
   if (endsHere) return t('view.until', { time: at(o.end) });
   return t('view.continues');
 }
 
-function entry(c: Ctx, o: PlacedOccurrence, cls: string, startsHere: boolean, endsHere: boolean, withEnd: boolean): Html {
+function entry(c: Ctx, o: PlacedOccurrence, cls: string, startsHere: boolean, endsHere: boolean, shape: Shape, span = 1): Html {
   const t = c.f.t;
-  const time = timeText(c, o, startsHere, endsHere, withEnd);
+  const time = timeText(c, o, startsHere, endsHere, shape, span);
   const summary = o.summary || '—';
-  const goesOn = !endsHere && !(o.allDay && startsHere) ? html`<span class="goes-on"> ${t('view.continuesNext')}</span>` : '';
+  // Day one of 22:00–02:00 says it goes on (day two says until when).
+  const goesOn = !o.allDay && startsHere && !endsHere ? html`<span class="goes-on"> ${t('view.continuesNext')}</span>` : '';
   const title = `${time ? `${time} ` : ''}${summary}${o.location ? ` · ${o.location}` : ''}`;
   return html`<a class="event ${cls}" href="${eventHref(c.f, o)}" title="${title}">${swatch(o.calendar.color)}${time ? html` <span class="time">${time}</span>` : ''} <span class="summary">${summary}</span>${goesOn}${
     o.recurring ? html` <span class="visually-hidden">(${t('view.recurring')})</span><span aria-hidden="true" class="rec">↻</span>` : ''
@@ -98,7 +104,7 @@ function band(c: Ctx, items: PlacedOccurrence[]): Html {
   const layout = barLayout(items.filter((o) => o.allDay || o.end - o.start >= 86400), c.frames, c.frames.length, BAND_LANES);
   return html`<div class="tg-band"><div class="tg-label">${t('view.allDayBand')}</div><div class="bars y${Math.max(1, layout.lanes)}">
     ${c.frames.map((d, i) => html`<a class="slot band-slot c${i}" href="${newHref(c, d.day, null)}" data-x="${i}" data-y="0"><span class="visually-hidden">${t('view.newAllDay', { date: fullDate(c, d.day) })}</span></a>`)}
-    ${layout.bars.map((b) => entry(c, b.item, `bar c${b.col} w${b.span} k${b.lane}`, b.startsHere, b.endsHere, false))}
+    ${layout.bars.map((b) => entry(c, b.item, `bar c${b.col} w${b.span} k${b.lane}`, b.startsHere, b.endsHere, 'bar', b.span))}
     ${layout.more.map((n, i) => (n ? html`<a class="more c${i}" href="${c.link('agenda', (c.frames[i] as DayFrame).day)}">${t('view.more', { count: String(n) })}<span class="visually-hidden"> (${fullDate(c, (c.frames[i] as DayFrame).day)})</span></a>` : ''))}
   </div></div>`;
 }
@@ -109,7 +115,7 @@ function hourGrid(c: Ctx, items: PlacedOccurrence[], now: number, mode: 'day' | 
   const minuteOf = minuteOfDay(c.zone);
   const grid = gridLayout(items, c.frames, minuteOf, mode === 'day' ? DAY_LANES : WEEK_LANES);
   const perDay: Html[][] = c.frames.map(() => []);
-  for (const b of grid.blocks) (perDay[b.day] as Html[]).push(entry(c, b.item, `block r${b.row} s${b.span} l${b.lane} n${b.lanes}`, b.startsHere, b.endsHere, true));
+  for (const b of grid.blocks) (perDay[b.day] as Html[]).push(entry(c, b.item, `block r${b.row} s${b.span} l${b.lane} n${b.lanes}`, b.startsHere, b.endsHere, 'block'));
   const hours = Array.from({ length: 24 }, (_, h) => h);
   const hourName = (h: number) => formatTime(c.f.lang, 'UTC', h * 3600);
   const heads = c.frames.map((d, i) => {
@@ -117,7 +123,7 @@ function hourGrid(c: Ctx, items: PlacedOccurrence[], now: number, mode: 'day' | 
     const label = mode === 'day' ? fullDate(c, d.day) : `${weekdayShort(c.f.lang, c.zone, noon)} ${Number(d.day.slice(8))}`;
     const more = grid.more[i] ? html` <a class="more" href="${c.link(mode === 'week' ? 'day' : 'agenda', d.day)}">${t('view.more', { count: String(grid.more[i]) })}</a>` : '';
     return html`<div class="tg-day-h${d.day === c.today ? ' today' : ''}">${
-      mode === 'week' ? html`<a href="${c.link('day', d.day)}" aria-label="${fullDate(c, d.day)}">${label}</a>` : html`<span>${label}</span>`
+      mode === 'week' ? html`<a href="${c.link('day', d.day)}" title="${fullDate(c, d.day)}">${label}</a>` : html`<span>${label}</span>`
     }${more}</div>`;
   });
   const todayIndex = c.frames.findIndex((d) => d.day === c.today);
@@ -144,7 +150,7 @@ function month(c: Ctx, items: PlacedOccurrence[], anchor: string): Html {
   const t = c.f.t;
   const layout = barLayout(items, c.frames, 7, MONTH_LANES);
   const byWeek: Html[][] = Array.from({ length: 6 }, () => []);
-  for (const b of layout.bars) (byWeek[b.week] as Html[]).push(entry(c, b.item, `bar c${b.col} w${b.span} k${b.lane}`, b.startsHere, b.endsHere, b.span > 1));
+  for (const b of layout.bars) (byWeek[b.week] as Html[]).push(entry(c, b.item, `bar c${b.col} w${b.span} k${b.lane}`, b.startsHere, b.endsHere, 'bar', b.span));
   const heads = Array.from({ length: 7 }, (_, i) => html`<div class="m-head">${weekdayShort(c.f.lang, c.zone, (c.frames[i] as DayFrame).start + 43200)}</div>`);
   const weeks = byWeek.map((bars, w) => {
     const days = c.frames.slice(w * 7, w * 7 + 7);
@@ -174,7 +180,7 @@ function agenda(c: Ctx, items: PlacedOccurrence[]): Html {
       const frame = c.frames[d] as DayFrame;
       const startsHere = o.start >= frame.start;
       const endsHere = o.end <= frame.end;
-      (perDay[d] as Html[]).push(html`<li>${entry(c, o, o.allDay ? 'all-day' : '', startsHere, endsHere, true)}${o.allDay && startsHere ? html` <span class="hint">${c.f.t('view.allDay')}</span>` : ''}</li>`);
+      (perDay[d] as Html[]).push(html`<li>${entry(c, o, o.allDay ? 'all-day' : 'timed', startsHere, endsHere, 'line')}</li>`);
     }
   }
   const shown = c.frames.map((d, i) => ({ d, list: perDay[i] as Html[] })).filter((x) => x.list.length);
