@@ -136,7 +136,7 @@ function hourGrid(c: Ctx, items: PlacedOccurrence[], now: number, mode: 'day' | 
     </div>`,
   );
   return html`<div class="tgrid d${c.frames.length}" data-nav="grid">
-    <div class="tg-head"><div class="tg-label zone-label">${c.zone}</div>${heads}</div>
+    <div class="tg-head"><div class="tg-label zone-label">${c.zone.split('/').map((part, i) => (i ? html`/<wbr>${part}` : part))}</div>${heads}</div>
     ${band(c, items)}
     <div class="tg-scroll"><div class="tg-body">
       <div class="tg-hours" aria-hidden="true">${hours.map((h) => html`<span class="hour r${h * 4}">${hourName(h)}</span>`)}</div>

@@ -56,7 +56,7 @@ document.addEventListener('DOMContentLoaded', () => {
     const now = scroller.querySelector('.now');
     const nine = scroller.querySelector('.tg-col .slot[data-y="8"]');
     const target = now || nine;
-    if (target) scroller.scrollTop = Math.max(0, target.offsetTop - (now ? scroller.clientHeight / 3 : 0));
+    if (target) scroller.scrollTop = Math.max(0, target.offsetTop - (now ? scroller.clientHeight / 3 : 8));
     if (now && now.dataset.zone) {
       const fmt = new Intl.DateTimeFormat('en', { timeZone: now.dataset.zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
       setInterval(() => {
