@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addDays, dayStart } from '../../src/web/dates.ts';
 import { BAND_LANES, barLayout, DAY_LANES, daysTouched, gridLayout, inBand, MONTH_LANES, ROWS_PER_DAY, rowOf, WEEK_LANES, type DayFrame } from '../../src/web/views/layout.ts';
-import { minuteOfDay } from '../../src/web/views/wallClock.ts';
+import { minuteInDay, minuteOfDay } from '../../src/web/views/wallClock.ts';
 
 const ZONE = 'Europe/Berlin';
 function frames(first: string, n: number, zone = ZONE): DayFrame[] {
@@ -24,7 +24,7 @@ function at(day: string, hh: number, mm: number, minutes: number, name = `${day}
 function allDay(day: string, days: number, name = `${day}+${days}`) {
   return { name, start: dayStart(ZONE, day), end: dayStart(ZONE, addDays(day, days)), allDay: true };
 }
-const minute = minuteOfDay(ZONE);
+const minute = minuteInDay(ZONE);
 
 describe('daysTouched', () => {
   const week = frames('2026-12-07', 7);
@@ -116,6 +116,17 @@ describe('barLayout (month, band)', () => {
   it('draws the band of a week as one row of seven days', () => {
     const { bars } = barLayout([allDay('2026-12-01', 30)], frames('2026-12-07', 7), 7, BAND_LANES);
     expect(bars).toMatchObject([{ week: 0, col: 0, span: 7, startsHere: false, endsHere: false }]);
+  });
+});
+
+describe('minuteInDay', () => {
+  it('agrees with the zone’s wall clock on ordinary days and on the days the clocks change', () => {
+    const slow = minuteOfDay(ZONE);
+    for (const first of ['2026-03-28', '2026-10-24', '2026-12-07']) {
+      for (const day of frames(first, 3)) {
+        for (let t = day.start; t < day.end; t += 7 * 60) expect(minute(t, day)).toBe(slow(t));
+      }
+    }
   });
 });
 

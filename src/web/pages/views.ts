@@ -10,7 +10,7 @@ import { csrfField, swatch, type PageFrame } from '../layout.ts';
 import { addDays, dayStart, formatDate, formatMonth, formatTime, isDay, isoDay, weekdayIndex, weekdayShort } from '../dates.ts';
 import { calendarOf } from './calendars.ts';
 import { BAND_LANES, barLayout, DAY_LANES, daysTouched, gridLayout, MONTH_LANES, rowOf, WEEK_LANES, type DayFrame } from '../views/layout.ts';
-import { minuteOfDay } from '../views/wallClock.ts';
+import { minuteInDay, minuteOfDay } from '../views/wallClock.ts';
 
 export type Mode = 'day' | 'week' | 'month' | 'agenda';
 const MODES: readonly Mode[] = ['day', 'week', 'month', 'agenda'];
@@ -50,6 +50,7 @@ interface Ctx {
   today: string;
   frames: DayFrame[];
   link: (m: Mode, date: string) => string;
+  names: Map<string, string>;
 }
 
 function eventHref(f: PageFrame, o: PlacedOccurrence): string {
@@ -88,8 +89,14 @@ function entry(c: Ctx, o: PlacedOccurrence, cls: string, startsHere: boolean, en
   }</a>`;
 }
 
+/** A day's full name ("Tuesday, December 8, 2026"), made once per day of the page. */
 function fullDate(c: Ctx, day: string): string {
-  return formatDate(c.f.lang, c.zone, dayStart(c.zone, day) + 43200, 'full');
+  let name = c.names.get(day);
+  if (name === undefined) {
+    name = formatDate(c.f.lang, c.zone, dayStart(c.zone, day) + 43200, 'full');
+    c.names.set(day, name);
+  }
+  return name;
 }
 
 function newHref(c: Ctx, day: string, time: string | null): string {
@@ -112,12 +119,12 @@ function band(c: Ctx, items: PlacedOccurrence[]): Html {
 /** Day and week: the hour grid of 96 quarter-hour rows per day, the band on top, the now-line. */
 function hourGrid(c: Ctx, items: PlacedOccurrence[], now: number, mode: 'day' | 'week'): Html {
   const t = c.f.t;
-  const minuteOf = minuteOfDay(c.zone);
-  const grid = gridLayout(items, c.frames, minuteOf, mode === 'day' ? DAY_LANES : WEEK_LANES);
+  const grid = gridLayout(items, c.frames, minuteInDay(c.zone), mode === 'day' ? DAY_LANES : WEEK_LANES);
   const perDay: Html[][] = c.frames.map(() => []);
   for (const b of grid.blocks) (perDay[b.day] as Html[]).push(entry(c, b.item, `block r${b.row} s${b.span} l${b.lane} n${b.lanes}`, b.startsHere, b.endsHere, 'block'));
   const hours = Array.from({ length: 24 }, (_, h) => h);
-  const hourName = (h: number) => formatTime(c.f.lang, 'UTC', h * 3600);
+  const hourNames = hours.map((h) => formatTime(c.f.lang, 'UTC', h * 3600));
+  const hourName = (h: number) => hourNames[h] as string;
   const heads = c.frames.map((d, i) => {
     const noon = d.start + 43200;
     const label = mode === 'day' ? fullDate(c, d.day) : `${weekdayShort(c.f.lang, c.zone, noon)} ${Number(d.day.slice(8))}`;
@@ -127,7 +134,7 @@ function hourGrid(c: Ctx, items: PlacedOccurrence[], now: number, mode: 'day' | 
     }${more}</div>`;
   });
   const todayIndex = c.frames.findIndex((d) => d.day === c.today);
-  const nowLine = todayIndex >= 0 && now >= (c.frames[todayIndex] as DayFrame).start && now < (c.frames[todayIndex] as DayFrame).end ? rowOf(minuteOf(now)) : null;
+  const nowLine = todayIndex >= 0 && now >= (c.frames[todayIndex] as DayFrame).start && now < (c.frames[todayIndex] as DayFrame).end ? rowOf(minuteOfDay(c.zone)(now)) : null;
   const cols = c.frames.map(
     (d, i) => html`<div class="tg-col${d.day === c.today ? ' today' : ''}" role="group" aria-label="${fullDate(c, d.day)}">
       ${hours.map((h) => html`<a class="slot r${h * 4}" href="${newHref(c, d.day, `${pad(h)}:00`)}" data-x="${i}" data-y="${h}"><span class="visually-hidden">${t('view.newAt', { date: fullDate(c, d.day), time: hourName(h) })}</span></a>`)}
@@ -233,7 +240,7 @@ export const showView: WebHandler = async (call, deps) => {
     deps.domain.calendars.listForPrincipal(actor.principaluri),
   ]);
   const link = (m: Mode, date: string) => f.href(`/my/view?mode=${m}&date=${date}`);
-  const c: Ctx = { f, zone: call.zone, today, frames, link };
+  const c: Ctx = { f, zone: call.zone, today, frames, link, names: new Map() };
   const nav = html`<nav class="view-nav" aria-label="${t('view.title')}">
     <a class="button secondary" href="${link(mode, w.previous)}" rel="prev">‹ <span class="visually-hidden">${t('view.previous')}</span></a>
     <a class="button secondary" href="${link(mode, today)}">${t('view.today')}</a>

@@ -147,10 +147,10 @@ export interface GridLayout<T> {
 /**
  * The hour grid of timed occurrences shorter than a day: a block per day they touch (22:00–02:00
  * is two blocks), on quarter-hour rows read in the viewer's zone by `minuteOf` (wall-clock minutes
- * after midnight); overlapping blocks side by side in lanes (at most `maxLanes` per group of
+ * after midnight of the instant, which lies in `day`); overlapping blocks side by side in lanes (at most `maxLanes` per group of
  * overlapping blocks; a block that finds none is counted in `more`).
  */
-export function gridLayout<T extends Span>(items: readonly T[], days: readonly DayFrame[], minuteOf: (epoch: number) => number, maxLanes: number): GridLayout<T> {
+export function gridLayout<T extends Span>(items: readonly T[], days: readonly DayFrame[], minuteOf: (epoch: number, day: DayFrame) => number, maxLanes: number): GridLayout<T> {
   const perDay: Omit<Block<T>, 'lane' | 'lanes'>[][] = days.map(() => []);
   for (const item of items) {
     if (inBand(item)) continue;
@@ -160,10 +160,10 @@ export function gridLayout<T extends Span>(items: readonly T[], days: readonly D
       const frame = days[d] as DayFrame;
       const startsHere = item.start >= frame.start;
       const endsHere = item.end <= frame.end;
-      const row = startsHere ? Math.min(ROWS_PER_DAY - 1, Math.floor(minuteOf(item.start) / 15)) : 0;
+      const row = startsHere ? Math.min(ROWS_PER_DAY - 1, Math.floor(minuteOf(item.start, frame) / 15)) : 0;
       // An end at the next midnight ends with the day; a block is at least one row (a day the
       // clocks go back may put the wall-clock end before the start).
-      const endRow = item.end >= frame.end ? ROWS_PER_DAY : Math.min(ROWS_PER_DAY, Math.ceil(minuteOf(item.end) / 15));
+      const endRow = item.end >= frame.end ? ROWS_PER_DAY : Math.min(ROWS_PER_DAY, Math.ceil(minuteOf(item.end, frame) / 15));
       const span = Math.max(1, endRow - row);
       (perDay[d] as Omit<Block<T>, 'lane' | 'lanes'>[]).push({ item, day: d, row, span, startsHere, endsHere });
     }

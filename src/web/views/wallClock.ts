@@ -1,4 +1,6 @@
 // Wall-clock minutes after midnight of an instant in a zone: where the hour grid puts it.
+import type { DayFrame } from './layout.ts';
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 export function minuteOfDay(zone: string): (epoch: number) => number {
@@ -18,4 +20,13 @@ export function minuteOfDay(zone: string): (epoch: number) => number {
     }
     return (h % 24) * 60 + m;
   };
+}
+
+/**
+ * The same for an instant within a known day: plain arithmetic from the day's midnight on a day
+ * of 24 hours (no clock change in it), the zone's rules only on the days the clocks change.
+ */
+export function minuteInDay(zone: string): (epoch: number, day: DayFrame) => number {
+  const slow = minuteOfDay(zone);
+  return (epoch, day) => (day.end - day.start === 86400 ? Math.floor((epoch - day.start) / 60) : slow(epoch));
 }
