@@ -84,9 +84,11 @@ function entry(c: Ctx, o: PlacedOccurrence, cls: string, startsHere: boolean, en
   // Day one of 22:00–02:00 says it goes on (day two says until when).
   const goesOn = !o.allDay && startsHere && !endsHere ? html`<span class="goes-on"> ${t('view.continuesNext')}</span>` : '';
   const title = `${time ? `${time} ` : ''}${summary}${o.location ? ` · ${o.location}` : ''}`;
-  return html`<a class="event ${cls}" href="${eventHref(c.f, o)}" title="${title}">${swatch(o.calendar.color)}${time ? html` <span class="time">${time}</span>` : ''} <span class="summary">${summary}</span>${goesOn}${
-    o.recurring ? html` <span class="visually-hidden">(${t('view.recurring')})</span><span aria-hidden="true" class="rec">↻</span>` : ''
-  }</a>`;
+  const timePart = time ? html` <span class="time">${time}</span>` : '';
+  const rec = o.recurring ? html` <span class="visually-hidden">(${t('view.recurring')})</span><span aria-hidden="true" class="rec">↻</span>` : '';
+  // A block of the grid is narrow: its title first, where it is seen before it is cut.
+  if (shape === 'block') return html`<a class="event ${cls}" href="${eventHref(c.f, o)}" title="${title}">${swatch(o.calendar.color)} <span class="summary">${summary}</span>${rec}${timePart}${goesOn}</a>`;
+  return html`<a class="event ${cls}" href="${eventHref(c.f, o)}" title="${title}">${swatch(o.calendar.color)}${timePart} <span class="summary">${summary}</span>${goesOn}${rec}</a>`;
 }
 
 /** A day's full name ("Tuesday, December 8, 2026"), made once per day of the page. */
