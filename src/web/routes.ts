@@ -16,7 +16,7 @@ import { runImport, showImport } from './pages/importPage.ts';
 import { showSharing } from './pages/sharing.ts';
 import { home, showSignIn, signIn, signOut } from './pages/signIn.ts';
 import { confirmDeleteTask, createTask, deleteTask, newTaskForm, showTask, showTasks, toggleTask, updateTask } from './pages/tasks.ts';
-import { showView } from './pages/views.ts';
+import { setCalendarHidden, showView } from './pages/views.ts';
 
 export type Access = 'public' | 'user' | 'admin';
 
@@ -42,6 +42,7 @@ export const WEB_ROUTES: readonly WebRoute[] = [
   { method: 'POST', path: '/answer/:token', access: 'public', run: postAnswer, maxParamLength: MAX_TOKEN_LENGTH },
 
   { method: 'GET', path: '/my/view', access: 'user', run: showView },
+  { method: 'POST', path: '/my/view/calendars/:cal/hidden', access: 'user', run: setCalendarHidden },
   { method: 'GET', path: '/my/tasks', access: 'user', run: showTasks },
   { method: 'POST', path: '/my/tasks', access: 'user', run: createTask },
   { method: 'GET', path: '/my/tasks/new', access: 'user', run: newTaskForm },
