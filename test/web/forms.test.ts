@@ -211,6 +211,9 @@ describe('web forms over raw HTTP', () => {
     expect(binary.status).toBe(400);
     expect(besideField(binary.page, 'file')).toBe('Dies ist eine PNG-Datei, keine iCalendar-Datei (.ics).');
     expect(binary.page).toMatch(/<option value="default" selected>/);
+    const long = await upload(cookie, '/my/import', Buffer.from('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n'), 'x.ics', { into: '', newname: 'n'.repeat(300) });
+    expect(long.status).toBe(400);
+    expect(besideField(long.page, 'newname')).toBe('Ein Name ist höchstens 255 Zeichen lang.');
     const onlyBad = crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//X//EN', 'BEGIN:VEVENT', 'UID:bad', 'DTSTAMP:20261201T000000Z', 'DTSTART:20261203T090000Z', 'RDATE;VALUE=TIME:083000', 'END:VEVENT', 'END:VCALENDAR');
     const refused = await upload(cookie, '/my/import', Buffer.from(onlyBad), 'bad.ics', { into: '', newname: 'Nur Fehler' });
     expect(refused.status).toBe(303);

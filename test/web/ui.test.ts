@@ -238,7 +238,7 @@ describe.runIf(hasChromium)('web UI in Chromium (needs Debian chromium; .ci/run 
     const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('form.card button[type=submit]')]);
     expect(answer.status()).toBe(400);
     await page.waitForLoadState('load');
-    await expect(page.locator('.notice.error').textContent()).resolves.toBe('Dies ist eine PNG-Datei, keine iCalendar-Datei (.ics).');
+    await expect(page.locator('#file-error').textContent()).resolves.toBe('Dies ist eine PNG-Datei, keine iCalendar-Datei (.ics).');
     await expect(page.locator('#file').isVisible()).resolves.toBe(true);
     expect(await server.domain.calendars.listForPrincipal('principals/bob')).toEqual(before);
   });
@@ -317,7 +317,7 @@ describe.runIf(hasChromium)('web UI in Chromium (needs Debian chromium; .ci/run 
     await page.fill('#new', 'carol-new-password');
     await page.fill('#repeat', 'carol-new-password');
     await page.click('#pw ~ form button');
-    await expect(page.locator('.notice.error').textContent()).resolves.toBe('The current password is wrong.');
+    await expect(page.locator('#current-error').textContent()).resolves.toBe('The current password is wrong.');
     await page.fill('#current', 'carol-password');
     await page.fill('#new', 'carol-new-password');
     await page.fill('#repeat', 'carol-new-password');

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { canWriteContent } from '../../domain/access.ts';
 import type { ImportReport } from '../../domain/agenda.ts';
-import type { CalendarView } from '../../domain/calendars.ts';
+import { MAX_CALENDAR_NAME_LENGTH, type CalendarView } from '../../domain/calendars.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { hexByte, textProblem, type TextProblem } from '../../http/text.ts';
 import { field, signedIn, WebError, type WebAnswer, type WebCall, type WebHandler } from '../call.ts';
@@ -70,7 +70,7 @@ async function form(call: WebCall, deps: Parameters<WebHandler>[1], report: Kept
       <option value="">${t('import.newCalendar')}</option>
       ${writable.map((v) => html`<option value="${v.uri}"${v.uri === into ? html` selected` : ''}>${v.displayname || v.uri}</option>`)}
     </select>
-    <label for="newname">${t('import.newName')}</label><input id="newname" name="newname" maxlength="255" value="${kept(r, 'import', 'newname')}">
+    <label for="newname">${t('import.newName')}</label><input id="newname" name="newname" maxlength="${MAX_CALENDAR_NAME_LENGTH}" value="${kept(r, 'import', 'newname')}"${problemOf(r, 'import', 'newname', 'newname').attrs}>${problemOf(r, 'import', 'newname', 'newname').message}
     <button type="submit">${t('import.submit')}</button>
   </form>
   <p class="hint">${t('import.contactsHint')} <a href="${f.href('/my/contacts/import')}">${t('contacts.import')}</a></p>`;
@@ -106,7 +106,12 @@ export const runImport: WebHandler = async (call, deps) => {
   const into = field(call, 'into');
   const existing = into ? await deps.domain.calendars.get(user.principalUri, into) : null;
   if (into && !existing) throw new WebError(404, 'error.notFound');
-  const name = field(call, 'newname').trim() || call.file.name.replace(/\.ics$/i, '').slice(0, 200) || 'Import';
+  const asked = field(call, 'newname').trim();
+  if (!existing && asked.length > MAX_CALENDAR_NAME_LENGTH) {
+    const r = refill('import', call.form, { newname: t('calendars.nameTooLong', { max: MAX_CALENDAR_NAME_LENGTH }) });
+    return { kind: 'page', status: 400, title: t('import.title'), body: await form(call, deps, null, r), notices: refusedNotice(call.frame, r) };
+  }
+  const name = asked || call.file.name.replace(/\.ics$/i, '').slice(0, 200) || 'Import';
   let report: ImportReport & { calendar: CalendarView | null };
   try {
     report = await deps.domain.agenda.importIcs(
