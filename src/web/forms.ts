@@ -1,7 +1,6 @@
 // A refused form comes back as it was sent: the values kept, and each message beside its field
 // (aria-invalid and aria-describedby tie them together for screen readers), in the user's
 // language. Pages build their forms from a Refill: empty on GET, the posted one when refused.
-import { DomainError } from '../domain/errors.ts';
 import { html, type Html } from './html.ts';
 import type { Notice, PageFrame } from './layout.ts';
 
@@ -38,10 +37,4 @@ export function problemOf(r: Refill, form: string, name: string, id: string): { 
 /** The notice on top of a refused form (the details are beside the fields). */
 export function refusedNotice(f: PageFrame, r: Refill): Notice[] {
   return Object.keys(r.errors).length ? [{ kind: 'error', text: f.t('form.problems') }] : [];
-}
-
-/** The field a domain refusal names (details.field, else the first problem's), if any. */
-export function domainField(e: unknown): string | null {
-  if (!(e instanceof DomainError)) return null;
-  return e.details.field ?? e.details.problems?.[0]?.field ?? null;
 }

@@ -94,8 +94,8 @@ function colorField(f: PageFrame, r: Refill, form: string, id: string, stored: s
 }
 
 /**
- * The calendar form's values checked as the web face asks them: a name of words (trimmed; only
- * spaces is no name), at most the store's length. Null when fine, else field → message.
+ * The calendar form's name checked as the web face asks it: trimmed (only spaces is no name), at
+ * most the store's length. Field → message; empty when fine.
  */
 function nameProblems(call: WebCall, name: string): Record<string, string> {
   const t = call.frame.t;
