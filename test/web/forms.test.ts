@@ -241,6 +241,9 @@ describe('web forms over raw HTTP', () => {
     expect(besideField(notCard.page, 'file')).toMatch(/^This file cannot be read as vCard: /);
     expect(valueOf(notCard.page, 'newname')).toBe('Friends');
     const card = crlf('BEGIN:VCARD', 'VERSION:4.0', 'UID:friend-1', 'FN:Ada Friend', 'END:VCARD');
+    const long = await upload(cookie, '/my/contacts/import', Buffer.from(card), 'friends.vcf', { into: '', newname: 'n'.repeat(300) });
+    expect(long.status).toBe(400);
+    expect(besideField(long.page, 'newname')).toMatch(/^A name is at most \d+ characters long\.$/);
     const done = await upload(cookie, '/my/contacts/import', Buffer.from(card), 'friends.vcf', { into: '', newname: 'Friends' });
     expect(done.status).toBe(303);
     expect(done.location).toBe('/my/contacts/import');

@@ -7,7 +7,7 @@
 // field in the user's language. A done import answers 303; its report waits in the session's
 // flash for the import page, shown once.
 import { randomUUID } from 'node:crypto';
-import type { AddressBookView } from '../../domain/addressBooks.ts';
+import { MAX_ADDRESS_BOOK_NAME_LENGTH, type AddressBookView } from '../../domain/addressBooks.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { hexByte, textProblem, type TextProblem } from '../../http/text.ts';
 import { cardUriFor, splitCards } from '../../vcard/build.ts';
@@ -83,7 +83,7 @@ async function form(call: WebCall, deps: WebDeps, report: KeptReport | null, r: 
       <option value="">${t('cimport.newBook')}</option>
       ${books.map((b) => html`<option value="${b.uri}"${b.uri === asked ? html` selected` : ''}>${bookName(b)}</option>`)}
     </select>
-    <label for="newname">${t('cimport.newName')}</label><input id="newname" name="newname" maxlength="255" value="${kept(r, 'import', 'newname')}">
+    <label for="newname">${t('cimport.newName')}</label><input id="newname" name="newname" maxlength="${MAX_ADDRESS_BOOK_NAME_LENGTH}" value="${kept(r, 'import', 'newname')}"${problemOf(r, 'import', 'newname', 'newname').attrs}>${problemOf(r, 'import', 'newname', 'newname').message}
     <button type="submit">${t('import.submit')}</button>
   </form>`;
 }
@@ -130,6 +130,10 @@ export const runCardImport: WebHandler = async (call, deps) => {
   if (split.problem) return refusedFile(call, deps, t('cimport.notVcard', { reason: split.problem }));
 
   const into = field(call, 'into');
+  if (!into && field(call, 'newname').trim().length > MAX_ADDRESS_BOOK_NAME_LENGTH) {
+    const r = refill('import', call.form, { newname: t('calendars.nameTooLong', { max: MAX_ADDRESS_BOOK_NAME_LENGTH }) });
+    return { kind: 'page', status: 400, title: t('cimport.title'), body: await form(call, deps, null, r), notices: refusedNotice(call.frame, r) };
+  }
   let book: AddressBookView | null = null;
   if (into) {
     book = await deps.domain.addressBooks.get(actor, actor.username, into);
