@@ -25,6 +25,8 @@ export interface UserInfo {
   email: string | null;
   displayName: string | null;
   locale: string | null;
+  /** The IANA zone the web face shows and reads times in; null until chosen (then APP_TIMEZONE). */
+  timezone: string | null;
   createdAt: Date;
   /** May open the web UI's admin console. */
   isAdmin: boolean;
@@ -45,6 +47,8 @@ export interface UserChanges {
   email?: string | null;
   displayName?: string | null;
   locale?: string | null;
+  /** An IANA zone (stored in its canonical spelling), or null for the server's APP_TIMEZONE. */
+  timezone?: string | null;
   /** A new password (checked against the limits, stored hashed). */
   password?: string;
   isAdmin?: boolean;
@@ -86,6 +90,30 @@ function checkLocale(locale: string | null | undefined): string | null {
     throw invalid('locale must be a language tag such as en or nl-NL', { field: 'locale' });
   }
   return locale;
+}
+
+/** The longest zone name the column holds. */
+export const MAX_TIMEZONE_LENGTH = 64;
+
+/**
+ * An IANA zone as Intl spells it (a browser may send an alias such as Asia/Calcutta or Etc/UTC:
+ * taken as Intl resolves it), or null when Intl does not know it.
+ */
+export function canonicalTimezone(zone: unknown): string | null {
+  if (typeof zone !== 'string' || zone.length === 0 || zone.length > MAX_TIMEZONE_LENGTH || !/^[A-Za-z0-9_+/-]+$/.test(zone)) return null;
+  try {
+    const resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+    return resolved.length <= MAX_TIMEZONE_LENGTH ? resolved : null;
+  } catch {
+    return null;
+  }
+}
+
+function checkTimezone(zone: string | null): string | null {
+  if (zone === null || zone === '') return null;
+  const canonical = canonicalTimezone(zone);
+  if (!canonical) throw invalid('timezone must be an IANA time zone such as Europe/Berlin', { field: 'timezone', code: 'timezone' });
+  return canonical;
 }
 
 export class UserService {
@@ -216,6 +244,7 @@ export class UserService {
     const email = changes.email === undefined ? undefined : checkEmail(changes.email);
     const displayName = changes.displayName === undefined ? undefined : checkDisplayName(changes.displayName);
     const locale = changes.locale === undefined ? undefined : checkLocale(changes.locale);
+    const timezone = changes.timezone === undefined ? undefined : checkTimezone(changes.timezone);
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(this.checkPassword(changes.password));
     const info = await this.ctx.db.em().transactional(async (em) => {
       const user = await em.findOne(User, { username });
@@ -224,6 +253,7 @@ export class UserService {
       if (email !== undefined) principal.email = email;
       if (displayName !== undefined) principal.displayname = displayName;
       if (locale !== undefined) user.locale = locale;
+      if (timezone !== undefined) user.timezone = timezone;
       if (passwordHash !== undefined) user.passwordHash = passwordHash;
       if (changes.isAdmin !== undefined) user.isAdmin = changes.isAdmin;
       if (changes.disabled !== undefined) user.disabled = changes.disabled;
@@ -293,7 +323,7 @@ function escapeLike(s: string): string {
 }
 
 function toInfo(
-  user: { id: number; username: string; locale?: string | null; createdAt: Date; isAdmin?: boolean; disabled?: boolean },
+  user: { id: number; username: string; locale?: string | null; timezone?: string | null; createdAt: Date; isAdmin?: boolean; disabled?: boolean },
   principal: { id: number; uri: string; email?: string | null; displayname?: string | null },
 ): UserInfo {
   return {
@@ -304,6 +334,7 @@ function toInfo(
     email: principal.email ?? null,
     displayName: principal.displayname ?? null,
     locale: user.locale ?? null,
+    timezone: user.timezone ?? null,
     createdAt: user.createdAt,
     isAdmin: user.isAdmin ?? false,
     disabled: user.disabled ?? false,

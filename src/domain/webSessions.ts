@@ -15,7 +15,12 @@ export interface StartedSession {
 export interface ActiveSession {
   user: UserInfo;
   csrf: string;
+  /** Something waits to be shown on the next page (takeFlash reads it). */
+  hasFlash: boolean;
 }
+
+/** The most a flash may hold (an import report is the largest thing kept in one). */
+export const MAX_FLASH_LENGTH = 256 * 1024;
 
 /** Pushing the idle end back costs a write; do it at most this often per session. */
 const TOUCH_EVERY_MS = 60_000;
@@ -67,7 +72,33 @@ export class WebSessionService {
       const hardEnd = row.createdAt.getTime() + this.ctx.config.web.sessionMaxDays * 86_400_000;
       await em.nativeUpdate(WebSession, { id: row.id }, { lastSeenAt: now, expiresAt: new Date(Math.min(hardEnd, now.getTime() + this.idleMs())) });
     }
-    return { user: info, csrf: row.csrf };
+    return { user: info, csrf: row.csrf, hasFlash: row.flash !== null && row.flash !== undefined };
+  }
+
+  /**
+   * Keeps a value for this session's next page (what a POST made and the page after its
+   * redirect must show once: a new app password's secret, an import's report). Replaces any
+   * value not yet taken.
+   */
+  async setFlash(secret: string, value: string): Promise<void> {
+    if (!SECRET.test(secret)) return;
+    if (value.length > MAX_FLASH_LENGTH) throw new RangeError('flash value too long');
+    await this.ctx.db.em().nativeUpdate(WebSession, { id: idOf(secret) }, { flash: value });
+  }
+
+  /**
+   * The value kept for this page, cleared in the same step: of two requests racing for it only
+   * one gets it (the clear is conditional on the value read), so a reload never shows it again.
+   */
+  async takeFlash(secret: string): Promise<string | null> {
+    if (!SECRET.test(secret)) return null;
+    const em = this.ctx.db.em();
+    const id = idOf(secret);
+    const row = await em.findOne(WebSession, { id }, { fields: ['flash'] });
+    const value = row?.flash ?? null;
+    if (value === null) return null;
+    const cleared = await em.nativeUpdate(WebSession, { id, flash: value }, { flash: null });
+    return cleared === 1 ? value : null;
   }
 
   /** Sign-out. */

@@ -28,7 +28,7 @@ export interface WebCall {
   user: UserInfo | null;
   /** The signed-in user as the domain's writes name them. */
   actor: Actor | null;
-  /** The IANA zone times are shown and entered in. */
+  /** The IANA zone times are shown and entered in: the user's, else APP_TIMEZONE. */
   zone: string;
   /** The cookie's secret (for sign-out and "keep this session"). */
   sessionSecret: string | null;
@@ -38,6 +38,11 @@ export interface WebCall {
   file: { name: string; data: Buffer } | null;
   /** Notices for the page (from a redirect's `notice`, or the handler). */
   notices: Notice[];
+  /**
+   * What the POST before the redirect to this page kept for it (a redirect's `flash`), on this
+   * GET only; null on every other request. The page checks its shape.
+   */
+  flash: unknown;
 }
 
 export type WebAnswer =
@@ -53,7 +58,16 @@ export type WebAnswer =
        */
       imageOrigins?: string[];
     }
-  | { kind: 'redirect'; to: string; notice?: { key: MessageKey; params?: Record<string, string> } }
+  | {
+      kind: 'redirect';
+      to: string;
+      notice?: { key: MessageKey; params?: Record<string, string> };
+      /**
+       * Kept in the session (WebSession.flash, never in a cookie or the URL) for the page `to`
+       * names, shown there once: a reload of that page, or any other page, no longer has it.
+       */
+      flash?: unknown;
+    }
   | { kind: 'file'; type: string; filename: string; body: string | AsyncIterable<string> };
 
 export type WebHandler = (call: WebCall, deps: WebDeps) => Promise<WebAnswer>;

@@ -1,11 +1,10 @@
 // The UI's cookies: the session (HttpOnly, SameSite=Lax, Secure behind https), the sign-in form's
-// token, and the viewer's time zone.
+// token, and the language chosen before signing in. (The time zone is kept on the user.)
 import type { Request, Response } from 'express';
 import type { Config } from '../config.ts';
 
 export const SESSION_COOKIE = 'calendula_session';
 export const SIGN_IN_COOKIE = 'calendula_signin';
-export const ZONE_COOKIE = 'calendula_tz';
 export const LANG_COOKIE = 'calendula_lang';
 
 /** A cookie's value from the request (the last one of that name wins, as browsers send them). */

@@ -11,6 +11,8 @@ export interface PageFrame {
   csrf: string | null;
   /** The path of this page, to mark the current menu entry and keep it across a language switch. */
   path: string;
+  /** The IANA zone this page shows times in (every signed-in page names it). */
+  zone: string;
 }
 
 export interface Notice {
@@ -50,15 +52,19 @@ export function copyable(f: PageFrame, id: string, value: string, label: string)
 export function page(f: PageFrame, title: string, body: Html, notices: Notice[] = []): Html {
   const t = f.t;
   const current = (p: string) => f.path === p || f.path.startsWith(`${p}/`);
-  const menu = f.user
-    ? html`<nav aria-label="${t('nav.main')}"><ul class="menu">${MENU.filter((m) => !m.admin || f.user?.isAdmin).map(
-        (m) => html`<li><a href="${f.href(m.path)}"${current(m.path) || (m.admin && f.path.startsWith('/admin')) ? html` aria-current="page"` : ''}>${t(m.key)}</a></li>`,
-      )}</ul>
-      <form method="post" action="${f.href('/sign-out')}" class="sign-out">${csrfField(f)}<button type="submit" class="link">${t('nav.signOut')} (${f.user.username})</button></form></nav>`
-    : '';
   const langs = html`<form method="get" action="${f.href(f.path)}" class="lang"><label for="lang">${t('lang.label')}</label>
     <select id="lang" name="lang" data-autosubmit>${Object.entries(LANGUAGES).map(([code, name]) => html`<option value="${code}"${code === f.lang ? html` selected` : ''} lang="${code}">${name}</option>`)}</select>
     <noscript><button type="submit" class="secondary">OK</button></noscript></form>`;
+  // Signed in: the menu, sign-out and language switch are folded behind a button on a phone
+  // (<details>: works without script); on a wide screen the fold is always open (50-phone.css).
+  const top = f.user
+    ? html`<p class="zone-line"><a href="${f.href('/my/account#prefs')}" title="${t('zone.change')}">${t('zone.shown', { zone: f.zone })}</a></p>
+      <details class="fold" id="menu-fold"><summary class="button secondary">${t('nav.menu')}</summary>
+      <div class="fold-body"><nav aria-label="${t('nav.main')}"><ul class="menu">${MENU.filter((m) => !m.admin || f.user?.isAdmin).map(
+        (m) => html`<li><a href="${f.href(m.path)}"${current(m.path) || (m.admin && f.path.startsWith('/admin')) ? html` aria-current="page"` : ''}>${t(m.key)}</a></li>`,
+      )}</ul>
+      <form method="post" action="${f.href('/sign-out')}" class="sign-out">${csrfField(f)}<button type="submit" class="link">${t('nav.signOut')} (${f.user.username})</button></form></nav>${langs}</div></details>`
+    : langs;
   return html`<!doctype html>
 <html lang="${f.lang}">
 <head>
@@ -72,7 +78,7 @@ export function page(f: PageFrame, title: string, body: Html, notices: Notice[] 
 </head>
 <body>
 <a class="skip" href="#main">${t('nav.skip')}</a>
-<header class="top"><a class="brand" href="${f.href('/')}">${t('app.name')}</a>${menu}${langs}</header>
+<header class="top"><a class="brand" href="${f.href('/')}">${t('app.name')}</a>${top}</header>
 <main id="main" tabindex="-1">
 <h1>${title}</h1>
 ${notices.map((n) => html`<p class="notice ${n.kind}" role="${n.kind === 'error' ? 'alert' : 'status'}">${n.text}</p>`)}

@@ -10,12 +10,12 @@ import { DomainError, type DomainErrorKind } from '../domain/errors.ts';
 import { BodyTooLargeError, readBody } from '../http/body.ts';
 import { streamBody } from '../http/streamBody.ts';
 import { WebError, type WebAnswer, type WebCall, type WebDeps } from './call.ts';
-import { cookieOf, LANG_COOKIE, SESSION_COOKIE, setCookie, ZONE_COOKIE } from './cookies.ts';
+import { cookieOf, LANG_COOKIE, SESSION_COOKIE, setCookie } from './cookies.ts';
 import { html } from './html.ts';
 import { en } from './i18n/en.ts';
 import { fromAcceptLanguage, isLang, translator, type Lang, type MessageKey } from './i18n/index.ts';
 import { page, type Notice, type PageFrame } from './layout.ts';
-import { isZone } from './pages/account.ts';
+import { readFlashFor, flashFor } from './flash.ts';
 import { WEB_ROUTES, type WebRoute } from './routes.ts';
 import { PROJECT_ROOT } from '../version.ts';
 import { redactPath } from '../logger.ts';
@@ -191,19 +191,22 @@ export function webRouter(deps: WebDeps): Router {
     const session = secret ? await deps.domain.webSessions.find(secret) : null;
     const user = session?.user ?? null;
     const lang = pickLang(req, res, deps, user?.locale ?? null);
-    const zoneCookie = cookieOf(req, ZONE_COOKIE);
-    const frame: PageFrame = { t: translator(lang), lang, href, user: user ? { username: user.username, isAdmin: user.isAdmin } : null, csrf: session?.csrf ?? null, path: req.path };
+    // The user's own zone (stored on the user, so every browser shows the same); before one is
+    // chosen, and on public pages, the server's.
+    const zone = user?.timezone ?? deps.config.appTimezone;
+    const frame: PageFrame = { t: translator(lang), lang, href, user: user ? { username: user.username, isAdmin: user.isAdmin } : null, csrf: session?.csrf ?? null, path: req.path, zone };
     const call: WebCall = {
       req,
       res,
       frame,
       user,
       actor: user ? { userId: user.id, username: user.username, principaluri: user.principalUri } : null,
-      zone: isZone(zoneCookie) ? zoneCookie : deps.config.appTimezone,
+      zone,
       sessionSecret: session ? secret : null,
       form: {},
       file: null,
       notices: [],
+      flash: null,
     };
     try {
       if (route.access !== 'public' && !user) {
@@ -233,9 +236,12 @@ export function webRouter(deps: WebDeps): Router {
           const notice = readFlash(flash);
           if (notice) call.notices.push({ kind: 'ok', text: frame.t(notice.key, notice.params) });
         }
+        // The session's flash is for the next page only: taken (and cleared) by whichever page
+        // comes next, and given to it only when it is the page it was kept for.
+        if (session?.hasFlash && secret) call.flash = readFlashFor(await deps.domain.webSessions.takeFlash(secret), req.path);
       }
       const answer = await route.run(call, deps);
-      send(call, res, answer);
+      await send(call, res, answer);
     } catch (err) {
       const mapped = webErrorOf(err);
       if (!mapped) {
@@ -251,9 +257,10 @@ export function webRouter(deps: WebDeps): Router {
     }
   };
 
-  const send = (call: WebCall, res: Response, answer: WebAnswer) => {
+  const send = async (call: WebCall, res: Response, answer: WebAnswer) => {
     if (answer.kind === 'redirect') {
       if (answer.notice) setCookie(res, deps.config, NOTICE_COOKIE, JSON.stringify(answer.notice), 60);
+      if (answer.flash !== undefined && call.sessionSecret) await deps.domain.webSessions.setFlash(call.sessionSecret, flashFor(answer.to, answer.flash));
       res.redirect(303, href(answer.to));
       return;
     }

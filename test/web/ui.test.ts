@@ -238,7 +238,7 @@ describe.runIf(hasChromium)('web UI in Chromium (needs Debian chromium; .ci/run 
     const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('form.card button[type=submit]')]);
     expect(answer.status()).toBe(400);
     await page.waitForLoadState('load');
-    await expect(page.locator('.notice.error').textContent()).resolves.toBe('Dies ist eine PNG-Datei, keine iCalendar-Datei (.ics).');
+    await expect(page.locator('#file-error').textContent()).resolves.toBe('Dies ist eine PNG-Datei, keine iCalendar-Datei (.ics).');
     await expect(page.locator('#file').isVisible()).resolves.toBe(true);
     expect(await server.domain.calendars.listForPrincipal('principals/bob')).toEqual(before);
   });
@@ -317,7 +317,7 @@ describe.runIf(hasChromium)('web UI in Chromium (needs Debian chromium; .ci/run 
     await page.fill('#new', 'carol-new-password');
     await page.fill('#repeat', 'carol-new-password');
     await page.click('#pw ~ form button');
-    await expect(page.locator('.notice.error').textContent()).resolves.toBe('The current password is wrong.');
+    await expect(page.locator('#current-error').textContent()).resolves.toBe('The current password is wrong.');
     await page.fill('#current', 'carol-password');
     await page.fill('#new', 'carol-new-password');
     await page.fill('#repeat', 'carol-new-password');
@@ -494,14 +494,16 @@ describe.runIf(hasChromium)('web UI in Chromium (needs Debian chromium; .ci/run 
     await expect(page.locator('h1').textContent()).resolves.toBe('Connexion');
   });
 
-  it('fits a phone screen: no sideways scrolling, the menu reachable', async () => {
+  it('fits a phone screen: no sideways scrolling, the menu reachable behind its button', async () => {
     const page = await pageFor('alice', 'alice-password', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     for (const path of ['/my/view', '/my/view?mode=agenda', '/my/calendars', '/my/calendars/default', '/my/connect', '/my/tasks']) {
       await page.goto(`${base}${path}`);
       const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
       expect(overflow, path).toBeLessThanOrEqual(0);
     }
+    await page.click('#menu-fold > summary');
     await expect(page.locator('nav .menu a', { hasText: 'Tasks' }).isVisible()).resolves.toBe(true);
+    await page.click('#menu-fold > summary');
     await page.goto(`${base}/my/view`);
     await shot(page, 'phone-month');
   });

@@ -6,6 +6,9 @@ import type { UserInfo } from '../../domain/users.ts';
 import { field, signedIn, WebError, type WebCall, type WebHandler } from '../call.ts';
 import { html, type Html } from '../html.ts';
 import { csrfField, swatch, type PageFrame } from '../layout.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { kept, NO_REFILL, problemOf, refill, refusedNotice, type Refill } from '../forms.ts';
+import type { Translate } from '../i18n/index.ts';
 import { formatDateTime } from '../dates.ts';
 
 function adminNav(f: PageFrame): Html {
@@ -20,7 +23,33 @@ async function userOf(call: WebCall, deps: Parameters<WebHandler>[1]): Promise<U
   return u;
 }
 
-export const listUsers: WebHandler = async (call, deps) => {
+export const listUsers: WebHandler = async (call, deps) => renderUsers(call, deps, NO_REFILL);
+
+/** The user form's refusal by the store, beside its field (the password is never sent back). */
+function userProblems(t: Translate, e: unknown, minPassword: number, username: string): Record<string, string> | null {
+  if (!(e instanceof DomainError) || (e.kind !== 'Invalid' && e.kind !== 'Conflict')) return null;
+  switch (e.details.field) {
+    case 'username':
+      return { username: e.kind === 'Conflict' ? t('admin.userExists', { user: username }) : t('admin.badUsername') };
+    case 'email':
+      return { email: t('admin.badEmail') };
+    case 'displayName':
+      return { displayName: t('admin.badDisplayName') };
+    case 'password':
+      return { password: t('form.badPassword', { min: minPassword }) };
+    default:
+      return null;
+  }
+}
+
+/** A field of the admin's user forms, its value kept when refused (never a password's). */
+function input(f: PageFrame, r: Refill, form: string, name: string, id: string, label: string, attrs: Html, stored = ''): Html {
+  const p = problemOf(r, form, name, id);
+  const value = attrs.value.includes('type="password"') ? '' : kept(r, form, name, stored);
+  return html`<label for="${id}">${label}</label><input id="${id}" name="${name}"${attrs} value="${value}"${p.attrs}>${p.message}`;
+}
+
+async function renderUsers(call: WebCall, deps: Parameters<WebHandler>[1], r: Refill) {
   const f = call.frame;
   const t = f.t;
   const limit = deps.config.web.listLimit;
@@ -38,33 +67,40 @@ export const listUsers: WebHandler = async (call, deps) => {
   <tbody>${rows}</tbody></table></div>
   ${all.length > limit ? html`<p class="notice error">${t('admin.capped', { count: limit })}</p>` : ''}
   <section class="card" aria-labelledby="new-user"><h2 id="new-user">${t('admin.create')}</h2>
-  <form method="post" action="${f.href('/admin/users')}">${csrfField(f)}
-    <label for="u-name">${t('admin.username')}</label><input id="u-name" name="username" required autocapitalize="none" spellcheck="false" maxlength="64">
-    <label for="u-email">${t('admin.email')}</label><input id="u-email" name="email" type="email" maxlength="254">
-    <label for="u-display">${t('admin.displayName')}</label><input id="u-display" name="displayName" maxlength="255">
-    <label for="u-pass">${t('admin.password')}</label><input id="u-pass" name="password" type="password" autocomplete="new-password" required>
-    <label class="check"><input type="checkbox" name="isAdmin"> ${t('admin.isAdmin')}</label>
+  <form method="post" action="${f.href('/admin/users')}" novalidate>${csrfField(f)}
+    ${input(f, r, 'create', 'username', 'u-name', t('admin.username'), html` required autocapitalize="none" spellcheck="false" maxlength="64"`)}
+    ${input(f, r, 'create', 'email', 'u-email', t('admin.email'), html` type="email" maxlength="254"`)}
+    ${input(f, r, 'create', 'displayName', 'u-display', t('admin.displayName'), html` maxlength="255"`)}
+    ${input(f, r, 'create', 'password', 'u-pass', t('admin.password'), html` type="password" autocomplete="new-password" required`)}
+    <label class="check"><input type="checkbox" name="isAdmin"${kept(r, 'create', 'isAdmin') === 'on' ? html` checked` : ''}> ${t('admin.isAdmin')}</label>
     <button type="submit">${t('common.create')}</button>
   </form></section>`;
-  return { kind: 'page', title: t('admin.users'), body };
-};
+  return { kind: 'page' as const, title: t('admin.users'), body, status: Object.keys(r.errors).length ? 400 : 200, notices: refusedNotice(f, r) };
+}
 
 export const createUser: WebHandler = async (call, deps) => {
   const username = field(call, 'username').trim();
-  await deps.domain.users.create({
-    username,
-    password: field(call, 'password'),
-    email: field(call, 'email').trim() || null,
-    displayName: field(call, 'displayName').trim() || null,
-    isAdmin: field(call, 'isAdmin') === 'on',
-  });
+  try {
+    await deps.domain.users.create({
+      username,
+      password: field(call, 'password'),
+      email: field(call, 'email').trim() || null,
+      displayName: field(call, 'displayName').trim() || null,
+      isAdmin: field(call, 'isAdmin') === 'on',
+    });
+  } catch (e) {
+    const problems = userProblems(call.frame.t, e, deps.config.limits.minPasswordLength, username);
+    if (!problems) throw e;
+    return renderUsers(call, deps, refill('create', call.form, problems));
+  }
   return { kind: 'redirect', to: `/admin/users/${encodeURIComponent(username)}`, notice: { key: 'admin.created', params: { user: username } } };
 };
 
-export const showUser: WebHandler = async (call, deps) => {
+export const showUser: WebHandler = async (call, deps) => renderUser(call, deps, await userOf(call, deps), NO_REFILL);
+
+async function renderUser(call: WebCall, deps: Parameters<WebHandler>[1], u: UserInfo, r: Refill) {
   const f = call.frame;
   const t = f.t;
-  const u = await userOf(call, deps);
   const views = await deps.domain.calendars.listForPrincipal(u.principalUri);
   const rows: Html[] = [];
   for (const v of views) {
@@ -74,39 +110,47 @@ export const showUser: WebHandler = async (call, deps) => {
   }
   const base = `/admin/users/${encodeURIComponent(u.username)}`;
   const chk = (on: boolean) => (on ? html` checked` : '');
+  const box = (name: string, stored: boolean) => chk(r.form === 'edit' ? r.values[name] === 'on' : stored);
+  const self = problemOf(r, 'edit', 'isAdmin', 'u-admin');
   const body = html`${adminNav(f)}
   <section class="card" aria-labelledby="edit"><h2 id="edit">${t('admin.userTitle', { user: u.username })}</h2>
-  <form method="post" action="${f.href(base)}">${csrfField(f)}
-    <label for="u-email">${t('admin.email')}</label><input id="u-email" name="email" type="email" maxlength="254" value="${u.email ?? ''}">
-    <label for="u-display">${t('admin.displayName')}</label><input id="u-display" name="displayName" maxlength="255" value="${u.displayName ?? ''}">
-    <label class="check"><input type="checkbox" name="isAdmin"${chk(u.isAdmin)}> ${t('admin.isAdmin')}</label>
-    <label class="check"><input type="checkbox" name="disabled"${chk(u.disabled)}> ${t('admin.disabled')}</label>
+  <form method="post" action="${f.href(base)}" novalidate>${csrfField(f)}
+    ${input(f, r, 'edit', 'email', 'u-email', t('admin.email'), html` type="email" maxlength="254"`, u.email ?? '')}
+    ${input(f, r, 'edit', 'displayName', 'u-display', t('admin.displayName'), html` maxlength="255"`, u.displayName ?? '')}
+    <label class="check"><input type="checkbox" id="u-admin" name="isAdmin"${box('isAdmin', u.isAdmin)}${self.attrs}> ${t('admin.isAdmin')}</label>
+    <label class="check"><input type="checkbox" name="disabled"${box('disabled', u.disabled)}> ${t('admin.disabled')}</label>${self.message}
     <button type="submit">${t('common.save')}</button>
   </form></section>
   <section class="card" aria-labelledby="cals"><h2 id="cals">${t('admin.calendars')}</h2>
   <div class="table-wrap"><table><thead><tr><th scope="col">${t('calendars.name')}</th><th scope="col" class="num">${t('admin.objects')}</th><th scope="col">${t('admin.shares')}</th></tr></thead><tbody>${rows}</tbody></table></div></section>
   <section class="card" aria-labelledby="reset"><h2 id="reset">${t('admin.resetPassword')}</h2>
-  <form method="post" action="${f.href(`${base}/password`)}">${csrfField(f)}
+  <form method="post" action="${f.href(`${base}/password`)}" novalidate>${csrfField(f)}
     <input type="text" name="username" autocomplete="username" value="${u.username}" hidden>
-    <label for="u-pass">${t('admin.password')}</label><input id="u-pass" name="password" type="password" autocomplete="new-password" required>
+    ${input(f, r, 'password', 'password', 'u-pass', t('admin.password'), html` type="password" autocomplete="new-password" required`)}
     <button type="submit">${t('common.save')}</button>
   </form></section>
   <section class="card danger" aria-labelledby="del"><h2 id="del">${t('admin.deleteUser')}</h2>
   <form method="post" action="${f.href(`${base}/delete`)}">${csrfField(f)}
     <p>${t('admin.deleteHint', { user: u.username })}</p>
-    <label for="confirm">${t('admin.username')}</label><input id="confirm" name="confirm" required autocomplete="off" data-must-equal="${u.username}" data-controls="delete-user">
+    ${input(f, r, 'delete', 'confirm', 'confirm', t('admin.username'), html` required autocomplete="off" data-must-equal="${u.username}" data-controls="delete-user"`)}
     <button type="submit" id="delete-user" class="danger">${t('common.delete')}</button>
   </form></section>`;
-  return { kind: 'page', title: t('admin.userTitle', { user: u.username }), body };
-};
+  return { kind: 'page' as const, title: t('admin.userTitle', { user: u.username }), body, status: Object.keys(r.errors).length ? 400 : 200, notices: refusedNotice(f, r) };
+}
 
 export const updateUser: WebHandler = async (call, deps) => {
   const { user: me } = signedIn(call);
   const u = await userOf(call, deps);
   const isAdmin = field(call, 'isAdmin') === 'on';
   const disabled = field(call, 'disabled') === 'on';
-  if (u.id === me.id && (!isAdmin || disabled)) throw new WebError(400, 'admin.self');
-  await deps.domain.users.update(u.username, { email: field(call, 'email').trim() || null, displayName: field(call, 'displayName').trim() || null, isAdmin, disabled });
+  if (u.id === me.id && (!isAdmin || disabled)) return renderUser(call, deps, u, refill('edit', call.form, { isAdmin: call.frame.t('admin.self') }));
+  try {
+    await deps.domain.users.update(u.username, { email: field(call, 'email').trim() || null, displayName: field(call, 'displayName').trim() || null, isAdmin, disabled });
+  } catch (e) {
+    const problems = userProblems(call.frame.t, e, deps.config.limits.minPasswordLength, u.username);
+    if (!problems) throw e;
+    return renderUser(call, deps, u, refill('edit', call.form, problems));
+  }
   if (disabled) await deps.domain.webSessions.endOthers(u.id);
   return { kind: 'redirect', to: `/admin/users/${encodeURIComponent(u.username)}`, notice: { key: 'admin.saved' } };
 };
@@ -114,7 +158,13 @@ export const updateUser: WebHandler = async (call, deps) => {
 export const resetPassword: WebHandler = async (call, deps) => {
   const { user: me } = signedIn(call);
   const u = await userOf(call, deps);
-  await deps.domain.users.update(u.username, { password: field(call, 'password') });
+  try {
+    await deps.domain.users.update(u.username, { password: field(call, 'password') });
+  } catch (e) {
+    const problems = userProblems(call.frame.t, e, deps.config.limits.minPasswordLength, u.username);
+    if (!problems) throw e;
+    return renderUser(call, deps, u, refill('password', call.form, problems));
+  }
   await deps.domain.webSessions.endOthers(u.id, u.id === me.id ? (call.sessionSecret ?? undefined) : undefined);
   return { kind: 'redirect', to: `/admin/users/${encodeURIComponent(u.username)}`, notice: { key: 'admin.passwordSet' } };
 };
@@ -122,8 +172,8 @@ export const resetPassword: WebHandler = async (call, deps) => {
 export const deleteUser: WebHandler = async (call, deps) => {
   const { user: me } = signedIn(call);
   const u = await userOf(call, deps);
-  if (u.id === me.id) throw new WebError(400, 'admin.self');
-  if (field(call, 'confirm').trim() !== u.username) throw new WebError(400, 'calendar.deleteMismatch');
+  if (u.id === me.id) return renderUser(call, deps, u, refill('delete', call.form, { confirm: call.frame.t('admin.self') }));
+  if (field(call, 'confirm').trim() !== u.username) return renderUser(call, deps, u, refill('delete', call.form, { confirm: call.frame.t('calendar.deleteMismatch') }));
   await deps.domain.users.delete(u.username);
   return { kind: 'redirect', to: '/admin/users', notice: { key: 'admin.deleted', params: { user: u.username } } };
 };

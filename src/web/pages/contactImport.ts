@@ -3,9 +3,11 @@
 // file; a card without a UID gets one (src/vcard/build.ts). A card whose UID is already in the
 // address book replaces it. The report counts what was stored and replaced and names every
 // refused card with its UID, its name and the reason. A file that is not UTF-8 text, or not
-// vCard at all, changes nothing and brings the form back with the reason in the user's language.
+// vCard at all, changes nothing and brings the form back (400) with the reason beside the file
+// field in the user's language. A done import answers 303; its report waits in the session's
+// flash for the import page, shown once.
 import { randomUUID } from 'node:crypto';
-import type { AddressBookView } from '../../domain/addressBooks.ts';
+import { MAX_ADDRESS_BOOK_NAME_LENGTH, type AddressBookView } from '../../domain/addressBooks.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { hexByte, textProblem, type TextProblem } from '../../http/text.ts';
 import { cardUriFor, splitCards } from '../../vcard/build.ts';
@@ -13,6 +15,8 @@ import { field, signedIn, WebError, type WebAnswer, type WebCall, type WebDeps, 
 import { html, type Html } from '../html.ts';
 import type { Translate } from '../i18n/index.ts';
 import { csrfField } from '../layout.ts';
+import { kept, NO_REFILL, problemOf, refill, refusedNotice, type Refill } from '../forms.ts';
+import { MAX_LISTED_REFUSALS } from './importPage.ts';
 import { bookName } from './contacts.ts';
 import { bookUriFor } from './addressBooks.ts';
 
@@ -25,35 +29,66 @@ export interface CardImportReport {
   book: AddressBookView | null;
 }
 
-async function form(call: WebCall, deps: WebDeps, report: CardImportReport | null): Promise<Html> {
+/** The report as the flash keeps it for the page after the redirect. */
+interface KeptReport {
+  stored: number;
+  replaced: number;
+  uidsAdded: number;
+  refusedCount: number;
+  refused: { uid: string | null; name: string | null; reason: string }[];
+  book: { uri: string; name: string } | null;
+}
+
+function keptReport(flash: unknown): KeptReport | null {
+  if (!flash || typeof flash !== 'object') return null;
+  const r = flash as Partial<KeptReport>;
+  if (typeof r.stored !== 'number' || typeof r.replaced !== 'number' || typeof r.uidsAdded !== 'number' || typeof r.refusedCount !== 'number' || !Array.isArray(r.refused)) return null;
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  const book = r.book && typeof r.book === 'object' && typeof r.book.uri === 'string' && typeof r.book.name === 'string' ? r.book : null;
+  return {
+    stored: r.stored,
+    replaced: r.replaced,
+    uidsAdded: r.uidsAdded,
+    refusedCount: r.refusedCount,
+    refused: r.refused.map((x: unknown) => {
+      const o = (x && typeof x === 'object' ? x : {}) as Record<string, unknown>;
+      return { uid: text(o.uid), name: text(o.name), reason: text(o.reason) ?? '' };
+    }),
+    book,
+  };
+}
+
+async function form(call: WebCall, deps: WebDeps, report: KeptReport | null, r: Refill = NO_REFILL): Promise<Html> {
   const { actor } = signedIn(call);
   const f = call.frame;
   const t = f.t;
   const books = await deps.domain.addressBooks.list(actor);
-  const asked = typeof call.req.query.into === 'string' ? call.req.query.into : (report?.book?.uri ?? '');
+  const asked = kept(r, 'import', 'into', typeof call.req.query.into === 'string' ? call.req.query.into : (report?.book?.uri ?? ''));
+  const file = problemOf(r, 'import', 'file', 'file');
   const reportPart = report
-    ? html`<section class="card" aria-labelledby="report"><h2 id="report">${t('import.report', { stored: report.stored, replaced: report.replaced, refused: report.refused.length })}</h2>
-      ${report.book ? html`<p><a href="${f.href(`/my/contacts/books/${encodeURIComponent(report.book.uri)}`)}">${bookName(report.book)}</a></p>` : ''}
+    ? html`<section class="card" aria-labelledby="report"><h2 id="report">${t('import.report', { stored: report.stored, replaced: report.replaced, refused: report.refusedCount })}</h2>
+      ${report.book ? html`<p><a href="${f.href(`/my/contacts/books/${encodeURIComponent(report.book.uri)}`)}">${report.book.name}</a></p>` : ''}
       ${report.uidsAdded ? html`<p class="hint">${t('cimport.uidsAdded', { count: report.uidsAdded })}</p>` : ''}
       ${
         report.refused.length
-          ? html`<h3>${t('import.refused')}</h3><ul class="refused">${report.refused.map((r) => html`<li><span class="mono">${r.uid ?? t('import.noUid')}</span>${r.name ? html` (${r.name})` : ''}: ${r.reason}</li>`)}</ul>`
+          ? html`<h3>${t('import.refused')}</h3><ul class="refused">${report.refused.map((x) => html`<li><span class="mono">${x.uid ?? t('import.noUid')}</span>${x.name ? html` (${x.name})` : ''}: ${x.reason}</li>`)}</ul>
+            ${report.refusedCount > report.refused.length ? html`<p>${t('import.more', { count: report.refusedCount - report.refused.length })}</p>` : ''}`
           : ''
       }</section>`
     : '';
   return html`${reportPart}<form method="post" action="${f.href('/my/contacts/import')}" enctype="multipart/form-data" class="card">${csrfField(f)}
-    <label for="file">${t('cimport.file')}</label><input id="file" name="file" type="file" accept=".vcf,.vcard,text/vcard,text/x-vcard" required>
+    <label for="file">${t('cimport.file')}</label><input id="file" name="file" type="file" accept=".vcf,.vcard,text/vcard,text/x-vcard" required${file.attrs}>${file.message}
     <label for="into">${t('import.into')}</label>
     <select id="into" name="into">
       <option value="">${t('cimport.newBook')}</option>
       ${books.map((b) => html`<option value="${b.uri}"${b.uri === asked ? html` selected` : ''}>${bookName(b)}</option>`)}
     </select>
-    <label for="newname">${t('cimport.newName')}</label><input id="newname" name="newname" maxlength="255">
+    <label for="newname">${t('cimport.newName')}</label><input id="newname" name="newname" maxlength="${MAX_ADDRESS_BOOK_NAME_LENGTH}" value="${kept(r, 'import', 'newname')}"${problemOf(r, 'import', 'newname', 'newname').attrs}>${problemOf(r, 'import', 'newname', 'newname').message}
     <button type="submit">${t('import.submit')}</button>
   </form>`;
 }
 
-export const showCardImport: WebHandler = async (call, deps) => ({ kind: 'page', title: call.frame.t('cimport.title'), body: await form(call, deps, null) });
+export const showCardImport: WebHandler = async (call, deps) => ({ kind: 'page', title: call.frame.t('cimport.title'), body: await form(call, deps, keptReport(call.flash)) });
 
 function notText(t: Translate, p: TextProblem): string {
   switch (p.kind) {
@@ -69,7 +104,8 @@ function notText(t: Translate, p: TextProblem): string {
 }
 
 async function refusedFile(call: WebCall, deps: WebDeps, text: string): Promise<WebAnswer> {
-  return { kind: 'page', status: 400, title: call.frame.t('cimport.title'), body: await form(call, deps, null), notices: [{ kind: 'error', text }] };
+  const r = refill('import', call.form, { file: text });
+  return { kind: 'page', status: 400, title: call.frame.t('cimport.title'), body: await form(call, deps, null, r), notices: refusedNotice(call.frame, r) };
 }
 
 /** UID → resource name of the cards already in the book, so that a card with a known UID replaces it. */
@@ -87,13 +123,17 @@ async function urisByUid(deps: WebDeps, book: AddressBookView): Promise<{ byUid:
 export const runCardImport: WebHandler = async (call, deps) => {
   const { actor } = signedIn(call);
   const t = call.frame.t;
-  if (!call.file || call.file.data.byteLength === 0) throw new WebError(400, 'cimport.noFile');
+  if (!call.file || call.file.data.byteLength === 0) return refusedFile(call, deps, t('cimport.noFile'));
   const problem = textProblem(call.file.data);
   if (problem) return refusedFile(call, deps, notText(t, problem));
   const split = splitCards(call.file.data.toString('utf8'), deps.config.limits.maxImportObjects);
   if (split.problem) return refusedFile(call, deps, t('cimport.notVcard', { reason: split.problem }));
 
   const into = field(call, 'into');
+  if (!into && field(call, 'newname').trim().length > MAX_ADDRESS_BOOK_NAME_LENGTH) {
+    const r = refill('import', call.form, { newname: t('calendars.nameTooLong', { max: MAX_ADDRESS_BOOK_NAME_LENGTH }) });
+    return { kind: 'page', status: 400, title: t('cimport.title'), body: await form(call, deps, null, r), notices: refusedNotice(call.frame, r) };
+  }
   let book: AddressBookView | null = null;
   if (into) {
     book = await deps.domain.addressBooks.get(actor, actor.username, into);
@@ -128,5 +168,13 @@ export const runCardImport: WebHandler = async (call, deps) => {
     await deps.domain.addressBooks.remove(actor, book);
     report.book = null;
   }
-  return { kind: 'page', title: t('cimport.title'), body: await form(call, deps, report) };
+  const keep: KeptReport = {
+    stored: report.stored,
+    replaced: report.replaced,
+    uidsAdded: report.uidsAdded,
+    refusedCount: report.refused.length,
+    refused: report.refused.slice(0, MAX_LISTED_REFUSALS).map((x) => ({ uid: x.uid?.slice(0, 200) ?? null, name: x.name?.slice(0, 200) ?? null, reason: x.reason.slice(0, 300) })),
+    book: report.book ? { uri: report.book.uri, name: bookName(report.book) } : null,
+  };
+  return { kind: 'redirect', to: '/my/contacts/import', flash: keep };
 };

@@ -1,5 +1,7 @@
 // Signing in and out. Sign-in takes the user's own password (never an app password), under the
-// same throttle as Basic authentication, and starts a fresh session; sign-out ends it.
+// same throttle as Basic authentication, and starts a fresh session; sign-out ends it. The form
+// carries the browser's time zone (40-forms.js fills it from Intl): a user who has none yet gets
+// it stored; one who has one keeps it and is told when this browser is elsewhere.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clientAddress } from '../../http/basicAuthGate.ts';
@@ -7,6 +9,7 @@ import type { WebCall, WebDeps, WebHandler } from '../call.ts';
 import { field } from '../call.ts';
 import { html } from '../html.ts';
 import type { Notice } from '../layout.ts';
+import { canonicalTimezone } from '../../domain/users.ts';
 import { clearSessionCookie, cookieOf, setCookie, setSessionCookie, SIGN_IN_COOKIE } from '../cookies.ts';
 
 function sameToken(a: string, b: string): boolean {
@@ -22,6 +25,7 @@ function form(call: WebCall, deps: WebDeps, username: string, notices: Notice[],
   setCookie(call.res, deps.config, SIGN_IN_COOKIE, token, 3600);
   const body = html`<form method="post" action="${call.frame.href('/sign-in')}" class="card narrow">
     <input type="hidden" name="_signin" value="${token}">
+    <input type="hidden" name="zone" value="" data-browser-zone>
     <label for="username">${t('signIn.username')}</label>
     <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${username}" autofocus>
     <label for="password">${t('signIn.password')}</label>
@@ -54,6 +58,13 @@ export const signIn: WebHandler = async (call, deps) => {
   const started = await deps.domain.webSessions.start(outcome.user.id);
   setSessionCookie(call.res, deps.config, started.secret);
   setCookie(call.res, deps.config, SIGN_IN_COOKIE, '', 0);
+  const browserZone = canonicalTimezone(field(call, 'zone'));
+  const user = await deps.domain.users.getById(outcome.user.id);
+  if (browserZone && user && user.timezone === null) {
+    await deps.domain.users.update(user.username, { timezone: browserZone });
+  } else if (browserZone && user?.timezone && user.timezone !== browserZone) {
+    return { kind: 'redirect', to: '/my/view', notice: { key: 'zone.browserDiffers', params: { zone: user.timezone, browser: browserZone } } };
+  }
   return { kind: 'redirect', to: '/' };
 };
 
