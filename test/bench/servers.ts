@@ -27,7 +27,9 @@ export interface Server {
 }
 
 const BIN = resolve(import.meta.dirname, '../../bin/calendula.js');
-const PASSWORD = 'bench-password-123';
+/** The bench user's password (Calendula's INITIAL_PASSWORD, the peers' user). */
+export const BENCH_PASSWORD = 'bench-password-123';
+const PASSWORD = BENCH_PASSWORD;
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
 export function peakRssOf(pid: number): number {
