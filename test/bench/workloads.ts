@@ -1,5 +1,6 @@
 // The benchmark workloads, spoken over HTTP as CalDAV clients speak them. Each returns figures and
 // checks what it can (a calendar-query's answer against the generator's, a sync's changes).
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { changed, expectedIn, MONTH, utcStamp, type BenchObject } from './generate.ts';
@@ -334,6 +335,21 @@ export function busiestWindows(objects: BenchObject[]): { month: string; monthGr
   };
 }
 
+/** User and system CPU time a process (all its threads) has used, in ms, from /proc (Linux); NaN elsewhere. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces) in parentheses; utime and stime are the 14th and 15th.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** USER_HZ: the unit of /proc's CPU times, 100 on every Linux that matters. */
+const CLOCK_TICKS = 100;
+
 /** The session cookie of a sign-in to the web face, as a browser does it (the form's token in the form and its cookie). */
 export async function webSignIn(server: Server, username: string, password: string): Promise<string> {
   const anonymous: Server = { ...server, auth: undefined };
@@ -353,6 +369,8 @@ export async function webSignIn(server: Server, username: string, password: stri
 export interface ViewTimes {
   median: number;
   p95: number;
+  /** CPU time of the server process (all its threads: request loop, compute pool, PGlite) per GET, ms; not PostgreSQL's. */
+  cpuMs: number;
   /** Occurrences the view had to show (instances overlapping its window, from the generator). */
   instances: number;
   /** Distinct events the page links to. */
@@ -390,12 +408,14 @@ export async function webViews(server: Server, objects: BenchObject[], runs = 20
     };
     for (let i = 0; i < 2; i++) check(await http(page, 'GET', path, { cookie }));
     const times: number[] = [];
+    const cpu0 = processCpuMs(server.pid);
     for (let i = 0; i < runs; i++) {
       const { ms, value } = await timed(() => http(page, 'GET', path, { cookie }));
       check(value);
       times.push(ms);
     }
-    return { median: median(times), p95: percentile(times, 95), instances, linked };
+    const cpuMs = (processCpuMs(server.pid) - cpu0) / runs;
+    return { median: median(times), p95: percentile(times, 95), cpuMs, instances, linked };
   };
   const month = await measureView(`/my/view?mode=month&date=${w.month}`, w.monthGrid, false);
   const week = await measureView(`/my/view?mode=week&date=${w.week}`, w.weekWindow, true);
