@@ -2,7 +2,7 @@
 // a series with a COUNT, walked from its start, still places the instances an override moved
 // into the window from before it, and a THISANDFUTURE override's move.
 import { describe, expect, it } from 'vitest';
-import { occurrencesIn } from '../../src/ical/occurrences.ts';
+import { occurrencesIn, shifted } from '../../src/ical/occurrences.ts';
 
 const LIMITS = { maxInstances: 1000, maxSteps: 50_000 };
 const at = (iso: string) => Date.parse(iso) / 1000;
@@ -62,5 +62,11 @@ describe('occurrences', () => {
       [at('2026-03-01T15:00:00Z'), at('2026-03-02T15:00:00Z'), true, 'Lisbon', '20260302'],
       [at('2026-03-02T15:00:00Z'), at('2026-03-03T15:00:00Z'), true, 'Lisbon', '20260303'],
     ]);
+  });
+
+  it('moves an instance\'s start, end and due by its shift, and not COMPLETED or CREATED', () => {
+    const times = { dtstart: 100, startIsDate: false, dtend: 160, duration: null, due: null, completed: 50, created: 40 };
+    expect(shifted(times, 0)).toBe(times);
+    expect(shifted(times, 1000)).toEqual({ dtstart: 1100, startIsDate: false, dtend: 1160, duration: null, due: null, completed: 50, created: 40 });
   });
 });
