@@ -36,6 +36,14 @@ function uriForUid(uid: string): string {
   return /^[A-Za-z0-9@._-]{1,200}$/.test(uid) && !uid.startsWith('.') ? `${uid}.ics` : `${createHash('sha256').update(uid).digest('hex').slice(0, 40)}.ics`;
 }
 
+/** A batch cut into at most `n` parts of about equal length, in order (one per compute thread). */
+export function partsOf<T>(batch: T[], n: number): T[][] {
+  const size = Math.ceil(batch.length / Math.max(1, n));
+  const out: T[][] = [];
+  for (let i = 0; i < batch.length; i += size) out.push(batch.slice(i, i + size));
+  return out;
+}
+
 export class AgendaService {
   constructor(
     private readonly ctx: DomainContext,
@@ -65,19 +73,36 @@ export class AgendaService {
   ): Promise<{ items: PlacedOccurrence[]; capped: boolean }> {
     const items: PlacedOccurrence[] = [];
     let capped = false;
+    const shared = { range, zone, limits: this.limits() };
+    const threads = Math.max(1, this.ctx.config.compute.threads);
     for (const view of await this.calendarsWith(actor, 'VEVENT')) {
       if (view.webHidden && !opts.includeHidden) continue;
-      for await (const batch of this.objects.candidates(view, { componentType: 'VEVENT', range })) {
-        const outcomes = await this.ctx.compute.runBatch('occurrences', batch.map((o) => o.data), { range, zone, limits: this.limits() });
-        outcomes.forEach((o, i) => {
-          if (!o.ok) {
-            capped = true;
-            return;
-          }
-          if (o.value.capped) capped = true;
-          for (const occ of o.value.items) items.push({ ...occ, calendar: view, uri: (batch[i] as { uri: string }).uri });
-        });
-        if (items.length > limit) break;
+      // `exact`: a series whose instance spans are indexed and miss the window is left out in SQL.
+      const batches = this.objects.candidates(view, { componentType: 'VEVENT', range, exact: true });
+      // The next batch is read while the pool expands this one, cut into one part per thread.
+      let next = batches.next();
+      try {
+        for (;;) {
+          const current = await next;
+          if (current.done) break;
+          next = batches.next();
+          const batch = current.value;
+          const parts = partsOf(batch, threads);
+          const outcomes = (await Promise.all(parts.map((part) => this.ctx.compute.runBatch('occurrences', part.map((o) => o.data), shared)))).flat();
+          outcomes.forEach((o, i) => {
+            if (!o.ok) {
+              capped = true;
+              return;
+            }
+            if (o.value.capped) capped = true;
+            for (const occ of o.value.items) items.push({ ...occ, calendar: view, uri: (batch[i] as { uri: string }).uri });
+          });
+          if (items.length > limit) break;
+        }
+      } finally {
+        // A read still under way is waited for (its failure no longer matters), then the reader closed.
+        await next.catch(() => undefined);
+        await batches.return(undefined);
       }
     }
     items.sort((a, b) => a.start - b.start || a.end - b.end || a.summary.localeCompare(b.summary));

@@ -243,12 +243,17 @@ function ruleStream(
   r: TimeResolver,
   walk: { fromWall?: number; stopWall?: number; budget: Budget },
   onEnd: (end: WalkEnd) => void,
+  unneeded?: (wall: number) => boolean,
 ): MemberStream {
   const it = walkRule(ruleFromParts(recur), wallSeconds(dtstart), dtstart.isDate, { ...walk, pastUntil: untilTest(recur.until, dtstart, tzid, r) });
   let done = false;
   return () => {
     if (done) return null;
-    const n = it.next();
+    let n = it.next();
+    // A rule with a COUNT is walked from its start; the instances before the window (see
+    // `unneeded`) are stepped over without turning their wall clock into an instant, which costs
+    // more than the step.
+    while (!n.done && unneeded !== undefined && walk.fromWall !== undefined && n.value < walk.fromWall && unneeded(n.value)) n = it.next();
     if (n.done) {
       done = true;
       onEnd(n.value);
@@ -267,6 +272,7 @@ function* ruleInstances(
   limit: number,
   budget: Budget,
   state: { complete: boolean; capReason?: CapReason },
+  unneeded?: (wall: number) => boolean,
 ): Generator<SetMember> {
   const dtstart = master.getFirstPropertyValue('dtstart') as ICAL.Time;
   const tzid = tzidOf(master, 'dtstart');
@@ -289,7 +295,7 @@ function* ruleInstances(
       const rule = p.getFirstValue();
       if (rule instanceof ICAL.Recur) rules.set(rule.toString(), rule);
     }
-    for (const rule of rules.values()) streams.push(ruleStream(rule, dtstart, tzid, r, walk, onEnd));
+    for (const rule of rules.values()) streams.push(ruleStream(rule, dtstart, tzid, r, walk, onEnd, unneeded));
     const rdates = rdateMembers(master, dtstart, tzid, r);
     // DTSTART is an instance of a set made of RDATEs alone (RFC 5545 §3.8.5.2), in its place
     // among them; with a rule it is one when the rule selects it.
@@ -367,6 +373,28 @@ function futureOverride(c: ICAL.Component, rid: number, master: ICAL.Component |
   };
 }
 
+/**
+ * Which instances of the rule before the window (their wall clock before the walk's `fromWall`,
+ * so they end before `from`) need not be produced at all: those no override names. An override
+ * (RECURRENCE-ID) lies within OFFSET_MARGIN of its instance's wall clock; a THISANDFUTURE
+ * override can move any earlier-named instance into the window, so with one every instance is produced.
+ */
+function unneededBefore(overrides: Map<number, ICAL.Component>, futures: FutureOverride[]): ((wall: number) => boolean) | undefined {
+  if (futures.length) return undefined;
+  const rids = [...overrides.keys()].sort((a, b) => a - b);
+  return (wall) => {
+    // The first RECURRENCE-ID at or after wall − OFFSET_MARGIN, by halves.
+    let lo = 0;
+    let hi = rids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((rids[mid] as number) < wall - OFFSET_MARGIN) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === rids.length || (rids[lo] as number) > wall + OFFSET_MARGIN;
+  };
+}
+
 function isThisAndFuture(c: ICAL.Component): boolean {
   const range = c.getFirstProperty('recurrence-id')?.getParameter('range');
   return typeof range === 'string' && range.toUpperCase() === 'THISANDFUTURE';
@@ -423,7 +451,7 @@ export function expandInstances(components: ICAL.Component[], r: TimeResolver, o
       take({ component: master, shift: 0, start: masterStart, recurrenceId: null, isOverride: false });
     } else {
       const span = spanOf(master, r);
-      for (const { start, time, end } of ruleInstances(master, r, opts, limit, budget, state)) {
+      for (const { start, time, end } of ruleInstances(master, r, opts, limit, budget, state, unneededBefore(overrides, futures))) {
         const override = overrides.get(start);
         let inst: Instance | null = null;
         let f: FutureOverride | undefined;

@@ -2,14 +2,15 @@
 // generated objects, runs the workload for `seconds`, stops the server and prints where the
 // profile is. Read it with scripts/cpuprofile-top.ts or scripts/cpuprofile-inclusive.ts and
 // `--last-ms <seconds × 1000>` to leave out the loading.
-//   npx tsx test/bench/profile.ts <size> put|propfind|query|multiget|export|mixed <seconds> [postgres|pglite]
+//   npx tsx test/bench/profile.ts <size> put|propfind|query|multiget|export|mixed|web <seconds> [postgres|pglite]
+// `web` signs in and GETs the month and week views of the busiest month and week in turn.
 import { join, resolve } from 'node:path';
 import { generate } from './generate.ts';
 import { startCalendula } from './servers.ts';
 import * as w from './workloads.ts';
 
 const [sizeArg, workload, secondsArg, engineArg] = process.argv.slice(2);
-const workloads = ['put', 'propfind', 'query', 'multiget', 'export', 'mixed'];
+const workloads = ['put', 'propfind', 'query', 'multiget', 'export', 'mixed', 'web'];
 if (!sizeArg || !workload || !workloads.includes(workload) || !secondsArg) {
   throw new Error(`usage: profile.ts <size> ${workloads.join('|')} <seconds> [postgres|pglite]`);
 }
@@ -26,6 +27,13 @@ try {
     runs = (await w.bulkPut(server, objects.slice(1), 8, seconds * 1000)).done;
   } else if (workload === 'mixed') {
     runs = (await w.mixedLoad(server, objects, seconds)).requests;
+  } else if (workload === 'web') {
+    // Each round: a sign-in, two warm-ups and five timed GETs of each view.
+    while (Date.now() - t0 < seconds * 1000) {
+      const v = await w.webViews(server, objects, 5);
+      process.stdout.write(`month ${v.month.median.toFixed(1)} ms, week ${v.week.median.toFixed(1)} ms\n`);
+      runs += 14;
+    }
   } else {
     while (Date.now() - t0 < seconds * 1000) {
       if (workload === 'propfind') await w.propfindDepth1(server, objects.length);

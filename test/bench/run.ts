@@ -4,20 +4,22 @@
 //
 //   npm run bench -- [--sizes 1000,10000,100000] [--engines pglite,postgres] [--peers radicale,xandikos|none]
 //                    [--mixed-seconds 20] [--peer-budget 120] [--profile] [--workers 2]
-//                    [--workloads propfind,query,multiget,sync,export,mixed,events,carddav]
+//                    [--workloads propfind,query,multiget,sync,export,mixed,events,web,carddav] [--web-runs 20]
 // --workers adds a column for PostgreSQL with that many server processes (WORKERS). --workloads
 // runs only those after the bulk PUT (which every other workload needs), e.g. `--workloads export`.
 // `carddav` is an address book of its own, of N contacts but at most --max-contacts (10000) so that
 // the default run stays within reason (PUT, addressbook-multiget of 100, addressbook-query by
 // e-mail, sync-collection): `npm run bench -- --workloads carddav --sizes 10000` runs only it,
-// without the calendar.
+// without the calendar. `web` (Calendula only) signs in to the web face and times the month and
+// week views of the data's busiest month and week: `npm run bench -- --workloads web --sizes 10000
+// --peers none`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate, type BenchObject } from './generate.ts';
 import { peerInstalled, postgresAvailable, startCalendula, startRadicale, startXandikos, type Server } from './servers.ts';
 import { benchContacts, bulkPutCards, cardMultiget, cardQueryByEmail, cardSync } from './carddav.ts';
-import { bulkPut, eventsApi, exportIcs, loopDelay, mixedLoad, monthQuery, multiget, propfindDepth1, syncCollection } from './workloads.ts';
+import { bulkPut, eventsApi, exportIcs, loopDelay, mixedLoad, monthQuery, multiget, propfindDepth1, syncCollection, webViews, type ViewTimes } from './workloads.ts';
 
 interface Options {
   sizes: number[];
@@ -29,9 +31,11 @@ interface Options {
   profile: boolean;
   workers: number;
   workloads: Workload[];
+  /** Timed GETs of each web view. */
+  webRuns: number;
 }
 
-const WORKLOADS = ['propfind', 'query', 'multiget', 'sync', 'export', 'mixed', 'events', 'carddav'] as const;
+const WORKLOADS = ['propfind', 'query', 'multiget', 'sync', 'export', 'mixed', 'events', 'web', 'carddav'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 function options(argv: string[]): Options {
@@ -49,6 +53,7 @@ function options(argv: string[]): Options {
     peerBudgetS: Number(get('peer-budget') ?? 120),
     profile: argv.includes('--profile'),
     workers: Number(get('workers') ?? 0),
+    webRuns: Number(get('web-runs') ?? 20),
     workloads: list('workloads', WORKLOADS.join(',')).map((w) => {
       if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`--workloads: ${w} is none of ${WORKLOADS.join(', ')}`);
       return w as Workload;
@@ -74,6 +79,8 @@ interface Row {
   mixed?: { perSecond: number; p50: number; p99: number; errors: number };
   eventsFilteredMs?: number;
   eventsDeepMs?: number;
+  /** The web face's month and week views (Calendula only). */
+  web?: { month: ViewTimes; week: ViewTimes };
   card?: {
     contacts: number;
     bulk: { perSecond: number; done: number; finished: boolean; seconds: number };
@@ -172,6 +179,10 @@ async function measureCalendar(server: Server, objects: BenchObject[], opts: Opt
       row.eventsFilteredMs = e.filteredMs;
       row.eventsDeepMs = e.deepOffsetMs;
     });
+    if (opts.workloads.includes('web')) log(`${server.name} ${size}: web month and week views, ${opts.webRuns} GETs each`);
+    await step('web views', async () => {
+      row.web = await webViews(server, objects, opts.webRuns);
+    });
   }
 }
 
@@ -231,6 +242,7 @@ const STEP_WORKLOAD: Record<string, Workload> = {
   'ICS export': 'export',
   'mixed load': 'mixed',
   'events API': 'events',
+  'web views': 'web',
 };
 
 const f = (v: number | null | undefined, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
@@ -257,13 +269,19 @@ const METRICS: Metric[] = [
   { label: 'mixed load p99, ms', value: (r) => r.mixed?.p99, higher: false },
   { label: 'events API filtered list, ms', value: (r) => r.eventsFilteredMs, higher: false },
   { label: 'events API deep offset, ms', value: (r) => r.eventsDeepMs, higher: false },
+  { label: 'web month view (busiest month), median ms', value: (r) => r.web?.month.median, higher: false },
+  { label: 'web month view, p95 ms', value: (r) => r.web?.month.p95, higher: false },
+  { label: 'web month view, server CPU per GET, ms', value: (r) => r.web?.month.cpuMs, higher: false },
+  { label: 'web week view (busiest week), median ms', value: (r) => r.web?.week.median, higher: false },
+  { label: 'web week view, p95 ms', value: (r) => r.web?.week.p95, higher: false },
+  { label: 'web week view, server CPU per GET, ms', value: (r) => r.web?.week.cpuMs, higher: false },
   { label: 'CardDAV bulk PUT, contacts/s (8 clients)', value: (r) => r.card?.bulk.perSecond, higher: true },
   { label: 'addressbook-multiget 100, ms', value: (r) => r.card?.multigetMs, higher: false },
   { label: 'addressbook-query by e-mail, ms', value: (r) => r.card?.queryMs, higher: false },
   { label: 'address book sync-collection initial, ms', value: (r) => r.card?.syncInitialMs, higher: false },
   { label: 'address book sync-collection after 10 changes, ms', value: (r) => r.card?.syncChangesMs, higher: false },
   { label: 'peak RSS of the server, MB', value: (r) => r.peakRssMb, higher: false },
-  ...['bulk PUT', 'PROPFIND', 'month query', 'month expand', 'multiget', 'sync-collection', 'ICS export', 'mixed load', 'events API', 'card PUT', 'card multiget', 'card query', 'card sync'].map(
+  ...['bulk PUT', 'PROPFIND', 'month query', 'month expand', 'multiget', 'sync-collection', 'ICS export', 'mixed load', 'events API', 'web views', 'card PUT', 'card multiget', 'card query', 'card sync'].map(
     (w): Metric => ({ label: `event-loop delay p99 during ${w}, ms`, value: (r) => r.loop?.[w]?.p99, higher: false }),
   ),
 ];
@@ -294,6 +312,13 @@ function table(size: number, rows: Row[]): string {
   const notes = rows.filter((r) => r.error).map((r) => `- ${r.server}: ${r.error}`);
   const matched = rows.find((r) => r.queryMatched !== undefined)?.queryMatched;
   if (matched !== undefined) lines.push('', `The month query must return ${matched} events; every answer counted above was checked against the generator.`);
+  const web = rows.find((r) => r.web)?.web;
+  if (web) {
+    lines.push(
+      '',
+      `The web views: the month grid (six weeks) holds ${web.month.instances} occurrences of events, the week ${web.week.instances}; the week view linked to all ${web.week.linked} events of its week, the month view to ${web.month.linked} (every link checked against the generator).`,
+    );
+  }
   if (notes.length) lines.push('', ...notes);
   return lines.join('\n');
 }

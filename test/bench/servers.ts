@@ -27,7 +27,9 @@ export interface Server {
 }
 
 const BIN = resolve(import.meta.dirname, '../../bin/calendula.js');
-const PASSWORD = 'bench-password-123';
+/** The bench user's password (Calendula's INITIAL_PASSWORD, the peers' user). */
+export const BENCH_PASSWORD = 'bench-password-123';
+const PASSWORD = BENCH_PASSWORD;
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
 export function peakRssOf(pid: number): number {
@@ -137,7 +139,15 @@ export async function startCalendula(engine: 'pglite' | 'postgres', opts: { cpuP
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = capture(child);
   const base = `http://127.0.0.1:${port}`;
-  await waitUp(`${base}/health`, child, log);
+  try {
+    await waitUp(`${base}/health`, child, log);
+  } catch (e) {
+    // A server that did not answer in time (a loaded machine) is stopped, not left running.
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+    if (dbName) await adminQuery(`drop database if exists ${dbName} with (force)`);
+    throw e;
+  }
   // The default calendar holds events only; the benchmark's holds tasks too, as a client would make it.
   const auth = basic('bench', PASSWORD);
   const made = await fetch(`${base}/dav/calendars/bench/bench/`, {

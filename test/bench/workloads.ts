@@ -1,9 +1,10 @@
 // The benchmark workloads, spoken over HTTP as CalDAV clients speak them. Each returns figures and
 // checks what it can (a calendar-query's answer against the generator's, a sync's changes).
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { changed, expectedIn, MONTH, utcStamp, type BenchObject } from './generate.ts';
-import type { Server } from './servers.ts';
+import { BENCH_PASSWORD, type Server } from './servers.ts';
 
 export interface Answer {
   status: number;
@@ -283,4 +284,140 @@ export async function loopDelay(server: Server): Promise<{ p99: number; max: num
   const text = await (await fetch(`${server.base}/metrics`)).text();
   const read = (name: string) => Number(new RegExp(`^${name} ([0-9.eE+-]+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
   return { p99: read('nodejs_eventloop_lag_p99_seconds'), max: read('nodejs_eventloop_lag_max_seconds') };
+}
+
+/** Civil day (YYYY-MM-DD) of a UTC instant in ms. */
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const DAY_MS = 86_400_000;
+
+/** The Monday (UTC) on or before a UTC instant in ms, at midnight. */
+function mondayOf(ms: number): number {
+  const day = Math.floor(ms / DAY_MS) * DAY_MS;
+  return day - ((new Date(day).getUTCDay() + 6) % 7) * DAY_MS;
+}
+
+/** How many event instances overlap [start, end) (ms). */
+function instancesIn(objects: BenchObject[], start: number, end: number): number {
+  let n = 0;
+  for (const o of objects) for (const [s, e] of o.instances) if (s < end && e > start) n++;
+  return n;
+}
+
+/**
+ * The busiest month and week of the generated calendar (most event instances, read in UTC, the
+ * bench user's zone): what the web views are asked for. The month's grid is the six weeks from the
+ * Monday on or before its first day, as the month view shows it.
+ */
+export function busiestWindows(objects: BenchObject[]): { month: string; monthGrid: { start: number; end: number }; monthInstances: number; week: string; weekWindow: { start: number; end: number }; weekInstances: number } {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const o of objects) for (const [s] of o.instances) (first = Math.min(first, s)), (last = Math.max(last, s));
+  let month = { at: 0, n: -1 };
+  for (let d = new Date(first); d.getTime() <= last; d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))) {
+    const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    const end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    const n = instancesIn(objects, start, end);
+    if (n > month.n) month = { at: start, n };
+  }
+  let week = { at: 0, n: -1 };
+  for (let m = mondayOf(first); m <= last; m += 7 * DAY_MS) {
+    const n = instancesIn(objects, m, m + 7 * DAY_MS);
+    if (n > week.n) week = { at: m, n };
+  }
+  const gridStart = mondayOf(month.at);
+  return {
+    month: dayOf(month.at),
+    monthGrid: { start: gridStart, end: gridStart + 42 * DAY_MS },
+    monthInstances: month.n,
+    week: dayOf(week.at),
+    weekWindow: { start: week.at, end: week.at + 7 * DAY_MS },
+    weekInstances: week.n,
+  };
+}
+
+/** User and system CPU time a process (all its threads) has used, in ms, from /proc (Linux); NaN elsewhere. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces) in parentheses; utime and stime are the 14th and 15th.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** USER_HZ: the unit of /proc's CPU times, 100 on every Linux that matters. */
+const CLOCK_TICKS = 100;
+
+/** The session cookie of a sign-in to the web face, as a browser does it (the form's token in the form and its cookie). */
+export async function webSignIn(server: Server, username: string, password: string): Promise<string> {
+  const anonymous: Server = { ...server, auth: undefined };
+  const form = await http(anonymous, 'GET', '/sign-in');
+  expectStatus('GET /sign-in', form, 200);
+  const token = /name="_signin" value="([^"]+)"/.exec(form.body)?.[1];
+  if (!token) throw new Error('the sign-in form has no _signin token');
+  const body = new URLSearchParams({ _signin: token, username, password }).toString();
+  const a = await http(anonymous, 'POST', '/sign-in', { 'content-type': 'application/x-www-form-urlencoded', cookie: `calendula_signin=${token}` }, body);
+  expectStatus('POST /sign-in', a, 303);
+  const set = ([] as string[]).concat(a.headers['set-cookie'] ?? []);
+  const session = set.map((c) => /^calendula_session=([^;]+)/.exec(c)?.[1]).find((v) => v !== undefined);
+  if (!session) throw new Error('signing in set no session cookie');
+  return `calendula_session=${session}`;
+}
+
+export interface ViewTimes {
+  median: number;
+  p95: number;
+  /** CPU time of the server process (all its threads: request loop, compute pool, PGlite) per GET, ms; not PostgreSQL's. */
+  cpuMs: number;
+  /** Occurrences the view had to show (instances overlapping its window, from the generator). */
+  instances: number;
+  /** Distinct events the page links to. */
+  linked: number;
+}
+
+/** The object names a web page links to (`/my/events/<cal>/<obj>`, whatever query follows). */
+function linkedObjects(body: string): Set<string> {
+  return new Set([...body.matchAll(/href="\/my\/events\/[^/"?]+\/([^"?]+)[^"]*"/g)].map((m) => decodeURIComponent(m[1] as string)));
+}
+
+/**
+ * The web face's month and week views of the busiest month and week, as the signed-in bench user
+ * (`runs` GETs each after two warm-ups): median and p95 of the response time on loopback. Each
+ * answer is checked: 200, links only to events that have an instance in the view's window; the
+ * week view links to every one of them (the month may fold a busy day into "+N more").
+ */
+export async function webViews(server: Server, objects: BenchObject[], runs = 20): Promise<{ month: ViewTimes; week: ViewTimes }> {
+  const cookie = await webSignIn(server, 'bench', BENCH_PASSWORD);
+  const page: Server = { ...server, auth: undefined };
+  const w = busiestWindows(objects);
+  const measureView = async (path: string, window: { start: number; end: number }, all: boolean): Promise<ViewTimes> => {
+    const want = expectedIn(objects, window);
+    const instances = instancesIn(objects, window.start, window.end);
+    let linked = 0;
+    const check = (a: Answer) => {
+      expectStatus(`GET ${path}`, a, 200);
+      const got = linkedObjects(a.body);
+      const extra = [...got].filter((x) => !want.has(x));
+      if (extra.length) throw new Error(`GET ${path} links to ${extra.length} events outside its window (${extra.slice(0, 3).join(', ')})`);
+      const missing = all ? [...want].filter((x) => !got.has(x)) : [];
+      if (missing.length) throw new Error(`GET ${path} lacks ${missing.length} of ${want.size} events (${missing.slice(0, 3).join(', ')})`);
+      if (got.size === 0) throw new Error(`GET ${path} shows no event`);
+      linked = got.size;
+    };
+    for (let i = 0; i < 2; i++) check(await http(page, 'GET', path, { cookie }));
+    const times: number[] = [];
+    const cpu0 = processCpuMs(server.pid);
+    for (let i = 0; i < runs; i++) {
+      const { ms, value } = await timed(() => http(page, 'GET', path, { cookie }));
+      check(value);
+      times.push(ms);
+    }
+    const cpuMs = (processCpuMs(server.pid) - cpu0) / runs;
+    return { median: median(times), p95: percentile(times, 95), cpuMs, instances, linked };
+  };
+  const month = await measureView(`/my/view?mode=month&date=${w.month}`, w.monthGrid, false);
+  const week = await measureView(`/my/view?mode=week&date=${w.week}`, w.weekWindow, true);
+  return { month, week };
 }
