@@ -336,7 +336,10 @@ function newSeries(root: ICAL.Component, master: ICAL.Component, located: Locate
   // The form's rule replaces the rest of the old one only when it says something else.
   const own = eventZone(head, event.zone);
   const rest = repeatOf(head, own);
-  const keepRule = rest.customRule !== null || sameRepeat(rest.repeat, event.repeat);
+  // A rule the form shows, moved to another day, is written anew (a BYDAY of the old day would not follow).
+  const ridDay = rid.isDate ? rid : (wallClockAt(own, ridEpoch) ?? rid);
+  const sameDay = event.startDate === `${String(ridDay.year).padStart(4, '0')}-${String(ridDay.month).padStart(2, '0')}-${String(ridDay.day).padStart(2, '0')}`;
+  const keepRule = rest.customRule !== null || (sameDay && sameRepeat(rest.repeat, event.repeat));
   applyForm(head, event, keepRule);
 
   // What moved with the split follows the new start (by the same length of time).

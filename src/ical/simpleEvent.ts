@@ -384,10 +384,15 @@ function dateOf(t: ICAL.Time): string {
   return `${String(t.year).padStart(4, '0')}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
 }
 
+const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
+
 /** A repeat rule the form can show (one FREQ, and COUNT or UNTIL, nothing else), or null. */
-function simpleRepeat(rule: ICAL.Recur, zone: string): Repeat | null | 'custom' {
+function simpleRepeat(rule: ICAL.Recur, zone: string, start?: ICAL.Time): Repeat | null | 'custom' {
   const freq = String(rule.freq) as RepeatFreq;
-  const parts = Object.keys(rule.parts ?? {});
+  let parts = Object.keys(rule.parts ?? {});
+  // Thunderbird writes a weekly rule with the start's own weekday (FREQ=WEEKLY;BYDAY=MO): the same series.
+  const days = (rule.parts as Record<string, unknown[] | undefined> | undefined)?.BYDAY;
+  if (freq === 'WEEKLY' && start && parts.length === 1 && days?.length === 1 && days[0] === WEEKDAYS[start.dayOfWeek() - 1]) parts = [];
   if (!REPEAT_FREQS.includes(freq) || parts.length || (rule.interval ?? 1) !== 1) return 'custom';
   if (rule.count) return { freq, count: rule.count };
   if (rule.until) return { freq, until: rule.until.isDate ? dateOf(rule.until) : wallClock(rule.until.toUnixTime(), zone).date };
@@ -468,7 +473,8 @@ export function formValues(comp: ICAL.Component, span: { start: number; end: num
 export function repeatOf(master: ICAL.Component, zone: string): { repeat: Repeat | null; customRule: string | null } {
   const ruleValue = master.getFirstPropertyValue('rrule');
   if (!(ruleValue instanceof ICAL.Recur)) return { repeat: null, customRule: null };
-  const repeat = simpleRepeat(ruleValue, zone);
+  const start = master.getFirstPropertyValue('dtstart');
+  const repeat = simpleRepeat(ruleValue, zone, start instanceof ICAL.Time ? start : undefined);
   return repeat === 'custom' ? { repeat: null, customRule: ruleValue.toString() } : { repeat, customRule: null };
 }
 

@@ -205,7 +205,9 @@ describe('one occurrence', () => {
 describe('this and following', () => {
   it('splits as Thunderbird and Apple Calendar do: UNTIL just before, a new UID related to the old one with the rest of the COUNT', async () => {
     const read = readOccurrence(THUNDERBIRD_SERIES, '20270201T093000', 'Europe/Berlin');
-    expect(read.customRule).toBe('FREQ=WEEKLY;COUNT=8;BYDAY=MO');
+    // Thunderbird's weekly rule names the start's own weekday: the form shows it, with the rest of the COUNT.
+    expect(read.customRule).toBeNull();
+    expect(read.event.repeat).toEqual({ freq: 'WEEKLY', count: 4 });
     const { old, next } = splitSeries(THUNDERBIRD_SERIES, '20270201T093000', { ...read.event, summary: 'New stand-up' }, 'new-series', NOW);
     expect(old).not.toBeNull();
     expect(next).not.toBeNull();
@@ -248,6 +250,14 @@ describe('this and following', () => {
       // The override keeps its own time (09:30) and title.
       ['20270215T083000Z', 'Guest talk'],
     ]);
+  });
+
+  it('a series moved to another weekday gets the form’s rule, without the old BYDAY', async () => {
+    const read = readOccurrence(THUNDERBIRD_SERIES, '20270201T093000', 'Europe/Berlin');
+    const { next } = splitSeries(THUNDERBIRD_SERIES, '20270201T093000', { ...read.event, startDate: '2027-02-02', endDate: '2027-02-02' }, 'tuesdays', NOW);
+    expect(lines(next!, 'RRULE')).toEqual(['RRULE:FREQ=WEEKLY;COUNT=4']);
+    const after = await elsewhere([next!], '20261201', '20271231');
+    expect(starts(after)).toEqual(['20270202T083000Z', '20270209T083000Z', '20270216T083000Z', '20270223T083000Z']);
   });
 
   it('a real Thunderbird series with UNTIL: the old UNTIL goes to the new series, the occurrence’s own override is replaced by the form', async () => {
