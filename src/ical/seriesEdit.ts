@@ -351,7 +351,8 @@ function newSeries(root: ICAL.Component, master: ICAL.Component, located: Locate
   const wanted = [...exdates, ...overrides.map((c) => ridEpochOf(c, r) as number)];
   const members = wanted.length ? instantsOf(head, r, Math.max(...wanted) + delta + 1) : null;
   const isMember = (epoch: number) => members === null || members.has(epoch + delta);
-  for (const e of rdates) if (e !== ridEpoch) head.addProperty(timeProperty('rdate', moved(e), newStart));
+  // Extra dates stay with a rule kept as it was; a new rule (or none) from the form replaces them.
+  if (keepRule) for (const e of rdates) head.addProperty(timeProperty('rdate', moved(e), newStart));
   for (const e of exdates) if (isMember(e)) head.addProperty(timeProperty('exdate', moved(e), newStart));
   for (const c of overrides) {
     const at = ridEpochOf(c, r) as number;

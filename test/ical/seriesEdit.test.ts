@@ -260,6 +260,15 @@ describe('this and following', () => {
     expect(starts(after)).toEqual(['20270202T083000Z', '20270209T083000Z', '20270216T083000Z', '20270223T083000Z']);
   });
 
+  it('"does not repeat" for this and following leaves one event from the occurrence on', async () => {
+    const read = readOccurrence(THUNDERBIRD_SERIES, '20270111T093000', 'Europe/Berlin');
+    const { next } = splitSeries(THUNDERBIRD_SERIES, '20270111T093000', { ...read.event, repeat: null }, 'once', NOW);
+    expect(lines(next!, 'RRULE')).toEqual([]);
+    expect(lines(next!, 'EXDATE')).toEqual([]);
+    expect(events(next!)).toHaveLength(1);
+    expect(starts(await elsewhere([next!], '20261201', '20271231'))).toEqual(['20270111T130000Z']);
+  });
+
   it('a real Thunderbird series with UNTIL: the old UNTIL goes to the new series, the occurrence’s own override is replaced by the form', async () => {
     const read = readOccurrence(THUNDERBIRD_DAILY, '20250425T090000', 'Europe/London');
     expect(read.isOverride).toBe(true);
