@@ -24,6 +24,28 @@ export interface PlacedTask extends TaskReading {
   uri: string;
 }
 
+/** An event as the form edits it, read back: see AgendaService.readEvent. */
+export interface EventReading {
+  uid: string;
+  event: SimpleEvent;
+  /** The repeat rule when the form cannot show it (kept on edit). */
+  customRule: string | null;
+  participants: FormParticipants;
+  etag: string;
+  /** Whether the event is a series (RRULE or RDATE). */
+  recurring: boolean;
+  /** The occurrence read (its RECURRENCE-ID value), null for the whole event. */
+  occurrence: string | null;
+  /** Alarms the form does not show (kept on edit). */
+  otherAlarms: number;
+}
+
+/** Which part of a series an edit or delete acts on, from which occurrence (its RECURRENCE-ID value). */
+export interface OccurrenceEdit {
+  scope: 'this' | 'following';
+  occurrence: string;
+}
+
 export interface ImportReport {
   stored: number;
   replaced: number;
@@ -126,11 +148,16 @@ export class AgendaService {
     await this.objects.put(actor, view, uri, text, { ifMatch: [obj.etag] }, 'web');
   }
 
-  /** The form's values of a stored event, who organizes and attends, and its ETag (sent back with the edit). */
-  async readEvent(view: CalendarView, uri: string, zone: string): Promise<{ uid: string; event: SimpleEvent; customRule: string | null; participants: FormParticipants; etag: string }> {
+  /**
+   * The form's values of a stored event, who organizes and attends, and its ETag (sent back with
+   * the edit); with `occurrence` (a RECURRENCE-ID in the master's form, Occurrence.recurrenceId)
+   * that instance's values (NotFound when it is not an instance of the event).
+   */
+  async readEvent(view: CalendarView, uri: string, zone: string, occurrence: string | null = null): Promise<EventReading> {
+    void occurrence;
     const obj = await this.stored(view, uri);
     const read = await this.computed(await this.ctx.compute.run('readSimpleEvent', { text: obj.data, zone }, null), 'the event cannot be read');
-    return { ...read, uid: obj.uid, etag: obj.etag };
+    return { ...read, uid: obj.uid, etag: obj.etag, recurring: read.event.repeat !== null || read.customRule !== null, occurrence: null, otherAlarms: 0 };
   }
 
   /** Attendee addresses must be addresses; a new event with attendees needs its organizer. */
@@ -161,6 +188,32 @@ export class AgendaService {
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
     const text = await this.computed(await this.ctx.compute.run('applySimpleEvent', { text: obj.data, event, now, keepRule }, null), 'the event cannot be changed');
     await this.objects.put(actor, view, uri, text, { ifMatch: [etag] }, 'web');
+  }
+
+  /**
+   * Changes one occurrence of a series ('this': an override with RECURRENCE-ID) or this and the
+   * following ones ('following': the series split in two, both objects written in ONE
+   * transaction), if the object is still the version the form showed (`etag`). Returns the name
+   * of the object that holds the edited occurrence afterwards.
+   */
+  async editOccurrences(actor: Actor, view: CalendarView, uri: string, event: SimpleEvent, etag: string, edit: OccurrenceEdit): Promise<{ uri: string }> {
+    void [actor, view, uri, event, etag, edit];
+    throw invalid('not yet');
+  }
+
+  /** Deletes one occurrence (EXDATE) or this and the following ones (the series ends before it). */
+  async deleteOccurrences(actor: Actor, view: CalendarView, uri: string, etag: string, edit: OccurrenceEdit): Promise<void> {
+    void [actor, view, uri, etag, edit];
+    throw invalid('not yet');
+  }
+
+  /**
+   * Moves an event to another of the actor's calendars (a CalDAV MOVE: the same object, gone from
+   * `from`); refused when `to` cannot be written or holds no events. Returns its name there.
+   */
+  async moveEvent(actor: Actor, from: CalendarView, uri: string, to: CalendarView, etag: string): Promise<{ uri: string }> {
+    void [actor, from, uri, to, etag];
+    throw invalid('not yet');
   }
 
   /**

@@ -43,7 +43,25 @@ export interface SimpleEvent {
   attendees?: string[];
   /** Who organizes: written where a component has no ORGANIZER yet (the user inviting people). */
   organizer?: { email: string; name: string | null } | null;
+  /**
+   * Minutes before the start of each display reminder (0: at the start), as VALARMs with a
+   * relative TRIGGER; undefined leaves the alarms as they are. Alarms the form cannot show
+   * (absolute triggers, after the start, related to the end, e-mail) are always kept.
+   */
+  reminders?: number[];
+  /** URL (RFC 5545 §3.8.4.6): null removes it, undefined leaves it. */
+  url?: string | null;
+  /** COLOR (RFC 7986 §5.9), a CSS3 colour name: null removes it, undefined leaves it. */
+  color?: string | null;
+  /** CATEGORIES (RFC 5545 §3.8.1.2); undefined leaves them. */
+  categories?: string[];
 }
+
+/** The reminders the form offers (minutes before the start); any other whole number of minutes is a custom one. */
+export const REMINDER_CHOICES = [0, 5, 15, 30, 60, 1440] as const;
+
+/** The event colours the form offers: CSS3 colour names, as RFC 7986 COLOR takes them. */
+export const EVENT_COLORS: readonly string[] = ['tomato', 'orange', 'gold', 'yellowgreen', 'seagreen', 'teal', 'deepskyblue', 'royalblue', 'slateblue', 'orchid', 'hotpink', 'sienna', 'slategray'];
 
 /** One attendee as the form shows it: the address, the name, the answer and the delivery status. */
 export interface FormAttendee {
