@@ -19,6 +19,7 @@ import type { UserInfo } from '../../domain/users.ts';
 import { EVENT_COLORS, REMINDER_CHOICES, REPEAT_FREQS, type FormAttendee, type FormParticipants, type RepeatFreq, type SimpleEvent } from '../../ical/simpleEvent.ts';
 import { field, signedIn, WebError, type WebCall, type WebDeps, type WebHandler } from '../call.ts';
 import { html, type Html } from '../html.ts';
+import { en } from '../i18n/en.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { csrfField, type Notice } from '../layout.ts';
 import { addDays, formatDate, formatDateTime, isDay, isoDay } from '../dates.ts';
@@ -432,7 +433,13 @@ function reminderFields(call: WebCall, state: FormState, problems: Problem[]): H
 function colorOptions(call: WebCall, chosen: string | null): Html {
   const t = call.frame.t;
   const names = chosen && !EVENT_COLORS.includes(chosen.toLowerCase()) ? [...EVENT_COLORS, chosen] : EVENT_COLORS;
-  return html`<option value="">${t('event.colorNone')}</option>${names.map((c) => html`<option value="${c}"${chosen?.toLowerCase() === c.toLowerCase() ? html` selected` : ''}>${c}</option>`)}`;
+  return html`<option value="">${t('event.colorNone')}</option>${names.map((c) => html`<option value="${c}"${chosen?.toLowerCase() === c.toLowerCase() ? html` selected` : ''}>${colourName(t, c)}</option>`)}`;
+}
+
+/** A palette colour in the user's language; another CSS colour name as it is. */
+export function colourName(t: WebCall['frame']['t'], color: string): string {
+  const key = `event.colour.${color.toLowerCase()}`;
+  return Object.hasOwn(en, key) ? t(key as MessageKey) : color;
 }
 
 function render(

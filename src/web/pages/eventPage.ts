@@ -14,6 +14,7 @@ import { csrfField, swatch } from '../layout.ts';
 import { calendarOf } from './calendars.ts';
 import {
   answerForm,
+  colourName,
   attendeeTable,
   dayText,
   eventPath,
@@ -129,7 +130,7 @@ export const showEvent: WebHandler = async (call, deps) => {
     ${e.url ? html`<dt>${t('event.url')}</dt><dd>${isWebLink(e.url) ? html`<a href="${e.url}" rel="noopener noreferrer nofollow">${e.url}</a>` : e.url}</dd>` : ''}
     <dt>${t('event.calendar')}</dt><dd>${swatch(view.color)} ${calendarName(view)}</dd>
     <dt>${t('event.reminders')}</dt><dd>${e.reminders?.length ? e.reminders.map((m, i) => html`${i ? ', ' : ''}${reminderText(t, m)}`) : t('event.noReminders')}${read.otherAlarms ? html` <span class="hint">${t('event.otherAlarms', { count: String(read.otherAlarms) })}</span>` : ''}</dd>
-    ${e.color ? html`<dt>${t('event.color')}</dt><dd>${namedSwatch(e.color)} ${e.color}</dd>` : ''}
+    ${e.color ? html`<dt>${t('event.color')}</dt><dd>${namedSwatch(e.color)} ${colourName(t, e.color)}</dd>` : ''}
     ${e.categories?.length ? html`<dt>${t('event.categories')}</dt><dd>${e.categories.map((c) => html`<span class="badge">${c}</span>`)}</dd>` : ''}
     ${e.description ? html`<dt>${t('event.description')}</dt><dd class="description">${e.description}</dd>` : ''}
   </dl>`;
