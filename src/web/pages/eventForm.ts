@@ -650,21 +650,17 @@ export const editEventForm: WebHandler = async (call, deps) => {
   const view = await calendarOf(call, deps);
   requireWritable(view);
   const uri = String(call.req.params.obj ?? '');
-  let occurrence = occurrenceOf(call.req.query.occurrence);
-  let scope: Scope = occurrence ? scopeOf(call.req.query.scope) : 'all';
-  const whole = await readStored(call, deps, view, uri);
-  if (!whole.recurring) {
-    occurrence = null;
-    scope = 'all';
-  }
-  const read = scope === 'all' ? whole : await readStored(call, deps, view, uri, occurrence);
+  const asked = occurrenceOf(call.req.query.occurrence);
+  const scope: Scope = asked ? scopeOf(call.req.query.scope) : 'all';
+  // "All" edits the series as a whole (its master); "this" and "following" start from the occurrence.
+  const occurrence = scope === 'all' ? null : asked;
+  const read = await readStored(call, deps, view, uri, occurrence);
   const event: SimpleEvent = { ...read.event };
-  // "This and following" keeps the series' repeat: the new series goes on as the old one did.
-  if (scope === 'following') event.repeat = whole.event.repeat;
+  // One occurrence has no repeat of its own; "this and following" shows the rest of the series' (the rest of a COUNT).
   if (scope === 'this') event.repeat = null;
   const state: FormState = {
     ...stateOf(event, view.uri),
-    customRule: scope === 'this' ? null : whole.customRule,
+    customRule: scope === 'this' ? null : read.customRule,
     etag: read.etag,
     attendeesText: read.participants.attendees.map((a) => a.email).join('\n'),
     participants: read.participants,
