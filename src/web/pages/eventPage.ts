@@ -91,7 +91,7 @@ function actions(call: WebCall, view: CalendarView, uri: string, occurrence: str
   const t = f.t;
   const base = eventPath(view.uri, uri);
   if (!occurrence || !recurring) {
-    return html`<p class="event-actions"><a class="button" href="${f.href(`${base}/edit`)}">${t('event.editButton')}</a> <a class="button secondary danger-link" href="${f.href(`${base}/delete`)}">${t('event.deleteButton')}</a></p>`;
+    return html`<p class="event-actions"><a class="button" id="ev-edit" href="${f.href(`${base}/edit`)}">${t('event.editButton')}</a> <a class="button secondary" id="ev-delete" href="${f.href(`${base}/delete`)}">${t('event.deleteButton')}</a></p>`;
   }
   // One GET form, two buttons: works without script (formaction), and the choice goes along.
   return html`<form method="get" action="${f.href(`${base}/edit`)}" class="card event-actions">
