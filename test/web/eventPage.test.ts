@@ -98,7 +98,6 @@ describe('the event page and form over raw HTTP', { shuffle: false }, () => {
     const text = unfold(stored!.text);
     expect(text).toContain('DTSTART;TZID=America/New_York:20270614T090000');
     expect(text).toContain('DTEND;TZID=America/New_York:20270614T100000');
-    expect(text).toMatch(/BEGIN:VTIMEZONE\r\nTZID:America\/New_York/);
     expect(text).toContain('URL:https://example.org/call?id=1&x=2');
     expect(text).toContain('COLOR:teal');
     expect(text).toContain('CATEGORIES:Work,Calls');
