@@ -137,7 +137,9 @@ export const showEvent: WebHandler = async (call, deps) => {
   const occurrenceNote = occurrence
     ? html`<p class="hint">${t('event.occurrenceNote', { date: dayText(f.lang, occurrenceDay(occurrence)) })} <a href="${f.href(eventPath(view.uri, uri))}">${t('event.wholeSeries')}</a></p>`
     : html``;
-  const people = read.participants.organizer || read.participants.attendees.length
+  const answering = writable && role.kind !== 'other' && role.me !== null;
+  // An invitee's answer card lists the organizer and the attendees already.
+  const people = !(answering && role.kind === 'invitee') && (read.participants.organizer || read.participants.attendees.length)
     ? html`<section class="card" aria-labelledby="ev-people"><h2 id="ev-people">${t('event.attendees')}</h2>${organizerLine(call, read.participants)}${attendeeTable(call, read.participants, role, extras)}</section>`
     : html``;
   const answer = writable && role.kind !== 'other' && role.me ? answerForm(call, eventPath(view.uri, uri), read.etag, read.participants, role.me, role.kind === 'invitee') : html``;
