@@ -136,19 +136,21 @@ describe.runIf(hasChromium)('events in Chromium (needs Debian chromium; .ci/run 
     await page.goto(`${base}${seriesPath}?occurrence=20990323T090000Z`);
     await page.check('input[name=scope][value=following]');
     await submit(page, '#ev-edit');
-    expect(await page.locator('#ev-count').inputValue()).toBe('3');
+    // 03-02, 03-09 and 03-16 came before: 2 of the 5 are left.
+    expect(await page.locator('#ev-count').inputValue()).toBe('2');
     await page.fill('#ev-summary', 'Standup (new room)');
     await page.fill('#ev-loc', 'Room 2');
     await submit(page, 'form.event-form button[type=submit]');
     await expect(page.locator('h1').textContent()).resolves.toBe('Standup (new room)');
     const [old] = await stored('SUMMARY:Standup\r\n');
     const [next] = await stored('Standup (new room)');
-    expect(old!.text).toMatch(/RRULE:FREQ=WEEKLY;UNTIL=209903(1[6-9]|2[0-2])T\d{6}Z/);
+    const until = /RRULE:FREQ=WEEKLY;UNTIL=(\d{8}T\d{6}Z)/.exec(old!.text)![1]!;
+    expect(until >= '20990316T090000Z' && until < '20990323T090000Z').toBe(true);
     const oldUid = /\r\nUID:(.*)\r\n/.exec(old!.text)![1]!;
     expect(next!.text).not.toContain(`UID:${oldUid}\r\n`);
     expect(next!.text).toMatch(new RegExp(`RELATED-TO(;RELTYPE=SIBLING)?:${oldUid}`));
     expect(next!.text).toContain('DTSTART:20990323T090000Z');
-    expect(next!.text).toContain('COUNT=3');
+    expect(next!.text).toContain('COUNT=2');
   });
 
   it('edits all occurrences from one of them, and deletes one occurrence after the confirmation (EXDATE)', async () => {

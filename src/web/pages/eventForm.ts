@@ -16,7 +16,7 @@ import { MAX_FORM_ATTENDEES } from '../../domain/agenda.ts';
 import type { CalendarView } from '../../domain/calendars.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { UserInfo } from '../../domain/users.ts';
-import { EVENT_COLORS, REMINDER_CHOICES, REPEAT_FREQS, type FormAttendee, type FormParticipants, type RepeatFreq, type SimpleEvent } from '../../ical/simpleEvent.ts';
+import { EVENT_COLORS, REMINDER_CHOICES, REPEAT_FREQS, type FormAttendee, type FormParticipants, type Repeat, type RepeatFreq, type SimpleEvent } from '../../ical/simpleEvent.ts';
 import { field, signedIn, WebError, type WebCall, type WebDeps, type WebHandler } from '../call.ts';
 import { html, type Html } from '../html.ts';
 import { en } from '../i18n/en.ts';
@@ -259,6 +259,12 @@ export function readForm(
     state: { event, calendar: form.calendar ?? '', ends, count, until, attendeesText: form.attendees ?? '', reminderRows: reminders.rows, urlText, categoriesText },
     problems: [...unique.values()],
   };
+}
+
+/** Whether two repeats say the same (frequency, count, last day). */
+function sameRepeat(a: Repeat | null, b: Repeat | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.freq === b.freq && a.count === b.count && a.until === b.until;
 }
 
 /** An http(s) URL a browser can open: what the event page links to. */
@@ -678,10 +684,12 @@ export const updateEvent: WebHandler = async (call, deps) => {
   const uri = String(call.req.params.obj ?? '');
   const occurrence = occurrenceOf(field(call, 'occurrence'));
   const scope: Scope = occurrence ? scopeOf(field(call, 'scope')) : 'all';
-  const keepRule = scope !== 'this' && field(call, 'keepRule') === 'on';
   const stored = await readStored(call, deps, view, uri, scope === 'all' ? null : occurrence);
   const all = scope === 'all' ? await views(call, deps) : [];
   const { state, problems } = readForm(call.form, call.zone, stored.event.color ?? null);
+  // A repeat sent back as it was shown keeps the stored rule exactly: the form shows an UNTIL as a
+  // day, and writing that day back would move an UNTIL set just before a split to the day's end.
+  const keepRule = scope !== 'this' && (field(call, 'keepRule') === 'on' || (stored.customRule === null && sameRepeat(stored.event.repeat, state.event.repeat)));
   if (scope === 'this') state.event.repeat = null;
   problems.push(...withAttendees(call, user, state.event, stored.participants));
   const etag = field(call, 'etag');
@@ -693,7 +701,7 @@ export const updateEvent: WebHandler = async (call, deps) => {
     render(
       call,
       all,
-      { ...state, calendar: toUri, customRule: keepRule ? (stored.customRule ?? '…') : null, etag, participants: stored.participants, otherAlarms: stored.otherAlarms, scope, occurrence },
+      { ...state, calendar: toUri, customRule: scope === 'this' ? null : stored.customRule, etag, participants: stored.participants, otherAlarms: stored.otherAlarms, scope, occurrence },
       { calendar: view, uri },
       await extrasFor(call, deps, stored.uid),
       p,
