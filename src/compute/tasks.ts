@@ -12,6 +12,7 @@ import { occurrencesIn, type Occurrence } from '../ical/occurrences.ts';
 import { decodeCalendarText, IcalError, parseCalendarObject, parseCalendarText, type IcalComponentType, type IcalFailure } from '../ical/parse.ts';
 import { editForScheduling, organizerOf, participantsOf, type Participants, type SchedulingEdit } from '../ical/scheduling.ts';
 import { applySimpleEvent, newSimpleEvent, readSimpleEvent, type FormParticipants, type SimpleEvent } from '../ical/simpleEvent.ts';
+import { deleteOccurrence, editOccurrence, hasInstances, readOccurrence, splitSeries, type OccurrenceReading } from '../ical/seriesEdit.ts';
 import { splitIcs, type SplitFile } from '../ical/split.ts';
 import { markersOf, syncCopy } from '../ical/syncCopy.ts';
 import { propertyEpoch, TimeResolver, zoneFromCalendarTimezone, type FloatingZone } from '../ical/time.ts';
@@ -245,7 +246,12 @@ export interface Tasks {
   readTask: { shared: { zone: string }; item: string; result: TaskReading };
   setTaskDone: { shared: null; item: { text: string; done: boolean; now: number }; result: string };
   newSimpleEvent: { shared: null; item: { event: SimpleEvent; uid: string; now: number; prodId: string }; result: string };
-  readSimpleEvent: { shared: null; item: { text: string; zone: string }; result: { event: SimpleEvent; customRule: string | null; participants: FormParticipants } };
+  readSimpleEvent: { shared: null; item: { text: string; zone: string }; result: { event: SimpleEvent; customRule: string | null; participants: FormParticipants; otherAlarms: number; recurring: boolean } };
+  readOccurrence: { shared: null; item: { text: string; recurrenceId: string; zone: string }; result: OccurrenceReading };
+  editOccurrence: { shared: null; item: { text: string; recurrenceId: string; event: SimpleEvent; now: number }; result: string };
+  splitSeries: { shared: null; item: { text: string; recurrenceId: string; event: SimpleEvent | null; newUid: string; now: number }; result: { old: string | null; next: string | null } };
+  /** The object after the delete, and whether no instance is left (then the object goes). */
+  deleteOccurrence: { shared: null; item: { text: string; recurrenceId: string; now: number }; result: { text: string; empty: boolean } };
   applySimpleEvent: { shared: null; item: { text: string; event: SimpleEvent; now: number; keepRule: boolean }; result: string };
   splitCalendar: { shared: { maxObjects: number; prodId: string }; item: Uint8Array; result: SplitFile };
   matchCard: { shared: AddressFilter; item: string; result: boolean };
@@ -278,6 +284,13 @@ const TASKS: { [K in TaskName]: (item: Tasks[K]['item'], shared: Tasks[K]['share
   newSimpleEvent: ({ event, uid, now, prodId }) => newSimpleEvent(event, uid, now, prodId),
   readSimpleEvent: ({ text, zone }) => readSimpleEvent(text, zone),
   applySimpleEvent: ({ text, event, now, keepRule }) => applySimpleEvent(text, event, now, keepRule),
+  readOccurrence: ({ text, recurrenceId, zone }) => readOccurrence(text, recurrenceId, zone),
+  editOccurrence: ({ text, recurrenceId, event, now }) => editOccurrence(text, recurrenceId, event, now),
+  splitSeries: ({ text, recurrenceId, event, newUid, now }) => splitSeries(text, recurrenceId, event, newUid, now),
+  deleteOccurrence: ({ text, recurrenceId, now }) => {
+    const out = deleteOccurrence(text, recurrenceId, now);
+    return { text: out, empty: !hasInstances(out) };
+  },
   splitCalendar: (bytes, shared) => splitIcs(decodeCalendarText(bytes), shared.maxObjects, shared.prodId),
   matchCard,
 };

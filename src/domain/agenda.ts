@@ -4,12 +4,15 @@
 // one object write path, so CalDAV clients see it at once; every parse runs in the compute pool.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Occurrence } from '../ical/occurrences.ts';
-import type { FormParticipants, SimpleEvent } from '../ical/simpleEvent.ts';
+import { NOT_A_SERIES, NOT_AN_INSTANCE } from '../ical/seriesEdit.ts';
+import { CSS_COLOR_NAMES, MAX_CATEGORIES, MAX_CATEGORY_LENGTH, MAX_REMINDER_MINUTES, MAX_REMINDERS, MAX_URL_LENGTH, type FormParticipants, type SimpleEvent } from '../ical/simpleEvent.ts';
+import { isIanaZone } from '../ical/time.ts';
 import type { TaskReading } from '../ical/todos.ts';
 import { objectText, type SplitRefusal } from '../ical/split.ts';
 import type { Actor, CalendarService, CalendarView, NewCalendarRequest } from './calendars.ts';
 import type { DomainContext } from './context.ts';
-import { DomainError, invalid, notFound } from './errors.ts';
+import { canWriteContent, readOnlyReason } from './access.ts';
+import { DomainError, forbidden, invalid, notFound } from './errors.ts';
 import { PRODID } from './exports.ts';
 import type { ObjectService } from './objects.ts';
 import { IMPORT_ORIGIN } from './scheduling.ts';
@@ -151,13 +154,49 @@ export class AgendaService {
   /**
    * The form's values of a stored event, who organizes and attends, and its ETag (sent back with
    * the edit); with `occurrence` (a RECURRENCE-ID in the master's form, Occurrence.recurrenceId)
-   * that instance's values (NotFound when it is not an instance of the event).
+   * that instance's values (NotFound when it is not an instance of the event). Times are in the
+   * event's own zone (SimpleEvent.zone); `zone` is the viewer's, for floating and all-day events.
    */
   async readEvent(view: CalendarView, uri: string, zone: string, occurrence: string | null = null): Promise<EventReading> {
-    void occurrence;
     const obj = await this.stored(view, uri);
-    const read = await this.computed(await this.ctx.compute.run('readSimpleEvent', { text: obj.data, zone }, null), 'the event cannot be read');
-    return { ...read, uid: obj.uid, etag: obj.etag, recurring: read.event.repeat !== null || read.customRule !== null, occurrence: null, otherAlarms: 0 };
+    if (occurrence === null) {
+      const read = await this.computed(await this.ctx.compute.run('readSimpleEvent', { text: obj.data, zone }, null), 'the event cannot be read');
+      return { uid: obj.uid, event: read.event, customRule: read.customRule, participants: read.participants, etag: obj.etag, recurring: read.recurring, occurrence: null, otherAlarms: read.otherAlarms };
+    }
+    const read = await this.computed(await this.ctx.compute.run('readOccurrence', { text: obj.data, recurrenceId: occurrence, zone }, null), 'the event cannot be read');
+    return { uid: obj.uid, event: read.event, customRule: read.customRule, participants: read.participants, etag: obj.etag, recurring: read.recurring, occurrence, otherAlarms: read.otherAlarms };
+  }
+
+  /** What the form says must make sense: a known zone, reminders, a URL, a colour and categories within their bounds. */
+  private checkEvent(event: SimpleEvent): void {
+    if (event.zone !== 'UTC' && !isIanaZone(event.zone)) throw invalid(`unknown time zone: ${event.zone}`, { field: 'zone', code: 'bad-zone' });
+    const reminders = event.reminders ?? [];
+    if (reminders.length > MAX_REMINDERS) throw invalid(`at most ${MAX_REMINDERS} reminders`, { field: 'reminders', code: 'too-many' });
+    if (reminders.some((m) => !Number.isInteger(m) || m < 0 || m > MAX_REMINDER_MINUTES)) {
+      throw invalid(`a reminder is a whole number of minutes from 0 to ${MAX_REMINDER_MINUTES} before the start`, { field: 'reminders', code: 'bad-reminder' });
+    }
+    if (event.url) {
+      let ok = event.url.length <= MAX_URL_LENGTH && !/\s/.test(event.url);
+      try {
+        ok &&= ['http:', 'https:', 'mailto:', 'tel:'].includes(new URL(event.url).protocol);
+      } catch {
+        ok = false;
+      }
+      if (!ok) throw invalid('the URL must be a full http(s), mailto: or tel: address', { field: 'url', code: 'bad-url' });
+    }
+    if (event.color && !CSS_COLOR_NAMES.has(event.color.toLowerCase())) throw invalid(`not a colour name: ${event.color}`, { field: 'color', code: 'bad-color' });
+    const categories = event.categories ?? [];
+    if (categories.length > MAX_CATEGORIES) throw invalid(`at most ${MAX_CATEGORIES} categories`, { field: 'categories', code: 'too-many' });
+    if (categories.some((c) => c.length > MAX_CATEGORY_LENGTH || /[\u0000-\u001f\u007f]/.test(c))) {
+      throw invalid(`a category is one line of at most ${MAX_CATEGORY_LENGTH} characters`, { field: 'categories', code: 'bad-category' });
+    }
+  }
+
+  /** A pool task's result; a RECURRENCE-ID that names no instance is NotFound, any other failure Invalid. */
+  private async occurrenceTask<T>(outcome: { ok: true; value: T } | { ok: false; error: string }, what: string): Promise<T> {
+    if (!outcome.ok && outcome.error === NOT_AN_INSTANCE) throw notFound('no such occurrence of this event');
+    if (!outcome.ok && outcome.error === NOT_A_SERIES) throw invalid('the event does not repeat', { code: 'not-a-series' });
+    return this.computed(outcome, what);
   }
 
   /** Attendee addresses must be addresses; a new event with attendees needs its organizer. */
@@ -171,6 +210,7 @@ export class AgendaService {
 
   /** Creates an event; returns its object name. */
   async createEvent(actor: Actor, view: CalendarView, event: SimpleEvent): Promise<string> {
+    this.checkEvent(event);
     this.checkParticipants(event, true);
     const uid = randomUUID();
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
@@ -183,6 +223,7 @@ export class AgendaService {
   /** Changes an event as the form says, if it is still the version the form showed (`etag`). */
   async updateEvent(actor: Actor, view: CalendarView, uri: string, event: SimpleEvent, etag: string, keepRule: boolean): Promise<void> {
     const obj = await this.stored(view, uri);
+    this.checkEvent(event);
     // The face adds the organizer when it adds attendees to an event without one.
     if (event.attendees !== undefined) this.checkParticipants(event, false);
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
@@ -197,14 +238,46 @@ export class AgendaService {
    * of the object that holds the edited occurrence afterwards.
    */
   async editOccurrences(actor: Actor, view: CalendarView, uri: string, event: SimpleEvent, etag: string, edit: OccurrenceEdit): Promise<{ uri: string }> {
-    void [actor, view, uri, event, etag, edit];
-    throw invalid('not yet');
+    const obj = await this.stored(view, uri);
+    this.checkEvent(event);
+    if (event.attendees !== undefined) this.checkParticipants(event, false);
+    const now = this.nowSeconds();
+    if (edit.scope === 'this') {
+      const text = await this.occurrenceTask(await this.ctx.compute.run('editOccurrence', { text: obj.data, recurrenceId: edit.occurrence, event, now }, null), 'the occurrence cannot be changed');
+      await this.objects.put(actor, view, uri, text, { ifMatch: [etag] }, 'web');
+      return { uri };
+    }
+    const newUid = randomUUID();
+    const split = await this.occurrenceTask(await this.ctx.compute.run('splitSeries', { text: obj.data, recurrenceId: edit.occurrence, event, newUid, now }, null), 'the series cannot be split');
+    if (split.next === null) throw invalid('the series cannot be split');
+    const nextUri = `${newUid}.ics`;
+    // The old series (shortened, or gone when nothing is left before the occurrence) and the new one: both or neither.
+    await this.objects.writeTogether(
+      actor,
+      view,
+      [split.old === null ? { uri, remove: true, cond: { ifMatch: [etag] } } : { uri, body: split.old, cond: { ifMatch: [etag] } }, { uri: nextUri, body: split.next, cond: { ifNoneMatch: ['*'] } }],
+      'web',
+    );
+    return { uri: nextUri };
   }
 
-  /** Deletes one occurrence (EXDATE) or this and the following ones (the series ends before it). */
+  /**
+   * Deletes one occurrence ('this': an EXDATE, the object gone when no occurrence is left) or this
+   * and the following ones ('following': the series ends before it, gone when none is before it).
+   */
   async deleteOccurrences(actor: Actor, view: CalendarView, uri: string, etag: string, edit: OccurrenceEdit): Promise<void> {
-    void [actor, view, uri, etag, edit];
-    throw invalid('not yet');
+    const obj = await this.stored(view, uri);
+    const now = this.nowSeconds();
+    let text: string | null;
+    if (edit.scope === 'this') {
+      const out = await this.occurrenceTask(await this.ctx.compute.run('deleteOccurrence', { text: obj.data, recurrenceId: edit.occurrence, now }, null), 'the occurrence cannot be deleted');
+      text = out.empty ? null : out.text;
+    } else {
+      const split = await this.occurrenceTask(await this.ctx.compute.run('splitSeries', { text: obj.data, recurrenceId: edit.occurrence, event: null, newUid: '', now }, null), 'the occurrences cannot be deleted');
+      text = split.old;
+    }
+    if (text === null) await this.objects.delete(actor, view, uri, { ifMatch: [etag] }, 'web');
+    else await this.objects.put(actor, view, uri, text, { ifMatch: [etag] }, 'web');
   }
 
   /**
@@ -212,8 +285,19 @@ export class AgendaService {
    * `from`); refused when `to` cannot be written or holds no events. Returns its name there.
    */
   async moveEvent(actor: Actor, from: CalendarView, uri: string, to: CalendarView, etag: string): Promise<{ uri: string }> {
-    void [actor, from, uri, to, etag];
-    throw invalid('not yet');
+    if (from.calendarId === to.calendarId) return { uri };
+    if (!to.components.includes('VEVENT')) throw invalid(`the calendar ${to.displayname ?? to.uri} holds no events`, { field: 'calendar', code: 'no-events' });
+    if (!canWriteContent(to)) throw forbidden(readOnlyReason(to), { field: 'calendar', code: 'read-only' });
+    const obj = await this.stored(from, uri);
+    // The same name, unless the destination has another object by that name.
+    const taken = await this.objects.getMeta(to, uri);
+    const target = taken ? `${randomUUID()}.ics` : uri;
+    await this.objects.transfer(actor, from, uri, to, target, { overwrite: false, keepSource: false, cond: { ifMatch: [etag] } });
+    return { uri: target };
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.ctx.clock.now().getTime() / 1000);
   }
 
   /**

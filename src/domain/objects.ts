@@ -47,6 +47,9 @@ export interface WriteConditions {
 
 export type ChangeKind = 'created' | 'updated' | 'deleted';
 
+/** One write of ObjectService.writeTogether: new content at a name, or the object there removed. */
+export type TogetherWrite = { uri: string; body: string; cond: WriteConditions } | { uri: string; remove: true; cond: WriteConditions };
+
 /** What a write stores, as validated (the text) and read (the rest) off the request loop. */
 export interface ObjectContent {
   text: string;
@@ -313,6 +316,32 @@ export class ObjectService {
     checkObjectUri(uri);
     const prepared = await this.prepare(view, body);
     return this.write(null, { actor: who, view, uri, prepared, cond, origin }, known);
+  }
+
+  /**
+   * Several writes to one calendar in ONE transaction, all or none: a series split (the old series
+   * shortened or removed, the new one created). Each body is validated first, as put() does; a
+   * failed condition or write of any one changes nothing.
+   */
+  async writeTogether(actor: Actor | null, view: CalendarView, writes: TogetherWrite[], origin?: string): Promise<(WriteResult | null)[]> {
+    const who = this.requireWrite(actor, view);
+    const prepared: (PreparedObject | null)[] = [];
+    for (const w of writes) {
+      checkObjectUri(w.uri);
+      prepared.push('body' in w ? await this.prepare(view, w.body) : null);
+    }
+    return this.ctx.db.transactional(async (em) => {
+      const out: (WriteResult | null)[] = [];
+      for (const [i, w] of writes.entries()) {
+        const p = prepared[i];
+        if (p) out.push(await this.write(em, { actor: who, view, uri: w.uri, prepared: p, cond: w.cond, origin }));
+        else {
+          await this.remove(em, who, view, w.uri, w.cond, origin);
+          out.push(null);
+        }
+      }
+      return out;
+    });
   }
 
   /** put() for callers that already hold a transaction (scheduling, moves, imports). */

@@ -5,9 +5,10 @@
 import ICAL from 'ical.js';
 import { stampChange } from './changeStamps.ts';
 import { attendeeLine, buildEvent, type EventTime } from './eventBuilder.ts';
+import { isRecurring } from './instances.ts';
 import { parseMaster } from './master.ts';
 import { mailtoAddress } from './eventFields.ts';
-import { isDateValue, TimeResolver } from './time.ts';
+import { isDateValue, isIanaZone, TimeResolver, tzidOf } from './time.ts';
 import { eventSpan, instanceTimes } from './timeRange.ts';
 
 export type RepeatFreq = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
@@ -59,6 +60,34 @@ export interface SimpleEvent {
 
 /** The reminders the form offers (minutes before the start); any other whole number of minutes is a custom one. */
 export const REMINDER_CHOICES = [0, 5, 15, 30, 60, 1440] as const;
+
+/** The CSS3 colour keywords (CSS Color Module Level 3 §4.3), the values RFC 7986 COLOR takes. */
+export const CSS_COLOR_NAMES: ReadonlySet<string> = new Set([
+  'aliceblue', 'antiquewhite', 'aqua', 'aquamarine', 'azure', 'beige', 'bisque', 'black', 'blanchedalmond', 'blue', 'blueviolet', 'brown',
+  'burlywood', 'cadetblue', 'chartreuse', 'chocolate', 'coral', 'cornflowerblue', 'cornsilk', 'crimson', 'cyan', 'darkblue', 'darkcyan',
+  'darkgoldenrod', 'darkgray', 'darkgreen', 'darkgrey', 'darkkhaki', 'darkmagenta', 'darkolivegreen', 'darkorange', 'darkorchid',
+  'darkred', 'darksalmon', 'darkseagreen', 'darkslateblue', 'darkslategray', 'darkslategrey', 'darkturquoise', 'darkviolet', 'deeppink',
+  'deepskyblue', 'dimgray', 'dimgrey', 'dodgerblue', 'firebrick', 'floralwhite', 'forestgreen', 'fuchsia', 'gainsboro', 'ghostwhite',
+  'gold', 'goldenrod', 'gray', 'green', 'greenyellow', 'grey', 'honeydew', 'hotpink', 'indianred', 'indigo', 'ivory', 'khaki', 'lavender',
+  'lavenderblush', 'lawngreen', 'lemonchiffon', 'lightblue', 'lightcoral', 'lightcyan', 'lightgoldenrodyellow', 'lightgray', 'lightgreen',
+  'lightgrey', 'lightpink', 'lightsalmon', 'lightseagreen', 'lightskyblue', 'lightslategray', 'lightslategrey', 'lightsteelblue',
+  'lightyellow', 'lime', 'limegreen', 'linen', 'magenta', 'maroon', 'mediumaquamarine', 'mediumblue', 'mediumorchid', 'mediumpurple',
+  'mediumseagreen', 'mediumslateblue', 'mediumspringgreen', 'mediumturquoise', 'mediumvioletred', 'midnightblue', 'mintcream', 'mistyrose',
+  'moccasin', 'navajowhite', 'navy', 'oldlace', 'olive', 'olivedrab', 'orange', 'orangered', 'orchid', 'palegoldenrod', 'palegreen',
+  'paleturquoise', 'palevioletred', 'papayawhip', 'peachpuff', 'peru', 'pink', 'plum', 'powderblue', 'purple', 'red', 'rosybrown',
+  'royalblue', 'saddlebrown', 'salmon', 'sandybrown', 'seagreen', 'seashell', 'sienna', 'silver', 'skyblue', 'slateblue', 'slategray',
+  'slategrey', 'snow', 'springgreen', 'steelblue', 'tan', 'teal', 'thistle', 'tomato', 'turquoise', 'violet', 'wheat', 'white',
+  'whitesmoke', 'yellow', 'yellowgreen'
+]);
+
+/** Most reminders one event may have, and the earliest one (minutes before the start: four weeks). */
+export const MAX_REMINDERS = 10;
+export const MAX_REMINDER_MINUTES = 4 * 7 * 1440;
+/** Most categories one event may have, and the longest one. */
+export const MAX_CATEGORIES = 30;
+export const MAX_CATEGORY_LENGTH = 100;
+/** The longest URL an event may hold. */
+export const MAX_URL_LENGTH = 2000;
 
 /** The event colours the form offers: CSS3 colour names, as RFC 7986 COLOR takes them. */
 export const EVENT_COLORS: readonly string[] = ['tomato', 'orange', 'gold', 'yellowgreen', 'seagreen', 'teal', 'deepskyblue', 'royalblue', 'slateblue', 'orchid', 'hotpink', 'sienna', 'slategray'];
@@ -150,7 +179,7 @@ function cleanName(name: string | null): string | null {
  * attendees kept (their answers, names, roles) stay as they are. The organizer is written where
  * a component has none.
  */
-function applyParticipants(root: ICAL.Component, master: ICAL.Component, e: SimpleEvent): void {
+export function applyParticipants(root: ICAL.Component, master: ICAL.Component, e: SimpleEvent): void {
   if (e.attendees === undefined) return;
   const events = root.getAllSubcomponents('vevent');
   const wanted = new Map(e.attendees.map((a) => [a.toLowerCase(), a]));
@@ -173,6 +202,109 @@ function applyParticipants(root: ICAL.Component, master: ICAL.Component, e: Simp
       if (cn) p.setParameter('cn', cn);
       comp.addProperty(p);
     }
+  }
+}
+
+/** Whether an alarm is a reminder the form shows: a display (or sound) alarm at or before the start, in whole minutes; its minutes, else null. */
+function reminderMinutes(alarm: ICAL.Component): number | null {
+  const action = String(alarm.getFirstPropertyValue('action') ?? '').toUpperCase();
+  if (action !== 'DISPLAY' && action !== 'AUDIO') return null;
+  const trigger = alarm.getFirstProperty('trigger');
+  const value = trigger?.getFirstValue();
+  if (!(value instanceof ICAL.Duration)) return null;
+  const related = trigger?.getParameter('related');
+  if (typeof related === 'string' && related.toUpperCase() === 'END') return null;
+  const seconds = value.toSeconds();
+  if (!Number.isFinite(seconds) || seconds > 0 || seconds % 60 !== 0) return null;
+  return -seconds / 60;
+}
+
+/** The reminders (sorted minutes) and how many other alarms a component has. */
+export function remindersOf(comp: ICAL.Component): { reminders: number[]; otherAlarms: number } {
+  const minutes = new Set<number>();
+  let otherAlarms = 0;
+  for (const alarm of comp.getAllSubcomponents('valarm')) {
+    const m = reminderMinutes(alarm);
+    if (m === null) otherAlarms++;
+    else minutes.add(m);
+  }
+  return { reminders: [...minutes].sort((a, b) => a - b), otherAlarms };
+}
+
+/**
+ * The form's reminders on a component: a reminder still wanted keeps its VALARM as it is (its
+ * UID, acknowledgement, sound), one no longer wanted goes, a new one is a DISPLAY alarm. Alarms
+ * the form does not show are never touched.
+ */
+function applyReminders(comp: ICAL.Component, reminders: number[]): void {
+  const wanted = new Set(reminders);
+  const kept = new Set<number>();
+  for (const alarm of comp.getAllSubcomponents('valarm')) {
+    const m = reminderMinutes(alarm);
+    if (m === null) continue;
+    if (wanted.has(m) && !kept.has(m)) kept.add(m);
+    else comp.removeSubcomponent(alarm);
+  }
+  for (const m of [...wanted].sort((a, b) => a - b)) {
+    if (kept.has(m)) continue;
+    const alarm = new ICAL.Component('valarm');
+    alarm.addPropertyWithValue('action', 'DISPLAY');
+    alarm.addPropertyWithValue('description', 'Reminder');
+    alarm.addPropertyWithValue('trigger', ICAL.Duration.fromSeconds(-m * 60));
+    comp.addSubcomponent(alarm);
+  }
+}
+
+/** What the form says beyond the times and texts: reminders, URL, colour, categories (each only when given). */
+function applyExtras(comp: ICAL.Component, e: SimpleEvent): void {
+  if (e.reminders !== undefined) applyReminders(comp, e.reminders);
+  if (e.url !== undefined) {
+    comp.removeAllProperties('url');
+    if (e.url) comp.addPropertyWithValue('url', e.url);
+  }
+  if (e.color !== undefined) {
+    comp.removeAllProperties('color');
+    if (e.color) comp.addPropertyWithValue('color', e.color.toLowerCase());
+  }
+  if (e.categories !== undefined) {
+    comp.removeAllProperties('categories');
+    const list = e.categories.map((c) => c.trim()).filter((c) => c !== '');
+    if (list.length) {
+      const p = new ICAL.Property('categories', comp);
+      p.setValues(list);
+      comp.addProperty(p);
+    }
+  }
+}
+
+/** The form's values on one component (the master, a new series' master or an override); `keepRule` leaves its RRULE. */
+export function applyForm(comp: ICAL.Component, e: SimpleEvent, keepRule: boolean): void {
+  applyTo(comp, e, keepRule);
+  applyExtras(comp, e);
+}
+
+/**
+ * The form's attendee list on ONE component (an occurrence's override): addresses no longer
+ * listed leave it, new ones join, kept ones keep their parameters; the organizer is written when
+ * it has none.
+ */
+export function applyComponentParticipants(comp: ICAL.Component, e: SimpleEvent): void {
+  if (e.attendees === undefined) return;
+  const wanted = new Map(e.attendees.map((a) => [a.toLowerCase(), a]));
+  const present = new Set<string>();
+  for (const p of comp.getAllProperties('attendee')) {
+    const a = mailtoAddress(p.getFirstValue());
+    if (a === null) continue;
+    if (!wanted.has(a)) comp.removeProperty(p);
+    else present.add(a);
+  }
+  for (const [lower, address] of wanted) if (!present.has(lower)) comp.addProperty(ICAL.Property.fromString(attendeeLine(address)));
+  if (e.organizer && wanted.size && !comp.hasProperty('organizer')) {
+    const p = new ICAL.Property('organizer', comp);
+    p.setValue(`mailto:${e.organizer.email}`);
+    const cn = cleanName(e.organizer.name);
+    if (cn) p.setParameter('cn', cn);
+    comp.addProperty(p);
   }
 }
 
@@ -206,7 +338,7 @@ function formTime(date: string, time: string | null, zone: string): EventTime {
 export function newSimpleEvent(e: SimpleEvent, uid: string, now: number, prodId: string): string {
   const start = e.allDay ? formTime(e.startDate, null, e.zone) : formTime(e.startDate, e.startTime, e.zone);
   const end = e.allDay ? formTime(nextDay(e.endDate), null, e.zone) : formTime(e.endDate, e.endTime, e.zone);
-  return buildEvent({
+  const text = buildEvent({
     prodId,
     calscale: true,
     uid,
@@ -221,6 +353,10 @@ export function newSimpleEvent(e: SimpleEvent, uid: string, now: number, prodId:
     organizer: e.attendees?.length && e.organizer ? { email: e.organizer.email, name: cleanName(e.organizer.name) } : null,
     attendees: e.attendees ?? [],
   });
+  if (!e.reminders?.length && !e.url && !e.color && !e.categories?.length) return text;
+  const { root, master } = parseMaster(text, 'vevent');
+  applyExtras(master, e);
+  return root.toString();
 }
 
 /**
@@ -230,7 +366,7 @@ export function newSimpleEvent(e: SimpleEvent, uid: string, now: number, prodId:
  */
 export function applySimpleEvent(text: string, e: SimpleEvent, now: number, keepRule: boolean): string {
   const { root, master } = parseMaster(text, 'vevent');
-  applyTo(master, e, keepRule);
+  applyForm(master, e, keepRule);
   applyParticipants(root, master, e);
   stampChange(master, now, true);
   return root.toString();
@@ -258,11 +394,11 @@ function simpleRepeat(rule: ICAL.Recur, zone: string): Repeat | null | 'custom' 
 }
 
 /** Who organizes and attends: the master's attendees first, then those only an instance has. */
-function participantsIn(root: ICAL.Component, master: ICAL.Component): FormParticipants {
+export function participantsIn(root: ICAL.Component, master: ICAL.Component, onlyThis = false): FormParticipants {
   const organizerProp = master.getFirstProperty('organizer');
   const organizerEmail = organizerProp ? mailtoAddress(organizerProp.getFirstValue()) : null;
   const seen = new Map<string, FormAttendee>();
-  for (const comp of [master, ...root.getAllSubcomponents('vevent').filter((c) => c !== master)]) {
+  for (const comp of onlyThis ? [master] : [master, ...root.getAllSubcomponents('vevent').filter((c) => c !== master)]) {
     for (const p of comp.getAllProperties('attendee')) {
       const email = mailtoAddress(p.getFirstValue());
       if (!email || seen.has(email)) continue;
@@ -282,36 +418,77 @@ function participantsIn(root: ICAL.Component, master: ICAL.Component): FormParti
 }
 
 /**
- * The form's values of a stored event (read in `zone`), the text of a repeat rule the form cannot
- * show, and who organizes and attends.
+ * The zone an event is in, as the form shows it: its DTSTART's TZID when that is an IANA zone,
+ * UTC for a UTC time, else (a floating time, an all-day date, a zone only its VTIMEZONE names)
+ * the viewer's zone.
  */
-export function readSimpleEvent(text: string, zone: string): { event: SimpleEvent; customRule: string | null; participants: FormParticipants } {
+export function eventZone(comp: ICAL.Component, viewerZone: string): string {
+  const start = comp.getFirstPropertyValue('dtstart');
+  if (!(start instanceof ICAL.Time) || start.isDate) return viewerZone;
+  if (start.zone === ICAL.Timezone.utcTimezone) return 'UTC';
+  const tzid = tzidOf(comp, 'dtstart');
+  return tzid !== null && isIanaZone(tzid) ? tzid : viewerZone;
+}
+
+/** The form's values of a component at one instance ([start, end) in epoch seconds), in the event's zone; `repeat` as given. */
+export function formValues(comp: ICAL.Component, span: { start: number; end: number }, viewerZone: string, repeat: Repeat | null): { event: SimpleEvent; otherAlarms: number } {
+  const allDay = isDateValue(comp, 'dtstart');
+  const zone = eventZone(comp, viewerZone);
+  const start = wallClock(span.start, zone);
+  const end = wallClock(span.end, zone);
+  const { reminders, otherAlarms } = remindersOf(comp);
+  const categories: string[] = [];
+  for (const p of comp.getAllProperties('categories')) {
+    for (const v of p.getValues() as unknown[]) if (typeof v === 'string' && v.trim() !== '' && !categories.includes(v.trim())) categories.push(v.trim());
+  }
+  return {
+    event: {
+      summary: String(comp.getFirstPropertyValue('summary') ?? ''),
+      description: textOrNull(comp.getFirstPropertyValue('description')),
+      location: textOrNull(comp.getFirstPropertyValue('location')),
+      allDay,
+      startDate: start.date,
+      startTime: allDay ? '' : start.time,
+      // An all-day event's DTEND is the day after its last one; one of no length ends on its first.
+      endDate: allDay ? (end.date > start.date ? previousDay(end.date) : start.date) : end.date,
+      endTime: allDay ? '' : end.time,
+      zone,
+      repeat,
+      reminders,
+      url: textOrNull(comp.getFirstPropertyValue('url')),
+      color: textOrNull(comp.getFirstPropertyValue('color')),
+      categories,
+    },
+    otherAlarms,
+  };
+}
+
+/** The repeat rule of a master as the form shows it, or the text of one it cannot show. */
+export function repeatOf(master: ICAL.Component, zone: string): { repeat: Repeat | null; customRule: string | null } {
+  const ruleValue = master.getFirstPropertyValue('rrule');
+  if (!(ruleValue instanceof ICAL.Recur)) return { repeat: null, customRule: null };
+  const repeat = simpleRepeat(ruleValue, zone);
+  return repeat === 'custom' ? { repeat: null, customRule: ruleValue.toString() } : { repeat, customRule: null };
+}
+
+/**
+ * The form's values of a stored event (its master, in the event's own zone: see eventZone), the
+ * text of a repeat rule the form cannot show, who organizes and attends, and how many alarms are
+ * not reminders the form shows.
+ */
+export function readSimpleEvent(
+  text: string,
+  zone: string,
+): { event: SimpleEvent; customRule: string | null; participants: FormParticipants; otherAlarms: number; recurring: boolean } {
   const { root, master } = parseMaster(text, 'vevent');
   const participants = participantsIn(root, master);
   const r = new TimeResolver(zone);
-  const allDay = isDateValue(master, 'dtstart');
   const span = eventSpan(instanceTimes({ component: master, shift: 0, start: null, recurrenceId: null, isOverride: false }, r));
   if (!span) throw new Error('the event has no start');
-  const start = wallClock(span.start, zone);
-  const end = wallClock(span.end, zone);
-  const ruleValue = master.getFirstPropertyValue('rrule');
-  const repeat = ruleValue instanceof ICAL.Recur ? simpleRepeat(ruleValue, zone) : null;
-  return {
-    event: {
-      summary: String(master.getFirstPropertyValue('summary') ?? ''),
-      description: textOrNull(master.getFirstPropertyValue('description')),
-      location: textOrNull(master.getFirstPropertyValue('location')),
-      allDay,
-      startDate: allDay ? dateOf(master.getFirstPropertyValue('dtstart') as ICAL.Time) : start.date,
-      startTime: allDay ? '' : start.time,
-      endDate: allDay ? previousDay(end.date) : end.date,
-      endTime: allDay ? '' : end.time,
-      zone,
-      repeat: repeat === 'custom' ? null : repeat,
-    },
-    customRule: repeat === 'custom' && ruleValue instanceof ICAL.Recur ? ruleValue.toString() : null,
-    participants,
-  };
+  const own = eventZone(master, zone);
+  const { repeat, customRule } = repeatOf(master, own);
+  const { event, otherAlarms } = formValues(master, span, zone, repeat);
+  return { event, customRule, participants, otherAlarms, recurring: isRecurring(master) };
 }
 
 function textOrNull(v: unknown): string | null {

@@ -40,7 +40,14 @@ describe('simple events', () => {
     const e = event({ allDay: true, startDate: '2026-12-24', endDate: '2026-12-26', startTime: '', endTime: '', repeat: { freq: 'YEARLY', until: '2030-12-24' } });
     const text = newSimpleEvent(e, 'xmas', NOW, '-//Test//EN');
     expect(text).toContain('DTEND;VALUE=DATE:20261227');
-    expect(readSimpleEvent(text, 'Europe/Berlin')).toEqual({ event: e, customRule: null, participants: { organizer: null, attendees: [] } });
+    // What the form did not set reads as none: no reminders, URL, colour or categories.
+    expect(readSimpleEvent(text, 'Europe/Berlin')).toEqual({
+      event: { ...e, reminders: [], url: null, color: null, categories: [] },
+      customRule: null,
+      participants: { organizer: null, attendees: [] },
+      otherAlarms: 0,
+      recurring: true,
+    });
   });
 
   it('edits only what the form holds: alarms and other properties stay, SEQUENCE goes up, a rule it cannot show is kept', () => {
