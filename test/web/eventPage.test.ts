@@ -211,6 +211,8 @@ describe('the event page and form over raw HTTP', { shuffle: false }, () => {
     const page = await get(cookie, '/my/events/default/apple-weekly.ics?occurrence=20270308T090000');
     expect(page.status).toBe(200);
     expect(page.page).toContain('This is the occurrence of Monday, March 8, 2027 of a repeating event.');
+    // The series' repeat, not what is left of it from this occurrence on.
+    expect(page.page).toContain('<dt>Repeats</dt><dd>Weekly, 6 times</dd>');
     expect(page.page).toMatch(/<input type="radio" name="scope" value="this" checked> This occurrence/);
     expect(page.page).toContain('formaction="/my/events/default/apple-weekly.ics/delete"');
     const form = await get(cookie, '/my/events/default/apple-weekly.ics/edit?occurrence=20270308T090000&scope=this');

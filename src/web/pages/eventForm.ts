@@ -532,7 +532,7 @@ function render(
     ${reminderFields(call, state, problems)}
     <label for="ev-loc">${t('event.location')}</label><input id="ev-loc" name="location" maxlength="${MAX_TEXT}" value="${e.location ?? ''}">
     <label for="ev-url">${t('event.url')}</label><input id="ev-url" name="url" type="url" inputmode="url" maxlength="${MAX_URL_LENGTH}" placeholder="https://" value="${state.urlText}"${urlP.attrs}>${urlP.message}
-    <div class="row">
+    <div class="row top">
       <div><label for="ev-color">${t('event.color')}</label><select id="ev-color" name="color"${colorP.attrs}>${colorOptions(call, e.color ?? null)}</select>${colorP.message}</div>
       <div><label for="ev-cat">${t('event.categories')}</label><input id="ev-cat" name="categories" maxlength="${MAX_TEXT}" aria-describedby="ev-cat-hint${problems.some((p) => p.field === 'categories') ? ' ev-cat-error' : ''}"${problems.some((p) => p.field === 'categories') ? html` aria-invalid="true"` : ''} value="${state.categoriesText}">${catP.message}<p class="hint" id="ev-cat-hint">${t('event.categoriesHint')}</p></div>
     </div>

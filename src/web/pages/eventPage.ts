@@ -120,12 +120,14 @@ export const showEvent: WebHandler = async (call, deps) => {
   const read = await readStored(call, deps, view, uri, asked);
   const occurrence = read.recurring ? read.occurrence : null;
   const e = read.event;
+  // One occurrence's reading gives the rest of the series' repeat (what "this and following" would keep); the page names the whole series'.
+  const series = occurrence ? await readStored(call, deps, view, uri) : read;
   const writable = canWriteContent(view);
   const role = roleOf(read.participants, user);
   const extras = await extrasFor(call, deps, role.kind === 'organizer' ? read.uid : null);
   const details = html`<dl class="event-details">
     ${whenLines(call, e)}
-    ${read.recurring || read.customRule ? html`<dt>${t('event.repeats')}</dt><dd>${repeatText(call, e, read.customRule)}</dd>` : ''}
+    ${read.recurring || series.customRule ? html`<dt>${t('event.repeats')}</dt><dd>${repeatText(call, series.event, series.customRule)}</dd>` : ''}
     ${e.location ? html`<dt>${t('event.location')}</dt><dd>${e.location}</dd>` : ''}
     ${e.url ? html`<dt>${t('event.url')}</dt><dd>${isWebLink(e.url) ? html`<a href="${e.url}" rel="noopener noreferrer nofollow">${e.url}</a>` : e.url}</dd>` : ''}
     <dt>${t('event.calendar')}</dt><dd>${swatch(view.color)} ${calendarName(view)}</dd>
