@@ -163,7 +163,7 @@ export class AgendaService {
       const read = await this.computed(await this.ctx.compute.run('readSimpleEvent', { text: obj.data, zone }, null), 'the event cannot be read');
       return { uid: obj.uid, event: read.event, customRule: read.customRule, participants: read.participants, etag: obj.etag, recurring: read.recurring, occurrence: null, otherAlarms: read.otherAlarms };
     }
-    const read = await this.computed(await this.ctx.compute.run('readOccurrence', { text: obj.data, recurrenceId: occurrence, zone }, null), 'the event cannot be read');
+    const read = await this.occurrenceTask(await this.ctx.compute.run('readOccurrence', { text: obj.data, recurrenceId: occurrence, zone }, null), 'the event cannot be read');
     return { uid: obj.uid, event: read.event, customRule: read.customRule, participants: read.participants, etag: obj.etag, recurring: read.recurring, occurrence, otherAlarms: read.otherAlarms };
   }
 

@@ -324,6 +324,8 @@ function newSeries(root: ICAL.Component, master: ICAL.Component, located: Locate
   head.removeAllProperties('exdate');
   head.removeAllProperties('rdate');
   head.removeAllProperties('related-to');
+  // Thunderbird's snooze and acknowledgement stamps belong to the old series' alarms.
+  for (const p of head.getAllProperties()) if (/^x-moz-(snooze-time|lastack)/.test(p.name)) head.removeProperty(p);
   const related = new ICAL.Property('related-to');
   related.setValue(oldUid);
   related.setParameter('reltype', 'SIBLING');

@@ -258,11 +258,12 @@ function applyReminders(comp: ICAL.Component, reminders: number[]): void {
 /** What the form says beyond the times and texts: reminders, URL, colour, categories (each only when given). */
 function applyExtras(comp: ICAL.Component, e: SimpleEvent): void {
   if (e.reminders !== undefined) applyReminders(comp, e.reminders);
-  if (e.url !== undefined) {
+  // A value the form sends back unchanged keeps its line as the client wrote it (URL;VALUE=URI).
+  if (e.url !== undefined && (e.url || null) !== textOrNull(comp.getFirstPropertyValue('url'))) {
     comp.removeAllProperties('url');
     if (e.url) comp.addPropertyWithValue('url', e.url);
   }
-  if (e.color !== undefined) {
+  if (e.color !== undefined && (e.color?.toLowerCase() || null) !== textOrNull(comp.getFirstPropertyValue('color'))?.toLowerCase()) {
     comp.removeAllProperties('color');
     if (e.color) comp.addPropertyWithValue('color', e.color.toLowerCase());
   }
