@@ -187,6 +187,7 @@ export function readForm(
   form: Record<string, string>,
   viewerZone: string,
   storedColor: string | null = null,
+  storedUrl: string | null = null,
 ): { state: Omit<FormState, 'customRule' | 'etag' | 'participants' | 'otherAlarms' | 'scope' | 'occurrence'>; problems: Problem[] } {
   const allDay = form.allDay === 'on';
   const freq = form.repeat as RepeatFreq;
@@ -235,7 +236,8 @@ export function readForm(
   const urlText = (form.url ?? '').trim();
   if (form.url !== undefined) {
     event.url = urlText || null;
-    if (urlText && !isWebLink(urlText)) problems.push({ key: 'event.badUrl', field: 'url' });
+    // A link the event came with (a client's mailto: or tel:) may stay; a new one is http(s).
+    if (urlText && urlText !== storedUrl && !isWebLink(urlText)) problems.push({ key: 'event.badUrl', field: 'url' });
   }
   if (form.color !== undefined) {
     const color = form.color.trim().toLowerCase();
@@ -686,7 +688,7 @@ export const updateEvent: WebHandler = async (call, deps) => {
   const scope: Scope = occurrence ? scopeOf(field(call, 'scope')) : 'all';
   const stored = await readStored(call, deps, view, uri, scope === 'all' ? null : occurrence);
   const all = scope === 'all' ? await views(call, deps) : [];
-  const { state, problems } = readForm(call.form, call.zone, stored.event.color ?? null);
+  const { state, problems } = readForm(call.form, call.zone, stored.event.color ?? null, stored.event.url ?? null);
   // A repeat sent back as it was shown keeps the stored rule exactly: the form shows an UNTIL as a
   // day, and writing that day back would move an UNTIL set just before a split to the day's end.
   const keepRule = scope !== 'this' && (field(call, 'keepRule') === 'on' || (stored.customRule === null && sameRepeat(stored.event.repeat, state.event.repeat)));
