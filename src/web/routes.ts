@@ -11,6 +11,7 @@ import { downloadProfile, showConnect } from './pages/connect.ts';
 import { runCardImport, showCardImport } from './pages/contactImport.ts';
 import { confirmDeleteContact, createContact, deleteContact, editContactForm, listContacts, newContactForm, showContact, updateContact } from './pages/contacts.ts';
 import { answerEvent, createEvent, deleteEvent, editEventForm, newEventForm, updateEvent } from './pages/eventForm.ts';
+import { confirmDeleteEvent, showEvent } from './pages/eventPage.ts';
 import { postAnswer, showAnswer } from './pages/answer.ts';
 import { runImport, showImport } from './pages/importPage.ts';
 import { showSharing } from './pages/sharing.ts';
@@ -53,8 +54,10 @@ export const WEB_ROUTES: readonly WebRoute[] = [
   { method: 'POST', path: '/my/tasks/:cal/:obj/done', access: 'user', run: toggleTask },
   { method: 'GET', path: '/my/events/new', access: 'user', run: newEventForm },
   { method: 'POST', path: '/my/events', access: 'user', run: createEvent },
-  { method: 'GET', path: '/my/events/:cal/:obj', access: 'user', run: editEventForm },
+  { method: 'GET', path: '/my/events/:cal/:obj', access: 'user', run: showEvent },
   { method: 'POST', path: '/my/events/:cal/:obj', access: 'user', run: updateEvent },
+  { method: 'GET', path: '/my/events/:cal/:obj/edit', access: 'user', run: editEventForm },
+  { method: 'GET', path: '/my/events/:cal/:obj/delete', access: 'user', run: confirmDeleteEvent },
   { method: 'POST', path: '/my/events/:cal/:obj/delete', access: 'user', run: deleteEvent },
   { method: 'POST', path: '/my/events/:cal/:obj/answer', access: 'user', run: answerEvent },
 

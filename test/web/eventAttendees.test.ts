@@ -85,7 +85,8 @@ describe('attendees on the event form over raw HTTP', { shuffle: false }, () => 
     const [copy] = await find(bob, 'Kickoff');
     expect(copy).toBeDefined();
     expect(participants(copy!.text)[0]!.organizer).toBe('alice@example.org');
-    const form = await get(cookie, formPath(stored!.path));
+    // The edit form (the event page's Edit) holds the field and the answers.
+    const form = await get(cookie, `${formPath(stored!.path)}/edit`);
     expect(form.status).toBe(200);
     expect(form.page).toContain('<textarea id="ev-att" name="attendees"');
     expect(form.page).toMatch(/>bob@example.org\ncarol@example.net\ndave@example.com<\/textarea>/);
@@ -134,7 +135,7 @@ describe('attendees on the event form over raw HTTP', { shuffle: false }, () => 
     // An imported event listing attendees without an organizer stays editable; adding someone is not.
     const put = await nomail.put('/dav/calendars/nomail/default/imported.ics', crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Test//EN', 'BEGIN:VEVENT', 'UID:imported-1', 'DTSTAMP:20261201T000000Z', 'DTSTART:20270801T090000Z', 'DTEND:20270801T100000Z', 'SUMMARY:Imported', 'ATTENDEE;PARTSTAT=ACCEPTED:mailto:someone@example.net', 'END:VEVENT', 'END:VCALENDAR'));
     expect(put.status).toBe(201);
-    const edit = await get(cookie, '/my/events/default/imported.ics');
+    const edit = await get(cookie, '/my/events/default/imported.ics/edit');
     const etag = /name="etag" value="([^"]+)"/.exec(edit.page)![1]!;
     const fields = { _csrf: csrf, etag, summary: 'Imported, renamed', startDate: '2027-08-01', startTime: '09:00', endDate: '2027-08-01', endTime: '10:00' };
     const refused = await post(cookie, '/my/events/default/imported.ics', { ...fields, attendees: 'someone@example.net\nbob@example.org' });
@@ -164,7 +165,7 @@ describe('attendees on the event form over raw HTTP', { shuffle: false }, () => 
     );
     expect(put.status).toBe(201);
     const { cookie, csrf } = await session('alice');
-    const form = await get(cookie, '/my/events/default/rich.ics');
+    const form = await get(cookie, '/my/events/default/rich.ics/edit');
     expect(form.status).toBe(200);
     expect(form.page).not.toContain('<img src=x');
     expect(form.page).toContain('Zed &lt;img src=x onerror=&#39;window.__xss=1&#39;&gt;');
@@ -240,7 +241,7 @@ describe('attendees on the event form over raw HTTP', { shuffle: false }, () => 
       expect(organizer.attendees.find((x) => x.email === 'bob@example.org')!.params.partstat).toBe(partstat);
     }
     // Bob's own edit of his copy cannot change who is invited, whatever the post says.
-    const now = await get(b.cookie, formPath(bobCopy!.path));
+    const now = await get(b.cookie, `${formPath(bobCopy!.path)}/edit`);
     const mainEtag = /class="card event-form">.*?name="etag" value="([^"]+)"/s.exec(now.page)![1]!;
     const edit = await post(b.cookie, formPath(bobCopy!.path), { _csrf: b.csrf, etag: mainEtag, ...eventForm({ summary: 'Review (my note)', attendees: 'mallory@example.net' }) });
     expect(edit.status).toBe(303);

@@ -85,6 +85,10 @@ describe.runIf(hasChromium)('inviting and answering in Chromium (needs Debian ch
     // Open it from the agenda, as a person does, and read the answers.
     await page.goto(`${base}/my/view?mode=agenda&date=2099-03-01`);
     await submit(page, page.locator('.agenda .event', { hasText: 'Design review' }));
+    // The event page lists the answers; its Edit leads to the form with the field.
+    await expect(page.locator('h1').textContent()).resolves.toBe('Design review');
+    await expect(attendeeRow(page, 'bob@example.org').textContent()).resolves.toMatch(/No answer yet.*In their calendar here/s);
+    await submit(page, '#ev-edit');
     await expect(page.locator('h1').textContent()).resolves.toBe('Edit event');
     expect(await page.locator('#ev-att').inputValue()).toBe('bob@example.org\ncarol@example.net');
     await expect(attendeeRow(page, 'bob@example.org').textContent()).resolves.toMatch(/No answer yet.*In their calendar here/s);

@@ -355,7 +355,6 @@ describe.runIf(hasChromium)('web UI in Chromium (needs Debian chromium; .ci/run 
     await page.selectOption('#ev-repeat', 'WEEKLY');
     await page.check('input[name=ends][value=count]');
     await page.fill('#ev-count', '3');
-    await shot(page, 'event-form');
     await submit(page, 'form.event-form button[type=submit]');
     await expect(page.locator('.notice.ok').textContent()).resolves.toBe('Event saved.');
     const standups = page.locator('.month .event', { hasText: 'Standup' });
@@ -371,8 +370,10 @@ describe.runIf(hasChromium)('web UI in Chromium (needs Debian chromium; .ci/run 
     expect(await page.locator('.tgrid .event', { hasText: 'Standup' }).count()).toBe(1);
     await page.goto(`${base}/my/view?mode=agenda&date=2027-01-01`);
     expect(await page.locator('.agenda .event', { hasText: 'Standup' }).count()).toBe(3);
-    // Edit from the view: a new title and no repeat.
-    await page.click('.agenda .event >> nth=0');
+    // Edit from the view: the event page, Edit (all occurrences), a new title and no repeat.
+    await submit(page, '.agenda .event >> nth=0');
+    if (await page.locator('input[name=scope][value=all]').count()) await page.check('input[name=scope][value=all]');
+    await submit(page, '#ev-edit');
     await expect(page.locator('h1').textContent()).resolves.toBe('Edit event');
     expect(await page.locator('#ev-summary').inputValue()).toBe(`Standup ${HOSTILE}`);
     expect(await page.locator('#ev-count').inputValue()).toBe('3');
@@ -382,9 +383,10 @@ describe.runIf(hasChromium)('web UI in Chromium (needs Debian chromium; .ci/run 
     await page.goto(`${base}/my/view?mode=agenda&date=2027-01-01`);
     expect(await page.locator('.agenda .event', { hasText: 'Planning' }).count()).toBe(1);
     expect(await page.locator('.agenda .event', { hasText: 'Standup' }).count()).toBe(0);
-    // Delete.
-    await page.click('.agenda .event >> nth=0');
-    await submit(page, 'form.danger button');
+    // Delete: the event page, Delete…, the confirmation.
+    await submit(page, '.agenda .event >> nth=0');
+    await submit(page, '#ev-delete');
+    await submit(page, '#ev-delete-confirm');
     await expect(page.locator('.notice.ok').textContent()).resolves.toBe('Event deleted.');
     const again = await dav('alice', 'alice-password', 'REPORT', '/dav/calendars/alice/default/', query, { depth: '1', 'content-type': 'application/xml' });
     expect(await again.text()).not.toContain('Planning');
