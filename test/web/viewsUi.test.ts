@@ -28,7 +28,8 @@ describe.runIf(hasChromium)('calendar views in Chromium (needs Debian chromium)'
   let page: Page;
 
   const pageFor = async (opts: Parameters<typeof newContext>[1] = {}): Promise<Page> => {
-    const ctx = await newContext(browser, { viewport: { width: 1280, height: 900 }, ...opts });
+    // The browser's zone is the user's at the first sign-in (Account keeps it): Berlin, as the server's.
+    const ctx = await newContext(browser, { viewport: { width: 1280, height: 900 }, timezoneId: 'Europe/Berlin', ...opts });
     contexts.push(ctx);
     const page = await ctx.newPage();
     await signIn(page, base, 'hana', 'hana-password');
