@@ -186,13 +186,7 @@ export function applyParticipants(root: ICAL.Component, master: ICAL.Component, 
   const inMaster = new Set(master.getAllProperties('attendee').map((p) => mailtoAddress(p.getFirstValue())));
   const added = [...wanted].filter(([lower]) => !inMaster.has(lower));
   for (const comp of events) {
-    const present = new Set<string>();
-    for (const p of comp.getAllProperties('attendee')) {
-      const a = mailtoAddress(p.getFirstValue());
-      if (a === null) continue;
-      if (!wanted.has(a)) comp.removeProperty(p);
-      else present.add(a);
-    }
+    const present = keepWanted(comp, wanted);
     const toAdd = comp === master ? [...wanted].filter(([lower]) => !present.has(lower)) : added.filter(([lower]) => !present.has(lower));
     for (const [, address] of toAdd) comp.addProperty(ICAL.Property.fromString(attendeeLine(address)));
     if (e.organizer && wanted.size && !comp.hasProperty('organizer')) {
@@ -285,13 +279,10 @@ export function applyForm(comp: ICAL.Component, e: SimpleEvent, keepRule: boolea
 }
 
 /**
- * The form's attendee list on ONE component (an occurrence's override): addresses no longer
- * listed leave it, new ones join, kept ones keep their parameters; the organizer is written when
- * it has none.
+ * Removes the component's mailto: attendees the form no longer lists (others, such as a room's
+ * urn:uuid, are never touched); returns the lower-case addresses it keeps.
  */
-export function applyComponentParticipants(comp: ICAL.Component, e: SimpleEvent): void {
-  if (e.attendees === undefined) return;
-  const wanted = new Map(e.attendees.map((a) => [a.toLowerCase(), a]));
+function keepWanted(comp: ICAL.Component, wanted: Map<string, string>): Set<string> {
   const present = new Set<string>();
   for (const p of comp.getAllProperties('attendee')) {
     const a = mailtoAddress(p.getFirstValue());
@@ -299,6 +290,18 @@ export function applyComponentParticipants(comp: ICAL.Component, e: SimpleEvent)
     if (!wanted.has(a)) comp.removeProperty(p);
     else present.add(a);
   }
+  return present;
+}
+
+/**
+ * The form's attendee list on ONE component (an occurrence's override): addresses no longer
+ * listed leave it, new ones join, kept ones keep their parameters; the organizer is written when
+ * it has none.
+ */
+export function applyComponentParticipants(comp: ICAL.Component, e: SimpleEvent): void {
+  if (e.attendees === undefined) return;
+  const wanted = new Map(e.attendees.map((a) => [a.toLowerCase(), a]));
+  const present = keepWanted(comp, wanted);
   for (const [lower, address] of wanted) if (!present.has(lower)) comp.addProperty(ICAL.Property.fromString(attendeeLine(address)));
   if (e.organizer && wanted.size && !comp.hasProperty('organizer')) {
     const p = new ICAL.Property('organizer', comp);
