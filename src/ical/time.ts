@@ -137,6 +137,9 @@ function offsetAt(f: Intl.DateTimeFormat, epochMs: number): number {
   return Math.round((asUtc - Math.floor(epochMs / 1000) * 1000) / 1000);
 }
 
+/** IANA names of UTC itself (offset 0 at every instant). */
+const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT']);
+
 /** Wall-clock time in an IANA zone → epoch seconds (a time in a DST gap moves forward). */
 export function wallClockToEpoch(
   tzid: string,
@@ -147,6 +150,8 @@ export function wallClockToEpoch(
   mi: number,
   s: number,
 ): number | null {
+  // UTC has no changes: no Intl call (all-day dates and floating times of a UTC calendar view).
+  if (UTC_NAMES.has(tzid)) return Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
   const f = formatter(tzid);
   if (!f) return null;
   const wall = Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
