@@ -54,6 +54,12 @@ export interface WebSettings {
   sessionMaxDays: number;
   /** Most rows one page lists (occurrences, tasks, users); a longer list says it was cut. */
   listLimit: number;
+  /**
+   * Most occurrences one calendar view (day, week, month, agenda) reads: a month grid counts every
+   * day's "+N more", so it needs all of its occurrences; beyond this the earliest are shown and the
+   * page says it was cut.
+   */
+  viewMaxOccurrences: number;
 }
 
 export interface AuthThrottle {
@@ -390,6 +396,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionIdleMinutes: integer(env, 'WEB_SESSION_IDLE_MINUTES', 480, 1, 525600),
       sessionMaxDays: integer(env, 'WEB_SESSION_MAX_DAYS', 7, 1, 3650),
       listLimit: integer(env, 'WEB_LIST_LIMIT', 1000, 10, 1_000_000),
+      viewMaxOccurrences: integer(env, 'WEB_VIEW_MAX_OCCURRENCES', 5000, 10, 1_000_000),
     },
     mail: {
       smtpUrl: smtpUrl(env),

@@ -79,6 +79,7 @@ describe('loadConfig', () => {
     WEB_SESSION_IDLE_MINUTES: '30',
     WEB_SESSION_MAX_DAYS: '2',
     WEB_LIST_LIMIT: '50',
+    WEB_VIEW_MAX_OCCURRENCES: '70',
     SMTP_URL: ' smtps://mailer:secret@mail.example.org:465 ',
     MAIL_FROM: 'calendar@example.org',
     MAIL_PER_USER_PER_HOUR: '20',
@@ -135,7 +136,7 @@ describe('loadConfig', () => {
       loop: { warnMs: 42 },
       authThrottle: { freeFailures: 1, lockFailures: 9, windowSeconds: 120, maxDelayMs: 700 },
       sync: { workerEnabled: false, resyncIntervalMinutes: 15, maxBackoffSeconds: 90, targetTimeoutSeconds: 7, leaseSeconds: 45 },
-      web: { enabled: false, sessionIdleMinutes: 30, sessionMaxDays: 2, listLimit: 50 },
+      web: { enabled: false, sessionIdleMinutes: 30, sessionMaxDays: 2, listLimit: 50, viewMaxOccurrences: 70 },
       mail: { smtpUrl: 'smtps://mailer:secret@mail.example.org:465', from: 'calendar@example.org', perUserPerHour: 20, maxAttendees: 10, giveUpHours: 6, maxBackoffSeconds: 300, timeoutSeconds: 9, retentionDays: 30 },
       scheduling: { inboxRetentionDays: 14 },
     });

@@ -69,6 +69,17 @@ export function partsOf<T>(batch: T[], n: number): T[][] {
   return out;
 }
 
+/** The view's order: by start, then end, then title. */
+function byStart(a: Occurrence, b: Occurrence): number {
+  return a.start - b.start || a.end - b.end || a.summary.localeCompare(b.summary);
+}
+
+/** The first `limit` occurrences in the view's order (by start, then end, then title), sorted. */
+export function earliest<T extends Occurrence>(items: T[], limit: number): T[] {
+  const sorted = [...items].sort(byStart);
+  return sorted.length > limit ? sorted.slice(0, limit) : sorted;
+}
+
 export class AgendaService {
   constructor(
     private readonly ctx: DomainContext,
@@ -86,7 +97,7 @@ export class AgendaService {
 
   /**
    * The occurrences of the actor's events overlapping [start, end), read in `zone`, by start; at
-   * most `limit` (then `capped`). An object whose expansion is stopped or cut also sets `capped`.
+   * most `limit`, the earliest of the window (then `capped`). An object whose expansion is stopped or cut also sets `capped`.
    * Calendars the actor hid from the web views are left out unless `includeHidden`.
    */
   async occurrences(
@@ -96,7 +107,7 @@ export class AgendaService {
     limit: number,
     opts: { includeHidden?: boolean } = {},
   ): Promise<{ items: PlacedOccurrence[]; capped: boolean }> {
-    const items: PlacedOccurrence[] = [];
+    let items: PlacedOccurrence[] = [];
     let capped = false;
     const shared = { range, zone, limits: this.limits() };
     const threads = Math.max(1, this.ctx.config.compute.threads);
@@ -122,7 +133,12 @@ export class AgendaService {
             if (o.value.capped) capped = true;
             for (const occ of o.value.items) items.push({ ...occ, calendar: view, uri: (batch[i] as { uri: string }).uri });
           });
-          if (items.length > limit) break;
+          // Rows come in no order of time: every candidate is read, and what is kept between
+          // batches is the earliest `limit` so far, so the answer is the window's earliest.
+          if (items.length > limit) {
+            capped = true;
+            items = earliest(items, limit);
+          }
         }
       } finally {
         // A read still under way is waited for (its failure no longer matters), then the reader closed.
@@ -130,9 +146,7 @@ export class AgendaService {
         await batches.return(undefined);
       }
     }
-    items.sort((a, b) => a.start - b.start || a.end - b.end || a.summary.localeCompare(b.summary));
-    if (items.length > limit) return { items: items.slice(0, limit), capped: true };
-    return { items, capped };
+    return { items: earliest(items, limit), capped };
   }
 
   private async stored(view: CalendarView, uri: string): Promise<{ uid: string; data: string; etag: string }> {

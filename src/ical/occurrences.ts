@@ -4,7 +4,7 @@
 import type ICAL from 'ical.js';
 import { expandInstances, isRecurring, type Instance } from './instances.ts';
 import { masterIn } from './master.ts';
-import { parseCalendarText } from './parse.ts';
+import { parseStoredCalendarText } from './parse.ts';
 import { isDateValue, TimeResolver, type FloatingZone } from './time.ts';
 import { eventSpan, instanceTimes, type InstanceTimes } from './timeRange.ts';
 
@@ -37,14 +37,27 @@ interface Fields {
   times: InstanceTimes;
 }
 
-/** The instances of the object's events that overlap [start, end), within the expansion limits. */
+/**
+ * The instances of the object's events that overlap [start, end), within the expansion limits.
+ * The stored text's VTIMEZONEs are not parsed again for every view: their zones come from the
+ * cache keyed by each block's text (parseStoredCalendarText).
+ */
 export function occurrencesIn(
   text: string,
   range: { start: number; end: number },
   zone: FloatingZone,
   limits: { maxInstances: number; maxSteps: number },
 ): { items: Occurrence[]; capped: boolean } {
-  const root = parseCalendarText(text);
+  return occurrencesOf(parseStoredCalendarText(text), range, zone, limits);
+}
+
+/** occurrencesIn on a parsed VCALENDAR. */
+export function occurrencesOf(
+  root: ICAL.Component,
+  range: { start: number; end: number },
+  zone: FloatingZone,
+  limits: { maxInstances: number; maxSteps: number },
+): { items: Occurrence[]; capped: boolean } {
   const master = masterIn(root, 'vevent');
   if (!master) return { items: [], capped: false };
   const r = new TimeResolver(zone);

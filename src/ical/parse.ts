@@ -4,7 +4,7 @@
 import ICAL from 'ical.js';
 import { isIanaZone, MAX_DURATION_DAYS, MAX_DURATION_SECONDS, MAX_INSTANT } from './time.ts';
 import { findValueSyntaxProblem } from './valueSyntax.ts';
-import { useSharedZones } from './zoneCache.ts';
+import { cutZoneBlocks, useSharedZones, useZones } from './zoneCache.ts';
 
 export type IcalComponentType = 'VEVENT' | 'VTODO' | 'VJOURNAL';
 
@@ -108,6 +108,20 @@ export function parseCalendarText(text: string): ICAL.Component {
   const root = new ICAL.Component(jcal as unknown[] as ConstructorParameters<typeof ICAL.Component>[0]);
   if (root.name !== 'vcalendar') throw invalidData('the object must be a VCALENDAR');
   useSharedZones(root);
+  return root;
+}
+
+/**
+ * Parses a stored object to read it (the web views): as parseCalendarText, but its VTIMEZONE
+ * blocks are not parsed: each is resolved from the zones cached by the block's exact text
+ * (src/ical/zoneCache.ts). The root has no VTIMEZONE subcomponents; its times are read in the
+ * same zones. Not for validation or for writing the object back.
+ */
+export function parseStoredCalendarText(text: string): ICAL.Component {
+  const cut = cutZoneBlocks(text);
+  if (!cut) return parseCalendarText(text);
+  const root = parseCalendarText(cut.rest);
+  useZones(root, cut.zones);
   return root;
 }
 

@@ -27,9 +27,73 @@ export function durationSeconds(d: ICAL.Duration): number {
   return Math.max(-MAX_DURATION_SECONDS, Math.min(MAX_DURATION_SECONDS, s));
 }
 
+/** A zone's change list as instants and the offset in force from each (rebuilt when ical.js extends the list). */
+interface ChangeTable {
+  changes: unknown[];
+  length: number;
+  instants: Float64Array;
+  offsets: Int32Array;
+}
+
+/** One table per hydrated zone, dropped with it (the zone caches bound how many live). */
+const tables = new WeakMap<ICAL.Timezone, ChangeTable>();
+
+/** A change's UTC fields as epoch seconds (ical.js's "before everything" entry of ZoneFromObject as −∞). */
+function changeInstant(c: { year: number; month: number; day: number; hour: number; minute: number; second: number }): number {
+  if (c.year < -100_000) return -Infinity;
+  return daysFromCivil(c.year, c.month, c.day) * 86400 + c.hour * 3600 + c.minute * 60 + c.second;
+}
+
+function tableOf(zone: ZoneFromObject): ChangeTable {
+  const changes = zone.changes as { year: number; month: number; day: number; hour: number; minute: number; second: number; utcOffset: number }[];
+  let t = tables.get(zone);
+  if (!t || t.changes !== changes || t.length !== changes.length) {
+    t = { changes, length: changes.length, instants: new Float64Array(changes.map(changeInstant)), offsets: new Int32Array(changes.map((c) => c.utcOffset)) };
+    tables.set(zone, t);
+  }
+  return t;
+}
+
+/** The index of the last instant at or before `at`, −1 if none. */
+function lastAtOrBefore(instants: Float64Array, at: number): number {
+  let lo = 0;
+  let hi = instants.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((instants[mid] as number) <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** Farther than any UTC offset: a wall clock this far from every change reads the offset in force between them. */
+const CHANGE_MARGIN = 2 * 86400;
+
+/**
+ * The UTC offset of a wall-clock time in a VTIMEZONE, when no change of the zone lies within
+ * CHANGE_MARGIN of it: then ical.js (and ZoneFromObject's corrections, which concern the hours
+ * around a change) reads it with the offset in force since the last change, and a binary search
+ * over the change list finds it without ical.js's clone per step. Null near a change.
+ */
+export function offsetAwayFromChanges(t: ICAL.Time): number | null {
+  const zone = t.zone;
+  if (!(zone instanceof ZoneFromObject)) return null;
+  zone._ensureCoverage(t.year);
+  const table = tableOf(zone);
+  if (table.length === 0) return null;
+  const local = daysFromCivil(t.year, t.month, t.day) * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
+  const i = lastAtOrBefore(table.instants, local - CHANGE_MARGIN);
+  if (i < 0 || lastAtOrBefore(table.instants, local + CHANGE_MARGIN) !== i) return null;
+  return table.offsets[i] as number;
+}
+
 /** ical.js's toUnixTime, but exact for the years 1 to 99 (it reads them as 1901 to 1999). */
 function exactUnixTime(t: ICAL.Time): number {
-  if (t.year >= 100) return t.toUnixTime();
+  if (t.year >= 100) {
+    const offset = offsetAwayFromChanges(t);
+    if (offset === null) return t.toUnixTime();
+    return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second - offset) / 1000;
+  }
   const day = daysFromCivil(t.year, t.month, t.day);
   return day * 86400 + (t.isDate ? 0 : t.hour * 3600 + t.minute * 60 + t.second) - t.utcOffset();
 }
@@ -73,6 +137,9 @@ function offsetAt(f: Intl.DateTimeFormat, epochMs: number): number {
   return Math.round((asUtc - Math.floor(epochMs / 1000) * 1000) / 1000);
 }
 
+/** IANA names of UTC itself (offset 0 at every instant). */
+const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT']);
+
 /** Wall-clock time in an IANA zone → epoch seconds (a time in a DST gap moves forward). */
 export function wallClockToEpoch(
   tzid: string,
@@ -83,6 +150,8 @@ export function wallClockToEpoch(
   mi: number,
   s: number,
 ): number | null {
+  // UTC has no changes: no Intl call (all-day dates and floating times of a UTC calendar view).
+  if (UTC_NAMES.has(tzid)) return Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
   const f = formatter(tzid);
   if (!f) return null;
   const wall = Date.UTC(y, mo - 1, d, h, mi, s) / 1000;

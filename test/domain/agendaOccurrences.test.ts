@@ -3,7 +3,7 @@
 // occurrence with its own object; hidden calendars left out unless asked; the limit cuts the
 // earliest; series whose indexed instances miss the window are not listed.
 import { describe, expect, it } from 'vitest';
-import { partsOf } from '../../src/domain/agenda.ts';
+import { earliest, partsOf } from '../../src/domain/agenda.ts';
 import type { Actor, CalendarView } from '../../src/domain/calendars.ts';
 import { useTestServer } from '../helpers/testServer.ts';
 
@@ -79,6 +79,15 @@ describe('the occurrences of the web views', { shuffle: false }, () => {
     const { items, capped } = await server.domain.agenda.occurrences(ola, MARCH, 'UTC', 3);
     expect(capped).toBe(true);
     expect(items.map((o) => o.summary)).toEqual(['day-01', 'weekly', 'day-02']);
+  });
+
+  it('keeps the earliest of the window whatever order the rows came in (the cut between batches)', () => {
+    const o = (summary: string, start: number, end: number) => ({ uid: summary, summary, location: null, start, end, allDay: false, recurring: false, recurrenceId: null });
+    const read = [o('late', 500, 600), o('b', 100, 300), o('a', 100, 300), o('short', 100, 200), o('first', 50, 60)];
+    expect(earliest(read, 3).map((x) => x.summary)).toEqual(['first', 'short', 'a']);
+    expect(earliest(read, 10).map((x) => x.summary)).toEqual(['first', 'short', 'a', 'b', 'late']);
+    // Cutting batch by batch gives what one cut of everything gives.
+    expect(earliest([...earliest(read.slice(0, 2), 3), ...read.slice(2)], 3)).toEqual(earliest(read, 3));
   });
 
   it('cuts a batch into one part per thread, in order', () => {

@@ -238,7 +238,7 @@ export const showView: WebHandler = async (call, deps) => {
   }
   const range = { start: (frames[0] as DayFrame).start, end: (frames[frames.length - 1] as DayFrame).end };
   const [{ items, capped }, calendars] = await Promise.all([
-    deps.domain.agenda.occurrences(actor, range, call.zone, deps.config.web.listLimit),
+    deps.domain.agenda.occurrences(actor, range, call.zone, deps.config.web.viewMaxOccurrences),
     deps.domain.calendars.listForPrincipal(actor.principaluri),
   ]);
   const link = (m: Mode, date: string) => f.href(`/my/view?mode=${m}&date=${date}`);
