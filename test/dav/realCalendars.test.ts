@@ -66,13 +66,21 @@ describe('calendars other software writes', () => {
     return fb.getAllProperties('freebusy').map((p) => p.getFirstValue()!.toString());
   };
 
-  /** The times the web week view shows (in UTC, 24-hour clock) for events with this summary in the week of `date`. */
+  /**
+   * The start times the web week view shows (in UTC, 24-hour clock) for events with this summary
+   * in the week of `date`: the user's zone is UTC, and each block of the hour grid names its
+   * start (and end: "08:00 – 14:00").
+   */
   const weekTimes = async (date: string, summary: string) => {
+    await server.domain.users.update('rita', { timezone: 'UTC' });
     const cookie = await webSignIn(server.url, 'rita', 'rita-password');
-    const res = await fetch(`${server.url}/my/view?mode=week&date=${date}`, { headers: { cookie: `${cookie}; calendula_tz=UTC`, 'accept-language': 'de' } });
+    const res = await fetch(`${server.url}/my/view?mode=week&date=${date}`, { headers: { cookie, 'accept-language': 'de' } });
     expect(res.status).toBe(200);
     const page = await res.text();
-    return [...page.matchAll(/<span class="time">([^<]*)<\/span> <span class="summary">([^<]*)<\/span>/g)].filter((m) => m[2] === summary).map((m) => m[1]);
+    const blocks = [...page.matchAll(/<a class="event [^"]*"[^>]*>([\s\S]*?)<\/a>/g)].map((m) => m[1]!);
+    return blocks
+      .filter((b) => /<span class="summary">([^<]*)<\/span>/.exec(b)?.[1] === summary)
+      .map((b) => /<span class="time">([^<]*)<\/span>/.exec(b)?.[1]?.split(' – ')[0]);
   };
 
   const refusal = async (uid: string, lines: string[], body?: string) => {
