@@ -187,7 +187,7 @@ describe('tasks', () => {
     expect(texts[0]).toContain('SUMMARY:Pay rent\\, on time\\; really');
   });
 
-  it.runIf(existsSync(PYTHON))('every task written is read the same by python3-icalendar', () => {
+  it.runIf(existsSync(PYTHON))('every task written is read the same by python3-icalendar (needs Debian python3-icalendar at /usr/bin/python3; .ci/run installs it)', () => {
     const zone = 'Europe/Berlin';
     const texts = [
       newTask({ summary: 'Pay rent, on time', dueDate: '2027-01-31', dueTime: '17:30', priority: 'high', description: 'a\nb' }, zone, 'p1', NOW, '-//t//EN'),

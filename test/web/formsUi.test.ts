@@ -14,7 +14,7 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 const SHOTS = process.env.WRITE_UI_SCREENSHOTS === '1' ? join(import.meta.dirname, '..', '..', 'docs', 'ui') : null;
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
-describe.runIf(hasChromium)('forms, time zone and phone menu in Chromium', () => {
+describe.runIf(hasChromium)('forms, time zone and phone menu in Chromium (needs Debian chromium; .ci/run installs it)', () => {
   let server: TestServer;
   let browser: Browser;
   let base: string;
