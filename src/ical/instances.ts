@@ -10,7 +10,8 @@
 import ICAL from 'ical.js';
 import { civilFromDays, daysFromCivil } from './civil.ts';
 import { ruleFromParts, walkRule, type WalkEnd } from './rrule.ts';
-import { durationSeconds, isFloating, MAX_DURATION_SECONDS, MAX_INSTANT, propertyEpoch, TimeResolver, tzidOf, tzidParam, utcTime, wallClockAt } from './time.ts';
+import { ZoneFromObject } from './objectZone.ts';
+import { durationSeconds, isFloating, MAX_DURATION_SECONDS, MAX_INSTANT, propertyEpoch, TimeResolver, tzidOf, tzidParam, utcTime, wallClockAt, wallOffsetAwayFromChanges } from './time.ts';
 
 export interface Instance {
   component: ICAL.Component;
@@ -20,6 +21,12 @@ export interface Instance {
   start: number | null;
   /** The RECURRENCE-ID of the instance (the original start), null for non-recurring objects. */
   recurrenceId: ICAL.Time | null;
+  /**
+   * For an instance the rule or an RDATE gives: its RECURRENCE-ID as wall-clock seconds in the
+   * frame of the master's DTSTART (`ridFrame`). recurrenceIdText reads it without an ical.js time.
+   */
+  ridWall?: number;
+  ridFrame?: ICAL.Time;
   /** True for an instance that comes from a RECURRENCE-ID component. */
   isOverride: boolean;
   /** The end (epoch seconds) of an instance an RDATE period gives (RFC 5545 §3.8.5.2): it replaces DTEND, DURATION or DUE. */
@@ -121,7 +128,7 @@ function wallSeconds(t: ICAL.Time): number {
 }
 
 /** The time at a wall clock in the frame (zone, value type) of a series' DTSTART. */
-function timeAt(wall: number, like: ICAL.Time): ICAL.Time {
+export function timeAt(wall: number, like: ICAL.Time): ICAL.Time {
   const day = Math.floor(wall / 86400);
   const s = wall - day * 86400;
   const { year, month, day: d } = civilFromDays(day);
@@ -176,8 +183,41 @@ interface Budget {
 /** One member of a recurrence set: its instant, its start in DTSTART's frame, and an RDATE period's end. */
 interface SetMember {
   start: number;
-  time: ICAL.Time;
+  /** The start on DTSTART's wall clock, as seconds (wallSeconds). */
+  wall: number;
+  /** The start as a time in DTSTART's frame, when one was at hand (else made from `wall` when needed). */
+  time?: ICAL.Time;
   end?: number;
+}
+
+/** A member's start as a time in DTSTART's frame. */
+function memberTime(m: SetMember, dtstart: ICAL.Time): ICAL.Time {
+  return (m.time ??= timeAt(m.wall, dtstart));
+}
+
+/** Wall-clock seconds of year 100: before it ical.js's conversions take another path (exactUnixTime). */
+const YEAR_100 = daysFromCivil(100, 1, 1) * 86400;
+
+/**
+ * The instant of a wall-clock time of the series (seconds in DTSTART's frame), as
+ * r.epoch(timeAt(wall, dtstart), tzid) gives it, without making an ical.js time where the frame
+ * allows: UTC is the wall clock itself, a VTIMEZONE away from its changes one offset, a floating
+ * time or date read in the resolver's IANA zone from its fields. A view expands thousands of
+ * instances; making a time for each was a fifth of the work.
+ */
+function wallEpochs(dtstart: ICAL.Time, tzid: string | null, r: TimeResolver): (wall: number) => number {
+  const slow = (wall: number) => r.epoch(timeAt(wall, dtstart), tzid);
+  const zone = dtstart.zone;
+  if (!dtstart.isDate && zone === ICAL.Timezone.utcTimezone) return (wall) => wall;
+  if (!dtstart.isDate && zone instanceof ZoneFromObject && zone.tzid !== 'floating') {
+    return (wall) => {
+      if (wall < YEAR_100) return slow(wall);
+      const offset = wallOffsetAwayFromChanges(zone, civilFromDays(Math.floor(wall / 86400)).year, wall);
+      return offset === null ? slow(wall) : wall - offset;
+    };
+  }
+  if (isFloating(dtstart)) return (wall) => (wall < YEAR_100 ? slow(wall) : (r.floatingWallEpoch(wall, dtstart.isDate, tzid) ?? slow(wall)));
+  return slow;
 }
 
 /**
@@ -199,9 +239,11 @@ function rdateMembers(master: ICAL.Component, dtstart: ICAL.Time, tzid: string |
       if (v instanceof ICAL.Period) {
         const start = r.epoch(v.start, own);
         const length = periodLength(v, own, r);
-        out.push({ start, time: aligned(v.start, tzidParam(p)), end: start + length });
+        const time = aligned(v.start, tzidParam(p));
+        out.push({ start, wall: wallSeconds(time), time, end: start + length });
       } else if (v instanceof ICAL.Time) {
-        out.push({ start: r.epoch(v, own), time: aligned(v, tzidParam(p)) });
+        const time = aligned(v, tzidParam(p));
+        out.push({ start: r.epoch(v, own), wall: wallSeconds(time), time });
       }
     }
   }
@@ -225,7 +267,7 @@ function exclusions(master: ICAL.Component, dtstart: ICAL.Time, tzid: string | n
     }
   }
   if (instants.size === 0 && days.size === 0) return () => false;
-  return (m) => instants.has(m.start) || (days.size > 0 && days.has(daysFromCivil(m.time.year, m.time.month, m.time.day)));
+  return (m) => instants.has(m.start) || (days.size > 0 && days.has(Math.floor(m.wall / 86400)));
 }
 
 /** A source of set members in order; null when it has no more. */
@@ -246,6 +288,7 @@ function ruleStream(
   unneeded?: (wall: number) => boolean,
 ): MemberStream {
   const it = walkRule(ruleFromParts(recur), wallSeconds(dtstart), dtstart.isDate, { ...walk, pastUntil: untilTest(recur.until, dtstart, tzid, r) });
+  const epochOf = wallEpochs(dtstart, tzid, r);
   let done = false;
   return () => {
     if (done) return null;
@@ -259,8 +302,7 @@ function ruleStream(
       onEnd(n.value);
       return null;
     }
-    const time = timeAt(n.value, dtstart);
-    return { start: r.epoch(time, tzid), time };
+    return { start: epochOf(n.value), wall: n.value };
   };
 }
 
@@ -272,6 +314,7 @@ function* ruleInstances(
   limit: number,
   budget: Budget,
   state: { complete: boolean; capReason?: CapReason },
+  span: number,
   unneeded?: (wall: number) => boolean,
 ): Generator<SetMember> {
   const dtstart = master.getFirstPropertyValue('dtstart') as ICAL.Time;
@@ -281,7 +324,7 @@ function* ruleInstances(
     if (end !== 'end') state.complete = false;
   };
   const walk = {
-    fromWall: opts.from === undefined ? undefined : wallBefore(opts.from - spanOf(master, r), dtstart, tzid, r),
+    fromWall: opts.from === undefined ? undefined : wallBefore(opts.from - span, dtstart, tzid, r),
     stopWall: Number.isFinite(limit) ? limit + 2 * 86400 : undefined,
     budget,
   };
@@ -291,15 +334,16 @@ function* ruleInstances(
   try {
     // The same rule written twice (Cyrus IMAP) is one rule.
     const rules = new Map<string, ICAL.Recur>();
-    for (const p of master.getAllProperties('rrule')) {
+    const written = master.getAllProperties('rrule');
+    for (const p of written) {
       const rule = p.getFirstValue();
-      if (rule instanceof ICAL.Recur) rules.set(rule.toString(), rule);
+      if (rule instanceof ICAL.Recur) rules.set(written.length > 1 ? rule.toString() : '', rule);
     }
     for (const rule of rules.values()) streams.push(ruleStream(rule, dtstart, tzid, r, walk, onEnd, unneeded));
     const rdates = rdateMembers(master, dtstart, tzid, r);
     // DTSTART is an instance of a set made of RDATEs alone (RFC 5545 §3.8.5.2), in its place
     // among them; with a rule it is one when the rule selects it.
-    if (rules.size === 0) rdates.push({ start: r.epoch(dtstart, tzid), time: dtstart });
+    if (rules.size === 0) rdates.push({ start: r.epoch(dtstart, tzid), wall: wallSeconds(dtstart), time: dtstart });
     rdates.sort((a, b) => a.start - b.start);
     let i = 0;
     streams.push(() => rdates[i++] ?? null);
@@ -337,6 +381,49 @@ function* ruleInstances(
     if (isExcluded(m)) continue;
     yield m;
   }
+}
+
+/**
+ * An instance of the master's recurrence set: its RECURRENCE-ID becomes an ical.js time only when
+ * read (a view reads recurrenceIdText, which needs none).
+ */
+function seriesInstance(master: ICAL.Component, shift: number, m: SetMember, dtstart: ICAL.Time, end?: number): Instance {
+  const inst: Instance = {
+    component: master,
+    shift,
+    start: m.start,
+    isOverride: false,
+    get recurrenceId(): ICAL.Time {
+      return memberTime(m, dtstart);
+    },
+    set recurrenceId(t: ICAL.Time | null) {
+      if (t) m.time = t;
+    },
+  };
+  // A member that came with its time (an RDATE, DTSTART) may be in another frame than DTSTART's.
+  if (m.time === undefined) {
+    inst.ridWall = m.wall;
+    inst.ridFrame = dtstart;
+  }
+  if (end !== undefined) inst.end = end;
+  return inst;
+}
+
+const digits = (n: number, width: number) => String(n).padStart(width, '0');
+
+/**
+ * An instance's RECURRENCE-ID as iCalendar writes the value (ICAL.Time's toICALString): the date,
+ * the time of day unless a date, and Z in UTC; null for an event that does not repeat.
+ */
+export function recurrenceIdText(inst: Instance): string | null {
+  if (inst.ridWall === undefined || inst.ridFrame === undefined) return inst.recurrenceId ? inst.recurrenceId.toICALString() : null;
+  const day = Math.floor(inst.ridWall / 86400);
+  const { year, month, day: d } = civilFromDays(day);
+  const date = `${digits(year, 4)}${digits(month, 2)}${digits(d, 2)}`;
+  if (inst.ridFrame.isDate) return date;
+  const s = inst.ridWall - day * 86400;
+  const time = `T${digits(Math.floor(s / 3600), 2)}${digits(Math.floor(s / 60) % 60, 2)}${digits(s % 60, 2)}`;
+  return `${date}${time}${inst.ridFrame.zone === ICAL.Timezone.utcTimezone ? 'Z' : ''}`;
 }
 
 /** An override with RANGE=THISANDFUTURE: it stands for its own instance and every later one. */
@@ -451,25 +538,27 @@ export function expandInstances(components: ICAL.Component[], r: TimeResolver, o
       take({ component: master, shift: 0, start: masterStart, recurrenceId: null, isOverride: false });
     } else {
       const span = spanOf(master, r);
-      for (const { start, time, end } of ruleInstances(master, r, opts, limit, budget, state, unneededBefore(overrides, futures))) {
+      for (const m of ruleInstances(master, r, opts, limit, budget, state, span, unneededBefore(overrides, futures))) {
+        const { start, end } = m;
         const override = overrides.get(start);
         let inst: Instance | null = null;
         let f: FutureOverride | undefined;
         if (override) {
           used.add(start);
           const oStart = propertyEpoch(override, 'dtstart', r);
-          if (wanted(oStart, spanOf(override, r))) inst = { component: override, shift: 0, start: oStart, recurrenceId: time, isOverride: true };
+          if (wanted(oStart, spanOf(override, r))) inst = { component: override, shift: 0, start: oStart, recurrenceId: memberTime(m, dtstart), isOverride: true };
         } else if (futures.length && (f = governing(start))) {
           const oStart = propertyEpoch(f.component, 'dtstart', r);
+          const time = memberTime(m, dtstart);
           const moved = f.move(time, start);
           if (oStart !== null && wanted(moved.start, spanOf(f.component, r))) {
             inst = { component: f.component, shift: moved.start - oStart, start: moved.start, recurrenceId: time, isOverride: false };
             if (moved.wallStart) inst.wallStart = moved.wallStart;
           }
         } else if (end !== undefined) {
-          if (wanted(start, Math.max(span, end - start))) inst = { component: master, shift: start - masterStart, start, recurrenceId: time, isOverride: false, end };
+          if (wanted(start, Math.max(span, end - start))) inst = seriesInstance(master, start - masterStart, m, dtstart, end);
         } else if (wanted(start, span)) {
-          inst = { component: master, shift: start - masterStart, start, recurrenceId: time, isOverride: false };
+          inst = seriesInstance(master, start - masterStart, m, dtstart);
         }
         if (inst && !take(inst)) break;
       }

@@ -2,7 +2,7 @@
 // server's own bounded expansion, cancelled instances left out. Pure; the pool runs it
 // (src/compute/tasks.ts), never the request loop.
 import type ICAL from 'ical.js';
-import { expandInstances, isRecurring, type Instance } from './instances.ts';
+import { expandInstances, isRecurring, recurrenceIdText, type Instance } from './instances.ts';
 import { masterIn } from './master.ts';
 import { parseStoredCalendarText } from './parse.ts';
 import { isDateValue, TimeResolver, type FloatingZone } from './time.ts';
@@ -99,7 +99,7 @@ export function occurrencesOf(
       end: span.end,
       allDay: f.allDay,
       recurring,
-      recurrenceId: inst.recurrenceId ? inst.recurrenceId.toICALString() : null,
+      recurrenceId: recurrenceIdText(inst),
     });
   }
   return { items, capped: exp.capped };

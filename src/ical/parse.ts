@@ -96,6 +96,11 @@ function checkStructure(text: string): void {
 export function parseCalendarText(text: string): ICAL.Component {
   if (text.trim() === '') throw invalidData('the body is empty');
   checkStructure(text);
+  return parseCheckedText(text);
+}
+
+/** ical.js's parse of a text whose BEGIN/END structure is known to be sound. */
+function parseCheckedText(text: string): ICAL.Component {
   let jcal: unknown;
   try {
     jcal = ICAL.parse(text);
@@ -120,7 +125,9 @@ export function parseCalendarText(text: string): ICAL.Component {
 export function parseStoredCalendarText(text: string): ICAL.Component {
   const cut = cutZoneBlocks(text);
   if (!cut) return parseCalendarText(text);
-  const root = parseCalendarText(cut.rest);
+  // A stored object's structure was checked when it was written (parseCalendarObject); cutting
+  // whole VTIMEZONE blocks out of it keeps every other BEGIN and END paired.
+  const root = parseCheckedText(cut.rest);
   useZones(root, cut.zones);
   return root;
 }

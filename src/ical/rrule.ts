@@ -126,6 +126,9 @@ interface DayContext {
   monthLength: number;
 }
 
+/** What dayMatches is given for a rule that reads no part of it (no month, year or ordinal parts). */
+const NO_CONTEXT: DayContext = { year: 0, month: 0, monthDay: 0, yearStart: 0, yearLength: 0, monthStart: 0, monthLength: 0 };
+
 function contextOf(day: number): DayContext {
   const { year, month, day: monthDay } = civilFromDays(day);
   const yearStart = daysFromCivil(year, 1, 1);
@@ -291,9 +294,12 @@ export function* walkRule(input: Rule, start: number, isDate: boolean, opts: Wal
     }
     return false;
   };
+  // Most rules (a weekday, or none) never read a day's month and year: their context is not made.
+  const needsContext = !!(rule.byMonth || rule.byMonthDay || rule.byYearDay || rule.byWeekNo || rule.byDay?.some((e) => e.ord !== 0));
+  const context = (d: number): DayContext => (needsContext ? contextOf(d) : NO_CONTEXT);
   const daysOf = (from: number, to: number): number[] => {
     const out: number[] = [];
-    for (let d = from; d < to; d++) if (dayMatches(rule, d, contextOf(d), weekStarts)) out.push(d);
+    for (let d = from; d < to; d++) if (dayMatches(rule, d, context(d), weekStarts)) out.push(d);
     return out;
   };
   const withTimes = (days: number[]): number[] => {
@@ -365,7 +371,7 @@ export function* walkRule(input: Rule, start: number, isDate: boolean, opts: Wal
     const day = Math.floor(p / DAY);
     if (beyond(p, day)) return ended!;
     if (day !== checkedDay) {
-      if (!dayMatches(rule, day, contextOf(day), weekStarts)) {
+      if (!dayMatches(rule, day, context(day), weekStarts)) {
         // Nothing in this day: go on with the first period of the next one.
         k = Math.ceil(((day + 1) * DAY - p0) / step);
         if (charge()) return ended!;

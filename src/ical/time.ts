@@ -5,7 +5,7 @@
 //    up as an IANA zone in Node's ICU data.
 //  - Floating times and all-day dates are read in the calendar's time zone (RFC 4791 §9.9).
 import ICAL from 'ical.js';
-import { daysFromCivil } from './civil.ts';
+import { civilFromDays, daysFromCivil } from './civil.ts';
 import { ZoneFromObject } from './objectZone.ts';
 
 /** The latest instant we index: open-ended series end here (9999-12-31T23:59:59Z). */
@@ -78,10 +78,17 @@ const CHANGE_MARGIN = 2 * 86400;
 export function offsetAwayFromChanges(t: ICAL.Time): number | null {
   const zone = t.zone;
   if (!(zone instanceof ZoneFromObject)) return null;
-  zone._ensureCoverage(t.year);
+  return wallOffsetAwayFromChanges(zone, t.year, daysFromCivil(t.year, t.month, t.day) * 86400 + t.hour * 3600 + t.minute * 60 + t.second);
+}
+
+/**
+ * offsetAwayFromChanges for a wall clock given as seconds (its fields as if in UTC) in the year
+ * `year`: a series' instances are walked as such seconds, and need no ical.js time to be placed.
+ */
+export function wallOffsetAwayFromChanges(zone: ZoneFromObject, year: number, local: number): number | null {
+  zone._ensureCoverage(year);
   const table = tableOf(zone);
   if (table.length === 0) return null;
-  const local = daysFromCivil(t.year, t.month, t.day) * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
   const i = lastAtOrBefore(table.instants, local - CHANGE_MARGIN);
   if (i < 0 || lastAtOrBefore(table.instants, local + CHANGE_MARGIN) !== i) return null;
   return table.offsets[i] as number;
@@ -228,6 +235,28 @@ export class TimeResolver {
     }
     this.sawFloating = true;
     return this.inFloatingZone(t);
+  }
+
+  /**
+   * epoch() of a floating time or date given as wall-clock seconds (its fields as if in UTC),
+   * `tzid` its TZID parameter, without an ical.js time; null where only a time will do (a
+   * VTIMEZONE as the floating zone, an unknown IANA name).
+   */
+  floatingWallEpoch(wall: number, isDate: boolean, tzid: string | null): number | null {
+    const day = Math.floor(wall / 86400);
+    const s = isDate ? 0 : wall - day * 86400;
+    const { year, month, day: d } = civilFromDays(day);
+    const [h, mi, sec] = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60];
+    if (tzid && !isDate) {
+      const e = wallClockToEpoch(tzid, year, month, d, h, mi, sec);
+      if (e !== null) return e;
+    }
+    const z = this.floatingZone;
+    if (z !== undefined && typeof z !== 'string') return null;
+    const e = typeof z === 'string' ? wallClockToEpoch(z, year, month, d, h, mi, sec) : Date.UTC(year, month - 1, d, h, mi, sec) / 1000;
+    if (e === null) return null;
+    this.sawFloating = true;
+    return e;
   }
 
   private inFloatingZone(t: ICAL.Time): number {

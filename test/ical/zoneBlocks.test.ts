@@ -66,10 +66,11 @@ describe('VTIMEZONE blocks cut before the parse', () => {
     expect(cutZoneBlocks(calendar('\r\n', ...event))?.zones).toEqual([]);
   });
 
-  it('answers as the full parse on every object of the corpus, in three zones and three windows', () => {
+  it('answers as the full parse on every object of the corpus a write accepts, in three zones and three windows', () => {
     const files = icsFiles(CORPUS);
     expect(files.length).toBeGreaterThan(100);
     let compared = 0;
+    let refused = 0;
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
       const first = /^DTSTART[^:\r\n]*:(\d{4})(\d{2})(\d{2})/m.exec(text);
@@ -79,6 +80,14 @@ describe('VTIMEZONE blocks cut before the parse', () => {
         { start: at('2026-03-01T00:00:00Z'), end: at('2026-04-01T00:00:00Z') },
         { start: around - 40 * 86400, end: around + 40 * 86400 },
       ];
+      // Only what a write accepts is ever stored: a text the full parse refuses never reaches this
+      // path (which does not check the structure again).
+      try {
+        parseCalendarText(text);
+      } catch {
+        refused++;
+        continue;
+      }
       for (const zone of ['UTC', 'Europe/Berlin', 'America/New_York']) {
         for (const range of windows) {
           expect(read(parseStoredCalendarText, text, range, zone), `${file} ${zone} ${range.start}`).toEqual(read(parseCalendarText, text, range, zone));
@@ -86,6 +95,7 @@ describe('VTIMEZONE blocks cut before the parse', () => {
         }
       }
     }
-    expect(compared).toBe(files.length * 9);
+    expect(compared).toBe((files.length - refused) * 9);
+    expect(compared).toBeGreaterThan(900);
   });
 });
