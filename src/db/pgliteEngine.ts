@@ -4,7 +4,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import parseArray from 'postgres-array';
+import type { EmbeddedMemory } from '../config.ts';
 import { unpackTemplate } from './embeddedTemplate.ts';
+
+/** For tools and tests that open a database without a configuration. */
+const DEFAULT_MEMORY: EmbeddedMemory = { cacheMb: 32, workMemKb: 4096, maintenanceWorkMemMb: 64 };
 
 const keepAsString = (s: string): string => s;
 const asArray = (s: string): unknown[] => parseArray.parse(s);
@@ -14,11 +18,10 @@ const asArray = (s: string): unknown[] => parseArray.parse(s);
  * installation's data). Without a directory, a new database in memory (PGlite's own initdb, which
  * takes some 800 MB that the process keeps: tools and tests only).
  */
-export async function openPgliteHere(dataDir: string | undefined, cacheMb = 32): Promise<PGlite> {
+export async function openPgliteHere(dataDir: string | undefined, memory: EmbeddedMemory = DEFAULT_MEMORY): Promise<PGlite> {
   if (dataDir && !existsSync(join(dataDir, 'PG_VERSION'))) unpackTemplate(dataDir);
   const db = new PGlite(dataDir, {
-    // PostgreSQL's own cache; the operating system caches the data files as well.
-    postgresqlconf: [`shared_buffers=${cacheMb}MB`],
+    postgresqlconf: [`shared_buffers=${memory.cacheMb}MB`, `work_mem=${memory.workMemKb}kB`, `maintenance_work_mem=${memory.maintenanceWorkMemMb}MB`],
     parsers: {
       20: keepAsString, // int8
       1082: keepAsString, // date
