@@ -1,8 +1,8 @@
 // The embedded database's first start: a data directory made once by `npm run make:template`
 // (initdb and every migration, no installation's data) and shipped as a tarball (brotli: 0.9 MB
-// where PGlite's own gzip made 3 MB, as the template databases template0 and template1 repeat). Unpacking it
-// costs about 0.5 s of CPU where PGlite's initdb took some 5 s and 800 MB, and the migrations
-// it holds need not run again. Migrations newer than the tarball still run at start.
+// where PGlite's own gzip made 3 MB, as the template databases template0 and template1 repeat).
+// Unpacking it costs about 0.5 s of CPU where PGlite's initdb took some 5 s and 800 MB, and the
+// migrations it holds need not run again. Migrations newer than the tarball still run at start.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
