@@ -353,9 +353,9 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: databaseUrl(env),
     dataDir: resolve(text(env, 'DATA_DIR', './data')),
     embeddedMemory: {
-      cacheMb: integer(env, 'EMBEDDED_CACHE_MB', 8, 1, 65536),
+      cacheMb: integer(env, 'EMBEDDED_CACHE_MB', 32, 1, 65536),
       workMemKb: integer(env, 'EMBEDDED_WORK_MEM_KB', 4096, 64, 2 * 1024 * 1024),
-      maintenanceWorkMemMb: integer(env, 'EMBEDDED_MAINTENANCE_WORK_MEM_MB', 16, 1, 2048),
+      maintenanceWorkMemMb: integer(env, 'EMBEDDED_MAINTENANCE_WORK_MEM_MB', 64, 1, 2048),
     },
     apiKey: (env.API_KEY ?? '').trim(),
     authRealm: text(env, 'AUTH_REALM', 'Calendula').replace(/["\\\r\n]/g, ''),
