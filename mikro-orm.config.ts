@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import type { Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { loadConfig, loadDotEnv } from './src/config.ts';
+import { loadConfig, loadDotEnv, type EmbeddedMemory } from './src/config.ts';
 import { lockDataDir } from './src/db/dataDirLock.ts';
 import { allEntities } from './src/db/entities/index.ts';
 import { migrationsList } from './src/db/migrations/index.ts';
@@ -51,7 +51,7 @@ export interface EngineSettings {
   /** Embedded data directory; undefined → in memory (tests and tools only). */
   dataDir: string | undefined;
   poolMax?: number;
-  embeddedCacheMb?: number;
+  embeddedMemory?: EmbeddedMemory;
   debug?: boolean;
   log?: (message: string) => void;
 }
@@ -76,7 +76,7 @@ export async function engineOptions(s: EngineSettings): Promise<EngineOptions> {
     release = lockDataDir(s.dataDir);
   }
   try {
-    const embedded = await openPglite(s.dataDir, s.embeddedCacheMb);
+    const embedded = await openPglite(s.dataDir, s.embeddedMemory);
     const options = ormOptions({ driver: PgliteDriver, dbName: 'postgres', driverOptions: { connection: () => ({ pglite: embedded }) }, ...common });
     return { options, embedded, release };
   } catch (e) {
@@ -92,7 +92,7 @@ export default async function cliConfig(): Promise<Options> {
   const engine = await engineOptions({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : config.dataDir,
-    embeddedCacheMb: config.embeddedCacheMb,
+    embeddedMemory: config.embeddedMemory,
     log: (m) => process.stderr.write(`${m}\n`),
   });
   // The CLI process ends when the ORM closes: the embedded connection closes its database then.

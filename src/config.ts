@@ -124,6 +124,19 @@ export interface LoopWatch {
   warnMs: number;
 }
 
+/**
+ * PostgreSQL's memory settings inside PGlite. Its WebAssembly memory grows to the largest need and
+ * never shrinks, so each of these is a floor under the process's size once used.
+ */
+export interface EmbeddedMemory {
+  /** shared_buffers, in MB: PostgreSQL's page cache (the operating system caches the files too). */
+  cacheMb: number;
+  /** work_mem, in kB: what one sort or hash may take before it spills to a temporary file. */
+  workMemKb: number;
+  /** maintenance_work_mem, in MB: for CREATE INDEX and VACUUM (migrations, statistics). */
+  maintenanceWorkMemMb: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -136,8 +149,8 @@ export interface Config {
   /** postgres:// URL; undefined means the embedded PGlite database in dataDir. */
   databaseUrl: string | undefined;
   dataDir: string;
-  /** The embedded database's own cache (shared_buffers), in MB. */
-  embeddedCacheMb: number;
+  /** The embedded database's memory settings (PostgreSQL's, inside PGlite). */
+  embeddedMemory: EmbeddedMemory;
   /** Admin API key; '' disables /api/v1 (except /health) and the provisioning API. */
   apiKey: string;
   authRealm: string;
@@ -339,7 +352,11 @@ export function loadConfig(env: Env = process.env): Config {
     basePath: base,
     databaseUrl: databaseUrl(env),
     dataDir: resolve(text(env, 'DATA_DIR', './data')),
-    embeddedCacheMb: integer(env, 'EMBEDDED_CACHE_MB', 32, 1, 65536),
+    embeddedMemory: {
+      cacheMb: integer(env, 'EMBEDDED_CACHE_MB', 32, 1, 65536),
+      workMemKb: integer(env, 'EMBEDDED_WORK_MEM_KB', 4096, 64, 2 * 1024 * 1024),
+      maintenanceWorkMemMb: integer(env, 'EMBEDDED_MAINTENANCE_WORK_MEM_MB', 64, 1, 2048),
+    },
     apiKey: (env.API_KEY ?? '').trim(),
     authRealm: text(env, 'AUTH_REALM', 'Calendula').replace(/["\\\r\n]/g, ''),
     appTimezone: timezone(env),

@@ -139,7 +139,7 @@ async function withDomain<T>(config: Config, fn: (domain: Domain, db: Database, 
   const db = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : config.dataDir,
-    embeddedCacheMb: config.embeddedCacheMb,
+    embeddedMemory: config.embeddedMemory,
   });
   // Threads start only if a command does iCalendar work (the worker, token feeds).
   const compute = new ComputePool(config.compute, log);

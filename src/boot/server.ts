@@ -45,7 +45,7 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
   const db = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : config.dataDir,
-    embeddedCacheMb: config.embeddedCacheMb,
+    embeddedMemory: config.embeddedMemory,
     log: (m) => log.debug({ orm: m }, 'orm'),
   });
   let server: Server | undefined;

@@ -1,42 +1,27 @@
 // Creating and opening a PGlite database (PostgreSQL compiled to WebAssembly) with the same type
 // parsing as MikroORM's pg connection. Runs in the embedded database's own thread.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import parseArray from 'postgres-array';
+import type { EmbeddedMemory } from '../config.ts';
+import { unpackTemplate } from './embeddedTemplate.ts';
+
+/** For tools and tests that open a database without a configuration. */
+const DEFAULT_MEMORY: EmbeddedMemory = { cacheMb: 32, workMemKb: 4096, maintenanceWorkMemMb: 64 };
 
 const keepAsString = (s: string): string => s;
 const asArray = (s: string): unknown[] => parseArray.parse(s);
 
 /**
- * PGlite's initdb takes some 800 MB that the process never gives back. On first start it runs in a
- * short-lived child process, so the server itself stays small.
+ * Opens a PGlite database; a data directory without one gets the shipped template (migrated, no
+ * installation's data). Without a directory, a new database in memory (PGlite's own initdb, which
+ * takes some 800 MB that the process keeps: tools and tests only).
  */
-async function initializeApart(dataDir: string): Promise<void> {
-  // The child runs where the bare specifier resolves to the very PGlite this process uses.
-  const resolved = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  const home = resolved.slice(0, resolved.lastIndexOf(`${sep}node_modules${sep}`));
-  const script = `const { PGlite } = await import('@electric-sql/pglite');
-const db = new PGlite(${JSON.stringify(dataDir)});
-await db.waitReady;
-await db.close();`;
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: home, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`creating the embedded database in ${dataDir} failed: ${err.trim()}`))));
-  });
-}
-
-/** Opens (or creates) a PGlite database; in memory without a directory. */
-export async function openPgliteHere(dataDir: string | undefined, cacheMb = 32): Promise<PGlite> {
-  if (dataDir && !existsSync(join(dataDir, 'PG_VERSION'))) await initializeApart(dataDir);
+export async function openPgliteHere(dataDir: string | undefined, memory: EmbeddedMemory = DEFAULT_MEMORY): Promise<PGlite> {
+  if (dataDir && !existsSync(join(dataDir, 'PG_VERSION'))) unpackTemplate(dataDir);
   const db = new PGlite(dataDir, {
-    // PostgreSQL's own cache; the operating system caches the data files as well.
-    postgresqlconf: [`shared_buffers=${cacheMb}MB`],
+    postgresqlconf: [`shared_buffers=${memory.cacheMb}MB`, `work_mem=${memory.workMemKb}kB`, `maintenance_work_mem=${memory.maintenanceWorkMemMb}MB`],
     parsers: {
       20: keepAsString, // int8
       1082: keepAsString, // date

@@ -4,10 +4,11 @@
 import { Worker } from 'node:worker_threads';
 import type { Results } from '@electric-sql/pglite';
 import { workerScript } from '../compute/workerScript.ts';
+import type { EmbeddedMemory } from '../config.ts';
 
 export interface PgliteThreadOptions {
   dataDir: string | undefined;
-  cacheMb: number;
+  memory: EmbeddedMemory | undefined;
 }
 
 type Operation = { op: 'query'; sql: string; params: unknown[] } | { op: 'exec'; sql: string } | { op: 'close' };
@@ -84,8 +85,8 @@ class PgliteProxy implements EmbeddedDatabase {
 }
 
 /** Opens (or creates) the embedded database in its own thread. */
-export async function openPglite(dataDir: string | undefined, cacheMb = 32): Promise<EmbeddedDatabase> {
-  const options: PgliteThreadOptions = { dataDir, cacheMb };
+export async function openPglite(dataDir: string | undefined, memory?: EmbeddedMemory): Promise<EmbeddedDatabase> {
+  const options: PgliteThreadOptions = { dataDir, memory };
   const worker = new Worker(await workerScript('pglite-worker'), { workerData: options });
   const proxy = new PgliteProxy(worker);
   try {

@@ -8,7 +8,7 @@ import type { PgliteReply, PgliteRequest, PgliteThreadOptions } from './pglitePr
 
 const port = parentPort;
 if (!port) throw new Error('pgliteThread runs as a worker thread');
-const { dataDir, cacheMb } = workerData as PgliteThreadOptions;
+const { dataDir, memory } = workerData as PgliteThreadOptions;
 
 function errorFields(e: unknown): Record<string, unknown> {
   if (!(e instanceof Error)) return { message: String(e) };
@@ -19,7 +19,7 @@ function errorFields(e: unknown): Record<string, unknown> {
 
 let db: PGlite;
 try {
-  db = await openPgliteHere(dataDir, cacheMb);
+  db = await openPgliteHere(dataDir, memory);
   port.postMessage({ id: 0, ok: true, value: null } satisfies PgliteReply);
 } catch (e) {
   port.postMessage({ id: 0, ok: false, error: errorFields(e) } satisfies PgliteReply);

@@ -1,9 +1,6 @@
 // The CardDAV migration on a database that held users before it: each gets the `default` address
 // book, the tables keep sabre/dav's names, and their foreign keys cascade.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { testEngine } from '../helpers/database.ts';
@@ -11,9 +8,9 @@ import { adminQuery, databaseUrlFor } from '../helpers/postgres.ts';
 
 async function emptyDatabase(): Promise<{ db: Database; drop: () => Promise<void> }> {
   if (testEngine() === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'calendula-empty-'));
-    const db = await openDatabase({ url: undefined, dataDir: dir });
-    return { db, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    // In memory: PGlite's own initdb, where a data directory would start from the migrated template.
+    const db = await openDatabase({ url: undefined, dataDir: undefined });
+    return { db, drop: async () => {} };
   }
   const name = `calendula_empty_${randomBytes(5).toString('hex')}`;
   await adminQuery(`create database ${name}`);

@@ -1,5 +1,7 @@
 // Prepares one migrated template database per engine; test files clone it (fast) instead of
-// migrating their own.
+// migrating their own. On PGlite it is what a user's first start makes: the shipped template
+// (src/db/template) unpacked, then the migrations newer than it (test/db/migrations.test.ts runs
+// every migration from an empty database).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

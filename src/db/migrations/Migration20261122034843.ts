@@ -4,8 +4,8 @@ export class Migration20261122034843 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "instance_settings" ("key" varchar(100) not null, "value" text not null, constraint "instance_settings_pkey" primary key ("key"));`);
-    // This installation's id: it marks the events it pushes into other calendars (CLEANUP finds them).
-    this.addSql(`insert into "instance_settings" ("key", "value") values ('instance_id', gen_random_uuid()::text);`);
+    // This installation's id is made at its first start (src/db/instanceKeys.ts), not here: the
+    // embedded template holds this migration and is shared by every installation.
     this.addSql(`delete from "jobs";`);
     this.addSql(`alter table "jobs" add column "key" varchar(600) not null;`);
     this.addSql(`create index "jobs_key_index" on "jobs" ("key");`);

@@ -31,7 +31,7 @@ export class Migration20261207160000 extends Migration {
 
     this.addSql(`alter table "calendarobjects" add column "scheduletag" varchar(64) null;`);
 
-    this.addSql(`insert into "instance_settings" ("key", "value") values ('answer_link_key', replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')) on conflict ("key") do nothing;`);
+    // The answer-link key is made at the installation's first start (src/db/instanceKeys.ts).
   }
 
   override async down(): Promise<void> {
