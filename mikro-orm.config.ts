@@ -4,12 +4,11 @@
 // (DATABASE_URL, or the embedded database in DATA_DIR; .env included).
 import { mkdirSync } from 'node:fs';
 import type { Options } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { loadConfig, loadDotEnv, type EmbeddedMemory } from './src/config.ts';
 import { lockDataDir } from './src/db/dataDirLock.ts';
 import { allEntities } from './src/db/entities/index.ts';
-import { migrationsList } from './src/db/migrations/index.ts';
+import { LazyMigrator } from './src/db/lazyMigrator.ts';
 import { PgliteDriver } from './src/db/pgliteDriver.ts';
 import { openPglite, type EmbeddedDatabase } from './src/db/pgliteProxy.ts';
 
@@ -26,9 +25,9 @@ export function ormOptions(extra: Partial<Options>): Options {
     entities: allEntities,
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true, warnWhenNoEntities: true },
     metadataCache: { enabled: false },
-    extensions: [Migrator],
+    // The migrator and the migrations load when a migration is pending (src/db/lazyMigrator.ts).
+    extensions: [LazyMigrator],
     migrations: {
-      migrationsList,
       path: MIGRATIONS_PATH,
       pathTs: MIGRATIONS_PATH,
       emit: 'ts',

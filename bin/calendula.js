@@ -34,21 +34,39 @@ async function bundle() {
     // Written aside and renamed, so that processes starting together never load half a file.
     const tmp = join(root, 'dist', `.build-${process.pid}`);
     mkdirSync(tmp, { recursive: true });
+    // Split at every dynamic import(): what a command or a page loads on first use is a chunk of its
+    // own (dist/chunks/), with the packages it imports, instead of code and imports every process
+    // parses and loads at start (an unsplit ESM bundle hoists every package import to its top).
     await esbuild.build({
       entryPoints: entries,
       bundle: true,
+      splitting: true,
       platform: 'node',
       format: 'esm',
       target: 'node20',
       packages: 'external',
       outdir: tmp,
       outExtension: { '.js': '.mjs' },
+      chunkNames: 'chunks/[name]-[hash]',
       logLevel: 'silent',
     });
     await esbuild.stop();
-    // Threads first: a process that loads the new main bundle finds the matching threads.
+    // Chunks are named by their content, so a chunk of the same name is the same file: chunks first,
+    // then the threads, then the main bundle, so that a process loading a new bundle finds all it needs.
+    const chunks = join(root, 'dist', 'chunks');
+    mkdirSync(chunks, { recursive: true });
+    const built = new Set();
+    for (const name of existsSync(join(tmp, 'chunks')) ? readdirSync(join(tmp, 'chunks')) : []) {
+      built.add(name);
+      if (!existsSync(join(chunks, name))) renameSync(join(tmp, 'chunks', name), join(chunks, name));
+    }
     for (const name of ['compute-worker', 'pglite-worker', 'calendula']) renameSync(join(tmp, `${name}.mjs`), join(root, 'dist', `${name}.mjs`));
     rmSync(tmp, { recursive: true, force: true });
+    // Chunks of earlier builds go after a day: only a process still running a build from before the
+    // sources changed (development) could load one, on the first use of what it holds.
+    for (const name of readdirSync(chunks)) {
+      if (!built.has(name) && statSync(join(chunks, name)).mtimeMs < Date.now() - 86_400_000) rmSync(join(chunks, name), { force: true });
+    }
     return out;
   } catch {
     return null;

@@ -28,7 +28,7 @@ try {
       console.log('No changes: the migrations already match the entities.');
     } else {
       writeFileSync(file, kept.join('\n'));
-      console.log(`Wrote ${file}; review it and add it to src/db/migrations/index.ts.`);
+      console.log(`Wrote ${file}; review it and add it to src/db/migrations/index.ts and names.ts.`);
     }
   }
 } finally {

@@ -117,6 +117,8 @@ export interface ComputeConfig {
   deadlineMs: number;
   /** Milliseconds of wall time one object's work may take however busy the machine, plus as much again per MB. */
   wallLimitMs: number;
+  /** Seconds a compute thread may stay idle before it stops (the pool starts one again on the next work). */
+  idleSeconds: number;
 }
 
 export interface LoopWatch {
@@ -391,6 +393,7 @@ export function loadConfig(env: Env = process.env): Config {
       threads: integer(env, 'COMPUTE_THREADS', defaultThreads(), 1, 64),
       deadlineMs: integer(env, 'COMPUTE_DEADLINE_MS', 500, 10, 600_000),
       wallLimitMs: integer(env, 'COMPUTE_WALL_LIMIT_MS', 5000, 10, 3_600_000),
+      idleSeconds: integer(env, 'COMPUTE_IDLE_SECONDS', 60, 1, 86_400),
     },
     loop: {
       warnMs: integer(env, 'LOOP_DELAY_WARN_MS', 100, 1, 60_000),

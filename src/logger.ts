@@ -3,10 +3,18 @@
 // Format: JSON lines for log collectors, human-readable lines (pino-pretty) when standard output is
 // a terminal, or as LOG_FORMAT says.
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type { PrettyOptions, PrettyStream } from 'pino-pretty';
 import type { LogFormat, LogLevel } from './config.ts';
 
 export type { Logger };
+
+// pino-pretty only when the lines are for a person: a server logging JSON does not load it.
+// (Synchronously, as a logger is made before anything else can wait.)
+const load = createRequire(import.meta.url);
+function pretty(options: PrettyOptions): PrettyStream {
+  return (load('pino-pretty') as (o: PrettyOptions) => PrettyStream)(options);
+}
 
 export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream, format: LogFormat = 'json'): Logger {
   const out = destination ?? process.stdout;

@@ -3,7 +3,6 @@
 // Exit codes: 0 done, 1 the command failed, 2 wrong usage.
 import { createInterface } from 'node:readline';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.ts';
-import { copyDatabase } from '../db/copy.ts';
 import { DataDirBusyError } from '../db/dataDirLock.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { isDomainError, notFound } from '../domain/errors.ts';
@@ -12,11 +11,11 @@ import { createDomain, type Domain } from '../domain/index.ts';
 import { createLogger } from '../logger.ts';
 import { systemClock } from '../clock.ts';
 import { resolveSecretKey } from '../domain/secrets.ts';
-import { describeOutcome, receiveImip } from '../mail/receive.ts';
 import { syncProviders } from '../sync/providers/index.ts';
 import { SyncWorker, workerOptions } from '../sync/worker.ts';
-import { MailTransport } from '../mail/transport.ts';
-import { MailWorker, mailWorkerOptions } from '../mail/worker.ts';
+// What one command alone needs (copying, mail parsing and sending) is imported by that command, so
+// that `serve` and the other commands do not load it.
+import type { MailWorker } from '../mail/worker.ts';
 
 const USAGE = `Usage: calendula <command>
 
@@ -255,6 +254,7 @@ async function dbCommand(p: Parsed, config: Config, io: CliIO): Promise<void> {
   const target = await openDatabase({ url, dataDir: undefined });
   try {
     await target.migrate();
+    const { copyDatabase } = await import('../db/copy.ts');
     await withDomain(config, async (_d, source) => {
       const counts = await copyDatabase(source, target);
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
@@ -286,7 +286,11 @@ async function workerCommand(p: Parsed, config: Config, io: CliIO): Promise<void
     config,
     async (domain, _db, compute) => {
       const worker = new SyncWorker(domain, log, systemClock, workerOptions(config));
-      const mail = config.mail.smtpUrl ? new MailWorker(domain, compute, new MailTransport(config.mail), log, systemClock, mailWorkerOptions(config)) : undefined;
+      let mail: MailWorker | undefined;
+      if (config.mail.smtpUrl) {
+        const [{ MailWorker, mailWorkerOptions }, { MailTransport }] = await Promise.all([import('../mail/worker.ts'), import('../mail/transport.ts')]);
+        mail = new MailWorker(domain, compute, new MailTransport(config.mail), log, systemClock, mailWorkerOptions(config));
+      }
       if (p.flags.has('--once')) {
         try {
           const n = await worker.drain();
@@ -339,6 +343,7 @@ async function imipCommand(p: Parsed, config: Config, io: CliIO): Promise<number
   };
   if (raw === null) return refused(`the message is larger than ${limit} bytes (MAX_OBJECT_BYTES)`);
   if (!raw.toString('utf8').trim()) return refused('no message on standard input');
+  const { describeOutcome, receiveImip } = await import('../mail/receive.ts');
   let outcome: Awaited<ReturnType<typeof receiveImip>>;
   try {
     outcome = await withDomain(config, (d) => receiveImip(d, raw));

@@ -18,8 +18,7 @@ import { looksLikeToken } from '../domain/tokens.ts';
 import { resolveSecretKey } from '../domain/secrets.ts';
 import { syncProviders } from '../sync/providers/index.ts';
 import { SyncWorker, workerOptions } from '../sync/worker.ts';
-import { MailTransport } from '../mail/transport.ts';
-import { MailWorker, mailWorkerOptions } from '../mail/worker.ts';
+import type { MailWorker } from '../mail/worker.ts';
 import type { Logger } from '../logger.ts';
 
 export interface RunningServer {
@@ -93,8 +92,12 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
     const worker = config.sync.workerEnabled ? new SyncWorker(domain, log, clock, workerOptions(config)) : undefined;
     // The mail worker sends iMIP mail when SMTP_URL is set (with SYNC_WORKER=false the mail goes
     // out from `calendula worker` instead, like the pushes).
-    const mailWorker =
-      config.mail.smtpUrl && config.sync.workerEnabled ? new MailWorker(domain, compute, new MailTransport(config.mail), log, clock, mailWorkerOptions(config)) : undefined;
+    // Imported only then: nodemailer is not loaded by a server that sends no mail.
+    let mailWorker: MailWorker | undefined;
+    if (config.mail.smtpUrl && config.sync.workerEnabled) {
+      const [{ MailWorker, mailWorkerOptions }, { MailTransport }] = await Promise.all([import('../mail/worker.ts'), import('../mail/transport.ts')]);
+      mailWorker = new MailWorker(domain, compute, new MailTransport(config.mail), log, clock, mailWorkerOptions(config));
+    }
     let draining = false;
     loop.start();
     const metrics = new Metrics({ db, compute, loop, gauges: () => domain.system.gauges(), unevaluated: () => domain.queries.unevaluated, mail: () => domain.mailOutbox.stats() });

@@ -18,6 +18,8 @@ export interface ComputeSettings {
   deadlineMs: number;
   /** Milliseconds of wall time one item may take however busy the machine, plus as much again per MB (at least deadlineMs). */
   wallLimitMs?: number;
+  /** Seconds a thread may stay idle before it stops (default 60). */
+  idleSeconds?: number;
 }
 
 /** An item ran past its deadline, or its thread died (out of memory); the thread was replaced. */
@@ -63,9 +65,12 @@ export class ComputePool {
       if (this.closed) throw new Error('the compute pool is closed');
       this.pool = new Piscina({
         filename,
-        minThreads: 1,
+        // No thread while there is no work (each holds some 40 MB): piscina starts one when work
+        // comes, another only when every running one is busy (so light work keeps to one), and
+        // stops each after COMPUTE_IDLE_SECONDS without work.
+        minThreads: 0,
         maxThreads: this.settings.threads,
-        idleTimeout: 30_000,
+        idleTimeout: (this.settings.idleSeconds ?? 60) * 1000,
         // A thread's heap is its own: a runaway expansion dies alone, not with the server.
         resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 },
       });
@@ -144,6 +149,11 @@ export class ComputePool {
     } finally {
       clearInterval(watchdog);
     }
+  }
+
+  /** Threads running now (none until the first work, and again after COMPUTE_IDLE_SECONDS without). */
+  get threads(): number {
+    return this.pool?.threads.length ?? 0;
   }
 
   /** Stops the threads (waiting for running tasks up to a few seconds). */

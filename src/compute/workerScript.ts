@@ -3,7 +3,7 @@
 // run from the TypeScript sources (tests, tsx), they are built into dist/ here, the same way,
 // whenever a source is newer.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Thread entry points by bundle name (bin/calendula.js builds the same list). */
@@ -37,10 +37,12 @@ export async function workerScript(bundle: ThreadBundle): Promise<string> {
 async function locate(): Promise<string> {
   const here = fileURLToPath(import.meta.url);
   const fromSources = here.endsWith('.ts');
-  // In the bundle, this module is dist/calendula.mjs and the threads are its neighbours.
+  // In the bundle, this module is dist/calendula.mjs or one of its chunks in dist/chunks/ (see
+  // bin/calendula.js), and the threads are in dist/.
   const names = Object.keys(THREAD_ENTRIES) as ThreadBundle[];
-  if (!fromSources && names.every((n) => existsSync(join(dirname(here), `${n}.mjs`)))) return dirname(here);
-  const root = fromSources ? join(dirname(here), '..', '..') : join(dirname(here), '..');
+  const bundleDir = basename(dirname(here)) === 'chunks' ? dirname(dirname(here)) : dirname(here);
+  if (!fromSources && names.every((n) => existsSync(join(bundleDir, `${n}.mjs`)))) return bundleDir;
+  const root = fromSources ? join(dirname(here), '..', '..') : join(bundleDir, '..');
   const src = join(root, 'src');
   const dist = join(root, 'dist');
   const stale = newest(src);

@@ -135,7 +135,8 @@ export async function startCalendula(engine: 'pglite' | 'postgres', opts: { cpuP
     env.DATABASE_URL = u.toString();
   }
   Object.assign(env, opts.env ?? {});
-  const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [];
+  // BENCH_NODE_ARGS: V8 flags for the server under test (e.g. --max-semi-space-size=4), to weigh heap settings.
+  const nodeArgs = [...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [])];
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = capture(child);
   const base = `http://127.0.0.1:${port}`;

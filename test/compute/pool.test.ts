@@ -1,6 +1,6 @@
 // The compute pool with real worker threads: a stuck item is stopped at its deadline, its thread
 // replaced, and the items around it still answered.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ComputePool } from '../../src/compute/pool.ts';
 import type { PrepareShared } from '../../src/compute/tasks.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -36,5 +36,21 @@ describe('compute pool', () => {
     const out = await pool.runBatch('prepare', ['garbage', good('d')], shared);
     expect(out[0]).toMatchObject({ ok: true, value: { ok: false, failure: 'valid-calendar-data' } });
     expect(out[1]).toMatchObject({ ok: true, value: { ok: true, uid: 'd' } });
+  });
+});
+
+describe('compute threads', () => {
+  it('start with the first work, keep to one while the work comes one item at a time, and stop when idle', async () => {
+    const pool = new ComputePool({ threads: 2, deadlineMs: 500, idleSeconds: 1 }, createLogger('silent'));
+    try {
+      expect(pool.threads).toBe(0);
+      for (const uid of ['s1', 's2', 's3']) expect(await pool.run('prepare', good(uid), shared)).toMatchObject({ ok: true, value: { ok: true, uid } });
+      expect(pool.threads).toBe(1);
+      // COMPUTE_IDLE_SECONDS (1 here) after the last work, the thread stops; the next work starts one.
+      await vi.waitFor(() => expect(pool.threads).toBe(0), { timeout: 30_000, interval: 100 });
+      expect(await pool.run('prepare', good('s4'), shared)).toMatchObject({ ok: true, value: { ok: true, uid: 's4' } });
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -1,7 +1,6 @@
 // Connecting a client: the CalDAV and CardDAV URLs and the username, steps per client, an Apple
 // configuration profile with a CalDAV and a CardDAV account (no password inside: the device asks
 // for it), and a QR code DAVx⁵ opens (one DAVx⁵ account finds calendars and address books).
-import QRCode from 'qrcode';
 import { signedIn, type WebCall, type WebDeps, type WebHandler } from '../call.ts';
 import { escapeHtml, html, trusted } from '../html.ts';
 import { copyable } from '../layout.ts';
@@ -20,6 +19,8 @@ export const showConnect: WebHandler = async (call, deps) => {
   const dav = davUrl(call, deps);
   const host = new URL(dav).host;
   const link = davx5Link(dav, user.username);
+  // Loaded by the first visit of this page: a server whose users never open it does without.
+  const { default: QRCode } = await import('qrcode');
   const svg = await QRCode.toString(link, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
   const cards = addressBookHomeUrl(call, deps, user.username);
   const vdir = `[storage calendula]\ntype = "caldav"\nurl = "${dav}"\nusername = "${user.username}"\npassword.fetch = ["prompt", "Password for ${user.username}"]\n\n[storage calendula_contacts]\ntype = "carddav"\nurl = "${dav}"\nusername = "${user.username}"\npassword.fetch = ["prompt", "Password for ${user.username}"]`;
