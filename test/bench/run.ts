@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate, type BenchObject } from './generate.ts';
-import { peerInstalled, postgresAvailable, startCalendula, startRadicale, startXandikos, type Server } from './servers.ts';
+import { peerInstalled, postgresAvailable, startCalendula, startRadicale, startXandikos, type Server, type StartFigures } from './servers.ts';
 import { benchContacts, bulkPutCards, cardMultiget, cardQueryByEmail, cardSync } from './carddav.ts';
 import { bulkPut, eventsApi, exportIcs, loopDelay, mixedLoad, monthQuery, multiget, propfindDepth1, syncCollection, webViews, type ViewTimes } from './workloads.ts';
 
@@ -90,6 +90,8 @@ interface Row {
     syncChangesMs?: number;
   };
   peakRssMb: number;
+  /** First start, restart and the idle memory after each (servers.ts StartFigures). */
+  startup?: StartFigures;
   /** The server's event-loop delay during each workload (Calendula only): p99 and max, ms. */
   loop?: Record<string, { p99: number; max: number }>;
   error?: string;
@@ -108,7 +110,7 @@ async function measure(server: Server, size: number, objects: BenchObject[] | nu
     loop[name] = await loopDelay(server);
     return out;
   };
-  const row: Row = { server: server.name, size, peakRssMb: 0, loop };
+  const row: Row = { server: server.name, size, peakRssMb: 0, loop, startup: server.startup };
   const errors: string[] = [];
   if (objects) await measureCalendar(server, objects, opts, budgetMs, row, watched, errors);
   if (opts.workloads.includes('carddav')) await measureCardDav(server, Math.min(size, opts.maxContacts), budgetMs, row, watched, errors);
@@ -281,6 +283,10 @@ const METRICS: Metric[] = [
   { label: 'address book sync-collection initial, ms', value: (r) => r.card?.syncInitialMs, higher: false },
   { label: 'address book sync-collection after 10 changes, ms', value: (r) => r.card?.syncChangesMs, higher: false },
   { label: 'peak RSS of the server, MB', value: (r) => r.peakRssMb, higher: false },
+  { label: 'first start (fresh storage to the first answer), ms', value: (r) => r.startup?.firstMs, higher: false },
+  { label: 'memory idle 5 s after the first start (PSS), MB', value: (r) => r.startup?.firstIdleMb, higher: false },
+  { label: 'restart (stop, start on the same storage), ms', value: (r) => r.startup?.restartMs, higher: false },
+  { label: 'memory idle 5 s after the restart (PSS), MB', value: (r) => r.startup?.restartIdleMb, higher: false },
   ...['bulk PUT', 'PROPFIND', 'month query', 'month expand', 'multiget', 'sync-collection', 'ICS export', 'mixed load', 'events API', 'web views', 'card PUT', 'card multiget', 'card query', 'card sync'].map(
     (w): Metric => ({ label: `event-loop delay p99 during ${w}, ms`, value: (r) => r.loop?.[w]?.p99, higher: false }),
   ),

@@ -23,8 +23,26 @@ export interface Server {
   pid: number;
   /** Peak resident memory of the server process so far, in bytes (VmHWM). */
   peakRss(): number;
+  /** How it started: on fresh storage, then again on the same storage (see launch). */
+  startup: StartFigures;
   stop(): Promise<void>;
 }
+
+/**
+ * A server's start-up as a self-hoster sees it: from the command to the first answer on fresh
+ * storage (Calendula's first start also creates the first user), the memory it holds 5 s later
+ * (PSS of its process tree, so pages shared with other processes count once), and the same again
+ * after a stop and a start on the same storage.
+ */
+export interface StartFigures {
+  firstMs: number;
+  firstIdleMb: number;
+  restartMs: number;
+  restartIdleMb: number;
+}
+
+/** How long a server is left alone before its idle memory is read. */
+const IDLE_WAIT_MS = 5000;
 
 const BIN = resolve(import.meta.dirname, '../../bin/calendula.js');
 /** The bench user's password (Calendula's INITIAL_PASSWORD, the peers' user). */
@@ -49,10 +67,52 @@ async function waitUp(url: string, child: ChildProcess, log: () => string, timeo
       await fetch(url, { signal: AbortSignal.timeout(1000) });
       return;
     } catch {
-      await new Promise((r) => setTimeout(r, 100));
+      // Every 20 ms: the start-up time is read off this loop.
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
   throw new Error(`did not start: ${log()}`);
+}
+
+/** Proportional memory of a process and its children, summed, in bytes (shared pages divided among their users). */
+export function treePss(pid: number): number {
+  let total = 0;
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    total = m ? Number(m[1]) * 1024 : 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) total += treePss(Number(child));
+    }
+  } catch {
+    // gone
+  }
+  return total;
+}
+
+/**
+ * Starts a server (`spawnIt`) on fresh storage and waits for `url` to answer, reads its idle
+ * memory, stops it and starts it again on the same storage: the process left running is the
+ * second, with the start-up figures.
+ */
+async function launch(spawnIt: (restart: boolean) => ChildProcess, url: string): Promise<{ child: ChildProcess; log: () => string; startup: StartFigures }> {
+  const once = async (restart: boolean): Promise<{ child: ChildProcess; log: () => string; ms: number; idleMb: number }> => {
+    const t0 = performance.now();
+    const child = spawnIt(restart);
+    const log = capture(child);
+    try {
+      await waitUp(url, child, log);
+    } catch (e) {
+      await stopChild(child);
+      throw e;
+    }
+    const ms = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, IDLE_WAIT_MS));
+    return { child, log, ms, idleMb: treePss(child.pid as number) / 2 ** 20 };
+  };
+  const first = await once(false);
+  await stopChild(first.child);
+  const again = await once(true);
+  return { child: again.child, log: again.log, startup: { firstMs: first.ms, firstIdleMb: first.idleMb, restartMs: again.ms, restartIdleMb: again.idleMb } };
 }
 
 function capture(child: ChildProcess): () => string {
@@ -136,15 +196,16 @@ export async function startCalendula(engine: 'pglite' | 'postgres', opts: { cpuP
   }
   Object.assign(env, opts.env ?? {});
   // BENCH_NODE_ARGS: V8 flags for the server under test (e.g. --max-semi-space-size=4), to weigh heap settings.
-  const nodeArgs = [...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [])];
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = capture(child);
+  const bareArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  const nodeArgs = [...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : []), ...bareArgs];
   const base = `http://127.0.0.1:${port}`;
+  let child: ChildProcess;
+  let startup: StartFigures;
   try {
-    await waitUp(`${base}/health`, child, log);
+    // A CPU profile is of the process the workloads run against, the one restarted.
+    ({ child, startup } = await launch((restart) => spawn(process.execPath, [...(restart ? nodeArgs : bareArgs), BIN, 'serve'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }), `${base}/health`));
   } catch (e) {
-    // A server that did not answer in time (a loaded machine) is stopped, not left running.
-    await stopChild(child);
+    // A server that did not answer in time (a loaded machine) is stopped (launch did), not left behind.
     rmSync(dir, { recursive: true, force: true });
     if (dbName) await adminQuery(`drop database if exists ${dbName} with (force)`);
     throw e;
@@ -167,6 +228,7 @@ export async function startCalendula(engine: 'pglite' | 'postgres', opts: { cpuP
     auth,
     pid: child.pid as number,
     peakRss: () => treePeakRss(child.pid as number),
+    startup,
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -186,10 +248,8 @@ export async function startRadicale(): Promise<Server> {
     join(dir, 'config'),
     `[server]\nhosts = 127.0.0.1:${port}\nmax_content_length = 100000000\n[auth]\ntype = htpasswd\nhtpasswd_filename = ${join(dir, 'users')}\nhtpasswd_encryption = plain\ndelay = 0\n[storage]\nfilesystem_folder = ${join(dir, 'collections')}\n[rights]\ntype = owner_only\n[web]\ntype = none\n[logging]\nlevel = warning\n`,
   );
-  const child = spawn(RADICALE, ['--config', join(dir, 'config')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = capture(child);
   const base = `http://127.0.0.1:${port}`;
-  await waitUp(base, child, log);
+  const { child, startup } = await launch(() => spawn(RADICALE, ['--config', join(dir, 'config')], { stdio: ['ignore', 'pipe', 'pipe'] }), base);
   const auth = basic('bench', PASSWORD);
   const res = await fetch(`${base}/bench/cal/`, {
     method: 'MKCALENDAR',
@@ -211,6 +271,7 @@ export async function startRadicale(): Promise<Server> {
     auth,
     pid: child.pid as number,
     peakRss: () => treePeakRss(child.pid as number),
+    startup,
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -223,10 +284,8 @@ export async function startXandikos(): Promise<Server> {
   const port = await freePort();
   // Xandikos has no authentication of its own (it expects a proxy in front); --defaults makes
   // /user/calendars/calendar/ and /user/contacts/addressbook/.
-  const child = spawn(XANDIKOS, ['-d', dir, '-l', '127.0.0.1', '-p', String(port), '--defaults'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = capture(child);
   const base = `http://127.0.0.1:${port}`;
-  await waitUp(base, child, log);
+  const { child, startup } = await launch(() => spawn(XANDIKOS, ['-d', dir, '-l', '127.0.0.1', '-p', String(port), '--defaults'], { stdio: ['ignore', 'pipe', 'pipe'] }), base);
   return {
     name: 'xandikos',
     kind: 'xandikos',
@@ -235,6 +294,7 @@ export async function startXandikos(): Promise<Server> {
     addressBook: '/user/contacts/addressbook/',
     pid: child.pid as number,
     peakRss: () => treePeakRss(child.pid as number),
+    startup,
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
