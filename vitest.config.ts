@@ -10,6 +10,10 @@ const engines = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglit
 // engines, and they are the slowest files (about 140 s a run).
 // Every Chromium suite is named test/web/**/*Ui.test.ts (or is ui.test.ts).
 const PURE = ['test/ical/**', 'test/vcard/**', 'test/architecture.test.ts', 'test/web/ui.test.ts', 'test/web/**/*Ui.test.ts'];
+// So do the scenario suites whose subject is not the database: vdirsyncer's two-way syncs (a real
+// client over CalDAV and CardDAV, whose every request the protocol tests check on both engines)
+// and the log format of a started server. Together about 90 s of the PostgreSQL project's run.
+const CLIENT_SCENARIOS = ['test/e2e/vdirsyncer.test.ts', 'test/e2e/vdirsyncerCarddav.test.ts', 'test/logger.test.ts'];
 
 export default defineConfig({
   test: {
@@ -26,7 +30,7 @@ export default defineConfig({
       extends: true,
       test: {
         name: engine,
-        exclude: ['node_modules/**', ...(engine === 'pglite' ? [] : PURE)],
+        exclude: ['node_modules/**', ...(engine === 'pglite' ? [] : [...PURE, ...CLIENT_SCENARIOS])],
         env: { CALENDULA_TEST_ENGINE: engine },
         globalSetup: ['test/helpers/globalSetup.ts'],
       },
