@@ -23,7 +23,7 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-describe.runIf(process.env.CALENDULA_TEST_ENGINE !== 'postgres')('the embedded template', () => {
+describe.runIf(process.env.CALENDULA_TEST_ENGINE !== 'postgres')('the embedded template (embedded engine only: a PostgreSQL database is made by its server)', () => {
   it('holds every migration in src/db/migrations, and no other (npm run make:template when this fails)', async () => {
     const { db } = await newInstallation();
     const rows = await db.em().execute<{ name: string }[]>('select name from mikro_orm_migrations order by id');
