@@ -189,13 +189,7 @@ export function applyParticipants(root: ICAL.Component, master: ICAL.Component, 
     const present = keepWanted(comp, wanted);
     const toAdd = comp === master ? [...wanted].filter(([lower]) => !present.has(lower)) : added.filter(([lower]) => !present.has(lower));
     for (const [, address] of toAdd) comp.addProperty(ICAL.Property.fromString(attendeeLine(address)));
-    if (e.organizer && wanted.size && !comp.hasProperty('organizer')) {
-      const p = new ICAL.Property('organizer', comp);
-      p.setValue(`mailto:${e.organizer.email}`);
-      const cn = cleanName(e.organizer.name);
-      if (cn) p.setParameter('cn', cn);
-      comp.addProperty(p);
-    }
+    addOrganizer(comp, e, wanted.size > 0);
   }
 }
 
@@ -303,13 +297,17 @@ export function applyComponentParticipants(comp: ICAL.Component, e: SimpleEvent)
   const wanted = new Map(e.attendees.map((a) => [a.toLowerCase(), a]));
   const present = keepWanted(comp, wanted);
   for (const [lower, address] of wanted) if (!present.has(lower)) comp.addProperty(ICAL.Property.fromString(attendeeLine(address)));
-  if (e.organizer && wanted.size && !comp.hasProperty('organizer')) {
-    const p = new ICAL.Property('organizer', comp);
-    p.setValue(`mailto:${e.organizer.email}`);
-    const cn = cleanName(e.organizer.name);
-    if (cn) p.setParameter('cn', cn);
-    comp.addProperty(p);
-  }
+  addOrganizer(comp, e, wanted.size > 0);
+}
+
+/** The form's organizer on a component that invites someone and names none yet. */
+function addOrganizer(comp: ICAL.Component, e: SimpleEvent, invites: boolean): void {
+  if (!e.organizer || !invites || comp.hasProperty('organizer')) return;
+  const p = new ICAL.Property('organizer', comp);
+  p.setValue(`mailto:${e.organizer.email}`);
+  const cn = cleanName(e.organizer.name);
+  if (cn) p.setParameter('cn', cn);
+  comp.addProperty(p);
 }
 
 function applyTo(comp: ICAL.Component, e: SimpleEvent, keepRule: boolean): void {

@@ -1,23 +1,15 @@
 // A series' instances are placed from their wall-clock seconds without making an ical.js time for
 // each (instances.ts wallEpochs, recurrenceIdText): on every .ics of the corpus, in two zones,
 // each instance's start and RECURRENCE-ID text must be what ical.js's time of that instance gives.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { expandInstances, masterOf, recurrenceIdText } from '../../src/ical/instances.ts';
 import { parseCalendarText } from '../../src/ical/parse.ts';
 import { TimeResolver, tzidOf } from '../../src/ical/time.ts';
+import { corpusIcsFiles } from '../helpers/corpus/load.ts';
 
-const CORPUS = resolve(import.meta.dirname, '../fixtures/corpus');
 
-function icsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return icsFiles(path);
-    return name.endsWith('.ics') ? [path] : [];
-  });
-}
 
 const at = (iso: string) => Date.parse(iso) / 1000;
 const WINDOWS = [
@@ -29,7 +21,7 @@ const WINDOWS = [
 describe('instances placed from wall-clock seconds', () => {
   it('gives every rule instance of the corpus the start and RECURRENCE-ID ical.js gives it', () => {
     let checked = 0;
-    for (const file of icsFiles(CORPUS)) {
+    for (const file of corpusIcsFiles()) {
       let root: ICAL.Component;
       try {
         root = parseCalendarText(readFileSync(file, 'utf8'));

@@ -1,13 +1,12 @@
 // The views' read path parses a stored object without its VTIMEZONE blocks and takes each zone
 // from a cache keyed by the block's text: what it answers must be what the full parse answers.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { occurrencesOf } from '../../src/ical/occurrences.ts';
 import { parseCalendarText, parseStoredCalendarText } from '../../src/ical/parse.ts';
 import { cutZoneBlocks } from '../../src/ical/zoneCache.ts';
+import { corpusIcsFiles } from '../helpers/corpus/load.ts';
 
-const CORPUS = resolve(import.meta.dirname, '../fixtures/corpus');
 const at = (iso: string) => Date.parse(iso) / 1000;
 const LIMITS = { maxInstances: 500, maxSteps: 50_000 };
 const NEW_YORK = [
@@ -19,13 +18,6 @@ const NEW_YORK = [
 const calendar = (eol: string, ...lines: string[]) => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Apple Inc.//macOS 15.1//EN', ...lines, 'END:VCALENDAR', ''].join(eol);
 const event = ['BEGIN:VEVENT', 'UID:a', 'DTSTAMP:20260101T000000Z', 'DTSTART;TZID=America/New_York:20260310T090000', 'DTEND;TZID=America/New_York:20260310T100000', 'RRULE:FREQ=DAILY;COUNT=3', 'END:VEVENT'];
 
-function icsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return icsFiles(path);
-    return name.endsWith('.ics') ? [path] : [];
-  });
-}
 
 /** What the views list for a text, or the error, with one parse or the other. */
 function read(parse: (text: string) => ReturnType<typeof parseCalendarText>, text: string, range: { start: number; end: number }, zone: string): unknown {
@@ -67,7 +59,7 @@ describe('VTIMEZONE blocks cut before the parse', () => {
   });
 
   it('answers as the full parse on every object of the corpus a write accepts, in three zones and three windows', () => {
-    const files = icsFiles(CORPUS);
+    const files = corpusIcsFiles();
     expect(files.length).toBeGreaterThan(100);
     let compared = 0;
     let refused = 0;

@@ -1,27 +1,19 @@
 // The views convert thousands of wall-clock times per page: away from a zone's changes the
 // offset comes from a binary search over the change list, and it must be what ical.js (with
 // ZoneFromObject's corrections) answers.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { ZoneFromObject } from '../../src/ical/objectZone.ts';
 import { offsetAwayFromChanges } from '../../src/ical/time.ts';
 import { VTIMEZONES } from '../fixtures/ical.ts';
+import { corpusIcsFiles } from '../helpers/corpus/load.ts';
 
-const CORPUS = resolve(import.meta.dirname, '../fixtures/corpus');
 
-function icsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return icsFiles(path);
-    return name.endsWith('.ics') ? [path] : [];
-  });
-}
 
 /** Every readable VTIMEZONE of the corpus and of the fixtures, as ZoneFromObject zones. */
 function zones(): ZoneFromObject[] {
-  const texts = [...icsFiles(CORPUS).map((f) => readFileSync(f, 'utf8')), ...Object.values(VTIMEZONES).map((z) => `BEGIN:VCALENDAR\r\n${z.lines.join('\r\n')}\r\nEND:VCALENDAR\r\n`)];
+  const texts = [...corpusIcsFiles().map((f) => readFileSync(f, 'utf8')), ...Object.values(VTIMEZONES).map((z) => `BEGIN:VCALENDAR\r\n${z.lines.join('\r\n')}\r\nEND:VCALENDAR\r\n`)];
   const out: ZoneFromObject[] = [];
   const seen = new Set<string>();
   for (const text of texts) {

@@ -31,6 +31,11 @@ export interface Corpus {
   undecodable: string[];
 }
 
+/** Every .ics file under `dir` (the corpus by default), in a stable order. */
+export function corpusIcsFiles(dir: string = CORPUS_DIR): string[] {
+  return walk(dir);
+}
+
 function walk(dir: string): string[] {
   return readdirSync(dir)
     .sort()
