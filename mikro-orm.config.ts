@@ -7,6 +7,7 @@ import type { Options } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { loadConfig, loadDotEnv, type EmbeddedMemory } from './src/config.ts';
 import { lockDataDir } from './src/db/dataDirLock.ts';
+import { takeEmbeddedAhead } from './src/db/embeddedAhead.ts';
 import { allEntities } from './src/db/entities/index.ts';
 import { LazyMigrator } from './src/db/lazyMigrator.ts';
 import { PgliteDriver } from './src/db/pgliteDriver.ts';
@@ -69,13 +70,14 @@ export async function engineOptions(s: EngineSettings): Promise<EngineOptions> {
   if (s.url) {
     return { options: ormOptions({ driver: PostgreSqlDriver, clientUrl: s.url, pool: { min: 0, max: s.poolMax ?? 10 }, ...common }), release: () => {} };
   }
-  let release: () => void = () => {};
-  if (s.dataDir) {
+  const early = s.dataDir ? takeEmbeddedAhead(s.dataDir, s.embeddedMemory) : undefined;
+  let release: () => void = early?.release ?? (() => {});
+  if (s.dataDir && !early) {
     mkdirSync(s.dataDir, { recursive: true });
     release = lockDataDir(s.dataDir);
   }
   try {
-    const embedded = await openPglite(s.dataDir, s.embeddedMemory);
+    const embedded = await (early?.opening ?? openPglite(s.dataDir, s.embeddedMemory));
     const options = ormOptions({ driver: PgliteDriver, dbName: 'postgres', driverOptions: { connection: () => ({ pglite: embedded }) }, ...common });
     return { options, embedded, release };
   } catch (e) {

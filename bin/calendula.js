@@ -2,8 +2,9 @@
 // Runs the TypeScript sources as one bundle made by esbuild into dist/ (rebuilt, in about 0.1 s,
 // whenever a source file is newer). Loading the sources through tsx instead costs each process
 // some 75 MB of memory for the loader; it remains the fallback when dist/ cannot be written.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -23,6 +24,45 @@ function newestSource(dir) {
   }
   return newest;
 }
+
+const requireFromRoot = createRequire(join(root, 'package.json'));
+
+/** Whether `require(spec)` loads CommonJS (a .cjs file, or a .js file of a package not "type": "module"). */
+function requiresCommonJs(spec) {
+  let file;
+  try {
+    file = requireFromRoot.resolve(spec);
+  } catch {
+    return false; // ESM only
+  }
+  if (file.endsWith('.cjs')) return true;
+  if (!file.endsWith('.js')) return false;
+  for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const { name, type } = JSON.parse(readFileSync(manifest, 'utf8'));
+    if (name || type) return type !== 'module';
+  }
+  return true;
+}
+
+// Packages that ship CommonJS (MikroORM, knex, express and most others) are loaded with require(),
+// not import: Node imports a CommonJS module by first scanning its source, and every module it
+// re-exports, for the names it exports (cjs-module-lexer), then loading it again; that scan was
+// about a fifth of a start's CPU. Packages that ship only ESM are imported as before.
+const requireCommonJs = {
+  name: 'require-commonjs',
+  setup(build) {
+    const cache = new Map();
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      const spec = args.path;
+      if (args.namespace === 'commonjs' || spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0])) return { path: spec, external: true };
+      if (!cache.has(spec)) cache.set(spec, requiresCommonJs(spec));
+      return cache.get(spec) ? { path: spec, namespace: 'commonjs' } : { path: spec, external: true };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'commonjs' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
 
 async function bundle() {
   try {
@@ -44,7 +84,9 @@ async function bundle() {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      packages: 'external',
+      plugins: [requireCommonJs],
+      // The require() of the packages above, in an ESM bundle.
+      banner: { js: "import { createRequire as __calendulaCreateRequire } from 'node:module'; const require = __calendulaCreateRequire(import.meta.url);" },
       outdir: tmp,
       outExtension: { '.js': '.mjs' },
       chunkNames: 'chunks/[name]-[hash]',

@@ -150,6 +150,10 @@ describe('calendula CLI', () => {
         const busy = await runCalendula(['user', 'list'], db.env);
         expect(busy.code).toBe(1);
         expect(busy.stderr).toContain('is in use by process');
+        // So does a second server: one line that says what to do, no stack trace.
+        const second = await runCalendula(['serve'], { ...db.env, PORT: '0' });
+        expect(second.code).toBe(1);
+        expect(second.stderr).toMatch(/^calendula: The embedded database in .+ is in use by process \d+ .+\n$/);
       }
     } finally {
       server.child.kill('SIGTERM');

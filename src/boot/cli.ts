@@ -4,17 +4,16 @@
 import { createInterface } from 'node:readline';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.ts';
 import { DataDirBusyError } from '../db/dataDirLock.ts';
-import { openDatabase, type Database } from '../db/database.ts';
+import { openEmbeddedAhead } from '../db/embeddedAhead.ts';
+import type { Database } from '../db/database.ts';
 import { isDomainError, notFound } from '../domain/errors.ts';
-import { ComputePool } from '../compute/pool.ts';
-import { createDomain, type Domain } from '../domain/index.ts';
+import type { ComputePool } from '../compute/pool.ts';
+import type { Domain } from '../domain/index.ts';
 import { createLogger } from '../logger.ts';
 import { systemClock } from '../clock.ts';
-import { resolveSecretKey } from '../domain/secrets.ts';
-import { syncProviders } from '../sync/providers/index.ts';
-import { SyncWorker, workerOptions } from '../sync/worker.ts';
-// What one command alone needs (copying, mail parsing and sending) is imported by that command, so
-// that `serve` and the other commands do not load it.
+// The server's modules (the ORM, the domain) are imported by the command that needs them, not
+// here: `serve` starts opening the embedded database before it imports them (embeddedAhead.ts).
+// What one command alone needs (copying, mail parsing and sending) is imported by that command too.
 import type { MailWorker } from '../mail/worker.ts';
 
 const USAGE = `Usage: calendula <command>
@@ -135,6 +134,13 @@ function promptHidden(io: CliIO, question: string): Promise<string> {
 }
 
 async function withDomain<T>(config: Config, fn: (domain: Domain, db: Database, compute: ComputePool) => Promise<T>, log = createLogger('silent')): Promise<T> {
+  const [{ openDatabase }, { ComputePool }, { createDomain }, { resolveSecretKey }, { syncProviders }] = await Promise.all([
+    import('../db/database.ts'),
+    import('../compute/pool.ts'),
+    import('../domain/index.ts'),
+    import('../domain/secrets.ts'),
+    import('../sync/providers/index.ts'),
+  ]);
   const db = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : config.dataDir,
@@ -251,6 +257,7 @@ async function dbCommand(p: Parsed, config: Config, io: CliIO): Promise<void> {
   if (!url || extra.length) throw new UsageError('db copy-to needs exactly one postgres:// URL');
   if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError('db copy-to needs a postgres:// URL');
   if (url === config.databaseUrl) throw new UsageError('the target is the database Calendula already uses');
+  const { openDatabase } = await import('../db/database.ts');
   const target = await openDatabase({ url, dataDir: undefined });
   try {
     await target.migrate();
@@ -285,6 +292,7 @@ async function workerCommand(p: Parsed, config: Config, io: CliIO): Promise<void
   await withDomain(
     config,
     async (domain, _db, compute) => {
+      const { SyncWorker, workerOptions } = await import('../sync/worker.ts');
       const worker = new SyncWorker(domain, log, systemClock, workerOptions(config));
       let mail: MailWorker | undefined;
       if (config.mail.smtpUrl) {
@@ -358,6 +366,21 @@ async function imipCommand(p: Parsed, config: Config, io: CliIO): Promise<number
   return 0;
 }
 
+/**
+ * A single embedded server starts opening its database now (see embeddedAhead.ts). Anything in
+ * the way (a wrong setting, a data directory in use) is left for serve() to report as ever.
+ */
+function openAhead(): void {
+  try {
+    // The settings serve() reads (the process's environment and .env).
+    loadDotEnv();
+    const config = loadConfig();
+    if (!config.databaseUrl && config.workers <= 1) openEmbeddedAhead(config.dataDir, config.embeddedMemory);
+  } catch {
+    // serve() meets the same error and says what it is.
+  }
+}
+
 /** Runs one CLI invocation; returns the exit code (serve never returns while it runs). */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let parsed: Parsed;
@@ -373,6 +396,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   if (command === 'serve') {
+    openAhead();
     const { serve } = await import('./main.ts');
     await serve();
     return -1;

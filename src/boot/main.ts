@@ -4,7 +4,8 @@ import { startPrimary } from './cluster.ts';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.ts';
 import type { FirstUser } from '../domain/bootstrap.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { startServer } from './server.ts';
+import { startServer, type RunningServer } from './server.ts';
+import { DataDirBusyError } from '../db/dataDirLock.ts';
 
 export async function serve(): Promise<void> {
   loadDotEnv();
@@ -25,7 +26,17 @@ export async function serve(): Promise<void> {
     onStop(log, () => primary.stop());
     return;
   }
-  const running = await startServer(config, log);
+  let running: RunningServer;
+  try {
+    running = await startServer(config, log);
+  } catch (e) {
+    // A second server on the same embedded database: one line that says what to do, not a trace.
+    if (e instanceof DataDirBusyError) {
+      process.stderr.write(`calendula: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
   // A cluster's workers leave the banner to the primary.
   if (!cluster.isWorker) banner(config, log, running.url, running.db.engine, running.firstUser, 1);
   onStop(log, () => running.close());
