@@ -49,7 +49,8 @@ function requiresCommonJs(spec) {
 // Packages that ship CommonJS (MikroORM, knex, express and most others) are loaded with require(),
 // not import: Node imports a CommonJS module by first scanning its source, and every module it
 // re-exports, for the names it exports (cjs-module-lexer), then loading it again; that scan was
-// about a fifth of a start's CPU. Packages that ship only ESM are imported as before.
+// about a fifth of a start's CPU. Packages that ship only ESM, and those a module imports on first
+// use with import(), are imported as before.
 const requireCommonJs = {
   name: 'require-commonjs',
   setup(build) {
@@ -57,6 +58,9 @@ const requireCommonJs = {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       const spec = args.path;
       if (args.namespace === 'commonjs' || spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0])) return { path: spec, external: true };
+      // import('pkg') stays an import: its names are known only when Node reads the package, and
+      // a module made here could give it no more than a default export.
+      if (args.kind === 'dynamic-import') return { path: spec, external: true };
       if (!cache.has(spec)) cache.set(spec, requiresCommonJs(spec));
       return cache.get(spec) ? { path: spec, namespace: 'commonjs' } : { path: spec, external: true };
     });

@@ -4,6 +4,7 @@ import { runCli } from '../src/boot/cli.ts';
 import { freshDatabase, testEngine, type FreshDatabase } from './helpers/database.ts';
 import { runCalendula, spawnCalendula } from './helpers/process.ts';
 import { basic } from './helpers/server.ts';
+import { webSignIn } from './helpers/web.ts';
 
 async function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();
@@ -145,6 +146,11 @@ describe('calendula CLI', () => {
       const [, url] = await server.waitFor(/listening on (http:\/\/[^\s/]+)/);
       const res = await fetch(`${url}/dav/`, { headers: { authorization: basic('frank', 'frank-password') } });
       expect(res.status).toBe(200);
+      // What the bundle imports on first use (here qrcode, for the connect page) loads there too.
+      const cookie = await webSignIn(url!, 'frank', 'frank-password');
+      const connect = await fetch(`${url}/my/connect`, { headers: { cookie } });
+      expect(connect.status).toBe(200);
+      expect(await connect.text()).toMatch(/<figure class="qr"[^>]*><svg/);
       if (testEngine() === 'pglite') {
         // The embedded database belongs to one process: the CLI refuses to open it under the server.
         const busy = await runCalendula(['user', 'list'], db.env);
