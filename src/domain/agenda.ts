@@ -114,7 +114,7 @@ export class AgendaService {
     for (const view of await this.calendarsWith(actor, 'VEVENT')) {
       if (view.webHidden && !opts.includeHidden) continue;
       // `exact`: a series whose instance spans are indexed and miss the window is left out in SQL.
-      const batches = this.objects.candidates(view, { componentType: 'VEVENT', range, exact: true });
+      const batches = this.objects.candidateTexts(view, { componentType: 'VEVENT', range, exact: true });
       // The next batch is read while the pool expands this one, cut into one part per thread.
       let next = batches.next();
       try {
