@@ -76,6 +76,14 @@ describe('the occurrences of the web views', { shuffle: false }, () => {
     await server.domain.calendars.setWebHidden(ola, work, false);
   });
 
+  it('reads the calendars the caller passes (a view page has read them for its panel) as it reads its own', async () => {
+    const calendars = await server.domain.calendars.listForPrincipal(ola.principaluri);
+    const read = await server.domain.agenda.occurrences(ola, MARCH, 'UTC', 1000);
+    expect(await server.domain.agenda.occurrences(ola, MARCH, 'UTC', 1000, { calendars })).toEqual(read);
+    const onlyWork = await server.domain.agenda.occurrences(ola, MARCH, 'UTC', 1000, { calendars: calendars.filter((v) => v.uri === 'work') });
+    expect(onlyWork.items.map((o) => o.uid)).toEqual(['review']);
+  });
+
   it('cuts at the limit, keeping the earliest, and says so', async () => {
     const { items, capped } = await server.domain.agenda.occurrences(ola, MARCH, 'UTC', 3);
     expect(capped).toBe(true);
