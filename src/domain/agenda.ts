@@ -91,30 +91,29 @@ export class AgendaService {
     return { maxInstances: this.ctx.config.limits.maxRecurrenceInstances, maxSteps: this.ctx.config.limits.maxRecurrenceSteps };
   }
 
-  private async calendarsWith(actor: Actor, component: 'VEVENT' | 'VTODO'): Promise<CalendarView[]> {
-    return (await this.calendars.listForPrincipal(actor.principaluri)).filter((v) => v.components.includes(component));
-  }
-
   /**
    * The occurrences of the actor's events overlapping [start, end), read in `zone`, by start; at
    * most `limit`, the earliest of the window (then `capped`). An object whose expansion is stopped or cut also sets `capped`.
-   * Calendars the actor hid from the web views are left out unless `includeHidden`.
+   * Calendars the actor hid from the web views are left out unless `includeHidden`. `calendars`:
+   * the actor's calendars (listForPrincipal) when the caller has read them already (a view page
+   * shows them too): one query fewer per page.
    */
   async occurrences(
     actor: Actor,
     range: { start: number; end: number },
     zone: string,
     limit: number,
-    opts: { includeHidden?: boolean } = {},
+    opts: { includeHidden?: boolean; calendars?: CalendarView[] } = {},
   ): Promise<{ items: PlacedOccurrence[]; capped: boolean }> {
     let items: PlacedOccurrence[] = [];
     let capped = false;
     const shared = { range, zone, limits: this.limits() };
     const threads = Math.max(1, this.ctx.config.compute.threads);
-    for (const view of await this.calendarsWith(actor, 'VEVENT')) {
-      if (view.webHidden && !opts.includeHidden) continue;
+    const calendars = opts.calendars ?? (await this.calendars.listForPrincipal(actor.principaluri));
+    for (const view of calendars) {
+      if (!view.components.includes('VEVENT') || (view.webHidden && !opts.includeHidden)) continue;
       // `exact`: a series whose instance spans are indexed and miss the window is left out in SQL.
-      const batches = this.objects.candidates(view, { componentType: 'VEVENT', range, exact: true });
+      const batches = this.objects.candidateTexts(view, { componentType: 'VEVENT', range, exact: true });
       // The next batch is read while the pool expands this one, cut into one part per thread.
       let next = batches.next();
       try {

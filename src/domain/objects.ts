@@ -616,6 +616,25 @@ export class ObjectService {
     }
   }
 
+  /**
+   * The names and texts of the objects that may match, as `candidates` narrows and batches them
+   * (an `exact` narrowing leaves out in SQL the rows whose instance spans miss the range), without
+   * their metadata: for reads that parse every candidate, like the web views.
+   */
+  async *candidateTexts(
+    view: CalendarView,
+    narrow: { componentType?: string; range?: TimeRange; exact?: boolean },
+    batch = 500,
+  ): AsyncGenerator<{ uri: string; data: string }[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await objectTable.selectTextBatch(this.ctx.db.em(), view.calendarId, after, narrow, batch, READ_BATCH_CHARS);
+      if (!rows.length) return;
+      yield rows;
+      after = (rows[rows.length - 1] as { id: number }).id;
+    }
+  }
+
   /** What changed since a sync token (RFC 6578); Forbidden with DAV:valid-sync-token when it cannot be answered. */
   async changesSince(view: CalendarView, token: number, limit?: number): Promise<SyncChanges> {
     const em = this.ctx.db.em();

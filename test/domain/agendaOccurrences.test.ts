@@ -1,7 +1,8 @@
 // The web views' read path at the domain's level: AgendaService.occurrences over the user's event
 // calendars (the pool's threads each expanding a part of every batch), in start order, each
 // occurrence with its own object; hidden calendars left out unless asked; the limit cuts the
-// earliest; series whose indexed instances miss the window are not listed.
+// earliest; series whose indexed instances miss the window are not listed; the candidates are read
+// as names and texts only (candidateTexts), as the full rows would narrow them.
 import { describe, expect, it } from 'vitest';
 import { earliest, partsOf } from '../../src/domain/agenda.ts';
 import type { Actor, CalendarView } from '../../src/domain/calendars.ts';
@@ -75,6 +76,14 @@ describe('the occurrences of the web views', { shuffle: false }, () => {
     await server.domain.calendars.setWebHidden(ola, work, false);
   });
 
+  it('reads the calendars the caller passes (a view page has read them for its panel) as it reads its own', async () => {
+    const calendars = await server.domain.calendars.listForPrincipal(ola.principaluri);
+    const read = await server.domain.agenda.occurrences(ola, MARCH, 'UTC', 1000);
+    expect(await server.domain.agenda.occurrences(ola, MARCH, 'UTC', 1000, { calendars })).toEqual(read);
+    const onlyWork = await server.domain.agenda.occurrences(ola, MARCH, 'UTC', 1000, { calendars: calendars.filter((v) => v.uri === 'work') });
+    expect(onlyWork.items.map((o) => o.uid)).toEqual(['review']);
+  });
+
   it('cuts at the limit, keeping the earliest, and says so', async () => {
     const { items, capped } = await server.domain.agenda.occurrences(ola, MARCH, 'UTC', 3);
     expect(capped).toBe(true);
@@ -88,6 +97,24 @@ describe('the occurrences of the web views', { shuffle: false }, () => {
     expect(earliest(read, 10).map((x) => x.summary)).toEqual(['first', 'short', 'a', 'b', 'late']);
     // Cutting batch by batch gives what one cut of everything gives.
     expect(earliest([...earliest(read.slice(0, 2), 3), ...read.slice(2)], 3)).toEqual(earliest(read, 3));
+  });
+
+  it('reads the candidates as names and texts only, narrowed and batched as the full rows are', async () => {
+    const narrow = { componentType: 'VEVENT', range: MARCH, exact: true };
+    const full: { uri: string; data: string }[] = [];
+    for await (const b of server.domain.objects.candidates(home, narrow, 7)) full.push(...b.map((o) => ({ uri: o.uri, data: o.data })));
+    const texts: { uri: string; data: string }[] = [];
+    const sizes: number[] = [];
+    for await (const b of server.domain.objects.candidateTexts(home, narrow, 7)) {
+      sizes.push(b.length);
+      texts.push(...b.map((o) => ({ uri: o.uri, data: o.data })));
+    }
+    expect(texts).toEqual(full);
+    // Every day of March, the weekly series and the cancelled one; not the series whose instances miss March.
+    expect(texts.length).toBe(28 + 2);
+    expect(texts.some((o) => o.uri === 'gap.ics' || o.uri === 'february.ics')).toBe(false);
+    expect(texts.find((o) => o.uri === 'weekly.ics')?.data).toContain('RRULE:FREQ=WEEKLY;COUNT=12');
+    expect(sizes).toEqual([7, 7, 7, 7, 2]);
   });
 
   it('cuts a batch into one part per thread, in order', () => {

@@ -190,6 +190,28 @@ export async function selectBatch(
   );
 }
 
+/**
+ * selectBatch's rows with their name and text only (`data`), for reads that parse every row (the
+ * web views): PGlite decodes each field of each row, and its thread and the request loop copy
+ * them, so metadata nobody reads costs about as much as the text's own transfer.
+ */
+export async function selectTextBatch(
+  em: SqlEntityManager,
+  calendarId: number,
+  afterId: number,
+  f: BatchFilter,
+  limit: number,
+  maxChars: number,
+): Promise<{ id: number; uri: string; data: string }[]> {
+  const w = batchWhere(f);
+  return em.execute<{ id: number; uri: string; data: string }[]>(
+    `select id, uri, calendardata as data from (select id, uri, calendardata, size, sum(size) over (order by id) as running
+        from calendarobjects where calendarid = ? and id > ? and ${w.where} order by id limit ?) t
+      where running - size < ? order by id`,
+    [calendarId, afterId, ...w.params, limit, maxChars],
+  );
+}
+
 /** How many objects of each component type the calendars hold. */
 export async function countByComponent(em: SqlEntityManager, calendarIds: number[]): Promise<{ calendarid: number; componenttype: string; n: string }[]> {
   if (!calendarIds.length) return [];

@@ -237,10 +237,9 @@ export const showView: WebHandler = async (call, deps) => {
     frames.push({ day, start: dayStart(call.zone, day), end: dayStart(call.zone, addDays(day, 1)) });
   }
   const range = { start: (frames[0] as DayFrame).start, end: (frames[frames.length - 1] as DayFrame).end };
-  const [{ items, capped }, calendars] = await Promise.all([
-    deps.domain.agenda.occurrences(actor, range, call.zone, deps.config.web.viewMaxOccurrences),
-    deps.domain.calendars.listForPrincipal(actor.principaluri),
-  ]);
+  // The calendars are read once: the panel shows them and the occurrences come from them.
+  const calendars = await deps.domain.calendars.listForPrincipal(actor.principaluri);
+  const { items, capped } = await deps.domain.agenda.occurrences(actor, range, call.zone, deps.config.web.viewMaxOccurrences, { calendars });
   const link = (m: Mode, date: string) => f.href(`/my/view?mode=${m}&date=${date}`);
   const c: Ctx = { f, zone: call.zone, today, frames, link, names: new Map() };
   const nav = html`<nav class="view-nav" aria-label="${t('view.title')}">
