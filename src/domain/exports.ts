@@ -1,6 +1,7 @@
 // A calendar as one VCALENDAR (ICS export and public feeds), streamed object by object.
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import * as calendarTable from '../db/tables/calendars.ts';
 import { CalendarMerger, escapeText } from '../ical/export.ts';
 import type { CompFilter } from '../ical/filter.ts';
 import type { CalendarView } from './calendars.ts';
@@ -23,6 +24,16 @@ export interface ExportRequest {
 }
 
 export class ExportService {
+  /**
+   * Plain exports kept whole by their ETag, least recently used first, EXPORT_CACHE_CHARS at most
+   * together: calendar subscriptions fetch the same file again and again, many without
+   * If-None-Match. The ETag moves with every write to the calendar (its sync token), and an
+   * export is kept only when the token read after its last row equals the one its ETag was made
+   * from, so no write can have landed between (see remember).
+   */
+  private readonly cache = new Map<string, KeptExport>();
+  private cachedChars = 0;
+
   constructor(
     private readonly ctx: DomainContext,
     private readonly objects: ObjectService,
@@ -44,24 +55,78 @@ export class ExportService {
    * between chunks of about EXPORT_CHUNK_CHARS, so a large calendar never holds it for long.
    */
   async *stream(view: CalendarView, req: ExportRequest): AsyncGenerator<string> {
+    // The ETag covers what the export is made of but the calendar's name in this home (the
+    // header's fallback when it has no display name).
+    const key = req.start === undefined && req.end === undefined ? `${view.uri}/${exportEtag(view, req)}` : null;
+    const hit = key === null ? undefined : this.cache.get(key);
+    if (key !== null && hit) {
+      // Used again: it moves to the end of the map, the last to be evicted.
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      yield* hit.chunks;
+      return;
+    }
+    // The chunks of a plain export, kept while they stay within the cache's bound.
+    let kept: string[] | null = key === null ? null : [];
+    let keptChars = 0;
+    const emit = (chunk: string): string => {
+      if (kept) {
+        keptChars += chunk.length;
+        if (keptChars <= EXPORT_CACHE_CHARS) kept.push(chunk);
+        else kept = null;
+      }
+      return chunk;
+    };
     const header = [`X-WR-CALNAME:${escapeText(this.nameOf(view))}`, ...(req.extraHeader ?? [])];
     if (view.color) header.push(`X-APPLE-CALENDAR-COLOR:${view.color}`);
     const merger = new CalendarMerger();
-    yield merger.begin({ prodId: PRODID, properties: header });
+    yield emit(merger.begin({ prodId: PRODID, properties: header }));
     for await (const texts of this.texts(view, req)) {
       let chunk = '';
       for (const text of texts) {
         chunk += merger.add(text, req.componentType);
         if (chunk.length >= EXPORT_CHUNK_CHARS) {
-          yield chunk;
+          yield emit(chunk);
           chunk = '';
           await yieldToLoop();
         }
       }
-      if (chunk) yield chunk;
+      if (chunk) yield emit(chunk);
       await yieldToLoop();
     }
-    yield merger.end();
+    yield emit(merger.end());
+    // Checked after the answer is sent, so a miss waits for no extra round trip.
+    if (key !== null && kept) void this.remember(view, key, kept, keptChars);
+  }
+
+  /**
+   * Keeps an export read at `view`'s sync token if the calendar is still at that token: every
+   * write to a calendar's objects moves its token in the write's transaction, so an unchanged
+   * token read after the last row means every row read was of that state.
+   */
+  private async remember(view: CalendarView, key: string, chunks: string[], chars: number): Promise<void> {
+    try {
+      const state = await calendarTable.syncState(this.ctx.db.em(), view.calendarId);
+      if (!state || Number(state.synctoken) !== view.synctoken || this.cache.has(key)) return;
+      for (const [k, v] of this.cache) {
+        // Exports of the calendar at an older token can never be asked for again.
+        if (v.calendarId === view.calendarId && v.synctoken !== view.synctoken) this.forget(k, v);
+      }
+      for (const [k, v] of this.cache) {
+        if (this.cachedChars + chars <= EXPORT_CACHE_CHARS) break;
+        this.forget(k, v);
+      }
+      this.cache.set(key, { calendarId: view.calendarId, synctoken: view.synctoken, chunks, chars });
+      this.cachedChars += chars;
+    } catch (e) {
+      // Only a lost chance to keep it (the database closing, say): the answer was sent already.
+      this.ctx.log.debug({ err: e }, 'export not kept');
+    }
+  }
+
+  private forget(key: string, kept: KeptExport): void {
+    this.cache.delete(key);
+    this.cachedChars -= kept.chars;
   }
 
   /** The texts to merge, in batches: stored ones, or those a range selects, expanded if asked. */
@@ -69,7 +134,7 @@ export class ExportService {
     const range = req.start !== undefined || req.end !== undefined ? { start: req.start, end: req.end } : undefined;
     if (!range) {
       // The next batch is read while this one is merged and sent: the database and the merging overlap.
-      for await (const batch of readAhead(this.objects.candidates(view, { componentType: req.componentType }, EXPORT_BATCH_ROWS))) yield batch.map((o) => o.data);
+      for await (const batch of readAhead(this.objects.texts(view, req.componentType, EXPORT_BATCH_ROWS))) yield batch;
       return;
     }
     const filter: CompFilter = {
@@ -84,6 +149,14 @@ export class ExportService {
       yield hits.map((h) => h.data ?? h.object.data);
     }
   }
+}
+
+/** A plain export kept whole: its chunks as sent, and the calendar state they were read at. */
+interface KeptExport {
+  calendarId: number;
+  synctoken: number;
+  chunks: string[];
+  chars: number;
 }
 
 /**
@@ -115,6 +188,11 @@ async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
 const EXPORT_BATCH_ROWS = 250;
 /** How much text the export builds before giving the loop back (about 1 ms of merging). */
 const EXPORT_CHUNK_CHARS = 64 * 1024;
+/**
+ * The most text the kept exports hold together (UTF-16 code units: 2–8 MB of memory). A calendar
+ * of a few thousand objects fits; larger exports are merged on every request as before.
+ */
+export const EXPORT_CACHE_CHARS = 4 * 1024 * 1024;
 
 /** The ETag of an export (GET of a calendar; its DAV:getetag with the plain request). */
 export function exportEtag(view: CalendarView, req: ExportRequest): string {

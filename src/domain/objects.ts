@@ -589,13 +589,29 @@ export class ObjectService {
     }
   }
 
+  /**
+   * The stored texts of a calendar (of one component type when given), in id order, in batches of
+   * at most `batch` texts and about READ_BATCH_CHARS: what a plain export reads.
+   */
+  async *texts(view: CalendarView, componentType: string | undefined, batch: number): AsyncGenerator<string[]> {
+    let after = 0;
+    for (;;) {
+      const { rows, more } = await objectTable.selectTextBatch(this.ctx.db.em(), view.calendarId, after, componentType, batch, READ_BATCH_CHARS);
+      if (!rows.length) return;
+      yield rows.map((r) => r.calendardata);
+      if (!more) return;
+      after = (rows[rows.length - 1] as { id: number }).id;
+    }
+  }
+
   /** Rows of a calendar matching `f`, in id order, in batches (see selectBatch for their bounds). */
   private async *readBatches(view: CalendarView, f: objectTable.BatchFilter, batch: number): AsyncGenerator<(ObjectRow & { exact: boolean })[]> {
     let after = 0;
     for (;;) {
-      const rows = await objectTable.selectBatch(this.ctx.db.em(), view.calendarId, after, f, batch, READ_BATCH_CHARS);
+      const { rows, more } = await objectTable.selectBatch(this.ctx.db.em(), view.calendarId, after, f, batch, READ_BATCH_CHARS);
       if (!rows.length) return;
       yield rows;
+      if (!more) return;
       after = (rows[rows.length - 1] as ObjectRow).id;
     }
   }

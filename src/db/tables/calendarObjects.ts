@@ -167,6 +167,13 @@ function batchWhere(f: BatchFilter): { where: string; params: (string | number |
   return { where: where.join(' and '), params, exact: covered, exactParams: bounds };
 }
 
+/** A batch of rows and whether rows after it may match too. */
+export interface Batch<R> {
+  rows: R[];
+  /** False when this batch is known to be the last: no query for the next one is needed. */
+  more: boolean;
+}
+
 /**
  * The next rows of a calendar matching `f` after `afterId`, in id order: at most `limit` rows and
  * about `maxChars` of content (always one row at least), cut by the running total of sizes so
@@ -180,14 +187,49 @@ export async function selectBatch(
   f: BatchFilter,
   limit: number,
   maxChars: number,
-): Promise<(ObjectRow & { exact: boolean })[]> {
+): Promise<Batch<ObjectRow & { exact: boolean }>> {
   const w = batchWhere(f);
-  return em.execute<(ObjectRow & { exact: boolean })[]>(
+  const rows = await em.execute<(ObjectRow & { exact: boolean; running: string | number })[]>(
     `select * from (select ${FULL}, ${w.exact} as exact, sum(size) over (order by id) as running
         from calendarobjects where calendarid = ? and id > ? and ${w.where} order by id limit ?) t
       where running - size < ? order by id`,
     [...w.exactParams, calendarId, afterId, ...w.params, limit, maxChars],
   );
+  return { rows, more: mayHaveMore(rows, limit, maxChars) };
+}
+
+/**
+ * The next stored texts of a calendar after `afterId` (of one component type when given), in id
+ * order and bounded as selectBatch's rows: only the id and the text, since every column is a field
+ * that the embedded engine decodes and hands between threads row by row (the plain export).
+ */
+export async function selectTextBatch(
+  em: SqlEntityManager,
+  calendarId: number,
+  afterId: number,
+  componentType: string | undefined,
+  limit: number,
+  maxChars: number,
+): Promise<Batch<{ id: number; calendardata: string }>> {
+  const rows = await em.execute<{ id: number; calendardata: string; running: string | number }[]>(
+    `select id, calendardata, running from (select id, calendardata, size, sum(size) over (order by id) as running
+        from calendarobjects where calendarid = ? and id > ?${componentType ? ' and componenttype = ?' : ''} order by id limit ?) t
+      where running - size < ? order by id`,
+    [calendarId, afterId, ...(componentType ? [componentType] : []), limit, maxChars],
+  );
+  return { rows, more: mayHaveMore(rows, limit, maxChars) };
+}
+
+/**
+ * Whether rows may follow a batch cut at `limit` rows or `maxChars` of running size. Fewer rows
+ * than the limit whose total stays below the size bound means the inner query ran out of rows:
+ * the next row, had there been one, would have started below the bound and been kept. Saves the
+ * query that used to find the last batch empty (a round trip per multiget and per export).
+ */
+export function mayHaveMore(rows: { running: string | number }[], limit: number, maxChars: number): boolean {
+  const last = rows[rows.length - 1];
+  if (!last) return false;
+  return rows.length >= limit || Number(last.running) >= maxChars;
 }
 
 /**
