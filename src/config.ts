@@ -43,6 +43,8 @@ export interface Limits {
   maxImportObjects: number;
   /** Largest web UI form body (everything but an import), in bytes. */
   maxFormBytes: number;
+  /** Memory for plain .ics exports kept by their ETag, in MB (0: none kept). */
+  exportCacheMb: number;
 }
 
 export interface WebSettings {
@@ -388,6 +390,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxImportBytes: integer(env, 'MAX_IMPORT_BYTES', 10 * MB, 1024, 1024 * MB),
       maxImportObjects: integer(env, 'MAX_IMPORT_OBJECTS', 10_000, 1, 10_000_000),
       maxFormBytes: integer(env, 'MAX_FORM_BYTES', 64 * 1024, 1024, 16 * MB),
+      exportCacheMb: integer(env, 'EXPORT_CACHE_MB', 8, 0, 4096),
     },
     compute: {
       threads: integer(env, 'COMPUTE_THREADS', defaultThreads(), 1, 64),

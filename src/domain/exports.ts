@@ -25,7 +25,7 @@ export interface ExportRequest {
 
 export class ExportService {
   /**
-   * Plain exports kept whole by their ETag, least recently used first, EXPORT_CACHE_CHARS at most
+   * Plain exports kept whole by their ETag, least recently used first, EXPORT_CACHE_MB at most
    * together: calendar subscriptions fetch the same file again and again, many without
    * If-None-Match. The ETag moves with every write to the calendar (its sync token), and an
    * export is kept only when the token read after its last row equals the one its ETag was made
@@ -33,6 +33,15 @@ export class ExportService {
    */
   private readonly cache = new Map<string, KeptExport>();
   private cachedChars = 0;
+
+  /**
+   * The most text the kept exports hold together, in UTF-16 code units (two bytes each at most):
+   * at the default 8 MB a calendar of a few thousand objects fits; larger exports are merged on
+   * every request.
+   */
+  private get cacheChars(): number {
+    return (this.ctx.config.limits.exportCacheMb * 1024 * 1024) / 2;
+  }
 
   constructor(
     private readonly ctx: DomainContext,
@@ -72,7 +81,7 @@ export class ExportService {
     const emit = (chunk: string): string => {
       if (kept) {
         keptChars += chunk.length;
-        if (keptChars <= EXPORT_CACHE_CHARS) kept.push(chunk);
+        if (keptChars <= this.cacheChars) kept.push(chunk);
         else kept = null;
       }
       return chunk;
@@ -113,7 +122,7 @@ export class ExportService {
         if (v.calendarId === view.calendarId && v.synctoken !== view.synctoken) this.forget(k, v);
       }
       for (const [k, v] of this.cache) {
-        if (this.cachedChars + chars <= EXPORT_CACHE_CHARS) break;
+        if (this.cachedChars + chars <= this.cacheChars) break;
         this.forget(k, v);
       }
       this.cache.set(key, { calendarId: view.calendarId, synctoken: view.synctoken, chunks, chars });
@@ -188,11 +197,6 @@ async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
 const EXPORT_BATCH_ROWS = 250;
 /** How much text the export builds before giving the loop back (about 1 ms of merging). */
 const EXPORT_CHUNK_CHARS = 64 * 1024;
-/**
- * The most text the kept exports hold together (UTF-16 code units: 2–8 MB of memory). A calendar
- * of a few thousand objects fits; larger exports are merged on every request as before.
- */
-export const EXPORT_CACHE_CHARS = 4 * 1024 * 1024;
 
 /** The ETag of an export (GET of a calendar; its DAV:getetag with the plain request). */
 export function exportEtag(view: CalendarView, req: ExportRequest): string {

@@ -596,9 +596,9 @@ export class ObjectService {
   async *texts(view: CalendarView, componentType: string | undefined, batch: number): AsyncGenerator<string[]> {
     let after = 0;
     for (;;) {
-      const { rows, more } = await objectTable.selectTextBatch(this.ctx.db.em(), view.calendarId, after, componentType, batch, READ_BATCH_CHARS);
+      const { rows, more } = await objectTable.selectTextBatch(this.ctx.db.em(), view.calendarId, after, { componentType }, batch, READ_BATCH_CHARS);
       if (!rows.length) return;
-      yield rows.map((r) => r.calendardata);
+      yield rows.map((r) => r.data);
       if (!more) return;
       after = (rows[rows.length - 1] as { id: number }).id;
     }
@@ -644,9 +644,10 @@ export class ObjectService {
   ): AsyncGenerator<{ uri: string; data: string }[]> {
     let after = 0;
     for (;;) {
-      const rows = await objectTable.selectTextBatch(this.ctx.db.em(), view.calendarId, after, narrow, batch, READ_BATCH_CHARS);
+      const { rows, more } = await objectTable.selectTextBatch(this.ctx.db.em(), view.calendarId, after, narrow, batch, READ_BATCH_CHARS);
       if (!rows.length) return;
       yield rows;
+      if (!more) return;
       after = (rows[rows.length - 1] as { id: number }).id;
     }
   }

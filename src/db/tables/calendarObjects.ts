@@ -199,28 +199,6 @@ export async function selectBatch(
 }
 
 /**
- * The next stored texts of a calendar after `afterId` (of one component type when given), in id
- * order and bounded as selectBatch's rows: only the id and the text, since every column is a field
- * that the embedded engine decodes and hands between threads row by row (the plain export).
- */
-export async function selectTextBatch(
-  em: SqlEntityManager,
-  calendarId: number,
-  afterId: number,
-  componentType: string | undefined,
-  limit: number,
-  maxChars: number,
-): Promise<Batch<{ id: number; calendardata: string }>> {
-  const rows = await em.execute<{ id: number; calendardata: string; running: string | number }[]>(
-    `select id, calendardata, running from (select id, calendardata, size, sum(size) over (order by id) as running
-        from calendarobjects where calendarid = ? and id > ?${componentType ? ' and componenttype = ?' : ''} order by id limit ?) t
-      where running - size < ? order by id`,
-    [calendarId, afterId, ...(componentType ? [componentType] : []), limit, maxChars],
-  );
-  return { rows, more: mayHaveMore(rows, limit, maxChars) };
-}
-
-/**
  * Whether rows may follow a batch cut at `limit` rows or `maxChars` of running size. Fewer rows
  * than the limit whose total stays below the size bound means the inner query ran out of rows:
  * the next row, had there been one, would have started below the bound and been kept. Saves the
@@ -233,9 +211,9 @@ export function mayHaveMore(rows: { running: string | number }[], limit: number,
 }
 
 /**
- * selectBatch's rows with their name and text only (`data`), for reads that parse every row (the
- * web views): PGlite decodes each field of each row, and its thread and the request loop copy
- * them, so metadata nobody reads costs about as much as the text's own transfer.
+ * selectBatch's rows with their name and text only (`data`), for reads that need nothing else (a
+ * plain export, the web views): PGlite decodes each field of each row, and its thread and the
+ * request loop copy them, so metadata nobody reads costs about as much as the text's own transfer.
  */
 export async function selectTextBatch(
   em: SqlEntityManager,
@@ -244,14 +222,15 @@ export async function selectTextBatch(
   f: BatchFilter,
   limit: number,
   maxChars: number,
-): Promise<{ id: number; uri: string; data: string }[]> {
+): Promise<Batch<{ id: number; uri: string; data: string }>> {
   const w = batchWhere(f);
-  return em.execute<{ id: number; uri: string; data: string }[]>(
-    `select id, uri, calendardata as data from (select id, uri, calendardata, size, sum(size) over (order by id) as running
+  const rows = await em.execute<{ id: number; uri: string; data: string; running: string | number }[]>(
+    `select id, uri, calendardata as data, running from (select id, uri, calendardata, size, sum(size) over (order by id) as running
         from calendarobjects where calendarid = ? and id > ? and ${w.where} order by id limit ?) t
       where running - size < ? order by id`,
     [calendarId, afterId, ...w.params, limit, maxChars],
   );
+  return { rows, more: mayHaveMore(rows, limit, maxChars) };
 }
 
 /** How many objects of each component type the calendars hold. */
