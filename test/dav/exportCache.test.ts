@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CalendarView } from '../../src/domain/calendars.ts';
 import { calendar, event } from '../fixtures/ical.ts';
+import { objectStatementsDuring } from '../helpers/statements.ts';
 import { useTestServer } from '../helpers/testServer.ts';
 
 const CAL = '/dav/calendars/pia/kept/';
@@ -12,21 +13,7 @@ describe('ICS export kept between requests', { shuffle: false }, () => {
   const server = useTestServer();
   const pia = server.user('pia');
 
-  const objectReads = async (fn: () => Promise<unknown>): Promise<number> => {
-    const conn = server.running.db.em().getConnection();
-    const original = conn.execute;
-    let n = 0;
-    conn.execute = ((...args: Parameters<typeof original>) => {
-      if (/from calendarobjects/.test(String(args[0]))) n++;
-      return original.apply(conn, args);
-    }) as typeof original;
-    try {
-      await fn();
-    } finally {
-      conn.execute = original;
-    }
-    return n;
-  };
+  const objectReads = async (fn: () => Promise<unknown>): Promise<number> => (await objectStatementsDuring(server.running.db, fn)).length;
   /** Waits until the export just sent has been checked and kept (that runs after the answer). */
   const settled = () => new Promise((r) => setTimeout(r, 100));
   const view = async (): Promise<CalendarView> => (await server.domain.calendars.get('principals/pia', 'kept'))!;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mayHaveMore } from '../../src/db/tables/calendarObjects.ts';
 import type { Actor, CalendarView } from '../../src/domain/calendars.ts';
 import { calendar, event, todo } from '../fixtures/ical.ts';
+import { objectStatementsDuring } from '../helpers/statements.ts';
 import { useTestServer } from '../helpers/testServer.ts';
 
 describe('mayHaveMore', () => {
@@ -27,21 +28,7 @@ describe('reading objects in batches', { shuffle: false }, () => {
   let actor: Actor;
 
   /** Runs `fn` and returns the statements it sent that read calendarobjects. */
-  const objectStatements = async (fn: () => Promise<unknown>): Promise<string[]> => {
-    const conn = server.running.db.em().getConnection();
-    const original = conn.execute;
-    const seen: string[] = [];
-    conn.execute = ((...args: Parameters<typeof original>) => {
-      seen.push(String(args[0]));
-      return original.apply(conn, args);
-    }) as typeof original;
-    try {
-      await fn();
-    } finally {
-      conn.execute = original;
-    }
-    return seen.filter((s) => /from calendarobjects/.test(s));
-  };
+  const objectStatements = (fn: () => Promise<unknown>): Promise<string[]> => objectStatementsDuring(server.running.db, fn);
   const collect = async <T>(gen: AsyncGenerator<T[]>): Promise<T[][]> => {
     const out: T[][] = [];
     for await (const b of gen) out.push(b);
