@@ -143,7 +143,7 @@ export class ExportService {
     const range = req.start !== undefined || req.end !== undefined ? { start: req.start, end: req.end } : undefined;
     if (!range) {
       // The next batch is read while this one is merged and sent: the database and the merging overlap.
-      for await (const batch of readAhead(this.objects.texts(view, req.componentType, EXPORT_BATCH_ROWS))) yield batch;
+      for await (const batch of readAhead(this.objects.candidateTexts(view, { componentType: req.componentType }, EXPORT_BATCH_ROWS))) yield batch.map((o) => o.data);
       return;
     }
     const filter: CompFilter = {

@@ -589,31 +589,9 @@ export class ObjectService {
     }
   }
 
-  /**
-   * The stored texts of a calendar (of one component type when given), in id order, in batches of
-   * at most `batch` texts and about READ_BATCH_CHARS: what a plain export reads.
-   */
-  async *texts(view: CalendarView, componentType: string | undefined, batch: number): AsyncGenerator<string[]> {
-    let after = 0;
-    for (;;) {
-      const { rows, more } = await objectTable.selectTextBatch(this.ctx.db.em(), view.calendarId, after, { componentType }, batch, READ_BATCH_CHARS);
-      if (!rows.length) return;
-      yield rows.map((r) => r.data);
-      if (!more) return;
-      after = (rows[rows.length - 1] as { id: number }).id;
-    }
-  }
-
   /** Rows of a calendar matching `f`, in id order, in batches (see selectBatch for their bounds). */
-  private async *readBatches(view: CalendarView, f: objectTable.BatchFilter, batch: number): AsyncGenerator<(ObjectRow & { exact: boolean })[]> {
-    let after = 0;
-    for (;;) {
-      const { rows, more } = await objectTable.selectBatch(this.ctx.db.em(), view.calendarId, after, f, batch, READ_BATCH_CHARS);
-      if (!rows.length) return;
-      yield rows;
-      if (!more) return;
-      after = (rows[rows.length - 1] as ObjectRow).id;
-    }
+  private readBatches(view: CalendarView, f: objectTable.BatchFilter, batch: number): AsyncGenerator<(ObjectRow & { exact: boolean })[]> {
+    return pages((after) => objectTable.selectBatch(this.ctx.db.em(), view.calendarId, after, f, batch, READ_BATCH_CHARS));
   }
 
   /**
@@ -635,21 +613,14 @@ export class ObjectService {
   /**
    * The names and texts of the objects that may match, as `candidates` narrows and batches them
    * (an `exact` narrowing leaves out in SQL the rows whose instance spans miss the range), without
-   * their metadata: for reads that parse every candidate, like the web views.
+   * their metadata: for reads that need only the text, like the web views and a plain export.
    */
-  async *candidateTexts(
+  candidateTexts(
     view: CalendarView,
     narrow: { componentType?: string; range?: TimeRange; exact?: boolean },
     batch = 500,
   ): AsyncGenerator<{ uri: string; data: string }[]> {
-    let after = 0;
-    for (;;) {
-      const { rows, more } = await objectTable.selectTextBatch(this.ctx.db.em(), view.calendarId, after, narrow, batch, READ_BATCH_CHARS);
-      if (!rows.length) return;
-      yield rows;
-      if (!more) return;
-      after = (rows[rows.length - 1] as { id: number }).id;
-    }
+    return pages((after) => objectTable.selectTextBatch(this.ctx.db.em(), view.calendarId, after, narrow, batch, READ_BATCH_CHARS));
   }
 
   /** What changed since a sync token (RFC 6578); Forbidden with DAV:valid-sync-token when it cannot be answered. */
@@ -710,6 +681,19 @@ export class ObjectService {
     const cutoff = new Date(this.ctx.clock.now().getTime() - this.ctx.config.syncLogRetentionDays * 86400_000);
     const objects = await this.ctx.db.em().transactional((em) => calendarTable.pruneChanges(em, cutoff));
     return objects + (await this.ctx.db.em().transactional((em) => pruneHomeChanges(em, cutoff)));
+  }
+}
+
+/** The batches `read` gives, each after the last id of the one before, until one is known to be the last. */
+async function* pages<R extends { id: number }>(read: (afterId: number) => Promise<objectTable.Batch<R>>): AsyncGenerator<R[]> {
+  let after = 0;
+  for (;;) {
+    const { rows, more } = await read(after);
+    const last = rows[rows.length - 1];
+    if (!last) return;
+    yield rows;
+    if (!more) return;
+    after = last.id;
   }
 }
 

@@ -45,7 +45,7 @@ describe('reading objects in batches', { shuffle: false }, () => {
     }
     let batches: string[][] = [];
     const five = await objectStatements(async () => {
-      batches = await collect(server.domain.objects.texts(view, undefined, 2));
+      batches = (await collect(server.domain.objects.candidateTexts(view, {}, 2))).map((b) => b.map((o) => o.data));
     });
     expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
     expect(batches.flat().map((t) => /UID:(\S+)/.exec(t)?.[1])).toEqual(['e0', 'e1', 'e2', 't3', 'e4']);
@@ -53,7 +53,7 @@ describe('reading objects in batches', { shuffle: false }, () => {
 
     // Of one component type: four events, two full batches, then a query that finds none.
     const events = await objectStatements(async () => {
-      batches = await collect(server.domain.objects.texts(view, 'VEVENT', 2));
+      batches = (await collect(server.domain.objects.candidateTexts(view, { componentType: 'VEVENT' }, 2))).map((b) => b.map((o) => o.data));
     });
     expect(batches.map((b) => b.length)).toEqual([2, 2]);
     expect(events).toHaveLength(3);
